@@ -1,0 +1,115 @@
+"""The command line: a thin shell over the library. Subcommands load on first use, so
+``salesops --help`` and the writes never import pandas or jinja2."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+from pydantic import ValidationError
+
+from salesops import __version__
+from salesops.cli.app import Refused
+from salesops.cli.options import app, global_options
+from salesops.errors import SalesopsError
+from salesops.i18n import t
+
+# name -> (module, attribute, help zh, help en)
+COMMANDS: dict[str, tuple[str, str, str, str]] = {
+    "init": (
+        "salesops.cli.setup",
+        "init",
+        "新建记录库（含 git 与默认 office.yaml）",
+        "create a store (git, default office.yaml)",
+    ),
+    "staff": (
+        "salesops.cli.staff",
+        "staff",
+        "员工：添加、列表、停用",
+        "staff: add, list, deactivate",
+    ),
+    "whoami": (
+        "salesops.cli.staff",
+        "whoami",
+        "当前身份；--set 设定本机默认员工",
+        "who you are; --set the default staff member",
+    ),
+    "customer": (
+        "salesops.cli.customer",
+        "customer",
+        "客户：登记、查看、查找、修改、历史、转移",
+        "customers: add, show, find, edit, history, transfer",
+    ),
+    "check": (
+        "salesops.cli.setup",
+        "check",
+        "检查每条记录与跨记录规则",
+        "validate every record and cross-record rule",
+    ),
+    "demo": (
+        "salesops.cli.demo",
+        "demo",
+        "建立示例售楼部（几周的模拟业务与周报）",
+        "build a demo office (weeks of activity, weekly report)",
+    ),
+    "schema": (
+        "salesops.cli.setup",
+        "schema",
+        "输出各类记录的 JSON Schema（供编辑器校验）",
+        "JSON Schema of every record kind",
+    ),
+}
+
+
+class LazyGroup(click.Group):
+    def make_context(self, info_name, args, parent=None, **extra):
+        from salesops import i18n
+
+        i18n.reset()  # each invocation starts from the defaults (CliRunner reuses the process)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def list_commands(self, ctx):
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx, name):
+        if name in self.commands:
+            return self.commands[name]
+        spec = COMMANDS.get(name)
+        if spec is None:
+            return None
+        module = importlib.import_module(spec[0])
+        cmd = getattr(module, spec[1])
+        self.commands[name] = cmd
+        return cmd
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, t(spec[2], spec[3])) for name, spec in sorted(COMMANDS.items())]
+        with formatter.section(t("命令", "Commands")):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SalesopsError as exc:
+            raise Refused(exc, app().json) from None
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            field = ".".join(str(p) for p in err["loc"])
+            raise Refused(SalesopsError(f"{field}: {err['msg']}"), app().json) from None
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    help=t(
+        "salesops：售楼部业务管理（来电、来访、接待顺序、回访、看工地、投诉、认购、周报）。\n\n"
+        "每条记录是 git 中的一个 YAML 文件，每次修改是一次以员工身份提交的 commit。",
+        "salesops: run a new-home sales office (calls, visits, reception order, follow-ups, tours, "
+        "complaints, subscriptions, weekly report).\n\nEvery record is a YAML file in git; every change "
+        "is a commit by the staff member who made it.",
+    ),
+)
+@click.version_option(__version__, "-V", "--version", prog_name="salesops")
+@global_options
+def main():
+    pass

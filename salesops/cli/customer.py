@@ -1,0 +1,336 @@
+"""customer add|show|find|edit|history|transfer."""
+
+from __future__ import annotations
+
+import click
+
+from salesops.cli.app import ask
+from salesops.cli.options import command
+from salesops.i18n import t
+
+
+@click.group(
+    "customer",
+    help=t(
+        "客户：登记、查看、查找、修改、历史、转移。客户可以用编号片段、电话、姓名或拼音首字母指定。",
+        "Customers: add, show, find, edit, history, transfer. Name a customer by id fragment, phone, name or pinyin initials.",
+    ),
+)
+def customer():
+    pass
+
+
+def gender_name(g: str | None) -> str:
+    from salesops.i18n import en
+    from salesops.models.customer import GENDER_NAMES
+
+    return GENDER_NAMES[g][1 if en() else 0] if g else ""
+
+
+def event_line(state, ev) -> str:
+    from salesops.i18n import en
+
+    title = type(ev).title[1 if en() else 0]
+    summary = ev.summary(state)
+    when = state.local(ev.at).strftime("%Y-%m-%d %H:%M")
+    who = state.staff_name(ev.by)
+    return f"{when}  {title}  {who}" + (f"  {summary}" if summary else "")
+
+
+@command(
+    customer,
+    "add",
+    help=t(
+        "登记新客户；登记人成为其置业顾问（或用 --owner 指定）。",
+        "Register a customer; you become the owner (or --owner).",
+    ),
+    writes=True,
+)
+@click.option("--name", help=t("姓名", "name"))
+@click.option("--gender", help=t("性别：男/女", "gender: male/female"))
+@click.option("--phone", help=t("电话", "phone"))
+@click.option("--address", help=t("地址", "address"))
+@click.option("--notes", help=t("备注", "notes"))
+@click.option("--owner", help=t("归属置业顾问（默认自己）", "owning consultant (default: you)"))
+def customer_add(a, name, gender, phone, address, notes, owner):
+    from salesops.processes.customers import add_customer, parse_gender, parse_phone
+
+    ses = a.session()
+    ses.actor  # refuse early, before any prompt, if we do not know who this is
+    name = ask(name, "--name", t("客户姓名", "customer name"))
+    gender = ask(
+        gender,
+        "--gender",
+        t("性别", "gender"),
+        choices=[("男", t("男", "male")), ("女", t("女", "female"))],
+        convert=parse_gender,
+    )
+    phone = ask(phone, "--phone", t("电话", "phone"), convert=lambda v: parse_phone(v) and v)
+    profile, change = add_customer(
+        ses, name=name, gender=gender, phone=phone, address=address, notes=notes, owner=owner
+    )
+    a.emit(
+        {
+            "ok": True,
+            "id": profile.id,
+            "customer": profile,
+            "events": [change.id],
+            "owner": change.to,
+        },
+        t(
+            "已登记客户 {i}，置业顾问 {o}",
+            "registered customer {i}, owner {o}",
+            i=profile.id,
+            o=ses.state.staff_name(change.to),
+        ),
+    )
+
+
+def _show_data(ses, cs):
+    state = ses.state
+    return {
+        "id": cs.id,
+        "profile": cs.profile,
+        "owner": cs.owner,
+        "owner_name": state.staff_name(cs.owner),
+        "last_contact": cs.last_contact,
+        "next_followup": cs.next_followup,
+        "grade": cs.grade,
+        "protection_lapsed": state.protection_lapsed(cs, ses.clock),
+        "events": [ev.model_dump(mode="json", exclude_none=True) for ev in cs.events],
+    }
+
+
+@command(
+    customer,
+    "show",
+    help=t(
+        "查看客户资料、归属、最近联系与全部记录。",
+        "Show a customer: profile, owner, last contact and every record.",
+    ),
+)
+@click.argument("query")
+def customer_show(a, query):
+    from salesops import resolve
+    from salesops.text import safe
+
+    ses = a.session()
+    state = ses.state
+    cs = resolve.customer(state, query)
+
+    def human():
+        p = cs.profile
+        lines = [
+            f"{t('客户', 'customer')} {cs.id}",
+            f"  {t('姓名', 'name')}: {safe(p.name) or '-'}    {t('性别', 'gender')}: {gender_name(p.gender) or '-'}    {t('电话', 'phone')}: {p.phone or '-'}",
+        ]
+        if p.address:
+            lines.append(f"  {t('地址', 'address')}: {safe(p.address)}")
+        if p.notes:
+            lines.append(f"  {t('备注', 'notes')}: {safe(p.notes)}")
+        lines.append(f"  {t('置业顾问', 'owner')}: {safe(state.staff_name(cs.owner)) or '-'}")
+        if cs.grade:
+            lines.append(f"  {t('意向等级', 'intent grade')}: {cs.grade}")
+        if cs.last_contact:
+            lapsed = state.protection_lapsed(cs, ses.clock)
+            note = t("（保护期已过）", " (protection lapsed)") if lapsed else ""
+            lines.append(
+                f"  {t('最近联系', 'last contact')}: {state.local(cs.last_contact):%Y-%m-%d %H:%M}{note}"
+            )
+        if cs.next_followup:
+            lines.append(f"  {t('下次回访', 'next follow-up')}: {cs.next_followup}")
+        lines.append("")
+        lines.append(t("记录：", "records:"))
+        lines.extend("  " + safe(event_line(state, ev)) for ev in cs.events)
+        return "\n".join(lines)
+
+    a.emit(_show_data(ses, cs), human)
+
+
+@command(
+    customer,
+    "find",
+    help=t(
+        "按电话、姓名、拼音首字母或编号片段查找客户。",
+        "Find customers by phone, name, pinyin initials or id fragment.",
+    ),
+    listing=True,
+)
+@click.argument("query")
+def customer_find(a, query):
+    from salesops import phones
+    from salesops.processes.customers import find_customers
+
+    ses = a.session()
+    state = ses.state
+    found = find_customers(state, query)
+    rows = [
+        {
+            "id": cs.id,
+            "name": cs.name,
+            "phone": phones.mask(cs.phone),
+            "owner": state.staff_name(cs.owner),
+            "last_contact": state.local(cs.last_contact) if cs.last_contact else None,
+        }
+        for cs in found
+    ]
+    a.rows(
+        rows,
+        [
+            ("id", t("编号", "id")),
+            ("name", t("姓名", "name")),
+            ("phone", t("电话", "phone")),
+            ("owner", t("置业顾问", "owner")),
+            ("last_contact", t("最近联系", "last contact")),
+        ],
+        empty=t("没有找到", "nothing found"),
+    )
+    if not found:
+        raise SystemExit(1)
+
+
+@command(
+    customer,
+    "edit",
+    help=t(
+        "修改客户资料（只改给出的字段）。", "Edit a customer's profile (only the fields given)."
+    ),
+    writes=True,
+)
+@click.argument("query")
+@click.option("--name")
+@click.option("--gender")
+@click.option("--phone")
+@click.option("--address")
+@click.option("--notes")
+def customer_edit(a, query, **changes):
+    from salesops.processes.customers import edit_customer
+
+    profile, fields = edit_customer(a.session(), query, **changes)
+    a.emit(
+        {"ok": True, "id": profile.id, "changed": fields},
+        t("已修改 {i}：{f}", "edited {i}: {f}", i=profile.id, f=", ".join(fields)),
+    )
+
+
+@command(
+    customer,
+    "history",
+    help=t(
+        "客户的全部记录（按时间），以及每次修改由谁在何时提交（来自 git）。",
+        "A customer's facts in time order, with who committed each change and when (from git).",
+    ),
+)
+@click.argument("query")
+def customer_history(a, query):
+    from salesops import resolve
+    from salesops.i18n import en
+    from salesops.processes.customers import history
+
+    ses = a.session()
+    state = ses.state
+    cs = resolve.customer(state, query)
+    changes = history(ses, cs)
+    by_file = {}
+    for ch in changes:
+        for status, name in ch.files:
+            by_file.setdefault(name, []).append((status, ch))
+    rows = []
+    for status, ch in by_file.get("profile.yaml", []):
+        rows.append(
+            {
+                "at": state.local(ch.when),
+                "what": t("登记资料", "profile created")
+                if status == "A"
+                else t("修改资料", "profile edited") + _fields(ch.subject),
+                "by": ch.author,
+                "committed": state.local(ch.when),
+                "commit": ch.commit[:10],
+            }
+        )
+    for ev in cs.events:
+        commits = by_file.get(f"{ev.id}.yaml", [])
+        ch = commits[0][1] if commits else None
+        title = type(ev).title[1 if en() else 0]
+        summary = ev.summary(state)
+        rows.append(
+            {
+                "at": state.local(ev.at),
+                "what": title
+                + (f"：{summary}" if summary and not en() else (f": {summary}" if summary else "")),
+                "by": ch.author if ch else state.staff_name(ev.by),
+                "committed": state.local(ch.when) if ch else None,
+                "commit": ch.commit[:10] if ch else t("未提交", "uncommitted"),
+                "event": ev.id,
+            }
+        )
+    rows.sort(key=lambda r: (r["at"], r.get("event", "")))
+    a.rows(
+        rows,
+        [
+            ("at", t("时间", "when")),
+            ("what", t("事项", "what")),
+            ("by", t("提交人", "by")),
+            ("committed", t("提交时间", "committed")),
+            ("commit", "commit"),
+        ],
+        data={
+            "id": cs.id,
+            "history": rows,
+            "owners": [
+                {
+                    "at": o.at,
+                    "to": o.to,
+                    "to_name": state.staff_name(o.to),
+                    "previous": o.previous,
+                    "reason": o.reason,
+                    "note": o.note,
+                }
+                for o in cs.owner_history
+            ],
+        },
+    )
+
+
+def _fields(subject: str) -> str:
+    if "(" in subject and ")" in subject:
+        return " " + subject[subject.index("(") : subject.index(")") + 1]
+    return ""
+
+
+@command(
+    customer,
+    "transfer",
+    help=t(
+        "经理把客户调给另一位置业顾问（须写明原因）；历史中保留每次归属变更。",
+        "A manager moves a customer to another consultant, with a reason; history keeps every change.",
+    ),
+    writes=True,
+)
+@click.argument("query")
+@click.option("--to", "to", help=t("新的置业顾问", "the new owning consultant"))
+@click.option("--reason", help=t("原因", "reason"))
+def customer_transfer(a, query, to, reason):
+    from salesops.processes.customers import transfer_customer
+
+    ses = a.session()
+    ses.require_role("manager")
+    to = ask(to, "--to", t("调给哪位置业顾问", "to which consultant"))
+    reason = ask(reason, "--reason", t("原因", "reason"))
+    change = transfer_customer(ses, query, to, reason)
+    a.emit(
+        {
+            "ok": True,
+            "id": change.id,
+            "customer": change.customer,
+            "from": change.previous,
+            "to": change.to,
+        },
+        t(
+            "客户 {c} 已从 {f} 调给 {o}",
+            "customer {c} moved from {f} to {o}",
+            c=change.customer,
+            f=ses.state.staff_name(change.previous) or "-",
+            o=ses.state.staff_name(change.to),
+        ),
+    )

@@ -1,0 +1,152 @@
+"""init, check, schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from salesops.cli.options import app, global_options
+from salesops.errors import SalesopsError
+from salesops.i18n import t
+
+
+@click.command(
+    "init",
+    help=t(
+        "新建记录库：office.yaml（默认中文设置）、git 仓库、持久化设置与提交前检查钩子。",
+        "Create a store: office.yaml with Chinese defaults, a git repository, durability settings and the pre-commit check.",
+    ),
+)
+@click.argument("directory", required=False)
+@click.option(
+    "--office",
+    "office_name",
+    default="巨鑫国际",
+    show_default=True,
+    help=t("售楼部 / 项目名称", "office (project) name"),
+)
+@global_options
+def init(directory, office_name):
+    from salesops import i18n
+    from salesops.processes.setup import init_store
+
+    a = app()
+    path = Path(directory or a.store_path or os.environ.get("SALESOPS_STORE") or "records")
+    store = init_store(path, office_name, language=i18n.lang())
+    a.emit(
+        {"ok": True, "store": str(store.root), "repo": str(store.repo)},
+        t(
+            "已新建记录库 {p}\n下一步：salesops --store {p} staff add 姓名 --role manager",
+            "created store {p}\nnext: salesops --store {p} staff add NAME --role manager",
+            p=path,
+        ),
+    )
+
+
+@click.command(
+    "check",
+    help=t(
+        "检查每条记录与跨记录规则；有问题时逐条列出（文件:行: 字段: 说明）并以 1 退出。",
+        "Validate every record and every cross-record rule; list each problem as path:line: field: message, exit 1 if any.",
+    ),
+)
+@click.option(
+    "--staged",
+    is_flag=True,
+    help=t(
+        "检查 git 暂存区中的内容（提交前钩子使用）",
+        "check what is staged in git (used by the pre-commit hook)",
+    ),
+)
+@global_options
+def check(staged):
+    from salesops import gitutil
+    from salesops.checks import run_checks
+    from salesops.state import State
+    from salesops.store import Store
+
+    a = app()
+    store = Store.open(a.store_path)
+    if staged:
+        with tempfile.TemporaryDirectory(prefix="salesops-check-") as tmp:
+            files = gitutil.run(store.repo, "ls-files", "-z", "--", store.prefix or ".").stdout
+            gitutil.run(
+                store.repo, "checkout-index", "-z", "--stdin", f"--prefix={tmp}/", input=files
+            )
+            snapshot = Store(Path(tmp) / store.prefix, git=False)
+            try:
+                problems = run_checks(_load(snapshot))
+            except SalesopsError as exc:
+                problems = exc.problems or [_as_problem(exc)]
+    else:
+        try:
+            problems = run_checks(State.load(store))
+        except SalesopsError as exc:
+            problems = exc.problems or [_as_problem(exc)]
+    if a.json:
+        click.echo(
+            json.dumps(
+                {"ok": not problems, "problems": [p.as_dict() for p in problems]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        from salesops.text import safe
+
+        for p in problems:
+            click.echo(safe(str(p)))
+        if problems:
+            click.echo(t("共 {n} 个问题", "{n} problem(s)", n=len(problems)), err=True)
+        else:
+            click.echo(t("记录库检查通过", "store is valid"), err=True)
+    raise SystemExit(1 if problems else 0)
+
+
+def _load(store):
+    from salesops.state import State
+
+    return State.load(store)
+
+
+def _as_problem(exc: SalesopsError):
+    from salesops.errors import Problem
+
+    return Problem("office.yaml", 0, "", exc.message)
+
+
+@click.command(
+    "schema",
+    help=t(
+        "输出每类记录的 JSON Schema，供编辑器校验手工修改的文件。",
+        "Print the JSON Schema of every record kind, for editors.",
+    ),
+)
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help=t("写入目录（每类一个文件）", "write one file per kind into this folder"),
+)
+@global_options
+def schema(out_dir):
+    from salesops.schema import schemas
+
+    all_schemas = schemas()
+    if out_dir:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, sch in all_schemas.items():
+            (out / f"{name}.schema.json").write_text(
+                json.dumps(sch, ensure_ascii=False, indent=2) + "\n", "utf-8"
+            )
+        click.echo(
+            t("已写入 {n} 个 schema 到 {d}", "wrote {n} schemas to {d}", n=len(all_schemas), d=out)
+        )
+        return
+    click.echo(json.dumps(all_schemas, ensure_ascii=False, indent=2))

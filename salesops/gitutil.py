@@ -1,0 +1,118 @@
+"""The few git operations the store needs, run as plain git processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from salesops.errors import SalesopsError
+from salesops.i18n import t
+
+_BASE_ENV = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "LC_ALL": "C",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+class GitError(SalesopsError):
+    pass
+
+
+def run(
+    repo: Path,
+    *args: str,
+    env: dict | None = None,
+    input: str | bytes | None = None,
+    check: bool = True,
+    text: bool = True,
+) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **_BASE_ENV, **(env or {})}
+    try:
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=repo,
+            env=full_env,
+            input=input,
+            capture_output=True,
+            text=text,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitError(t("找不到 git 命令，请先安装 git", "git is not installed")) from None
+    if check and proc.returncode != 0:
+        err = proc.stderr.strip() if text else proc.stderr.decode(errors="replace").strip()
+        raise GitError(f"git {args[0]}: {err.splitlines()[-1] if err else proc.returncode}")
+    return proc
+
+
+def toplevel(path: Path) -> Path | None:
+    proc = run(path, "rev-parse", "--show-toplevel", check=False)
+    return Path(proc.stdout.strip()) if proc.returncode == 0 else None
+
+
+def git_dir(repo: Path) -> Path:
+    out = run(repo, "rev-parse", "--absolute-git-dir").stdout.strip()
+    return Path(out)
+
+
+def head(repo: Path) -> str | None:
+    proc = run(repo, "rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
+    return proc.stdout.strip() or None
+
+
+def identity_env(name: str, email: str) -> dict:
+    return {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+    }
+
+
+def commit_paths(repo: Path, paths: list[str], message: str, name: str, email: str) -> str:
+    """Commit exactly ``paths`` (repo-relative; deleted files are removed) with plumbing.
+
+    Plumbing skips hooks (the store validated already) and never rewrites more of the index
+    than the paths given. Returns the new commit id.
+    """
+    env = identity_env(name, email)
+    run(repo, "update-index", "--add", "--remove", "-z", "--stdin", input="\0".join(paths) + "\0")
+    tree = run(repo, "write-tree").stdout.strip()
+    parent = head(repo)
+    args = ["commit-tree", tree, "-F", "-"]
+    if parent:
+        args += ["-p", parent]
+    commit = run(repo, *args, env=env, input=message).stdout.strip()
+    ref_args = ["update-ref", "-m", f"salesops: {message.splitlines()[0]}", "HEAD", commit]
+    ref_args.append(parent or "0" * 40)
+    run(repo, *ref_args)
+    return commit
+
+
+def dirty(repo: Path, pathspec: str) -> list[str]:
+    """Paths under ``pathspec`` that differ from HEAD (modified, staged, or untracked)."""
+    out = run(
+        repo, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", pathspec
+    ).stdout
+    entries = [e for e in out.split("\0") if e]
+    return [e[3:] for e in entries if len(e) > 3]
+
+
+def staged_outside(repo: Path, pathspec: str) -> list[str]:
+    out = run(repo, "diff", "--cached", "--name-only", "-z", "HEAD", check=False).stdout
+    return [p for p in out.split("\0") if p and not p.startswith(pathspec.rstrip("/") + "/")]
+
+
+def in_progress(gitdir: Path) -> str | None:
+    for name, what in (
+        ("MERGE_HEAD", "merge"),
+        ("rebase-merge", "rebase"),
+        ("rebase-apply", "rebase"),
+        ("CHERRY_PICK_HEAD", "cherry-pick"),
+        ("REVERT_HEAD", "revert"),
+    ):
+        if (gitdir / name).exists():
+            return what
+    return None

@@ -1,0 +1,35 @@
+"""Record ids: a kind prefix, then a ULID (48-bit milliseconds + 80 random bits, Crockford
+base32, upper case). Time-ordered, and two clones that never talk will not collide."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+PREFIXES = {"customer": "CU", "event": "EV", "staff": "ST", "unit": "UN"}
+ID_RE = re.compile(r"^(CU|EV|ST|UN)-[0-9A-HJKMNP-TV-Z]{26}$")
+# What may be typed where an id is expected: id characters only, so no path tricks.
+FRAGMENT_RE = re.compile(r"^[0-9A-Za-z-]{1,40}$")
+
+
+def _encode(value: int, length: int) -> str:
+    out = []
+    for _ in range(length):
+        out.append(ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(out))
+
+
+def new_id(kind: str, *, ms: int | None = None) -> str:
+    prefix = PREFIXES[kind]
+    ms = int(time.time() * 1000) if ms is None else ms
+    rand = int.from_bytes(os.urandom(10), "big")
+    return f"{prefix}-{_encode(ms, 10)}{_encode(rand, 16)}"
+
+
+def is_id(text: str, kind: str | None = None) -> bool:
+    if not ID_RE.match(text):
+        return False
+    return kind is None or text.startswith(PREFIXES[kind] + "-")

@@ -1,0 +1,109 @@
+"""The event envelope and the registry of event kinds.
+
+An event is one fact, written once and never edited. Every kind is a subclass of
+``Event`` with ``kind: Literal["..."]``, registered with ``@event_kind``; its ``fold``
+method is the kind's rule for updating the folded ``State``. A process adds a kind and
+its fold rule here (or in its own module imported by ``salesops.models``), and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from pydantic import AwareDatetime, Field
+
+from salesops.models.base import CustomerId, EventId, Line, Record, StaffId, Text
+
+if TYPE_CHECKING:
+    from salesops.state import State
+
+REGISTRY: dict[str, type[Event]] = {}
+
+
+def event_kind(cls: type[Event]) -> type[Event]:
+    kind = cls.model_fields["kind"].default
+    if not kind or kind in REGISTRY:
+        raise TypeError(f"event kind {kind!r} is missing or registered twice")
+    REGISTRY[kind] = cls
+    return cls
+
+
+class Event(Record):
+    id: EventId
+    kind: str
+    at: AwareDatetime
+    by: StaffId
+    customer: CustomerId | None = None
+
+    # Where the kind's files live: "customer" (customers/<id>/), or "duty" (duty/<date>/).
+    scope: ClassVar[str] = "customer"
+    # The names of one-line summaries, for history and listings.
+    title: ClassVar[tuple[str, str]] = ("事件", "event")
+
+    def relpath(self, tz: dt.tzinfo | None = None) -> str:
+        if self.scope == "customer":
+            return f"customers/{self.customer}/{self.id}.yaml"
+        day = self.at.astimezone(tz).date() if tz else self.at.date()
+        return f"{self.scope}/{day.isoformat()}/{self.id}.yaml"
+
+    def fold(self, state: State) -> None:
+        """Apply this fact to the folded state. Kinds without a rule change nothing."""
+
+    def summary(self, state: State | None = None) -> str:
+        """One line for listings and history (names come from ``state`` when given)."""
+        return ""
+
+
+OwnerReason = Literal["registered", "first_reception", "transfer", "pool_lapsed"]
+
+OWNER_REASONS = {
+    "registered": ("登记客户", "registered"),
+    "first_reception": ("首次接待", "first reception"),
+    "transfer": ("经理调配", "transferred by a manager"),
+    "pool_lapsed": ("保护期已过，重新归属", "protection lapsed, re-assigned"),
+}
+
+
+@event_kind
+class OwnerChange(Event):
+    """The customer now belongs to ``to`` (置业顾问归属); ``reason`` says why."""
+
+    kind: Literal["owner"] = "owner"
+    to: StaffId
+    previous: StaffId | None = None
+    reason: OwnerReason
+    note: Text | None = None
+
+    title: ClassVar[tuple[str, str]] = ("归属变更", "owner change")
+
+    def fold(self, state: State) -> None:
+        cs = state.customer(self.customer)
+        cs.owner = self.to
+        cs.owner_history.append(self)
+        cs.contacted(self.at, counts=self.reason != "transfer")
+
+    def summary(self, state: State | None = None) -> str:
+        from salesops.i18n import en
+
+        name = state.staff_name(self.to) if state else self.to
+        why = OWNER_REASONS[self.reason][1 if en() else 0]
+        return f"→ {name}（{why}）" + (f" {self.note}" if self.note else "")
+
+
+@event_kind
+class Note(Event):
+    """A free note on a customer (备注), e.g. from the control desk."""
+
+    kind: Literal["note"] = "note"
+    text: Text = Field(min_length=1)
+    topics: list[Line] = []
+
+    title: ClassVar[tuple[str, str]] = ("备注", "note")
+
+    def fold(self, state: State) -> None:
+        cs = state.customer(self.customer)
+        cs.topics.extend(self.topics)
+
+    def summary(self, state: State | None = None) -> str:
+        return self.text.splitlines()[0][:60]

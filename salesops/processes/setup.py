@@ -1,0 +1,58 @@
+"""``salesops init``: a new store with an office, git, durability settings and the hook."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from salesops import gitutil, yamlio
+from salesops.errors import SalesopsError
+from salesops.i18n import t
+from salesops.models import default_office
+from salesops.store import OFFICE_FILE, Store
+
+HOOK_MARK = "# salesops pre-commit hook"
+
+
+def init_store(path: Path, office_name: str = "巨鑫国际", language: str = "zh") -> Store:
+    path = Path(path)
+    if (path / OFFICE_FILE).exists():
+        raise SalesopsError(t("{p} 已经是一个记录库", "{p} is a store already", p=path))
+    path.mkdir(parents=True, exist_ok=True)
+    office = default_office(office_name)
+    office.language = language  # type: ignore[assignment]
+    created_repo = False
+    if gitutil.toplevel(path) is None:
+        gitutil.run(path, "init", "-q", "-b", "main")
+        created_repo = True
+    repo = gitutil.toplevel(path)
+    assert repo is not None
+    # Durability: every object, ref and index git writes is fsynced before it counts.
+    for key, value in (("core.fsync", "all"), ("core.fsyncMethod", "fsync")):
+        gitutil.run(repo, "config", key, value)
+    store = Store(path)
+    install_hook(store)
+    tx = store.transaction(None, "init")
+    with tx as tx:
+        tx.put(office, new=True)
+    if created_repo:
+        gitutil.run(repo, "config", "salesops.created", "true")
+    return store
+
+
+def install_hook(store: Store) -> Path | None:
+    hooks = store.gitdir / "hooks"
+    hooks.mkdir(exist_ok=True)
+    hook = hooks / "pre-commit"
+    if hook.exists() and HOOK_MARK not in hook.read_text("utf-8", errors="replace"):
+        return None  # the repository has its own hook: leave it alone
+    prefix = store.prefix.rstrip("/") or "."
+    script = f"""#!/bin/sh
+{HOOK_MARK}: a hand edit that breaks a record cannot be committed.
+top=$(git rev-parse --show-toplevel) || exit 1
+exec {shlex.quote(sys.executable)} -m salesops check --staged --store "$top/{prefix}"
+"""
+    yamlio.atomic_write(hook, script)
+    hook.chmod(0o755)
+    return hook

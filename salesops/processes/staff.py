@@ -1,0 +1,48 @@
+"""Staff: who may act, under which name their commits are made."""
+
+from __future__ import annotations
+
+from salesops import ids
+from salesops.errors import SalesopsError
+from salesops.i18n import t
+from salesops.models import Staff
+from salesops.session import Session
+from salesops.text import safe
+
+
+def add_staff(ses: Session, name: str, role: str = "consultant", email: str | None = None) -> Staff:
+    state = ses.state
+    bootstrap = not state.staff
+    if not bootstrap:
+        ses.require_role("manager")
+    if any(s.name == name.strip() and s.active for s in state.staff.values()):
+        raise SalesopsError(
+            t("已有在职员工叫 {n}", "an active staff member is already called {n}", n=safe(name))
+        )
+    sid = ids.new_id("staff")
+    if not email:
+        from salesops.resolve import pinyin_keys
+
+        handle = pinyin_keys(name)[1] or sid[-8:].lower()
+        email = f"{handle}.{sid[-4:].lower()}@staff.salesops"
+    member = Staff(id=sid, name=name, role=role, email=email, joined=ses.today)  # type: ignore[arg-type]
+    tx = ses.write("staff add", actor=member if bootstrap else None)
+    tx.put(member, new=True)
+    ses.commit(tx)
+    return member
+
+
+def deactivate_staff(ses: Session, query: str) -> Staff:
+    from salesops import resolve
+
+    ses.require_role("manager")
+    member = resolve.staff(ses.state, query, active=False)
+    if not member.active:
+        raise SalesopsError(t("{n} 已经停用", "{n} is deactivated already", n=safe(member.name)))
+    if member.id == ses.actor.id:
+        raise SalesopsError(t("不能停用自己", "you cannot deactivate yourself"))
+    updated = member.model_copy(update={"active": False})
+    tx = ses.write("staff deactivate")
+    tx.put(updated, new=False)
+    ses.commit(tx)
+    return updated

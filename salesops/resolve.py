@@ -1,0 +1,141 @@
+"""Naming things on the command line: ids, id fragments, phones, names and pinyin.
+
+Only ids already in the folded state can ever be returned, so a typed value never becomes
+a path. An ambiguous query lists its candidates and resolves to nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from salesops import phones
+from salesops.errors import SalesopsError
+from salesops.i18n import t
+from salesops.ids import FRAGMENT_RE, ID_RE
+from salesops.models import Staff
+from salesops.state import CustomerState, State
+from salesops.text import safe
+
+_LETTERS = re.compile(r"^[a-z]+$")
+
+
+@lru_cache(maxsize=4096)
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """(initials, full pinyin) of a Chinese name: 张三 -> ("zs", "zhangsan")."""
+    if not name:
+        return "", ""
+    from pypinyin import Style, lazy_pinyin  # only when a name is typed as pinyin
+
+    full = lazy_pinyin(name, errors="ignore")
+    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(initials).lower(), "".join(full).lower()
+
+
+def _match(
+    query: str,
+    items: Iterable,
+    *,
+    key_id: Callable,
+    key_name: Callable,
+    key_phone: Callable | None,
+) -> list:
+    items = list(items)
+    q = query.strip()
+    if not q:
+        return []
+    if ID_RE.match(q.upper()):
+        return [i for i in items if key_id(i) == q.upper()]
+    if key_phone is not None and phones.looks_like_phone(q):
+        norm = phones.normalize(q)
+        found = [i for i in items if key_phone(i) == norm]
+        if found:
+            return found
+    found = [i for i in items if key_name(i) == q]
+    if found:
+        return found
+    if len(q) >= 4 and FRAGMENT_RE.match(q):
+        up = q.upper()
+        found = [
+            i
+            for i in items
+            if key_id(i).startswith(up) or key_id(i)[3:].startswith(up) or key_id(i).endswith(up)
+        ]
+        if found:
+            return found
+    low = q.lower()
+    if _LETTERS.match(low):
+        found = [i for i in items if low in pinyin_keys(key_name(i) or "")]
+        if found:
+            return found
+        found = [
+            i for i in items if pinyin_keys(key_name(i) or "")[1].startswith(low) and len(low) >= 3
+        ]
+        if found:
+            return found
+    return []
+
+
+def customer(state: State, query: str) -> CustomerState:
+    """The one customer ``query`` names, or a SalesopsError listing what it could be."""
+    items = [c for c in state.customers.values() if c.profile is not None]
+    found = _match(
+        query, items, key_id=lambda c: c.id, key_name=lambda c: c.name, key_phone=lambda c: c.phone
+    )
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise SalesopsError(
+            t(
+                "找不到客户“{q}”：可以用客户编号（前 4 位以上）、电话、姓名或拼音首字母",
+                "no customer matches '{q}': use an id (4+ characters), a phone, a name or pinyin initials",
+                q=safe(query),
+            )
+        )
+    lines = [
+        f"  {c.id}  {safe(c.name) or '-'}  {phones.mask(c.phone) or '-'}  {safe(state.staff_name(c.owner)) or '-'}"
+        for c in sorted(found, key=lambda c: c.id)[:10]
+    ]
+    raise SalesopsError(
+        t(
+            "“{q}” 对应多位客户，请说得更具体：",
+            "'{q}' matches several customers; be more specific:",
+            q=safe(query),
+        )
+        + "\n"
+        + "\n".join(lines),
+        data={"candidates": [c.id for c in found]},
+    )
+
+
+def staff(state: State, query: str, *, active: bool = True) -> Staff:
+    found = _match(
+        query,
+        state.staff.values(),
+        key_id=lambda s: s.id,
+        key_name=lambda s: s.name,
+        key_phone=None,
+    )
+    if len(found) > 1:
+        lines = [f"  {s.id}  {safe(s.name)}" for s in found[:10]]
+        raise SalesopsError(
+            t("“{q}” 对应多位员工：", "'{q}' matches several staff members:", q=safe(query))
+            + "\n"
+            + "\n".join(lines),
+            data={"candidates": [s.id for s in found]},
+        )
+    if not found:
+        raise SalesopsError(
+            t(
+                "找不到员工“{q}”；salesops staff list 列出所有员工",
+                "no staff member '{q}'; see salesops staff list",
+                q=safe(query),
+            )
+        )
+    st = found[0]
+    if active and not st.active:
+        raise SalesopsError(
+            t("员工 {n} 已停用", "staff member {n} is deactivated", n=safe(st.name))
+        )
+    return st

@@ -1,0 +1,447 @@
+"""The record store: a folder of YAML records inside a git repository.
+
+Reading turns files into validated records (every problem with its file and line).
+Writing is a transaction: validate, take the store's lock, write each file atomically,
+make exactly one commit authored by the acting staff member; on any failure, put the
+store back exactly as it was. A journal in the git folder lets the next command finish
+that rollback when a write was killed half-way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from salesops import gitutil, yamlio
+from salesops.errors import Problem, RecordError, SalesopsError
+from salesops.i18n import t
+from salesops.models import REGISTRY, CustomerProfile, Event, Office, Record, Staff, Unit
+from salesops.timeutil import zone
+
+OFFICE_FILE = "office.yaml"
+FAQ_FILE = "faq.yaml"
+SAMPLE_MARK = ".sample"
+LOCK_TIMEOUT = float(os.environ.get("SALESOPS_LOCK_TIMEOUT", "60"))
+CONFLICT_MARKERS = ("<<<<<<< ", "=======\n", ">>>>>>> ", "|||||||")
+
+
+class Loaded:
+    """A record with where it came from: the store-relative path and each key's line."""
+
+    __slots__ = ("record", "path", "lines")
+
+    def __init__(self, record: Record, path: str, lines: dict):
+        self.record = record
+        self.path = path
+        self.lines = lines
+
+    def line(self, *key) -> int:
+        return self.lines.get(tuple(key), 0)
+
+
+def problems_from_validation(exc: ValidationError, path: str, lines: dict) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        line = 0
+        for n in range(len(loc), 0, -1):
+            line = lines.get(loc[:n], 0)
+            if line:
+                break
+        field = ".".join(str(p) for p in loc)
+        out.append(Problem(path, line, field, err["msg"]))
+    return out
+
+
+def parse_text(
+    text: str, path: str, model: type[Record] | None = None
+) -> tuple[Record | None, dict, list[Problem]]:
+    """Parse and validate one record's text. ``model`` None means an event of any kind."""
+    for number, line in enumerate(text.splitlines(keepends=True), 1):
+        if line.startswith(CONFLICT_MARKERS):
+            return None, {}, [Problem(path, number, "", "merge conflict markers left in the file")]
+    try:
+        data, lines = yamlio.loads(text, path)
+    except RecordError as exc:
+        return None, {}, [_problem_from_message(exc.message, path)]
+    if not isinstance(data, dict):
+        return None, lines, [Problem(path, 1, "", "a record must be a mapping of fields")]
+    if model is None:
+        kind = data.get("kind")
+        model = REGISTRY.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            return (
+                None,
+                lines,
+                [Problem(path, lines.get(("kind",), 1), "kind", f"unknown event kind {kind!r}")],
+            )
+    try:
+        return model.model_validate(data), lines, []
+    except ValidationError as exc:
+        return None, lines, problems_from_validation(exc, path, lines)
+
+
+def _problem_from_message(message: str, path: str) -> Problem:
+    # yamlio messages are "where:line: text" or "where: text"
+    rest = message[len(path) :] if message.startswith(path) else message
+    rest = rest.lstrip(":")
+    line = 0
+    head, _, tail = rest.partition(": ")
+    if head.strip().isdigit():
+        line, rest = int(head), tail
+    return Problem(path, line, "", rest.strip())
+
+
+def parse_file(
+    root: Path, rel: str, model: type[Record] | None = None
+) -> tuple[Record | None, dict, list[Problem]]:
+    path = root / rel
+    try:
+        if path.stat().st_size > yamlio.MAX_BYTES:
+            return (
+                None,
+                {},
+                [Problem(rel, 0, "", f"file is larger than {yamlio.MAX_BYTES // 1024} KiB")],
+            )
+        text = yamlio.decode(path.read_bytes(), rel)
+    except RecordError as exc:
+        return None, {}, [_problem_from_message(exc.message, rel)]
+    except OSError as exc:
+        return None, {}, [Problem(rel, 0, "", f"cannot read: {exc.strerror}")]
+    return parse_text(text, rel, model)
+
+
+class Store:
+    def __init__(self, root: Path, *, git: bool = True):
+        self.root = Path(root).resolve()
+        if not git:  # a snapshot to read (e.g. the staged files), never to write
+            self.repo = self.root
+            return
+        repo = gitutil.toplevel(self.root)
+        if repo is None:
+            raise SalesopsError(
+                t(
+                    "{p} 不在 git 仓库中；请先运行 salesops init",
+                    "{p} is not in a git repository; run salesops init",
+                    p=self.root,
+                )
+            )
+        self.repo = repo.resolve()
+
+    # --- finding ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike | None) -> Store:
+        root = Path(path or os.environ.get("SALESOPS_STORE") or "records")
+        if not (root / OFFICE_FILE).is_file():
+            raise SalesopsError(
+                t(
+                    "{p} 不是一个 salesops 记录库（没有 office.yaml）；用 --store 指定，或运行 salesops init",
+                    "{p} is not a salesops store (no office.yaml); pass --store or run salesops init",
+                    p=root,
+                )
+            )
+        return cls(root)
+
+    @cached_property
+    def gitdir(self) -> Path:
+        return gitutil.git_dir(self.repo)
+
+    @cached_property
+    def prefix(self) -> str:
+        """The store folder relative to the repository top ('' when they are the same)."""
+        rel = os.path.relpath(self.root, self.repo)
+        return "" if rel == "." else rel.replace(os.sep, "/") + "/"
+
+    def git_path(self, rel: str) -> str:
+        return self.prefix + rel
+
+    # --- reading ---------------------------------------------------------------
+
+    def read(self, rel: str, model: type[Record] | None = None) -> Loaded:
+        record, lines, problems = parse_file(self.root, rel, model)
+        if problems:
+            raise RecordError(str(problems[0]), problems=problems)
+        return Loaded(record, rel, lines)
+
+    @cached_property
+    def office(self) -> Office:
+        return self.read(OFFICE_FILE, Office).record  # type: ignore[return-value]
+
+    @cached_property
+    def tz(self) -> dt.tzinfo:
+        return zone(self.office.timezone)
+
+    def files(self) -> Iterator[tuple[str, type[Record] | None]]:
+        """Every record file with the model it must validate as (None: an event of any kind)."""
+        root = self.root
+        yield OFFICE_FILE, Office
+        for folder, model in (("staff", Staff), ("units", Unit)):
+            base = root / folder
+            if base.is_dir():
+                for entry in sorted(os.scandir(base), key=lambda e: e.name):
+                    if entry.name.endswith(".yaml") and entry.is_file():
+                        yield f"{folder}/{entry.name}", model
+        base = root / "customers"
+        if base.is_dir():
+            for cdir in sorted(os.scandir(base), key=lambda e: e.name):
+                if not cdir.is_dir():
+                    continue
+                for entry in sorted(os.scandir(cdir.path), key=lambda e: e.name):
+                    if not entry.name.endswith(".yaml") or not entry.is_file():
+                        continue
+                    model = CustomerProfile if entry.name == "profile.yaml" else None
+                    yield f"customers/{cdir.name}/{entry.name}", model
+        for scope in {cls.scope for cls in REGISTRY.values()} - {"customer"}:
+            base = root / scope
+            if not base.is_dir():
+                continue
+            for ddir in sorted(os.scandir(base), key=lambda e: e.name):
+                if ddir.is_dir():
+                    for entry in sorted(os.scandir(ddir.path), key=lambda e: e.name):
+                        if entry.name.endswith(".yaml") and entry.is_file():
+                            yield f"{scope}/{ddir.name}/{entry.name}", None
+
+    def load_all(self) -> tuple[list[Loaded], list[Problem]]:
+        loaded, problems = [], []
+        for rel, model in self.files():
+            record, lines, probs = parse_file(self.root, rel, model)
+            if probs:
+                problems.extend(probs)
+            else:
+                loaded.append(Loaded(record, rel, lines))
+        return loaded, problems
+
+    def state(self):
+        from salesops.state import State
+
+        return State.load(self)
+
+    # --- writing ---------------------------------------------------------------
+
+    def relpath(self, record: Record) -> str:
+        if isinstance(record, Office):
+            return OFFICE_FILE
+        if isinstance(record, Staff):
+            return f"staff/{record.id}.yaml"
+        if isinstance(record, CustomerProfile):
+            return f"customers/{record.id}/profile.yaml"
+        if isinstance(record, Unit):
+            return f"units/{record.id}.yaml"
+        if isinstance(record, Event):
+            return record.relpath(self.tz)
+        path = getattr(record, "store_path", None)
+        if path:
+            return path
+        raise TypeError(f"no place in the store for {type(record).__name__}")
+
+    @contextmanager
+    def transaction(self, actor: Staff | None, action: str) -> Iterator[Transaction]:
+        tx = Transaction(self, actor, action)
+        yield tx
+        tx.commit()
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(self.gitdir / "salesops.lock"), timeout=LOCK_TIMEOUT)
+        try:
+            with lock:
+                yield
+        except Timeout:
+            raise SalesopsError(
+                t(
+                    "记录库正被另一个命令占用（等了 {s} 秒）；稍后再试",
+                    "the store is busy with another command (waited {s} s); try again",
+                    s=int(LOCK_TIMEOUT),
+                )
+            ) from None
+
+    @property
+    def journal_path(self) -> Path:
+        return self.gitdir / "salesops-journal.json"
+
+    def recover(self) -> list[str]:
+        """Finish the rollback of a write that was killed before its commit. Call under the lock."""
+        path = self.journal_path
+        if not path.exists():
+            return []
+        try:
+            journal = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            journal = {"head": None, "paths": []}
+        current = gitutil.head(self.repo)
+        paths = journal.get("paths", [])
+        if journal.get("commit_started") and current != journal.get("head"):
+            pass  # the commit landed: nothing to undo
+        else:
+            _restore(self, paths, journal.get("head"))
+        path.unlink(missing_ok=True)
+        return paths
+
+    def check_writable(self) -> None:
+        gitdir = self.gitdir
+        what = gitutil.in_progress(gitdir)
+        if what:
+            raise SalesopsError(
+                t(
+                    "git 的 {w} 还没有完成；先解决冲突并完成（或 git {w} --abort），再写入",
+                    "a git {w} is in progress; finish it (or git {w} --abort) before writing",
+                    w=what,
+                )
+            )
+        if (gitdir / "index.lock").exists():
+            raise SalesopsError(
+                t(
+                    "存在 .git/index.lock：可能有 git 命令正在运行，或上次异常退出；确认后运行 salesops doctor --fix",
+                    ".git/index.lock exists: a git command is running or one died; when sure, run salesops doctor --fix",
+                )
+            )
+        dirty = gitutil.dirty(self.repo, self.prefix or ".")
+        if dirty:
+            shown = ", ".join(dirty[:3]) + (" …" if len(dirty) > 3 else "")
+            raise SalesopsError(
+                t(
+                    "记录库有未提交的改动（{f}）；先运行 salesops check，再 git commit 或 git checkout 还原",
+                    "the store has uncommitted changes ({f}); run salesops check, then git commit or git checkout them",
+                    f=shown,
+                )
+            )
+        staged = gitutil.staged_outside(self.repo, self.prefix)
+        if staged and self.prefix:
+            raise SalesopsError(
+                t(
+                    "git 暂存区里有记录库之外的改动（{f}）；先提交或取消暂存",
+                    "the git index holds staged changes outside the store ({f}); commit or unstage them first",
+                    f=staged[0],
+                )
+            )
+
+
+def _restore(store: Store, git_paths: list[str], head: str | None) -> None:
+    """Put ``git_paths`` back as they are in ``head`` (or remove them), file and index."""
+    if not git_paths:
+        return
+    tracked = set()
+    if head:
+        out = gitutil.run(
+            store.repo, "ls-tree", "-r", "-z", "--name-only", head, "--", *git_paths
+        ).stdout
+        tracked = {p for p in out.split("\0") if p}
+    for gp in git_paths:
+        full = store.repo / gp
+        if gp in tracked:
+            blob = gitutil.run(store.repo, "show", f"{head}:{gp}", text=False).stdout
+            yamlio.atomic_write(full, blob)
+        else:
+            full.unlink(missing_ok=True)
+            _prune(full.parent, store.root)
+    if head:
+        gitutil.run(store.repo, "reset", "-q", head, "--", *git_paths, check=False)
+    else:
+        gitutil.run(
+            store.repo, "rm", "-q", "--cached", "--ignore-unmatch", "--", *git_paths, check=False
+        )
+
+
+def _prune(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_dir():
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+class Transaction:
+    """What one command writes: collected first, then written and committed in one go."""
+
+    def __init__(self, store: Store, actor: Staff | None, action: str):
+        self.store = store
+        self.actor = actor
+        self.action = action
+        self.writes: dict[str, str] = {}
+        self.new: set[str] = set()
+        self.ids: list[str] = []
+        self.commit_id: str | None = None
+
+    def put(self, record: Record, *, new: bool | None = None) -> str:
+        rel = self.store.relpath(record)
+        if new is None:
+            new = isinstance(record, Event)
+        text = yamlio.dumps(record.to_yaml_dict())
+        # What is written must read back as the same record: the round trip is the contract.
+        again, _, problems = parse_text(
+            text, rel, type(record) if not isinstance(record, Event) else None
+        )
+        if problems or again != record:
+            raise SalesopsError(f"internal: {rel} does not round-trip: {problems or 'differs'}")
+        self.writes[rel] = text
+        if new:
+            self.new.add(rel)
+        rid = getattr(record, "id", None)
+        if rid and rid not in self.ids:
+            self.ids.append(rid)
+        return rel
+
+    def message(self) -> str:
+        ids = ", ".join(self.ids)
+        return f"{self.action}: {ids}" if ids else self.action
+
+    def commit(self) -> None:
+        if not self.writes:
+            return
+        store = self.store
+        name, email = (
+            (self.actor.name, self.actor.email)
+            if self.actor
+            else ("salesops", "salesops@localhost")
+        )
+        if (store.root / SAMPLE_MARK).exists():
+            raise SalesopsError(
+                t(
+                    "这是项目自带的示例记录库，不能写入；用 salesops demo 复制一份，或 salesops init 新建",
+                    "this is the project's sample store and is read-only; copy it with salesops demo, or salesops init a new one",
+                )
+            )
+        with store.lock():
+            store.recover()
+            store.check_writable()
+            for rel in self.new:
+                if (store.root / rel).exists():
+                    raise SalesopsError(t("记录已存在：{p}", "record exists already: {p}", p=rel))
+            git_paths = [store.git_path(rel) for rel in self.writes]
+            head = gitutil.head(store.repo)
+            journal = {"head": head, "paths": git_paths, "commit_started": False}
+            yamlio.atomic_write(store.journal_path, json.dumps(journal))
+            try:
+                for rel, text in self.writes.items():
+                    _fault("before_write")
+                    yamlio.atomic_write(store.root / rel, text)
+                _fault("before_commit")
+                journal["commit_started"] = True
+                yamlio.atomic_write(store.journal_path, json.dumps(journal))
+                self.commit_id = gitutil.commit_paths(
+                    store.repo, git_paths, self.message(), name, email
+                )
+            except BaseException:
+                try:
+                    _restore(store, git_paths, head)
+                finally:
+                    store.journal_path.unlink(missing_ok=True)
+                raise
+            store.journal_path.unlink(missing_ok=True)
+
+
+def _fault(point: str) -> None:
+    """Test hook: SALESOPS_FAULT=<point> kills the process there, as a power cut would."""
+    if os.environ.get("SALESOPS_FAULT") == point:
+        os._exit(137)
