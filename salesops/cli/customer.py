@@ -56,7 +56,7 @@ def customer_add(a, name, gender, phone, address, notes, owner):
     from salesops.processes.customers import add_customer, parse_gender, parse_phone
 
     ses = a.session()
-    ses.actor  # refuse early, before any prompt, if we do not know who this is
+    _ = ses.actor  # refuse early, before any prompt, if we do not know who this is
     name = ask(name, "--name", t("客户姓名", "customer name"))
     gender = ask(
         gender,
