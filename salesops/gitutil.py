@@ -71,23 +71,30 @@ def identity_env(name: str, email: str) -> dict:
     }
 
 
-def commit_paths(repo: Path, paths: list[str], message: str, name: str, email: str) -> str:
+def commit_paths(
+    repo: Path, paths: list[str], message: str, name: str, email: str, *, fault=None
+) -> str:
     """Commit exactly ``paths`` (repo-relative; deleted files are removed) with plumbing.
 
     Plumbing skips hooks (the store validated already) and never rewrites more of the index
-    than the paths given. Returns the new commit id.
+    than the paths given. Returns the new commit id. ``fault`` is the test hook.
     """
+    fault = fault or (lambda point: None)
     env = identity_env(name, email)
     run(repo, "update-index", "--add", "--remove", "-z", "--stdin", input="\0".join(paths) + "\0")
+    fault("after_index")
     tree = run(repo, "write-tree").stdout.strip()
     parent = head(repo)
     args = ["commit-tree", tree, "-F", "-"]
     if parent:
         args += ["-p", parent]
+    fault("before_commit")
     commit = run(repo, *args, env=env, input=message).stdout.strip()
+    fault("after_commit")
     ref_args = ["update-ref", "-m", f"salesops: {message.splitlines()[0]}", "HEAD", commit]
     ref_args.append(parent or "0" * 40)
     run(repo, *ref_args)
+    fault("after_ref")
     return commit
 
 

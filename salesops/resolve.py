@@ -79,12 +79,13 @@ def _match(
 
 def customer(state: State, query: str) -> CustomerState:
     """The one customer ``query`` names, or a SalesopsError listing what it could be."""
-    items = [c for c in state.customers.values() if c.profile is not None]
+    # Light rows, not the customers themselves: with a cache, only the one found is read.
+    items = [c for c in state.customer_rows() if c.has_profile]
     found = _match(
         query, items, key_id=lambda c: c.id, key_name=lambda c: c.name, key_phone=lambda c: c.phone
     )
     if len(found) == 1:
-        return found[0]
+        return state.customers[found[0].id]
     if not found:
         raise SalesopsError(
             t(

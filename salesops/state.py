@@ -9,7 +9,7 @@ Nothing here is stored in git. A process keeps its own slice of state with
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
@@ -60,6 +60,33 @@ class CustomerState:
         return (self.profile.phone if self.profile else None) or ""
 
 
+class CustomerRow(NamedTuple):
+    """What is known of a customer without reading their facts: enough to find them by
+    phone or name, and to list follow-ups (the cache answers these without loading them)."""
+
+    id: str
+    name: str
+    phone: str
+    owner: str | None
+    has_profile: bool
+    next_followup: dt.date | None
+    last_contact: dt.datetime | None
+    grade: str | None
+
+    @classmethod
+    def of(cls, cs: CustomerState) -> CustomerRow:
+        return cls(
+            cs.id,
+            cs.name,
+            cs.phone,
+            cs.owner,
+            cs.profile is not None,
+            cs.next_followup,
+            cs.last_contact,
+            cs.grade,
+        )
+
+
 class State:
     def __init__(self, office: Office, tz: dt.tzinfo):
         self.office = office
@@ -77,8 +104,10 @@ class State:
 
     @classmethod
     def load(cls, store: Store) -> State:
-        loaded, problems = store.load_all()
-        return cls.build(store.office, store.tz, loaded, problems)
+        """Every record folded; read through the cache (salesops.cache) when there is one."""
+        from salesops import cache
+
+        return cache.load_state(store)
 
     @classmethod
     def build(
@@ -123,6 +152,14 @@ class State:
         if got is None:
             got = self._parts[cls] = cls()
         return got  # type: ignore[return-value]
+
+    def customer_rows(self) -> list[CustomerRow]:
+        """Every customer as a light row (with a cache, no customer's facts are read)."""
+        return [CustomerRow.of(cs) for cs in self.customers.values()]
+
+    def events_between(self, start: dt.datetime, end: dt.datetime) -> list[Event]:
+        """The facts with ``start <= at < end``, in fold order (a cache reads only those)."""
+        return [ev for ev in self.events if start <= ev.at < end]
 
     def customer(self, cid: str) -> CustomerState:
         cs = self.customers.get(cid)

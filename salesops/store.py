@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from salesops import gitutil, yamlio
 from salesops.errors import Problem, RecordError, SalesopsError
+from salesops.faults import fault
 from salesops.i18n import t
 from salesops.models import REGISTRY, CustomerProfile, Event, Office, Record, Staff, Unit
 from salesops.timeutil import zone
@@ -121,6 +122,7 @@ def parse_file(
 class Store:
     def __init__(self, root: Path, *, git: bool = True):
         self.root = Path(root).resolve()
+        self.in_git = git
         if not git:  # a snapshot to read (e.g. the staged files), never to write
             self.repo = self.root
             return
@@ -179,6 +181,34 @@ class Store:
     def tz(self) -> dt.tzinfo:
         return zone(self.office.timezone)
 
+    @staticmethod
+    def scopes() -> list[str]:
+        """The folders of events that belong to no customer (``duty``), by day."""
+        return sorted({cls.scope for cls in REGISTRY.values()} - {"customer"})
+
+    def classify(self, rel: str) -> tuple[type[Record] | None, str] | None:
+        """The model a store path must validate as (None: an event of any kind) and the cache
+        piece it belongs to; None when the path is not a record file. Agrees with ``files``."""
+        if not rel.endswith(".yaml"):
+            return None
+        parts = rel.split("/")
+        if len(parts) == 1:
+            return (Office, "m") if rel == OFFICE_FILE else None
+        if len(parts) == 2:
+            model = {"staff": Staff, "units": Unit}.get(parts[0])
+            return (model, "m") if model else None
+        if len(parts) == 3 and parts[1] and parts[2]:
+            if parts[0] == "customers":
+                model = CustomerProfile if parts[2] == "profile.yaml" else None
+                return model, "c:" + parts[1]
+            if parts[0] in self.scopes():
+                return None, f"d:{parts[0]}/{parts[1]}"
+        return None
+
+    def piece_of(self, rel: str) -> str:
+        got = self.classify(rel)
+        return got[1] if got else ""
+
     def files(self) -> Iterator[tuple[str, type[Record] | None]]:
         """Every record file with the model it must validate as (None: an event of any kind)."""
         root = self.root
@@ -199,7 +229,7 @@ class Store:
                         continue
                     model = CustomerProfile if entry.name == "profile.yaml" else None
                     yield f"customers/{cdir.name}/{entry.name}", model
-        for scope in {cls.scope for cls in REGISTRY.values()} - {"customer"}:
+        for scope in self.scopes():
             base = root / scope
             if not base.is_dir():
                 continue
@@ -270,7 +300,8 @@ class Store:
         return self.gitdir / "salesops-journal.json"
 
     def recover(self) -> list[str]:
-        """Finish the rollback of a write that was killed before its commit. Call under the lock."""
+        """Finish a write that was killed half-way: undo it if its commit did not land, and
+        remove its temp files. Call under the lock. Returns the paths it touched."""
         path = self.journal_path
         if not path.exists():
             return []
@@ -281,9 +312,14 @@ class Store:
         current = gitutil.head(self.repo)
         paths = journal.get("paths", [])
         if journal.get("commit_started") and current != journal.get("head"):
-            pass  # the commit landed: nothing to undo
+            # The commit landed: only make the index agree with it.
+            if paths and current:
+                gitutil.run(self.repo, "reset", "-q", current, "--", *paths, check=False)
         else:
             _restore(self, paths, journal.get("head"))
+        for gp in paths:
+            for tmp in yamlio.stray_temps(self.repo / gp):
+                tmp.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
         return paths
 
@@ -340,7 +376,12 @@ def _restore(store: Store, git_paths: list[str], head: str | None) -> None:
         full = store.repo / gp
         if gp in tracked:
             blob = gitutil.run(store.repo, "show", f"{head}:{gp}", text=False).stdout
-            yamlio.atomic_write(full, blob)
+            try:
+                same = full.read_bytes() == blob
+            except OSError:
+                same = False
+            if not same:
+                yamlio.atomic_write(full, blob)
         else:
             full.unlink(missing_ok=True)
             _prune(full.parent, store.root)
@@ -421,27 +462,73 @@ class Transaction:
             git_paths = [store.git_path(rel) for rel in self.writes]
             head = gitutil.head(store.repo)
             journal = {"head": head, "paths": git_paths, "commit_started": False}
-            yamlio.atomic_write(store.journal_path, json.dumps(journal))
+            try:
+                yamlio.atomic_write(store.journal_path, json.dumps(journal))
+            except OSError as exc:
+                raise _disk_error(exc, None) from None
             try:
                 for rel, text in self.writes.items():
-                    _fault("before_write")
-                    yamlio.atomic_write(store.root / rel, text)
-                _fault("before_commit")
+                    fault("before_write")
+                    yamlio.atomic_write(store.root / rel, text, fault=fault)
                 journal["commit_started"] = True
                 yamlio.atomic_write(store.journal_path, json.dumps(journal))
                 self.commit_id = gitutil.commit_paths(
-                    store.repo, git_paths, self.message(), name, email
+                    store.repo, git_paths, self.message(), name, email, fault=fault
                 )
-            except BaseException:
+            except BaseException as exc:
                 try:
                     _restore(store, git_paths, head)
-                finally:
-                    store.journal_path.unlink(missing_ok=True)
+                    for gp in git_paths:
+                        for tmp in yamlio.stray_temps(store.repo / gp):
+                            tmp.unlink(missing_ok=True)
+                except Exception:
+                    # The journal stays: the next command (or salesops doctor --fix) undoes it.
+                    raise SalesopsError(
+                        t(
+                            "写入失败，且未能自动还原（{e}）；腾出空间后运行 salesops doctor --fix",
+                            "the write failed and could not be undone yet ({e}); free some space, then run salesops doctor --fix",
+                            e=_reason(exc),
+                        )
+                    ) from None
+                store.journal_path.unlink(missing_ok=True)
+                if isinstance(exc, OSError | gitutil.GitError):
+                    raise _disk_error(exc, head) from None
                 raise
             store.journal_path.unlink(missing_ok=True)
+            from salesops import cache
+
+            cache.note_commit(store, head, self.commit_id, self.writes)
 
 
-def _fault(point: str) -> None:
-    """Test hook: SALESOPS_FAULT=<point> kills the process there, as a power cut would."""
-    if os.environ.get("SALESOPS_FAULT") == point:
-        os._exit(137)
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return getattr(exc, "message", None) or str(exc)
+
+
+def _disk_error(exc: BaseException, head: str | None) -> SalesopsError:
+    """A failed write, in words: what happened, and that nothing was left behind."""
+    import errno
+
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return SalesopsError(
+            t(
+                "磁盘已满，没有写入任何内容，记录库保持原样；腾出空间后重试",
+                "the disk is full: nothing was written and the store is as it was; free some space and try again",
+            )
+        )
+    if isinstance(exc, OSError):
+        return SalesopsError(
+            t(
+                "无法安全写入磁盘（{e}），没有写入任何内容，记录库保持原样",
+                "could not write safely to disk ({e}): nothing was written and the store is as it was",
+                e=_reason(exc),
+            )
+        )
+    return SalesopsError(
+        t(
+            "git 提交失败（{e}），没有写入任何内容，记录库保持原样",
+            "the git commit failed ({e}): nothing was written and the store is as it was",
+            e=_reason(exc),
+        )
+    )

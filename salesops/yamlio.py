@@ -262,10 +262,14 @@ def dumps(data: dict) -> str:
     )
 
 
-def atomic_write(path: Path, text: str | bytes) -> None:
-    """Write through a temp file in the same folder, fsync it, rename, fsync the folder."""
+def atomic_write(path: Path, text: str | bytes, *, fault=None) -> None:
+    """Write through a temp file in the same folder, fsync it, rename, fsync the folder.
+
+    Any failure (a full disk, a failing fsync) removes the temp file and leaves ``path``
+    as it was. ``fault`` is the test hook called between the steps.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = temp_name(path)
     data = text.encode("utf-8") if isinstance(text, str) else text
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
@@ -279,12 +283,29 @@ def atomic_write(path: Path, text: str | bytes) -> None:
         tmp.unlink(missing_ok=True)
         raise
     os.close(fd)
+    if fault:
+        fault("after_temp")
     try:
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if fault:
+        fault("after_rename")
     fsync_dir(path.parent)
+
+
+def temp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def stray_temps(path: Path) -> list[Path]:
+    """Temp files a killed ``atomic_write`` of ``path`` may have left (any process id)."""
+    folder = path.parent
+    if not folder.is_dir():
+        return []
+    head = f".{path.name}."
+    return [p for p in folder.iterdir() if p.name.startswith(head) and p.name.endswith(".tmp")]
 
 
 def fsync_dir(folder: Path) -> None:

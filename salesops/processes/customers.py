@@ -59,9 +59,9 @@ def invalid(exc: ValidationError) -> SalesopsError:
 
 
 def phone_owner(state: State, phone: str, *, exclude: str | None = None) -> CustomerState | None:
-    for cs in state.customers.values():
-        if cs.profile is not None and cs.phone == phone and cs.id != exclude:
-            return cs
+    for row in state.customer_rows():
+        if row.has_profile and row.phone == phone and row.id != exclude:
+            return state.customers[row.id]
     return None
 
 

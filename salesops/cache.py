@@ -1,0 +1,1250 @@
+"""A throwaway cache of the store outside git: parsed records and the folded state.
+
+Where: one SQLite file per store under ``.git/salesops-cache/``. Nothing in it is a fact;
+deleting it never changes an answer (``SALESOPS_CACHE=0`` turns it off).
+
+What it holds:
+- ``files``: every record file as last read (stat, git blob id, the validated record,
+  its key lines, or its problems). The working tree is the truth, as without a cache.
+- ``pieces``: the folded ``State`` cut into pieces (``m``: office, staff, units, every
+  process's parts and the problems; ``c:<customer>``: one ``CustomerState``; ``d:<scope>/<day>``:
+  the day's non-customer events), so that a command reads only what it asks for.
+- ``customers``: one row per customer (name, phone, owner, next follow-up, ...) so that a
+  customer is found by phone or name without loading the others.
+
+Keyed on what git knows: HEAD (changes come from ``git diff-tree``), the index and the
+working tree (``git status``, run when git's index changed or the store is small; otherwise
+the files of each piece a command reads are checked by stat when it is read, and the
+folders by their mtimes). A refresh re-reads only the files that changed. New facts that
+come after everything folded so far are folded on top of the saved pieces; anything else
+(an edited event, a deleted file, a fact dated earlier, a staff or unit change) folds
+everything again from the cached records. A cache from another program or schema version,
+or one that cannot be read, is rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import hashlib
+import io
+import os
+import pickle
+import sqlite3
+from collections.abc import Iterator, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from salesops import gitutil
+from salesops.models import CustomerProfile, Event, Office, Record, Staff, Unit
+from salesops.state import CustomerRow, CustomerState, State
+from salesops.store import Loaded, Store, parse_file
+
+FORMAT = 1
+# Stores with at most this many record files check the whole working tree with git on
+# every command (it costs milliseconds there); larger ones trust stat data, see above.
+VERIFY_LIMIT = int(os.environ.get("SALESOPS_VERIFY_LIMIT", "20000"))
+# Below this many files, reading in one process beats starting workers.
+PARALLEL_MIN = int(os.environ.get("SALESOPS_PARALLEL_MIN", "4000"))
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v BLOB);
+CREATE TABLE IF NOT EXISTS files(
+    path TEXT PRIMARY KEY, blob TEXT, st TEXT, rid TEXT, piece TEXT, kind TEXT, at REAL,
+    rec BLOB, lines BLOB, probs BLOB);
+CREATE INDEX IF NOT EXISTS files_rid ON files(rid);
+CREATE INDEX IF NOT EXISTS files_piece ON files(piece);
+CREATE INDEX IF NOT EXISTS files_at ON files(at);
+CREATE TABLE IF NOT EXISTS pieces(k TEXT PRIMARY KEY, v BLOB);
+CREATE TABLE IF NOT EXISTS customers(
+    id TEXT PRIMARY KEY, name TEXT, phone TEXT, owner TEXT, has_profile INTEGER,
+    next_followup TEXT, last_contact TEXT, grade TEXT, initials TEXT, pinyin TEXT);
+CREATE INDEX IF NOT EXISTS customers_phone ON customers(phone);
+CREATE INDEX IF NOT EXISTS customers_name ON customers(name);
+"""
+
+
+class Broken(Exception):
+    """The cache cannot be used as it is: rebuild it."""
+
+
+def enabled() -> bool:
+    return os.environ.get("SALESOPS_CACHE", "1") not in ("0", "off", "no")
+
+
+def load_state(store: Store) -> State:
+    """The folded state of ``store``: from the cache when it can, always the same answer."""
+    if not enabled() or not store.in_git:
+        return eager_state(store)
+    cache = Cache(store)
+    try:
+        return cache.state()
+    except Broken:
+        cache.drop()
+        try:
+            return cache.state()
+        except Broken:
+            return eager_state(store)
+
+
+def eager_state(store: Store) -> State:
+    loaded, problems = store.load_all()
+    return State.build(store.office, store.tz, loaded, problems)
+
+
+# --- what the program is -------------------------------------------------------------
+
+
+def fingerprint() -> str:
+    """Changes whenever the program (any module: a fold rule, a model) or the format does."""
+    import sys
+
+    from salesops import __version__
+    from salesops.models import REGISTRY, SCHEMA_VERSION
+
+    h = hashlib.sha1(f"{FORMAT}|{__version__}|{SCHEMA_VERSION}|{sys.version}".encode())
+    h.update(",".join(sorted(REGISTRY)).encode())
+    base = Path(__file__).resolve().parent
+    for folder, _dirs, names in sorted(os.walk(base)):
+        for name in sorted(names):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(folder, name))
+                h.update(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+def stat_sig(path: Path) -> str | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
+def blob_id(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+# --- pickling the pieces ---------------------------------------------------------------
+#
+# Objects that belong to another piece are pickled as a reference and found again when
+# read, so a part that holds a customer, or a customer that holds a staff member, gets the
+# same object the state has. Events are facts and never change: they are copied.
+
+_loading: contextvars.ContextVar[State] = contextvars.ContextVar("salesops_cache_loading")
+
+
+def _ref_customer(cid: str) -> CustomerState:
+    return _loading.get().customer(cid)
+
+
+def _ref_staff(sid: str) -> Staff:
+    return _loading.get().staff[sid]
+
+
+def _ref_unit(uid: str) -> Unit:
+    return _loading.get().units[uid]
+
+
+def _ref_office() -> Office:
+    return _loading.get().office
+
+
+def _ref_state() -> State:
+    return _loading.get()
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file, state: State, root: Any, owns_records: bool):
+        super().__init__(file, PROTOCOL)
+        self.state = state
+        self.root = root
+        self.owns_records = owns_records
+
+    def reducer_override(self, obj):
+        cls = type(obj)
+        if cls is CustomerState:
+            if obj is self.root:
+                return NotImplemented
+            return _ref_customer, (obj.id,)
+        if isinstance(obj, State):
+            return _ref_state, ()
+        if not self.owns_records:
+            if cls is Staff and self.state.staff.get(obj.id) is obj:
+                return _ref_staff, (obj.id,)
+            if cls is Unit and self.state.units.get(obj.id) is obj:
+                return _ref_unit, (obj.id,)
+            if cls is Office and obj is self.state.office:
+                return _ref_office, ()
+        return NotImplemented
+
+
+def dump_piece(state: State, value: Any, *, owns_records: bool = False) -> bytes:
+    buf = io.BytesIO()
+    _Pickler(buf, state, value, owns_records).dump(value)
+    return buf.getvalue()
+
+
+def load_piece(state: State, data: bytes) -> Any:
+    token = _loading.set(state)
+    try:
+        return pickle.loads(data)
+    finally:
+        _loading.reset(token)
+
+
+# --- the cache -----------------------------------------------------------------------
+
+
+class Cache:
+    def __init__(self, store: Store):
+        self.store = store
+        digest = hashlib.sha1(store.prefix.encode()).hexdigest()[:12]
+        self.dir = store.gitdir / "salesops-cache"
+        self.path = self.dir / f"store-{digest}.sqlite"
+        self._conn: sqlite3.Connection | None = None
+
+    # --- the file ---------------------------------------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            try:
+                self.dir.mkdir(exist_ok=True)
+                # A short wait to open (a damaged file is dropped, not waited for), then a
+                # long one for another command that is folding everything.
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=2)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.executescript(_SCHEMA)
+                conn.execute("PRAGMA busy_timeout=600000")
+            except (sqlite3.Error, OSError) as exc:
+                raise Broken(str(exc)) from None
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+    def drop(self) -> None:
+        """Delete the cache file (a corrupt or foreign one is rebuilt on the next read)."""
+        self.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+
+    def meta(self) -> dict | None:
+        try:
+            row = self.conn.execute("SELECT v FROM meta WHERE k='meta'").fetchone()
+            return pickle.loads(row[0]) if row else None
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            raise Broken("meta") from None
+
+    def _set_meta(self, meta: dict) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta(k, v) VALUES('meta', ?)", (pickle.dumps(meta, PROTOCOL),)
+        )
+
+    # --- signals: what git and the file system say now ----------------------------------
+
+    def tops(self) -> dict[str, str | None]:
+        """The mtimes of the store's folders: a file added or removed by hand shows there."""
+        root = self.store.root
+        out = {}
+        for name in ("", "staff", "units", "customers", *self.store.scopes()):
+            try:
+                out[name] = str(os.stat(root / name).st_mtime_ns)
+            except OSError:
+                out[name] = None
+        return out
+
+    def index_sig(self) -> str | None:
+        return stat_sig(self.store.gitdir / "index")
+
+    # --- reading the state -----------------------------------------------------------
+
+    def state(self) -> State:
+        store = self.store
+        if store.journal_path.exists():
+            with store.lock():  # a write in progress finishes, or a killed one is undone
+                store.recover()
+        try:
+            meta = self.meta()
+            version = fingerprint()
+            if meta is None or meta.get("version") != version or meta.get("prefix") != store.prefix:
+                return self.rebuild(version)
+            conn = self.conn
+            conn.execute("BEGIN")
+            meta = self.meta()
+            changed = self.changed(meta)
+            if changed is None:
+                state = CachedState(self, meta) if meta["snap"] else self.fold_rows(meta)
+                if isinstance(state, CachedState):
+                    state.verify_meta_files()
+                return state
+            conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            meta = self.meta()  # another command may have refreshed it meanwhile
+            if meta is None or meta.get("version") != version:
+                conn.execute("ROLLBACK")
+                return self.rebuild(version)
+            changed = self.changed(meta)
+            state = self.refresh(meta, changed or set())
+            conn.execute("COMMIT")
+            if isinstance(state, CachedState):
+                conn.execute("BEGIN")
+            return state
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise Broken(str(exc)) from None
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError) as exc:
+            self._rollback()
+            raise Broken(repr(exc)) from None
+
+    def _rollback(self) -> None:
+        if self._conn is not None and self._conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+
+    def changed(self, meta: dict) -> set[str] | None:
+        """Store paths that may differ from what the cache holds; None when nothing does."""
+        store = self.store
+        paths: set[str] = set()
+        head = gitutil.head(store.repo)
+        if head != meta["head"]:
+            got = self._diff_tree(meta["head"], head)
+            if got is None:
+                return {"*"}
+            paths |= got
+        index = self.index_sig()
+        tops = self.tops()
+        if index != meta["index"] or meta["files"] <= VERIFY_LIMIT:
+            paths |= set(meta["overlay"])
+            paths |= self._status()
+        else:
+            for p, sig in meta["overlay"].items():
+                if stat_sig(store.root / p) != sig:
+                    paths.add(p)
+        if tops != meta["tops"]:
+            paths |= self._scan_folders()
+        if not paths and head == meta["head"] and index == meta["index"] and tops == meta["tops"]:
+            return None
+        return paths
+
+    def _diff_tree(self, old: str | None, new: str | None) -> set[str] | None:
+        store = self.store
+        if old is None or new is None:
+            return None
+        proc = gitutil.run(
+            store.repo,
+            "diff-tree",
+            "-r",
+            "-z",
+            "--no-renames",
+            "--name-only",
+            old,
+            new,
+            "--",
+            store.prefix or ".",
+            check=False,
+        )
+        if proc.returncode != 0:
+            return None
+        n = len(store.prefix)
+        return {p[n:] for p in proc.stdout.split("\0") if p}
+
+    def _status(self) -> set[str]:
+        store = self.store
+        out = gitutil.run(
+            store.repo,
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--no-renames",
+            "--",
+            store.prefix or ".",
+        ).stdout
+        n = len(store.prefix)
+        return {e[3:][n:] for e in out.split("\0") if len(e) > 3}
+
+    def _scan_folders(self) -> set[str]:
+        """Files in folders the cache does not know, and files of folders that went away."""
+        store = self.store
+        known = {r[0] for r in self.conn.execute("SELECT DISTINCT piece FROM files").fetchall()}
+        on_disk = {"m"}
+        paths = set()
+        for scope, prefix in (("customers", "c:"), *((s, f"d:{s}/") for s in store.scopes())):
+            base = store.root / scope
+            if not base.is_dir():
+                continue
+            for entry in os.scandir(base):
+                if not entry.is_dir():
+                    continue
+                key = prefix + (entry.name if scope == "customers" else entry.name)
+                on_disk.add(key)
+                if key not in known:
+                    for f in os.scandir(entry.path):
+                        paths.add(f"{scope}/{entry.name}/{f.name}")
+        for folder in ("staff", "units"):
+            base = store.root / folder
+            if base.is_dir():
+                paths |= {f"{folder}/{e.name}" for e in os.scandir(base)}
+        gone = known - on_disk
+        for key in gone:
+            paths |= {
+                r[0] for r in self.conn.execute("SELECT path FROM files WHERE piece=?", (key,))
+            }
+        # a file may have been added to a known folder too; the pieces check that when read
+        return paths
+
+    # --- building --------------------------------------------------------------------
+
+    def rebuild(self, version: str | None = None) -> State:
+        """Read every record file again and fold everything (a missing or outdated cache)."""
+        store = self.store
+        self._rollback()
+        self.close()
+        self.drop()
+        conn = self.conn
+        head = gitutil.head(store.repo)
+        index = self.index_sig()
+        tops = self.tops()
+        overlay_paths = self._status()
+        rows = read_files(store, [(rel, model) for rel, model in store.files()])
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(
+                "INSERT OR REPLACE INTO files(path, blob, st, rid, piece, kind, at, rec, lines, probs)"
+                " VALUES(?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            meta = {
+                "version": version or fingerprint(),
+                "prefix": store.prefix,
+                "head": head,
+                "index": index,
+                "tops": tops,
+                "overlay": {p: stat_sig(store.root / p) for p in overlay_paths},
+                "files": len(rows),
+                "snap": False,
+                "max_key": None,
+            }
+            state = self._fold_and_save(meta, rows)
+            conn.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        return state
+
+    def fold_rows(self, meta: dict) -> State:
+        """The state folded from the cached records (no saved pieces to read from)."""
+        rows = self.conn.execute(
+            "SELECT path, blob, st, rid, piece, kind, at, rec, lines, probs FROM files"
+        ).fetchall()
+        return fold(self.store, rows)
+
+    def _fold_and_save(self, meta: dict, rows: list) -> State:
+        state = fold(self.store, rows)
+        self.save_snapshot(state, meta)
+        return state
+
+    def save_snapshot(self, state: State, meta: dict) -> None:
+        conn = self.conn
+        conn.execute("DELETE FROM pieces")
+        conn.execute("DELETE FROM customers")
+        try:
+            pieces, index_rows = cut(state)
+        except Exception:  # a part that cannot be pickled: keep the records only
+            meta["snap"] = False
+            meta["max_key"] = None
+            self._set_meta(meta)
+            return
+        conn.executemany("INSERT INTO pieces(k, v) VALUES(?, ?)", pieces)
+        conn.executemany(
+            "INSERT INTO customers(id, name, phone, owner, has_profile, next_followup,"
+            " last_contact, grade) VALUES(?,?,?,?,?,?,?,?)",
+            index_rows,
+        )
+        last = state.events[-1] if state.events else None
+        meta["snap"] = True
+        meta["max_key"] = (last.at, last.id) if last else None
+        self._set_meta(meta)
+
+    # --- refreshing ------------------------------------------------------------------
+
+    def refresh(self, meta: dict, changed: set[str]) -> State:
+        """Bring the cache up to date with ``changed`` paths (inside a write transaction)."""
+        store = self.store
+        if "*" in changed:
+            self.conn.execute("ROLLBACK")
+            return self.rebuild(meta.get("version"))
+        delta = self.update_rows(changed)
+        meta["head"] = gitutil.head(store.repo)
+        meta["index"] = self.index_sig()
+        meta["tops"] = self.tops()
+        overlay = self._overlay(meta, changed)
+        meta["overlay"] = overlay
+        meta["files"] = self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
+        if not delta and meta["snap"]:
+            self._set_meta(meta)
+            return CachedState(self, meta)
+        if meta["snap"] and incremental(delta, meta):
+            state = CachedState(self, meta)
+            state.fold_on(delta)
+            state.save()
+            return state
+        rows = self.conn.execute(
+            "SELECT path, blob, st, rid, piece, kind, at, rec, lines, probs FROM files"
+        ).fetchall()
+        return self._fold_and_save(meta, rows)
+
+    def _overlay(self, meta: dict, changed: set[str]) -> dict[str, str | None]:
+        """Paths whose working copy differs from HEAD (git status, or what we know)."""
+        store = self.store
+        if meta["files"] <= VERIFY_LIMIT or meta["index"] != meta.get("index_checked"):
+            dirty = self._status()
+            meta["index_checked"] = meta["index"]
+        else:
+            dirty = self._differ_from_head(set(meta["overlay"]) | changed)
+        return {p: stat_sig(store.root / p) for p in sorted(dirty)}
+
+    def _differ_from_head(self, paths: set[str]) -> set[str]:
+        store = self.store
+        if not paths:
+            return set()
+        ordered = sorted(paths)
+        blobs: dict[str, str] = {}
+        n = len(store.prefix)
+        for i in range(0, len(ordered), 500):
+            out = gitutil.run(
+                store.repo,
+                "ls-tree",
+                "-z",
+                "HEAD",
+                "--",
+                *(store.git_path(p) for p in ordered[i : i + 500]),
+                check=False,
+            ).stdout
+            for entry in out.split("\0"):
+                if "\t" in entry:
+                    info, name = entry.split("\t", 1)
+                    blobs[name[n:]] = info.split()[2]
+        out = set()
+        for p in ordered:
+            try:
+                data = (store.root / p).read_bytes()
+            except OSError:
+                if p in blobs:
+                    out.add(p)
+                continue
+            if blobs.get(p) != blob_id(data):
+                out.add(p)
+        return out
+
+    def update_rows(self, paths: set[str]) -> list[tuple]:
+        """Re-read the files among ``paths`` that changed; returns (old row, new row) pairs."""
+        store = self.store
+        conn = self.conn
+        delta = []
+        todo = []
+        for rel in sorted(paths):
+            kind = store.classify(rel)
+            old = conn.execute(
+                "SELECT path, blob, st, rid, piece, kind, at, rec, lines, probs FROM files WHERE path=?",
+                (rel,),
+            ).fetchone()
+            if kind is None:
+                if old is not None:
+                    conn.execute("DELETE FROM files WHERE path=?", (rel,))
+                    delta.append((old, None))
+                continue
+            sig = stat_sig(store.root / rel)
+            if sig is None or not (store.root / rel).is_file():
+                if old is not None:
+                    conn.execute("DELETE FROM files WHERE path=?", (rel,))
+                    delta.append((old, None))
+                continue
+            if old is not None and old[2] == sig:
+                continue
+            todo.append((rel, kind[0], old))
+        new_rows = read_files(store, [(rel, model) for rel, model, _ in todo])
+        for (_rel, _model, old), row in zip(todo, new_rows, strict=True):
+            if old is not None and old[1] == row[1]:
+                conn.execute("UPDATE files SET st=? WHERE path=?", (row[2], row[0]))
+                continue
+            conn.execute(
+                "INSERT OR REPLACE INTO files(path, blob, st, rid, piece, kind, at, rec, lines, probs)"
+                " VALUES(?,?,?,?,?,?,?,?,?,?)",
+                row,
+            )
+            delta.append((old, row))
+        return delta
+
+    # --- after a write -----------------------------------------------------------------
+
+    def note_commit(self, head_before: str | None) -> None:
+        """Our own commit changed git's index and maybe folders: those changes are known
+        (the next read takes the files from ``git diff-tree``), so they need no git status."""
+        try:
+            meta = self.meta()
+            if meta is None or meta["head"] != head_before:
+                return
+            meta["index"] = self.index_sig()
+            meta["index_checked"] = meta["index"]
+            meta["tops"] = self.tops()
+            self.conn.execute("BEGIN IMMEDIATE")
+            current = self.meta()
+            if current is None or current["head"] != head_before:
+                self.conn.execute("ROLLBACK")
+                return
+            current.update(index=meta["index"], index_checked=meta["index"], tops=meta["tops"])
+            self._set_meta(current)
+            self.conn.execute("COMMIT")
+        except (Broken, sqlite3.Error):
+            self._rollback()
+
+    # --- questions the pieces answer ----------------------------------------------------
+
+    def piece(self, key: str) -> bytes | None:
+        row = self.conn.execute("SELECT v FROM pieces WHERE k=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def piece_files(self, key: str) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT path, st FROM files WHERE piece=?", (key,)))
+
+
+def note_commit(store: Store, head_before: str | None, commit: str | None, writes) -> None:
+    if not enabled() or commit is None:
+        return
+    cache = Cache(store)
+    if not cache.path.exists():
+        return
+    try:
+        cache.note_commit(head_before)
+    finally:
+        cache.close()
+
+
+# --- reading files -------------------------------------------------------------------
+
+
+def _row(root: Path, rel: str, model: type[Record] | None, piece: str) -> tuple:
+    full = root / rel
+    try:
+        data = full.read_bytes()
+        sig = stat_sig(full)
+    except OSError:
+        data, sig = b"", None
+    record, lines, problems = parse_file(root, rel, model)
+    rid = kind = at = None
+    rec = lin = probs = None
+    if problems:
+        probs = pickle.dumps(problems, PROTOCOL)
+    else:
+        rid = getattr(record, "id", None)
+        if isinstance(record, Event):
+            kind = record.kind
+            at = record.at.timestamp()
+        rec = pickle.dumps(record, PROTOCOL)
+        lin = pickle.dumps(lines, PROTOCOL)
+    return (rel, blob_id(data), sig, rid, piece, kind, at, rec, lin, probs)
+
+
+def _read_chunk(args) -> list[tuple]:
+    root, items = args
+    from salesops.store import Store as _S
+
+    store = _S(Path(root), git=False)
+    return [_row(store.root, rel, _model(name), store.piece_of(rel)) for rel, name in items]
+
+
+def _model(name: str | None):
+    return {
+        None: None,
+        "Office": Office,
+        "Staff": Staff,
+        "Unit": Unit,
+        "CustomerProfile": CustomerProfile,
+    }[name]
+
+
+def read_files(store: Store, items: list[tuple[str, type[Record] | None]]) -> list[tuple]:
+    """Rows for ``items``; many files are read by one worker per core."""
+    named = [(rel, model.__name__ if model else None) for rel, model in items]
+    cores = os.cpu_count() or 1
+    if len(named) < PARALLEL_MIN or cores < 2:
+        return [_row(store.root, rel, model, store.piece_of(rel)) for rel, model in items]
+    import multiprocessing
+
+    chunk = 2000
+    jobs = [(str(store.root), named[i : i + chunk]) for i in range(0, len(named), chunk)]
+    ctx = multiprocessing.get_context("fork")
+    out: list[tuple] = []
+    with ctx.Pool(cores) as pool:
+        for rows in pool.imap(_read_chunk, jobs):
+            out.extend(rows)
+    return out
+
+
+def fold(store: Store, rows: list) -> State:
+    """The eager state folded from cached rows, in the order ``Store.files`` reads them."""
+    loaded, problems = [], []
+    for path, _b, _s, _r, _p, _k, _a, rec, lines, probs in sorted(rows, key=_file_order):
+        if probs is not None:
+            problems.extend(pickle.loads(probs))
+        else:
+            loaded.append(Loaded(pickle.loads(rec), path, pickle.loads(lines)))
+    return State.build(store.office, store.tz, loaded, problems)
+
+
+def _file_order(row) -> tuple:
+    path = row[0]
+    if path == "office.yaml":
+        return (0, path)
+    top = path.split("/", 1)[0]
+    return ({"staff": 1, "units": 2, "customers": 3}.get(top, 4), path)
+
+
+# --- cutting a state into pieces ---------------------------------------------------------
+
+
+def cut(state: State) -> tuple[list[tuple[str, bytes]], list[tuple]]:
+    pieces = []
+    meta = {
+        "office": state.office,
+        "staff": state.staff,
+        "units": state.units,
+        "parts": state._parts,
+        "problems": state.problems,
+    }
+    pieces.append(("m", dump_piece(state, meta, owns_records=True)))
+    index_rows = []
+    for cid, cs in state.customers.items():
+        pieces.append(("c:" + cid, dump_piece(state, cs)))
+        index_rows.append(index_row(cs))
+    days: dict[str, list[Event]] = {}
+    for ev in state.events:
+        if ev.customer is not None and ev.scope == "customer":
+            continue
+        days.setdefault(day_piece(state, ev), []).append(ev)
+    for key, evs in days.items():
+        pieces.append((key, dump_piece(state, evs)))
+    return pieces, index_rows
+
+
+def day_piece(state: State, ev: Event) -> str:
+    src = state.sources.get(ev.id)
+    if src is not None:
+        return "d:" + src.path.rsplit("/", 1)[0]
+    return "d:" + ev.relpath(state.tz).rsplit("/", 1)[0]
+
+
+def _folder_of(state: State, ev: Event) -> str:
+    return day_piece(state, ev)[2:]
+
+
+def index_row(cs: CustomerState) -> tuple:
+    return (
+        cs.id,
+        cs.name or None,
+        cs.phone or None,
+        cs.owner,
+        1 if cs.profile is not None else 0,
+        cs.next_followup.isoformat() if cs.next_followup else None,
+        cs.last_contact.isoformat() if cs.last_contact else None,
+        cs.grade,
+    )
+
+
+def incremental(delta: list[tuple], meta: dict) -> bool:
+    """Whether the changes can be folded on top of the saved pieces: new facts after the
+    last one folded, new customers, and edited profiles. Anything else folds again."""
+    max_key = meta.get("max_key")
+    for old, new in delta:
+        if new is None or new[9] is not None or (old is not None and old[9] is not None):
+            return False
+        piece, kind = new[4], new[5]
+        if kind is None:  # not an event: a profile may be added or edited
+            if not (piece.startswith("c:") and new[0].endswith("/profile.yaml")):
+                return False
+            continue
+        if old is not None:
+            return False
+        if max_key is not None:
+            rec = pickle.loads(new[7])
+            if (rec.at, rec.id) <= max_key:
+                return False
+    return True
+
+
+# --- the state read piece by piece ---------------------------------------------------------
+
+
+class CachedState(State):
+    """A ``State`` whose customers and events are read from the cache when first asked for.
+
+    Answers are the same as the eager state's; asking for everything (iterating every
+    customer or every event) reads everything.
+    """
+
+    def __init__(self, cache: Cache, meta: dict):
+        self._cache = cache
+        self._meta = meta
+        self._refreshed: set[str] = set()
+        self._all_verified = False
+        self._bind()
+
+    def _bind(self) -> None:
+        cache = self._cache
+        store = cache.store
+        self.office = store.office
+        self.tz = store.tz
+        self.staff = {}
+        self.units = {}
+        self._loaded: dict[str, bytes] = {}
+        self._new_days: dict[str, list[Event]] = {}
+        self._day_cache: dict[str, list[Event]] = {}
+        self.customers = LazyCustomers(self)
+        self.sources = LazySources(self)
+        self.events_by_id = LazyEvents(self)
+        self._events: list[Event] | None = None
+        data = cache.piece("m")
+        if data is None:
+            raise Broken("no meta piece")
+        self._loaded["m"] = data
+        meta = load_piece(self, data)
+        self.office = meta["office"]
+        self.staff = meta["staff"]
+        self.units = meta["units"]
+        self._parts = meta["parts"]
+        self.problems = meta["problems"]
+
+    # --- what is verified when read --------------------------------------------------
+
+    def verify_meta_files(self) -> None:
+        """office.yaml, staff/ and units/ as cached? (a hand edit there folds again)"""
+        store = self._cache.store
+        cached = self._cache.piece_files("m")
+        now = {"office.yaml": stat_sig(store.root / "office.yaml")}
+        for folder in ("staff", "units"):
+            base = store.root / folder
+            if base.is_dir():
+                for e in os.scandir(base):
+                    if e.name.endswith(".yaml"):
+                        now[f"{folder}/{e.name}"] = stat_sig(Path(e.path))
+        now = {k: v for k, v in now.items() if v is not None}
+        if now != cached:
+            self._stale(set(now) | set(cached))
+
+    def _verify_all(self) -> None:
+        """Before reading everything: check every file (git status lists what differs from
+        HEAD; a small store was checked this way when loaded already)."""
+        if self._all_verified:
+            return
+        self._all_verified = True
+        cache = self._cache
+        if self._meta["files"] <= VERIFY_LIMIT and not self._meta.get("trusted"):
+            return
+        paths = cache._status() | set(self._meta["overlay"])
+        rows = {}
+        for p in paths:
+            row = cache.conn.execute("SELECT st FROM files WHERE path=?", (p,)).fetchone()
+            rows[p] = row[0] if row else None
+        changed = {p for p in paths if stat_sig(cache.store.root / p) != rows[p]}
+        if changed:
+            self._stale(changed)
+            self._all_verified = True
+
+    def _verify_piece(self, key: str, folder: Path) -> bool:
+        if key in self._refreshed:
+            return True
+        cached = self._cache.piece_files(key)
+        now = {}
+        if folder.is_dir():
+            for e in os.scandir(folder):
+                if e.name.endswith(".yaml") and e.is_file():
+                    now[f"{folder.relative_to(self._cache.store.root).as_posix()}/{e.name}"] = (
+                        stat_sig(Path(e.path))
+                    )
+        if now != cached:
+            refreshed = self._refreshed | {key}
+            self._stale(set(now) | set(cached))
+            self._refreshed = refreshed
+            return False
+        return True
+
+    def _stale(self, paths: set[str]) -> None:
+        """Files changed under our feet (a hand edit): refresh, then read again."""
+        cache = self._cache
+        conn = cache.conn
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            meta = cache.meta()
+            fresh = cache.refresh(meta, paths)
+            conn.execute("COMMIT")
+        except BaseException:
+            cache._rollback()
+            raise
+        conn.execute("BEGIN")
+        if isinstance(fresh, CachedState):
+            self._meta = fresh._meta
+            self._bind()
+        else:  # folded again: take the eager state's contents
+            self.__class__ = _EagerAfterAll
+            self.__dict__.clear()
+            self.__dict__.update(fresh.__dict__)
+
+    # --- customers ---------------------------------------------------------------------
+
+    def _load_customer(self, cid: str) -> CustomerState | None:
+        """One customer's piece, checked against their folder first (None: refreshed or absent)."""
+        key = "c:" + cid
+        data = self._cache.piece(key)
+        if data is None:
+            return None
+        if not self._verify_piece(key, self._cache.store.root / "customers" / cid):
+            return None
+        self._loaded[key] = data
+        return load_piece(self, data)
+
+    def customer_rows(self) -> list[CustomerRow]:
+        rows = self._cache.conn.execute(
+            "SELECT id, name, phone, owner, has_profile, next_followup, last_contact, grade"
+            " FROM customers ORDER BY has_profile DESC, id"
+        ).fetchall()
+        loaded = self.customers._items
+        out = []
+        for r in rows:
+            cs = loaded.get(r[0])
+            if cs is not None:
+                out.append(CustomerRow.of(cs))
+                continue
+            out.append(
+                CustomerRow(
+                    r[0],
+                    r[1] or "",
+                    r[2] or "",
+                    r[3],
+                    bool(r[4]),
+                    dt.date.fromisoformat(r[5]) if r[5] else None,
+                    dt.datetime.fromisoformat(r[6]) if r[6] else None,
+                    r[7],
+                )
+            )
+        known = {r.id for r in out}
+        out.extend(CustomerRow.of(cs) for cid, cs in loaded.items() if cid not in known)
+        return out
+
+    # --- events ------------------------------------------------------------------------
+
+    def _day(self, key: str) -> list[Event]:
+        got = self._day_cache.get(key)
+        if got is None:
+            data = self._cache.piece(key)
+            folder = self._cache.store.root / key[2:]
+            if data is not None and not self._verify_piece(key, folder):
+                if isinstance(self, CachedState):
+                    return self._day(key)
+                return [e for e in self.events if _folder_of(self, e) == key[2:]]
+            got = load_piece(self, data) if data is not None else []
+            if data is not None:
+                self._loaded[key] = data
+            self._day_cache[key] = got
+        return got
+
+    @property
+    def events(self) -> list[Event]:  # type: ignore[override]
+        if self._events is None:
+            self._verify_all()
+            if not isinstance(self, CachedState):
+                return self.events
+            evs: list[Event] = []
+            for cs in self.customers.values():
+                evs.extend(cs.events)
+            keys = [
+                r[0] for r in self._cache.conn.execute("SELECT k FROM pieces WHERE k LIKE 'd:%'")
+            ]
+            for key in {*keys, *self._day_cache}:
+                evs.extend(self._day(key))
+            evs.sort(key=lambda e: (e.at, e.id))
+            self._events = evs
+        return self._events
+
+    @events.setter
+    def events(self, value) -> None:
+        self._events = value
+
+    def events_between(self, start: dt.datetime, end: dt.datetime) -> list[Event]:
+        pieces = {
+            r[0]
+            for r in self._cache.conn.execute(
+                "SELECT DISTINCT piece FROM files WHERE at >= ? AND at < ?",
+                (start.timestamp(), end.timestamp()),
+            )
+        }
+        evs: list[Event] = []
+        for key in sorted(pieces):
+            if key.startswith("c:"):
+                cs = self.customers.get(key[2:])
+                evs.extend(cs.events if cs else [])
+            else:
+                evs.extend(self._day(key))
+        return sorted((e for e in evs if start <= e.at < end), key=lambda e: (e.at, e.id))
+
+    # --- folding new facts on top --------------------------------------------------------
+
+    def apply(self, ev: Event) -> None:
+        if self._events is not None:
+            self._events.append(ev)
+        if ev.customer is not None:
+            self.customer(ev.customer).events.append(ev)
+        else:
+            key = day_piece(self, ev)
+            self._day(key).append(ev)
+            self._new_days[key] = self._day(key)
+        ev.fold(self)
+
+    def fold_on(self, delta: list[tuple]) -> None:
+        events = []
+        for _old, new in delta:
+            rec = pickle.loads(new[7])
+            if isinstance(rec, Event):
+                events.append(rec)
+            elif isinstance(rec, CustomerProfile):
+                cs = self.customers.get(rec.id)
+                if cs is None:
+                    self.customers[rec.id] = CustomerState(rec, rec.id)
+                else:
+                    cs.profile = rec
+        events.sort(key=lambda e: (e.at, e.id))
+        for ev in events:
+            self.apply(ev)
+        if events:
+            last = events[-1]
+            self._meta["max_key"] = (last.at, last.id)
+
+    def save(self) -> None:
+        """Write back every piece that changed (inside the caller's write transaction)."""
+        cache = self._cache
+        conn = cache.conn
+        meta_piece = {
+            "office": self.office,
+            "staff": self.staff,
+            "units": self.units,
+            "parts": self._parts,
+            "problems": self.problems,
+        }
+        data = dump_piece(self, meta_piece, owns_records=True)
+        if data != self._loaded.get("m"):
+            conn.execute("INSERT OR REPLACE INTO pieces(k, v) VALUES('m', ?)", (data,))
+        for cid, cs in self.customers._items.items():
+            key = "c:" + cid
+            data = dump_piece(self, cs)
+            if data != self._loaded.get(key):
+                conn.execute("INSERT OR REPLACE INTO pieces(k, v) VALUES(?, ?)", (key, data))
+                conn.execute(
+                    "INSERT OR REPLACE INTO customers(id, name, phone, owner, has_profile,"
+                    " next_followup, last_contact, grade) VALUES(?,?,?,?,?,?,?,?)",
+                    index_row(cs),
+                )
+        for key, evs in self._new_days.items():
+            conn.execute(
+                "INSERT OR REPLACE INTO pieces(k, v) VALUES(?, ?)", (key, dump_piece(self, evs))
+            )
+        cache._set_meta(self._meta)
+
+
+class _EagerAfterAll(State):
+    """What a ``CachedState`` becomes when a hand edit made it fold everything again."""
+
+
+class LazyCustomers(MutableMapping):
+    def __init__(self, state: CachedState):
+        self._state = state
+        self._items: dict[str, CustomerState] = {}
+        self._ids: list[str] | None = None
+        self._missing: set[str] = set()
+
+    def _all_ids(self) -> list[str]:
+        if self._ids is None:
+            ids = [
+                r[0]
+                for r in self._state._cache.conn.execute(
+                    "SELECT id FROM customers ORDER BY has_profile DESC, id"
+                )
+            ]
+            known = set(ids)
+            ids.extend(c for c in self._items if c not in known)
+            self._ids = ids
+        return self._ids
+
+    def __getitem__(self, cid: str) -> CustomerState:
+        got = self._items.get(cid)
+        if got is not None:
+            return got
+        if cid in self._missing:
+            raise KeyError(cid)
+        state = self._state
+        cs = state._load_customer(cid) if isinstance(cid, str) else None
+        if state.customers is not self:  # a hand edit was found and the state refreshed
+            return state.customers[cid]
+        if cs is None:
+            self._missing.add(cid)
+            raise KeyError(cid)
+        self._items[cid] = cs
+        return cs
+
+    def __setitem__(self, cid: str, cs: CustomerState) -> None:
+        self._items[cid] = cs
+        self._missing.discard(cid)
+        if self._ids is not None and cid not in self._ids:
+            self._ids.append(cid)
+
+    def __delitem__(self, cid: str) -> None:
+        raise TypeError("customers are never deleted from a folded state")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([c for c, _ in self.items()])
+
+    def __len__(self) -> int:
+        return len(self._all_ids())
+
+    def __contains__(self, cid) -> bool:
+        return self.get(cid) is not None
+
+    def values(self):  # read everything in one query rather than one by one
+        return [cs for _, cs in self.items()]
+
+    def items(self):
+        state = self._state
+        state._verify_all()
+        if state.customers is not self:  # refreshed: a hand edit was found
+            return list(state.customers.items())
+        self._load_all()
+        return [(c, self._items[c]) for c in self._all_ids()]
+
+    def _load_all(self) -> None:
+        state = self._state
+        todo = [c for c in self._all_ids() if c not in self._items]
+        if not todo:
+            return
+        rows = state._cache.conn.execute("SELECT k, v FROM pieces WHERE k LIKE 'c:%'").fetchall()
+        for key, data in rows:
+            cid = key[2:]
+            if cid in self._items:
+                continue
+            state._loaded[key] = data
+            self._items[cid] = load_piece(state, data)
+
+
+class LazySources(MutableMapping):
+    """Record id -> Loaded, read from the cached files when asked for."""
+
+    def __init__(self, state: CachedState):
+        self._state = state
+        self._items: dict[str, Loaded] = {}
+        self._all = False
+
+    def __getitem__(self, rid: str) -> Loaded:
+        got = self._items.get(rid)
+        if got is not None:
+            return got
+        if self._all:
+            raise KeyError(rid)
+        row = self._state._cache.conn.execute(
+            "SELECT path, rec, lines FROM files WHERE rid=? AND rec IS NOT NULL"
+            " ORDER BY path DESC LIMIT 1",
+            (rid,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(rid)
+        got = self._items[rid] = Loaded(pickle.loads(row[1]), row[0], pickle.loads(row[2]))
+        return got
+
+    def __setitem__(self, rid: str, value: Loaded) -> None:
+        self._items[rid] = value
+
+    def __delitem__(self, rid: str) -> None:
+        del self._items[rid]
+
+    def _load_all(self) -> None:
+        if self._all:
+            return
+        rows = self._state._cache.conn.execute(
+            "SELECT path, rec, lines FROM files WHERE rec IS NOT NULL"
+        ).fetchall()
+        for path, rec, lines in sorted(rows, key=_file_order):
+            record = pickle.loads(rec)
+            rid = getattr(record, "id", None)
+            if rid:
+                self._items[rid] = Loaded(record, path, pickle.loads(lines))
+        self._all = True
+
+    def __iter__(self):
+        state = self._state
+        state._verify_all()
+        if state.sources is not self:
+            return iter(list(state.sources))
+        self._load_all()
+        return iter(list(self._items))
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+
+class LazyEvents(MutableMapping):
+    """Event id -> the folded event, found through its file's piece."""
+
+    def __init__(self, state: CachedState):
+        self._state = state
+
+    def __getitem__(self, eid: str) -> Event:
+        state = self._state
+        if state._events is not None:
+            for ev in state._events:
+                if ev.id == eid:
+                    return ev
+            raise KeyError(eid)
+        row = state._cache.conn.execute(
+            "SELECT piece FROM files WHERE rid=? AND kind IS NOT NULL LIMIT 1", (eid,)
+        ).fetchone()
+        candidates: list[Event] = []
+        if row is not None:
+            key = row[0]
+            if key.startswith("c:"):
+                cs = state.customers.get(key[2:])
+                candidates = cs.events if cs else []
+            else:
+                candidates = state._day(key)
+        for ev in candidates:
+            if ev.id == eid:
+                return ev
+        for cs in state.customers._items.values():  # folded on top, not yet saved
+            for ev in cs.events:
+                if ev.id == eid:
+                    return ev
+        for evs in state._new_days.values():
+            for ev in evs:
+                if ev.id == eid:
+                    return ev
+        raise KeyError(eid)
+
+    def __setitem__(self, eid, ev) -> None:
+        pass  # events live in their pieces
+
+    def __delitem__(self, eid) -> None:
+        raise TypeError("events are never deleted from a folded state")
+
+    def __iter__(self):
+        return iter([ev.id for ev in self._state.events])
+
+    def __len__(self) -> int:
+        return len(self._state.events)
