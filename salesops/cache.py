@@ -5,7 +5,7 @@ deleting it never changes an answer (``SALESOPS_CACHE=0`` turns it off).
 
 What it holds:
 - ``files``: every record file as last read (stat, git blob id, the validated record,
-  its key lines, or its problems). The working tree is the truth, as without a cache.
+  the ids it names, or its problems). The working tree is the truth, as without a cache.
 - ``pieces``: the folded ``State`` cut into pieces (``m``: office, staff, units, every
   process's parts and the problems; ``c:<customer>``: one ``CustomerState``; ``d:<scope>/<day>``:
   the day's non-customer events), so that a command reads only what it asks for.
@@ -27,6 +27,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import functools
+import gc
 import hashlib
 import io
 import os
@@ -36,10 +38,11 @@ from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from salesops import gitutil
+from salesops import gitutil, yamlio
+from salesops.errors import Problem, RecordError
 from salesops.models import CustomerProfile, Event, Office, Record, Staff, Unit
 from salesops.state import CustomerRow, CustomerState, State
-from salesops.store import Loaded, Store, parse_file
+from salesops.store import Loaded, Store, _problem_from_message, parse_text
 
 FORMAT = 1
 # Stores with at most this many record files check the whole working tree with git on
@@ -53,7 +56,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v BLOB);
 CREATE TABLE IF NOT EXISTS files(
     path TEXT PRIMARY KEY, blob TEXT, st TEXT, rid TEXT, piece TEXT, kind TEXT, at REAL,
-    rec BLOB, lines BLOB, probs BLOB);
+    rec BLOB, refs BLOB, probs BLOB, rprob BLOB);
 CREATE INDEX IF NOT EXISTS files_rid ON files(rid);
 CREATE INDEX IF NOT EXISTS files_piece ON files(piece);
 CREATE INDEX IF NOT EXISTS files_at ON files(at);
@@ -66,8 +69,25 @@ CREATE INDEX IF NOT EXISTS customers_name ON customers(name);
 """
 
 
+_ROW = "id, name, phone, owner, has_profile, next_followup, last_contact, grade"
+
+
 class Broken(Exception):
     """The cache cannot be used as it is: rebuild it."""
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """Many objects made at once: the cyclic collector would rescan them again and again.
+    Pause it, then move what was made out of its sight (nothing here makes cycles to free)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was:
+            gc.enable()
 
 
 def enabled() -> bool:
@@ -205,6 +225,7 @@ class Cache:
         self.dir = store.gitdir / "salesops-cache"
         self.path = self.dir / f"store-{digest}.sqlite"
         self._conn: sqlite3.Connection | None = None
+        self._status_memo: tuple | None = None
 
     # --- the file ---------------------------------------------------------------------
 
@@ -315,7 +336,7 @@ class Cache:
         """Store paths that may differ from what the cache holds; None when nothing does."""
         store = self.store
         paths: set[str] = set()
-        head = gitutil.head(store.repo)
+        head = gitutil.read_head(store.gitdir)
         if head != meta["head"]:
             got = self._diff_tree(meta["head"], head)
             if got is None:
@@ -359,9 +380,15 @@ class Cache:
         return {p[n:] for p in proc.stdout.split("\0") if p}
 
     def _status(self) -> set[str]:
+        """Store paths that differ from HEAD: staged, changed or untracked (git status,
+        without letting it rewrite the index, so that the index's stat stays a signal)."""
+        key = (gitutil.read_head(self.store.gitdir), self.index_sig())
+        if self._status_memo is not None and self._status_memo[0] == key:
+            return set(self._status_memo[1])
         store = self.store
         out = gitutil.run(
             store.repo,
+            "--no-optional-locks",
             "status",
             "--porcelain=v1",
             "-z",
@@ -371,7 +398,9 @@ class Cache:
             store.prefix or ".",
         ).stdout
         n = len(store.prefix)
-        return {e[3:][n:] for e in out.split("\0") if len(e) > 3}
+        got = {e[3:][n:] for e in out.split("\0") if len(e) > 3}
+        self._status_memo = (key, got)
+        return set(got)
 
     def _scan_folders(self) -> set[str]:
         """Files in folders the cache does not know, and files of folders that went away."""
@@ -407,12 +436,16 @@ class Cache:
 
     def rebuild(self, version: str | None = None) -> State:
         """Read every record file again and fold everything (a missing or outdated cache)."""
+        with bulk():
+            return self._rebuild(version)
+
+    def _rebuild(self, version: str | None) -> State:
         store = self.store
         self._rollback()
         self.close()
         self.drop()
         conn = self.conn
-        head = gitutil.head(store.repo)
+        head = gitutil.read_head(store.gitdir)
         index = self.index_sig()
         tops = self.tops()
         overlay_paths = self._status()
@@ -420,7 +453,7 @@ class Cache:
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.executemany(
-                "INSERT OR REPLACE INTO files(path, blob, st, rid, piece, kind, at, rec, lines, probs)"
+                "INSERT OR REPLACE INTO files(path, blob, st, rid, piece, kind, at, rec, refs, probs)"
                 " VALUES(?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
@@ -429,6 +462,7 @@ class Cache:
                 "prefix": store.prefix,
                 "head": head,
                 "index": index,
+                "index_checked": index,
                 "tops": tops,
                 "overlay": {p: stat_sig(store.root / p) for p in overlay_paths},
                 "files": len(rows),
@@ -445,12 +479,13 @@ class Cache:
     def fold_rows(self, meta: dict) -> State:
         """The state folded from the cached records (no saved pieces to read from)."""
         rows = self.conn.execute(
-            "SELECT path, blob, st, rid, piece, kind, at, rec, lines, probs FROM files"
+            "SELECT path, blob, st, rid, piece, kind, at, rec, refs, probs FROM files"
         ).fetchall()
-        return fold(self.store, rows)
+        return fold(self.store, rows, self)
 
     def _fold_and_save(self, meta: dict, rows: list) -> State:
-        state = fold(self.store, rows)
+        state = fold(self.store, rows, self)
+        meta["refs_dirty"] = True
         self.save_snapshot(state, meta)
         return state
 
@@ -478,17 +513,21 @@ class Cache:
 
     # --- refreshing ------------------------------------------------------------------
 
-    def refresh(self, meta: dict, changed: set[str]) -> State:
-        """Bring the cache up to date with ``changed`` paths (inside a write transaction)."""
+    def refresh(self, meta: dict, changed: set[str], clean: frozenset[str] = frozenset()) -> State:
+        """Bring the cache up to date with ``changed`` paths (inside a write transaction);
+        ``clean`` ones are known to be as HEAD has them (we just committed them)."""
         store = self.store
         if "*" in changed:
             self.conn.execute("ROLLBACK")
             return self.rebuild(meta.get("version"))
+        self._refs_dirty = False
         delta = self.update_rows(changed)
-        meta["head"] = gitutil.head(store.repo)
+        if self._refs_dirty:
+            meta["refs_dirty"] = True
+        meta["head"] = gitutil.read_head(store.gitdir)
         meta["index"] = self.index_sig()
         meta["tops"] = self.tops()
-        overlay = self._overlay(meta, changed)
+        overlay = self._overlay(meta, changed, clean)
         meta["overlay"] = overlay
         meta["files"] = self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
         if not delta and meta["snap"]:
@@ -500,18 +539,20 @@ class Cache:
             state.save()
             return state
         rows = self.conn.execute(
-            "SELECT path, blob, st, rid, piece, kind, at, rec, lines, probs FROM files"
+            "SELECT path, blob, st, rid, piece, kind, at, rec, refs, probs FROM files"
         ).fetchall()
         return self._fold_and_save(meta, rows)
 
-    def _overlay(self, meta: dict, changed: set[str]) -> dict[str, str | None]:
+    def _overlay(
+        self, meta: dict, changed: set[str], clean: frozenset[str] = frozenset()
+    ) -> dict[str, str | None]:
         """Paths whose working copy differs from HEAD (git status, or what we know)."""
         store = self.store
         if meta["files"] <= VERIFY_LIMIT or meta["index"] != meta.get("index_checked"):
             dirty = self._status()
             meta["index_checked"] = meta["index"]
         else:
-            dirty = self._differ_from_head(set(meta["overlay"]) | changed)
+            dirty = self._differ_from_head((set(meta["overlay"]) | changed) - clean)
         return {p: stat_sig(store.root / p) for p in sorted(dirty)}
 
     def _differ_from_head(self, paths: set[str]) -> set[str]:
@@ -556,7 +597,7 @@ class Cache:
         for rel in sorted(paths):
             kind = store.classify(rel)
             old = conn.execute(
-                "SELECT path, blob, st, rid, piece, kind, at, rec, lines, probs FROM files WHERE path=?",
+                "SELECT path, blob, st, rid, piece, kind, at, rec, refs, probs FROM files WHERE path=?",
                 (rel,),
             ).fetchone()
             if kind is None:
@@ -574,39 +615,48 @@ class Cache:
                 continue
             todo.append((rel, kind[0], old))
         new_rows = read_files(store, [(rel, model) for rel, model, _ in todo])
+        for old, _new in delta:
+            if old is not None and old[3] is not None:
+                self._refs_dirty = True
         for (_rel, _model, old), row in zip(todo, new_rows, strict=True):
             if old is not None and old[1] == row[1]:
                 conn.execute("UPDATE files SET st=? WHERE path=?", (row[2], row[0]))
                 continue
             conn.execute(
-                "INSERT OR REPLACE INTO files(path, blob, st, rid, piece, kind, at, rec, lines, probs)"
+                "INSERT OR REPLACE INTO files(path, blob, st, rid, piece, kind, at, rec, refs, probs)"
                 " VALUES(?,?,?,?,?,?,?,?,?,?)",
                 row,
             )
+            if old is not None and old[3] is not None and old[3] != row[3]:
+                self._refs_dirty = True
             delta.append((old, row))
         return delta
 
     # --- after a write -----------------------------------------------------------------
 
-    def note_commit(self, head_before: str | None) -> None:
-        """Our own commit changed git's index and maybe folders: those changes are known
-        (the next read takes the files from ``git diff-tree``), so they need no git status."""
+    def note_commit(self, head_before: str | None, index_before: str | None, paths) -> None:
+        """Our own commit of ``paths``: bring the cache up to date from them (no diff-tree,
+        and no git status for an index we changed ourselves), if it was current before."""
         try:
             meta = self.meta()
-            if meta is None or meta["head"] != head_before:
+            if (
+                meta is None
+                or meta.get("version") != fingerprint()
+                or meta["head"] != head_before
+                or meta["index"] != index_before
+            ):
                 return
-            meta["index"] = self.index_sig()
-            meta["index_checked"] = meta["index"]
-            meta["tops"] = self.tops()
             self.conn.execute("BEGIN IMMEDIATE")
             current = self.meta()
             if current is None or current["head"] != head_before:
                 self.conn.execute("ROLLBACK")
                 return
-            current.update(index=meta["index"], index_checked=meta["index"], tops=meta["tops"])
-            self._set_meta(current)
+            if current.get("index_checked") == index_before:
+                current["index"] = current["index_checked"] = self.index_sig()
+            paths = set(paths)
+            self.refresh(current, paths, frozenset(paths))
             self.conn.execute("COMMIT")
-        except (Broken, sqlite3.Error):
+        except (Broken, sqlite3.Error, pickle.PickleError):
             self._rollback()
 
     # --- questions the pieces answer ----------------------------------------------------
@@ -619,14 +669,47 @@ class Cache:
         return dict(self.conn.execute("SELECT path, st FROM files WHERE piece=?", (key,)))
 
 
-def note_commit(store: Store, head_before: str | None, commit: str | None, writes) -> None:
+def known_dirty(store: Store) -> list[str] | None:
+    """The paths that differ from HEAD as the cache knows them, if it is current (same HEAD,
+    index and folders, and the known changed files as they were); None when it cannot say."""
+    if not enabled():
+        return None
+    cache = Cache(store)
+    if not cache.path.exists():
+        return None
+    try:
+        meta = cache.meta()
+        if (
+            meta is None
+            or meta.get("version") != fingerprint()
+            or meta["head"] != gitutil.read_head(store.gitdir)
+            or meta["index"] != cache.index_sig()
+            or meta.get("index_checked") != meta["index"]
+            or meta["tops"] != cache.tops()
+        ):
+            return None
+        for path, sig in meta["overlay"].items():
+            if stat_sig(store.root / path) != sig:
+                return None
+        return sorted(meta["overlay"])
+    except Broken:
+        return None
+    finally:
+        cache.close()
+
+
+def note_commit(
+    store: Store, head_before: str | None, index_before: str | None, commit: str | None, paths
+) -> None:
+    """After a write's commit (see ``Cache.note_commit``)."""
     if not enabled() or commit is None:
         return
     cache = Cache(store)
     if not cache.path.exists():
         return
     try:
-        cache.note_commit(head_before)
+        with bulk():
+            cache.note_commit(head_before, index_before, paths)
     finally:
         cache.close()
 
@@ -635,15 +718,39 @@ def note_commit(store: Store, head_before: str | None, commit: str | None, write
 
 
 def _row(root: Path, rel: str, model: type[Record] | None, piece: str) -> tuple:
+    """One file as a row: read once (stat from the open file), validated, its references
+    listed. Key lines are not kept: a problem's line is found by reading the file again."""
     full = root / rel
+    data, sig = b"", None
+    problems: list[Problem] = []
+    record = None
     try:
-        data = full.read_bytes()
-        sig = stat_sig(full)
-    except OSError:
-        data, sig = b"", None
-    record, lines, problems = parse_file(root, rel, model)
+        fd = os.open(full, os.O_RDONLY)
+        try:
+            st = os.fstat(fd)
+            sig = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+            if st.st_size > yamlio.MAX_BYTES:
+                problems = [
+                    Problem(rel, 0, "", f"file is larger than {yamlio.MAX_BYTES // 1024} KiB")
+                ]
+            else:
+                chunks = []
+                while chunk := os.read(fd, 1 << 16):
+                    chunks.append(chunk)
+                data = b"".join(chunks)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        problems = [Problem(rel, 0, "", f"cannot read: {exc.strerror}")]
+    if not problems:
+        try:
+            text = yamlio.decode(data, rel)
+        except RecordError as exc:
+            problems = [_problem_from_message(exc.message, rel)]
+        else:
+            record, _lines, problems = parse_text(text, rel, model)
     rid = kind = at = None
-    rec = lin = probs = None
+    rec = refs = probs = None
     if problems:
         probs = pickle.dumps(problems, PROTOCOL)
     else:
@@ -652,11 +759,44 @@ def _row(root: Path, rel: str, model: type[Record] | None, piece: str) -> tuple:
             kind = record.kind
             at = record.at.timestamp()
         rec = pickle.dumps(record, PROTOCOL)
-        lin = pickle.dumps(lines, PROTOCOL)
-    return (rel, blob_id(data), sig, rid, piece, kind, at, rec, lin, probs)
+        refs = pickle.dumps(references(record), PROTOCOL)
+    return (rel, blob_id(data), sig, rid, piece, kind, at, rec, refs, probs)
+
+
+def references(record: Record) -> list[tuple[tuple, str]]:
+    """(field path, id) for every id-shaped value a record holds, its own id aside."""
+    from salesops.ids import ID_RE
+
+    out = []
+    stack: list[tuple[tuple, Any]] = [((), record.model_dump())]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if path != ("id",) and ID_RE.match(value):
+                out.append((path, value))
+        elif isinstance(value, dict):
+            stack.extend(((*path, k), v) for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            stack.extend(((*path, i), v) for i, v in enumerate(value))
+    out.sort(key=lambda x: tuple(str(p) for p in x[0]))
+    return out
+
+
+def _lines_of(root: Path, rel: str) -> dict:
+    from salesops.store import parse_file as _parse
+
+    return _parse(root, rel)[1]
+
+
+def _loaded(root: Path, path: str, rec: bytes, refs: bytes | None) -> Loaded:
+    src = Loaded(pickle.loads(rec), path, functools.partial(_lines_of, root, path))
+    if refs is not None:
+        src.refs = refs
+    return src
 
 
 def _read_chunk(args) -> list[tuple]:
+    gc.disable()
     root, items = args
     from salesops.store import Store as _S
 
@@ -692,15 +832,65 @@ def read_files(store: Store, items: list[tuple[str, type[Record] | None]]) -> li
     return out
 
 
-def fold(store: Store, rows: list) -> State:
+class FoldedState(State):
+    """The state folded from the cache's rows (everything in memory); what ``check`` finds
+    per record is written back so that the next check reads it."""
+
+    _cache: Cache | None = None
+
+    def record_problems(self, rules) -> list[Problem]:
+        out = []
+        by_path: dict[str, list[Problem]] = {}
+        for src in self.sources.values():
+            got = []
+            for fn in rules:
+                got.extend(fn(self, src))
+            by_path[src.path] = got
+            out.extend(got)
+        cache = self._cache
+        if cache is not None:
+            store_record_problems(cache, by_path)
+        return out
+
+
+def store_record_problems(cache: Cache, by_path: dict[str, list[Problem]]) -> None:
+    conn = cache.conn
+    reading = conn.in_transaction
+    try:
+        if reading:
+            conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(
+            "UPDATE files SET rprob=? WHERE path=?",
+            [(pickle.dumps(p, PROTOCOL) if p else b"", path) for path, p in by_path.items()],
+        )
+        meta = cache.meta()
+        if meta is not None and meta.get("refs_dirty"):
+            meta["refs_dirty"] = False
+            cache._set_meta(meta)
+        conn.execute("COMMIT")
+    except sqlite3.Error:
+        cache._rollback()
+    if reading:
+        conn.execute("BEGIN")
+
+
+def fold(store: Store, rows: list, cache: Cache | None = None) -> State:
     """The eager state folded from cached rows, in the order ``Store.files`` reads them."""
+    with bulk():
+        return _fold(store, rows, cache)
+
+
+def _fold(store: Store, rows: list, cache: Cache | None) -> State:
     loaded, problems = [], []
     for path, _b, _s, _r, _p, _k, _a, rec, lines, probs in sorted(rows, key=_file_order):
         if probs is not None:
             problems.extend(pickle.loads(probs))
         else:
-            loaded.append(Loaded(pickle.loads(rec), path, pickle.loads(lines)))
-    return State.build(store.office, store.tz, loaded, problems)
+            loaded.append(_loaded(store.root, path, rec, lines))
+    state = FoldedState.build(store.office, store.tz, loaded, problems)
+    state._cache = cache
+    return state
 
 
 def _file_order(row) -> tuple:
@@ -917,9 +1107,57 @@ class CachedState(State):
 
     def customer_rows(self) -> list[CustomerRow]:
         rows = self._cache.conn.execute(
-            "SELECT id, name, phone, owner, has_profile, next_followup, last_contact, grade"
-            " FROM customers ORDER BY has_profile DESC, id"
+            f"SELECT {_ROW} FROM customers ORDER BY has_profile DESC, id"
         ).fetchall()
+        return self._rows(rows, every=True)
+
+    def find_customer_rows(self, query: str) -> list[CustomerRow]:
+        from salesops import phones
+        from salesops.ids import FRAGMENT_RE, ID_RE
+
+        q = query.strip()
+        if not q:
+            return []
+        up, low = q.upper(), q.lower()
+        where, args = ["id = ?", "name = ?"], [up, q]
+        if phones.looks_like_phone(q):
+            where.append("phone = ?")
+            args.append(phones.normalize(q))
+        if len(q) >= 4 and FRAGMENT_RE.match(q) and not ID_RE.match(up):
+            where += ["id LIKE ?", "id LIKE ?", "id LIKE ?"]
+            args += [up + "%", "CU-" + up + "%", "%" + up]
+        if low.isascii() and low.isalpha():
+            self._fill_pinyin()
+            where += ["initials = ?", "pinyin = ?", "pinyin LIKE ?"]
+            args += [low, low, low + "%"]
+        rows = self._cache.conn.execute(
+            f"SELECT {_ROW} FROM customers WHERE has_profile=1 AND ({' OR '.join(where)})"
+            " ORDER BY id",
+            args,
+        ).fetchall()
+        return self._rows(rows, every=False)
+
+    def _fill_pinyin(self) -> None:
+        """Pinyin of every name, worked out the first time someone types pinyin."""
+        conn = self._cache.conn
+        todo = conn.execute(
+            "SELECT id, name FROM customers WHERE initials IS NULL AND name IS NOT NULL"
+        ).fetchall()
+        if not todo:
+            return
+        from salesops.resolve import pinyin_keys
+
+        values = [(*pinyin_keys(name), cid) for cid, name in todo]
+        try:
+            conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany("UPDATE customers SET initials=?, pinyin=? WHERE id=?", values)
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            self._cache._rollback()
+        conn.execute("BEGIN")
+
+    def _rows(self, rows: list, *, every: bool) -> list[CustomerRow]:
         loaded = self.customers._items
         out = []
         for r in rows:
@@ -939,8 +1177,78 @@ class CachedState(State):
                     r[7],
                 )
             )
-        known = {r.id for r in out}
-        out.extend(CustomerRow.of(cs) for cid, cs in loaded.items() if cid not in known)
+        if every:
+            known = {r.id for r in out}
+            out.extend(CustomerRow.of(cs) for cid, cs in loaded.items() if cid not in known)
+        return out
+
+    def known(self, rid: str) -> bool:
+        prefix = rid[:2]
+        if prefix in ("ST", "UN"):
+            return super().known(rid)
+        conn = self._cache.conn
+        if prefix == "CU":
+            cs = self.customers._items.get(rid)
+            if cs is not None:
+                return cs.profile is not None
+            row = conn.execute("SELECT has_profile FROM customers WHERE id=?", (rid,)).fetchone()
+            return bool(row and row[0])
+        row = conn.execute(
+            "SELECT 1 FROM files WHERE rid=? AND kind IS NOT NULL AND rec IS NOT NULL LIMIT 1",
+            (rid,),
+        ).fetchone()
+        return row is not None
+
+    def duplicate_phones(self) -> dict[str, list[str]]:
+        rows = self._cache.conn.execute(
+            "SELECT phone, group_concat(id) FROM customers WHERE has_profile=1 AND phone IS NOT NULL"
+            " GROUP BY phone HAVING count(*) > 1"
+        ).fetchall()
+        return {phone: ids.split(",") for phone, ids in rows}
+
+    def customers_without_profile(self) -> list[str]:
+        return [
+            r[0]
+            for r in self._cache.conn.execute(
+                "SELECT id FROM customers WHERE has_profile=0 ORDER BY id"
+            )
+        ]
+
+    def record_problems(self, rules) -> list[Problem]:
+        """Per-record rules on the records that changed (all of them after a fold from
+        scratch); what they found before is kept per file."""
+        cache = self._cache
+        conn = cache.conn
+        meta = cache.meta() or self._meta
+        where = "rec IS NOT NULL AND rid IS NOT NULL"
+        if not meta.get("refs_dirty"):
+            where += " AND (rprob IS NULL OR rprob != X'')"
+        todo = conn.execute(f"SELECT path, rec, refs FROM files WHERE {where}").fetchall()
+        if todo:
+            by_path = {}
+            root = cache.store.root
+            for path, rec, refs in todo:
+                src = _loaded(root, path, rec, refs)
+                got = []
+                for fn in rules:
+                    got.extend(fn(self, src))
+                by_path[path] = got
+            store_record_problems(cache, by_path)
+        rows = conn.execute(
+            "SELECT path, rid, rprob FROM files WHERE rprob IS NOT NULL AND rprob != X''"
+        ).fetchall()
+        dupes = {
+            r[0]
+            for r in conn.execute(
+                "SELECT rid FROM files WHERE rid IS NOT NULL AND rec IS NOT NULL"
+                " GROUP BY rid HAVING count(*) > 1"
+            )
+        }
+        out = []
+        for path, rid, data in rows:
+            if rid in dupes and self.sources[rid].path != path:
+                continue  # as without a cache: one record per id is checked
+            out.extend(pickle.loads(data))
         return out
 
     # --- events ------------------------------------------------------------------------
@@ -974,7 +1282,7 @@ class CachedState(State):
             ]
             for key in {*keys, *self._day_cache}:
                 evs.extend(self._day(key))
-            evs.sort(key=lambda e: (e.at, e.id))
+            evs.sort(key=lambda e: (e.at.timestamp(), e.id))
             self._events = evs
         return self._events
 
@@ -997,7 +1305,9 @@ class CachedState(State):
                 evs.extend(cs.events if cs else [])
             else:
                 evs.extend(self._day(key))
-        return sorted((e for e in evs if start <= e.at < end), key=lambda e: (e.at, e.id))
+        return sorted(
+            (e for e in evs if start <= e.at < end), key=lambda e: (e.at.timestamp(), e.id)
+        )
 
     # --- folding new facts on top --------------------------------------------------------
 
@@ -1024,7 +1334,7 @@ class CachedState(State):
                     self.customers[rec.id] = CustomerState(rec, rec.id)
                 else:
                     cs.profile = rec
-        events.sort(key=lambda e: (e.at, e.id))
+        events.sort(key=lambda e: (e.at.timestamp(), e.id))
         for ev in events:
             self.apply(ev)
         if events:
@@ -1136,6 +1446,10 @@ class LazyCustomers(MutableMapping):
         todo = [c for c in self._all_ids() if c not in self._items]
         if not todo:
             return
+        with bulk():
+            self._load_rest(state)
+
+    def _load_rest(self, state: CachedState) -> None:
         rows = state._cache.conn.execute("SELECT k, v FROM pieces WHERE k LIKE 'c:%'").fetchall()
         for key, data in rows:
             cid = key[2:]
@@ -1159,14 +1473,13 @@ class LazySources(MutableMapping):
             return got
         if self._all:
             raise KeyError(rid)
-        row = self._state._cache.conn.execute(
-            "SELECT path, rec, lines FROM files WHERE rid=? AND rec IS NOT NULL"
-            " ORDER BY path DESC LIMIT 1",
-            (rid,),
-        ).fetchone()
-        if row is None:
+        rows = self._state._cache.conn.execute(
+            "SELECT path, rec, refs FROM files WHERE rid=? AND rec IS NOT NULL", (rid,)
+        ).fetchall()
+        if not rows:
             raise KeyError(rid)
-        got = self._items[rid] = Loaded(pickle.loads(row[1]), row[0], pickle.loads(row[2]))
+        row = max(rows, key=_file_order)  # as Store.files reads them: the last one wins
+        got = self._items[rid] = _loaded(self._state._cache.store.root, *row)
         return got
 
     def __setitem__(self, rid: str, value: Loaded) -> None:
@@ -1179,13 +1492,14 @@ class LazySources(MutableMapping):
         if self._all:
             return
         rows = self._state._cache.conn.execute(
-            "SELECT path, rec, lines FROM files WHERE rec IS NOT NULL"
+            "SELECT path, rec, refs FROM files WHERE rec IS NOT NULL"
         ).fetchall()
-        for path, rec, lines in sorted(rows, key=_file_order):
-            record = pickle.loads(rec)
-            rid = getattr(record, "id", None)
+        root = self._state._cache.store.root
+        for path, rec, refs in sorted(rows, key=_file_order):
+            src = _loaded(root, path, rec, refs)
+            rid = getattr(src.record, "id", None)
             if rid:
-                self._items[rid] = Loaded(record, path, pickle.loads(lines))
+                self._items[rid] = src
         self._all = True
 
     def __iter__(self):

@@ -1,21 +1,27 @@
 """``salesops check``: every record valid, every rule across records kept.
 
-Each check is a small pure function ``check_x(state) -> list[Problem]``; a process adds a
-rule with ``@rule``. Fold rules may also report what they find (``state.add_problem``).
+Each check is a small pure function; a process adds one with ``@rule`` (``check_x(state) ->
+list[Problem]``, about the whole store) or ``@record_rule`` (``check_x(state, src) ->
+list[Problem]``, about one record and what it names). With a cache, a record rule runs only
+on records that changed since its last run, so keep a rule per record when it can be; a
+global rule should ask cheap questions (``state.part(...)``, ``state.duplicate_phones()``)
+rather than walk every customer. Fold rules may also report what they find
+(``state.add_problem``).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 
 from salesops.errors import Problem
-from salesops.ids import ID_RE
 from salesops.models import Event
 from salesops.state import State
+from salesops.store import Loaded
 
 Check = Callable[[State], list[Problem]]
+RecordCheck = Callable[[State, Loaded], list[Problem]]
 RULES: list[Check] = []
+RECORD_RULES: list[RecordCheck] = []
 
 
 def rule(fn: Check) -> Check:
@@ -23,10 +29,16 @@ def rule(fn: Check) -> Check:
     return fn
 
 
+def record_rule(fn: RecordCheck) -> RecordCheck:
+    RECORD_RULES.append(fn)
+    return fn
+
+
 def run_checks(state: State) -> list[Problem]:
     import salesops.processes  # noqa: F401  (processes register their rules)
 
     problems = list(state.problems)
+    problems.extend(state.record_problems(RECORD_RULES))
     for fn in RULES:
         problems.extend(fn(state))
     return sorted(set(problems))
@@ -39,12 +51,13 @@ def _where(state: State, rid: str, *field) -> tuple[str, int]:
     return src.path, src.line(*field) if field else 0
 
 
-@rule
-def check_file_names(state: State) -> list[Problem]:
+@record_rule
+def check_file_names(state: State, src: Loaded) -> list[Problem]:
     """Each record lives where its id says: a renamed or moved file is a mistake."""
     out = []
-    for rid, src in state.sources.items():
-        rec = src.record
+    rec = src.record
+    rid = getattr(rec, "id", None)
+    if rid:
         parts = src.path.split("/")
         stem = parts[-1].removesuffix(".yaml")
         if isinstance(rec, Event):
@@ -112,64 +125,37 @@ def check_file_names(state: State) -> list[Problem]:
     return out
 
 
-def _ids_in(value, path=()):
-    if isinstance(value, str):
-        if ID_RE.match(value):
-            yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _ids_in(v, (*path, k))
-    elif isinstance(value, list | tuple):
-        for i, v in enumerate(value):
-            yield from _ids_in(v, (*path, i))
-
-
-@rule
-def check_references(state: State) -> list[Problem]:
+@record_rule
+def check_references(state: State, src: Loaded) -> list[Problem]:
     """Every id a record names exists: staff, customers, units, events."""
     out = []
-    known = {
-        "ST": state.staff,
-        "CU": {k: v for k, v in state.customers.items() if v.profile is not None},
-        "UN": state.units,
-        "EV": state.events_by_id,
-    }
     names = {"ST": "staff member", "CU": "customer", "UN": "unit", "EV": "event"}
-    for src in state.sources.values():
-        data = src.record.model_dump()
-        for path, ref in _ids_in(data):
-            if path == ("id",):
-                continue
-            prefix = ref[:2]
-            if ref not in known[prefix]:
-                field = ".".join(str(p) for p in path)
-                out.append(Problem(src.path, src.line(*path), field, f"no {names[prefix]} {ref}"))
+    for path, ref in src.refs:
+        if not state.known(ref):
+            field = ".".join(str(p) for p in path)
+            out.append(Problem(src.path, src.line(*path), field, f"no {names[ref[:2]]} {ref}"))
     return out
 
 
 @rule
 def check_phones(state: State) -> list[Problem]:
     """Two customers with one phone are one customer entered twice, or a typo."""
-    by_phone: dict[str, list[str]] = defaultdict(list)
-    for cs in state.customers.values():
-        if cs.profile is not None and cs.profile.phone:
-            by_phone[cs.profile.phone].append(cs.id)
     out = []
-    for ids in by_phone.values():
-        if len(ids) > 1:
-            ids.sort()
-            for cid in ids:
-                path, line = _where(state, cid, "phone")
-                others = ", ".join(i for i in ids if i != cid)
-                out.append(Problem(path, line, "phone", f"same phone as customer {others}"))
+    for ids in state.duplicate_phones().values():
+        ids = sorted(ids)
+        for cid in ids:
+            path, line = _where(state, cid, "phone")
+            others = ", ".join(i for i in ids if i != cid)
+            out.append(Problem(path, line, "phone", f"same phone as customer {others}"))
     return out
 
 
 @rule
 def check_profiles(state: State) -> list[Problem]:
     out = []
-    for cid, cs in state.customers.items():
-        if cs.profile is None and cs.events:
+    for cid in state.customers_without_profile():
+        cs = state.customers[cid]
+        if cs.events:
             ev = cs.events[0]
             path, _ = _where(state, ev.id)
             out.append(

@@ -80,7 +80,7 @@ def _match(
 def customer(state: State, query: str) -> CustomerState:
     """The one customer ``query`` names, or a SalesopsError listing what it could be."""
     # Light rows, not the customers themselves: with a cache, only the one found is read.
-    items = [c for c in state.customer_rows() if c.has_profile]
+    items = [c for c in state.find_customer_rows(query) if c.has_profile]
     found = _match(
         query, items, key_id=lambda c: c.id, key_name=lambda c: c.name, key_phone=lambda c: c.phone
     )

@@ -133,7 +133,8 @@ class State:
                 state.staff[rec.id] = rec
             elif isinstance(rec, Unit):
                 state.units[rec.id] = rec
-        events.sort(key=lambda e: (e.at, e.id))
+        # (at, id) order; the instant as a number sorts the same and much faster
+        events.sort(key=lambda e: (e.at.timestamp(), e.id))
         for ev in events:
             state.apply(ev)
         return state
@@ -157,9 +158,46 @@ class State:
         """Every customer as a light row (with a cache, no customer's facts are read)."""
         return [CustomerRow.of(cs) for cs in self.customers.values()]
 
+    def find_customer_rows(self, query: str) -> list[CustomerRow]:
+        """Rows that may match what a person typed (``resolve`` picks among them): every row
+        here; a cache narrows them down by id, phone, name and pinyin first."""
+        return self.customer_rows()
+
     def events_between(self, start: dt.datetime, end: dt.datetime) -> list[Event]:
         """The facts with ``start <= at < end``, in fold order (a cache reads only those)."""
         return [ev for ev in self.events if start <= ev.at < end]
+
+    def known(self, rid: str) -> bool:
+        """Whether a record with this id exists (a staff member, a customer with a profile,
+        a unit, or a valid event)."""
+        prefix = rid[:2]
+        if prefix == "ST":
+            return rid in self.staff
+        if prefix == "UN":
+            return rid in self.units
+        if prefix == "CU":
+            cs = self.customers.get(rid)
+            return cs is not None and cs.profile is not None
+        return rid in self.events_by_id
+
+    def duplicate_phones(self) -> dict[str, list[str]]:
+        """phone -> the customers (two or more) who have it."""
+        by_phone: dict[str, list[str]] = {}
+        for row in self.customer_rows():
+            if row.has_profile and row.phone:
+                by_phone.setdefault(row.phone, []).append(row.id)
+        return {p: ids for p, ids in by_phone.items() if len(ids) > 1}
+
+    def customers_without_profile(self) -> list[str]:
+        return [r.id for r in self.customer_rows() if not r.has_profile]
+
+    def record_problems(self, rules) -> list[Problem]:
+        """What each per-record rule finds (a cache runs them only on records that changed)."""
+        out = []
+        for src in self.sources.values():
+            for fn in rules:
+                out.extend(fn(self, src))
+        return out
 
     def customer(self, cid: str) -> CustomerState:
         cs = self.customers.get(cid)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -34,17 +34,44 @@ CONFLICT_MARKERS = ("<<<<<<< ", "=======\n", ">>>>>>> ", "|||||||")
 
 
 class Loaded:
-    """A record with where it came from: the store-relative path and each key's line."""
+    """A record with where it came from: the store-relative path and each key's line.
 
-    __slots__ = ("record", "path", "lines")
+    ``lines`` may be a function that finds them (a cache re-reads the file: only a problem
+    needs a line number). ``refs`` are the ids the record names (worked out when asked)."""
 
-    def __init__(self, record: Record, path: str, lines: dict):
+    __slots__ = ("record", "path", "_lines", "_refs")
+
+    def __init__(self, record: Record, path: str, lines: dict | Callable[[], dict]):
         self.record = record
         self.path = path
-        self.lines = lines
+        self._lines = lines
+        self._refs = None
+
+    @property
+    def lines(self) -> dict:
+        if callable(self._lines):
+            self._lines = self._lines()
+        return self._lines
 
     def line(self, *key) -> int:
         return self.lines.get(tuple(key), 0)
+
+    @property
+    def refs(self) -> list[tuple[tuple, str]]:
+        """(field path, id) for every id the record names, its own aside."""
+        if isinstance(self._refs, bytes):
+            import pickle
+
+            self._refs = pickle.loads(self._refs)
+        if self._refs is None:
+            from salesops.cache import references
+
+            self._refs = references(self.record)
+        return self._refs
+
+    @refs.setter
+    def refs(self, value) -> None:
+        self._refs = value
 
 
 def problems_from_validation(exc: ValidationError, path: str, lines: dict) -> list[Problem]:
@@ -126,8 +153,8 @@ class Store:
         if not git:  # a snapshot to read (e.g. the staged files), never to write
             self.repo = self.root
             return
-        repo = gitutil.toplevel(self.root)
-        if repo is None:
+        found = gitutil.locate(self.root)
+        if found is None:
             raise SalesopsError(
                 t(
                     "{p} 不在 git 仓库中；请先运行 salesops init",
@@ -135,7 +162,8 @@ class Store:
                     p=self.root,
                 )
             )
-        self.repo = repo.resolve()
+        self.repo = found[0].resolve()
+        self.__dict__["gitdir"] = found[1]
 
     # --- finding ---------------------------------------------------------------
 
@@ -341,7 +369,7 @@ class Store:
                     ".git/index.lock exists: a git command is running or one died; when sure, run salesops doctor --fix",
                 )
             )
-        dirty = gitutil.dirty(self.repo, self.prefix or ".")
+        dirty = self.uncommitted()
         if dirty:
             shown = ", ".join(dirty[:3]) + (" …" if len(dirty) > 3 else "")
             raise SalesopsError(
@@ -351,8 +379,8 @@ class Store:
                     f=shown,
                 )
             )
-        staged = gitutil.staged_outside(self.repo, self.prefix)
-        if staged and self.prefix:
+        staged = gitutil.staged_outside(self.repo, self.prefix) if self.prefix else []
+        if staged:
             raise SalesopsError(
                 t(
                     "git 暂存区里有记录库之外的改动（{f}）；先提交或取消暂存",
@@ -360,6 +388,16 @@ class Store:
                     f=staged[0],
                 )
             )
+
+    def uncommitted(self) -> list[str]:
+        """Store paths that differ from HEAD. The cache knows them for the current HEAD and
+        index (it ran git status, or trusts stat data on a large store); else git is asked."""
+        from salesops import cache
+
+        known = cache.known_dirty(self)
+        if known is not None:
+            return known
+        return gitutil.dirty(self.repo, self.prefix or ".")
 
 
 def _restore(store: Store, git_paths: list[str], head: str | None) -> None:
@@ -460,7 +498,10 @@ class Transaction:
                 if (store.root / rel).exists():
                     raise SalesopsError(t("记录已存在：{p}", "record exists already: {p}", p=rel))
             git_paths = [store.git_path(rel) for rel in self.writes]
-            head = gitutil.head(store.repo)
+            head = gitutil.read_head(store.gitdir)
+            from salesops import cache
+
+            index_before = cache.stat_sig(store.gitdir / "index")
             journal = {"head": head, "paths": git_paths, "commit_started": False}
             try:
                 yamlio.atomic_write(store.journal_path, json.dumps(journal))
@@ -473,7 +514,7 @@ class Transaction:
                 journal["commit_started"] = True
                 yamlio.atomic_write(store.journal_path, json.dumps(journal))
                 self.commit_id = gitutil.commit_paths(
-                    store.repo, git_paths, self.message(), name, email, fault=fault
+                    store.repo, git_paths, self.message(), name, email, parent=head, fault=fault
                 )
             except BaseException as exc:
                 try:
@@ -495,9 +536,7 @@ class Transaction:
                     raise _disk_error(exc, head) from None
                 raise
             store.journal_path.unlink(missing_ok=True)
-            from salesops import cache
-
-            cache.note_commit(store, head, self.commit_id, self.writes)
+            cache.note_commit(store, head, index_before, self.commit_id, list(self.writes))
 
 
 def _reason(exc: BaseException) -> str:

@@ -76,7 +76,26 @@ def loads(text: str, where: str = "<text>") -> tuple[Any, Lines]:
         raise RecordError(f"{where}: not valid YAML: {exc}") from None
 
 
-_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_TAGS = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
+
+
+class _Loader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignore[misc]
+    """The base loader (no implicit types) without PyYAML's resolver machinery: with no
+    implicit or path resolvers, every node gets its kind's default tag, as BaseResolver
+    would say, without a Python call that walks resolver tables per node."""
+
+    def resolve(self, kind, value, implicit):
+        return _TAGS[kind]
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
 
 
 def _fail(where: str, node, message: str) -> RecordError:

@@ -235,3 +235,21 @@ def test_commands_print_the_same_with_and_without_the_cache(office, cli):
         warm = cli("--json", *args)
         assert off.exit_code == on.exit_code == warm.exit_code, args
         assert json.loads(off.output) == json.loads(on.output) == json.loads(warm.output), args
+
+
+def test_a_write_is_refused_while_a_record_is_changed_by_hand(office, mode):
+    """The cache says what is uncommitted (git status, or on a large store what it has
+    seen): a write still refuses to go ahead over a hand edit."""
+    from salesops.errors import SalesopsError
+
+    li = office.consultants[0]
+    a = add(office, li, "张三", "13800000001")
+    profile = office.path / "customers" / a.id / "profile.yaml"
+    profile.write_text(profile.read_text("utf-8").replace("张三", "张三丰"), "utf-8")
+    head = office.head()
+    with pytest.raises(SalesopsError, match="未提交"):
+        from salesops.processes.customers import edit_customer
+
+        edit_customer(office.session(li), a.id, address="深圳")
+    assert office.head() == head
+    assert "张三丰" in profile.read_text("utf-8")

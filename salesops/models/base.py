@@ -12,6 +12,10 @@ SCHEMA_VERSION = 1
 
 
 def _no_controls(value: str, *, multiline: bool = False) -> str:
+    # Printable text has no "Other" characters at all (Cc, Cf among them): the common case
+    # needs no look at each character.
+    if (value.replace("\n", "").replace("\t", "") if multiline else value).isprintable():
+        return value
     for ch in value:
         if unicodedata.category(ch) in ("Cc", "Cf") and not (multiline and ch in "\n\t"):
             raise ValueError(f"contains a control character {ch!r}")
@@ -58,7 +62,9 @@ Phone = Annotated[str, AfterValidator(_phone)]
 class Record(BaseModel):
     """A file in the store. Unknown fields are refused; every record says its schema version."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, frozen=False, defer_build=True
+    )
 
     schema_version: int = SCHEMA_VERSION
 

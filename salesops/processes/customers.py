@@ -59,7 +59,7 @@ def invalid(exc: ValidationError) -> SalesopsError:
 
 
 def phone_owner(state: State, phone: str, *, exclude: str | None = None) -> CustomerState | None:
-    for row in state.customer_rows():
+    for row in state.find_customer_rows(phone):
         if row.has_profile and row.phone == phone and row.id != exclude:
             return state.customers[row.id]
     return None
