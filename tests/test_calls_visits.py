@@ -50,7 +50,7 @@ def test_the_greeting_is_shown_and_a_new_caller_goes_to_the_desk(day, cli, monke
     r = cli("--as", "赵主管", "call", "log", "--phone", "13800000001", "--name", "钱一")
     assert r.exit_code == 0, r.output
     assert r.stderr.splitlines()[0] == "开场问候：巨鑫国际，您好！"
-    assert "转由控台 张伟 接听并成为其置业顾问" in r.stderr
+    assert "接听：张伟  → 新客户来电，转由控台 张伟 接听并成为其置业顾问" in r.stdout
     assert "资料不全，缺：性别、渠道、面积、户型" in r.stdout
     assert "下次回访：2026-11-26" in r.stdout
 

@@ -149,3 +149,19 @@ def test_check_reports_duty_facts_about_staff_not_on_duty(four):
     assert f"duty/{DAY}/{away_id}.yaml:6: staff: {chen} is not on duty" in problems
     assert any(p.startswith(f"duty/{DAY}/{back_id}.yaml") and "is not away" in p for p in problems)
     assert any(p.startswith(f"duty/{DAY}/{start_id}.yaml") and "twice" in p for p in problems)
+
+
+def test_the_sample_store_has_a_front_desk_day(sample):
+    from click.testing import CliRunner
+
+    from salesops.cli import main
+
+    runner = CliRunner()
+    r = runner.invoke(main, ["--store", str(sample), "check"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["--store", str(sample), "duty", "status", "--date", "2026-11-23"])
+    assert r.exit_code == 0, r.output
+    assert "门岗：张伟" in r.stdout and "已下班：陈静" in r.stdout
+    state = State.load(Store(sample))
+    kinds = {ev.kind for ev in state.events}
+    assert {"call", "visit", "visit_end", "followup", "duty_start", "duty_turn"} <= kinds

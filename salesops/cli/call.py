@@ -152,18 +152,19 @@ def call_log(
         )
     cs = calls.lookup(state, parse_phone(phone), customer)
     decision = calls.decide(ses, cs, staff)
-    if cs is not None:
-        say(
-            a,
-            t(
-                "老客户 {c}（{n}，{p}）",
-                "old customer {c} ({n}, {p})",
-                c=cs.id,
-                n=safe(cs.name) or "-",
-                p=phones.mask(cs.phone) or "-",
-            ),
-        )
-    say(a, decision_line(decision))
+    if interactive():
+        if cs is not None:
+            say(
+                a,
+                t(
+                    "老客户 {c}（{n}，{p}）",
+                    "old customer {c} ({n}, {p})",
+                    c=cs.id,
+                    n=safe(cs.name) or "-",
+                    p=phones.mask(cs.phone) or "-",
+                ),
+            )
+        say(a, decision_line(decision))
     profile = cs.profile if cs else None
     if profile is None or not profile.name:
         name = ask(

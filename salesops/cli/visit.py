@@ -85,18 +85,18 @@ def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics
         )
     cs = lookup(state, parse_phone(phone), customer)
     decision = visits.decide(ses, cs, staff)
-    if cs is not None:
-        say(
-            a,
-            t(
-                "老客户 {c}（{n}，{p}）",
-                "old customer {c} ({n}, {p})",
-                c=cs.id,
-                n=safe(cs.name) or "-",
-                p=phones.mask(cs.phone) or "-",
-            ),
-        )
     if interactive():
+        if cs is not None:
+            say(
+                a,
+                t(
+                    "老客户 {c}（{n}，{p}）",
+                    "old customer {c} ({n}, {p})",
+                    c=cs.id,
+                    n=safe(cs.name) or "-",
+                    p=phones.mask(cs.phone) or "-",
+                ),
+            )
         say(a, decision_line(decision))
     if cs is None:
         name = ask(
@@ -212,7 +212,7 @@ def visit_leave(a, query, grade, introduced, recommended, topics, next_followup)
         grade,
         "--grade",
         t("意向等级", "intent grade"),
-        choices=[(k, f"{k} {v}") for k, v in grades.items()],
+        choices=[(k, v) for k, v in grades.items()],
         required=False,
     )
     if not recommended and interactive():

@@ -31,6 +31,19 @@ from salesops.text import safe
 
 def decide(ses: Session, cs: CustomerState | None, staff: str | None = None):
     """Who receives this visitor, and why (no write)."""
+    state = ses.state
+    if cs is not None:
+        busy = next((v for v in open_visits(state) if v.customer == cs.id), None)
+        if busy is not None:
+            raise SalesopsError(
+                t(
+                    "客户 {c} 正在由 {n} 接待（{w} 起）；送客请用 salesops visit leave",
+                    "customer {c} is being received by {n} (since {w}); see them off with salesops visit leave",
+                    c=cs.id,
+                    n=safe(state.staff_name(busy.by)),
+                    w=state.local(busy.at).strftime("%H:%M"),
+                )
+            )
     return reception.visit(ses.state, rotation.now_day(ses), cs, ses.now, staff_choice(ses, staff))
 
 
@@ -67,18 +80,6 @@ def arrive(
                 "a new visitor needs at least a phone or a name (--phone / --name)",
             )
         )
-    if cs is not None:
-        busy = next((v for v in open_visits(state) if v.customer == cs.id), None)
-        if busy is not None:
-            raise SalesopsError(
-                t(
-                    "客户 {c} 正在由 {n} 接待（{w} 起）；送客请用 salesops visit leave",
-                    "customer {c} is being received by {n} (since {w}); see them off with salesops visit leave",
-                    c=cs.id,
-                    n=safe(state.staff_name(busy.by)),
-                    w=state.local(busy.at).strftime("%H:%M"),
-                )
-            )
     decision = decide(ses, cs, staff)
     tx = ses.write("visit arrive")
     if cs is None:
