@@ -85,6 +85,8 @@ def find(faq: Faq, query: str | None) -> list[FaqEntry]:
 def set_answer(ses: Session, code: str, question: str | None, answer: str | None) -> FaqEntry:
     """A manager adds or rewrites one standard answer; faq.yaml is rewritten in one commit."""
     ses.require_role("manager")
+    if not code or not code.strip():
+        raise SalesopsError(t("请给出问题类别", "name the topic"))
     faq = load(ses.store)
     entries = list(faq.entries) if faq else []
     old = faq.entry(code) if faq else None
