@@ -23,6 +23,7 @@ from salesops import gitutil, yamlio
 from salesops.errors import Problem, RecordError, SalesopsError
 from salesops.i18n import t
 from salesops.models import REGISTRY, CustomerProfile, Event, Office, Record, Staff, Unit
+from salesops.models.frontdesk import Faq
 from salesops.timeutil import zone
 
 OFFICE_FILE = "office.yaml"
@@ -183,6 +184,8 @@ class Store:
         """Every record file with the model it must validate as (None: an event of any kind)."""
         root = self.root
         yield OFFICE_FILE, Office
+        if (root / FAQ_FILE).is_file():
+            yield FAQ_FILE, Faq
         for folder, model in (("staff", Staff), ("units", Unit)):
             base = root / folder
             if base.is_dir():

@@ -52,6 +52,16 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "建立示例售楼部（几周的模拟业务与周报）",
         "build a demo office (weeks of activity, weekly report)",
     ),
+    "call": ("salesops.cli.call", "call", "接电：来电登记", "incoming calls: log"),
+    "visit": ("salesops.cli.visit", "visit", "接访：到访、送客", "visits: arrive, leave"),
+    "duty": (
+        "salesops.cli.duty",
+        "duty",
+        "接待顺序：排班、状态、离岗、回岗、下班",
+        "reception order: start, status, away, back, off",
+    ),
+    "faq": ("salesops.cli.faq", "faq", "答客问：统一的标准回答", "the office's standard answers"),
+    "followup": ("salesops.cli.followup", "followup", "回访：登记、待回访", "follow-ups: log, due"),
     "schema": (
         "salesops.cli.setup",
         "schema",
