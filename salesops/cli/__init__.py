@@ -52,6 +52,12 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "建立示例售楼部（几周的模拟业务与周报）",
         "build a demo office (weeks of activity, weekly report)",
     ),
+    "tour": (
+        "salesops.cli.tour",
+        "tour",
+        "带看：看工地、看样板间、进行中的带看",
+        "tours: site, model apartment, status",
+    ),
     "schema": (
         "salesops.cli.setup",
         "schema",
