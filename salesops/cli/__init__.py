@@ -58,6 +58,12 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "带看：看工地、看样板间、进行中的带看",
         "tours: site, model apartment, status",
     ),
+    "survey": (
+        "salesops.cli.survey",
+        "survey",
+        "满意度调查：记录问卷、汇总",
+        "satisfaction survey: record, summary",
+    ),
     "schema": (
         "salesops.cli.setup",
         "schema",
