@@ -64,6 +64,12 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "满意度调查：记录问卷、汇总",
         "satisfaction survey: record, summary",
     ),
+    "complaint": (
+        "salesops.cli.complaint",
+        "complaint",
+        "投诉与建议：受理、承诺、分析、落实、归档、列表",
+        "complaints and suggestions: open … close, list",
+    ),
     "schema": (
         "salesops.cli.setup",
         "schema",

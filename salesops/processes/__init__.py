@@ -1,6 +1,7 @@
 """The processes of the seed, one module per flow chart. Importing this package registers
 every process's event kinds and check rules."""
 
+import salesops.processes.complaints  # noqa: F401
 import salesops.processes.surveys  # noqa: F401
 import salesops.processes.tours  # noqa: F401
 from salesops.processes import customers, setup, staff  # noqa: F401
