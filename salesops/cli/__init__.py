@@ -70,6 +70,20 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "投诉与建议：受理、承诺、分析、落实、归档、列表",
         "complaints and suggestions: open … close, list",
     ),
+    "unit": (
+        "salesops.cli.unit",
+        "unit",
+        "房源：添加、导入、列表、销控表、保留、释放",
+        "units: add, import, list, board, hold, release",
+    ),
+    "subscribe": ("salesops.cli.subscribe", "subscribe", "认购房源", "subscribe a unit"),
+    "unsubscribe": (
+        "salesops.cli.subscribe",
+        "unsubscribe",
+        "退订，释放房源",
+        "cancel a subscription",
+    ),
+    "sign": ("salesops.cli.subscribe", "sign", "签约", "sign the contract of a subscription"),
     "schema": (
         "salesops.cli.setup",
         "schema",

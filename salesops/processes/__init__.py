@@ -2,6 +2,8 @@
 every process's event kinds and check rules."""
 
 import salesops.processes.complaints  # noqa: F401
+import salesops.processes.subscriptions  # noqa: F401
 import salesops.processes.surveys  # noqa: F401
 import salesops.processes.tours  # noqa: F401
+import salesops.processes.units  # noqa: F401
 from salesops.processes import customers, setup, staff  # noqa: F401
