@@ -7,7 +7,7 @@ import click
 from salesops.cli.app import ask, confirm, interactive
 from salesops.cli.options import command
 from salesops.errors import SalesopsError
-from salesops.i18n import t
+from salesops.i18n import en, t
 
 CUSTOMER_PROMPT = ("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)")
 
@@ -338,7 +338,7 @@ def tour_status(a):
         rows.append(
             {
                 "id": start.id,
-                "tour": TOUR_NAMES[start.tour][1 if _en() else 0],
+                "tour": TOUR_NAMES[start.tour][1 if en() else 0],
                 "customer": cs.name if cs else start.customer,
                 "consultant": state.staff_name(start.by),
                 "started": state.local(start.at),
@@ -401,9 +401,3 @@ def tour_status(a):
         empty=t("没有进行中的带看", "no tour under way"),
         data={"tours": rows, **stock},
     )
-
-
-def _en() -> bool:
-    from salesops.i18n import en
-
-    return en()

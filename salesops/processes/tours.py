@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from salesops import ids, resolve
 from salesops.errors import SalesopsError
-from salesops.i18n import t
+from salesops.i18n import en, t
 from salesops.models.operations import TOUR_NAMES, TourBook, TourEnd, TourRefused, TourStart
 from salesops.session import Session
 from salesops.state import CustomerState, State
@@ -58,13 +58,7 @@ def open_tour_of(state: State, customer: str, tour: str) -> TourStart | None:
 
 
 def _name(tour: str) -> str:
-    return TOUR_NAMES[tour][1 if _en() else 0]
-
-
-def _en() -> bool:
-    from salesops.i18n import en
-
-    return en()
+    return TOUR_NAMES[tour][1 if en() else 0]
 
 
 def _not_twice(state: State, cs: CustomerState, tour: str) -> None:
