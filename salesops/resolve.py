@@ -139,3 +139,55 @@ def staff(state: State, query: str, *, active: bool = True) -> Staff:
             t("员工 {n} 已停用", "staff member {n} is deactivated", n=safe(st.name))
         )
     return st
+
+
+def _unit_keys(u) -> set[str]:
+    b, f, n = u.building, str(u.floor), u.number
+    keys = {f"{b}-{n}", f"{b}{n}", f"{b}#{n}", f"{b}-{f}-{n}", f"{b}/{n}"}
+    return {_squash(k) for k in keys}
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s　]+", "", text).upper()
+
+
+def unit(state: State, query: str):
+    """The one unit ``query`` names: an id or 4+ characters of it, or building and number
+    as people write them (1栋-1201, 1栋1201, 1#1201, 1栋-12-1201), or a number alone when
+    only one building has it."""
+    q = query.strip()
+    units = list(state.units.values())
+    found = []
+    if q:
+        if ID_RE.match(q.upper()):
+            found = [u for u in units if u.id == q.upper()]
+        else:
+            key = _squash(q)
+            found = [u for u in units if key in _unit_keys(u)]
+            if not found:
+                found = [u for u in units if _squash(u.number) == key]
+            if not found and len(q) >= 4 and FRAGMENT_RE.match(q):
+                up = q.upper()
+                found = [
+                    u
+                    for u in units
+                    if u.id.startswith(up) or u.id[3:].startswith(up) or u.id.endswith(up)
+                ]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise SalesopsError(
+            t(
+                "找不到房源“{q}”：写楼栋和房号（如 1栋-1201）或房源编号；salesops unit list 列出全部",
+                "no unit matches '{q}': write building and number (e.g. 1栋-1201) or the unit id; "
+                "see salesops unit list",
+                q=safe(query),
+            )
+        )
+    lines = [f"  {u.id}  {safe(u.label)}" for u in sorted(found, key=lambda u: u.key)[:10]]
+    raise SalesopsError(
+        t("“{q}”对应多套房源：", "'{q}' matches several units:", q=safe(query))
+        + "\n"
+        + "\n".join(lines),
+        data={"candidates": [u.id for u in found]},
+    )

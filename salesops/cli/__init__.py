@@ -62,6 +62,38 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     ),
     "faq": ("salesops.cli.faq", "faq", "答客问：统一的标准回答", "the office's standard answers"),
     "followup": ("salesops.cli.followup", "followup", "回访：登记、待回访", "follow-ups: log, due"),
+    "tour": (
+        "salesops.cli.tour",
+        "tour",
+        "带看：看工地、看样板间、进行中的带看",
+        "tours: site, model apartment, status",
+    ),
+    "survey": (
+        "salesops.cli.survey",
+        "survey",
+        "满意度调查：记录问卷、汇总",
+        "satisfaction survey: record, summary",
+    ),
+    "complaint": (
+        "salesops.cli.complaint",
+        "complaint",
+        "投诉与建议：受理、承诺、分析、落实、归档、列表",
+        "complaints and suggestions: open … close, list",
+    ),
+    "unit": (
+        "salesops.cli.unit",
+        "unit",
+        "房源：添加、导入、列表、销控表、保留、释放",
+        "units: add, import, list, board, hold, release",
+    ),
+    "subscribe": ("salesops.cli.subscribe", "subscribe", "认购房源", "subscribe a unit"),
+    "unsubscribe": (
+        "salesops.cli.subscribe",
+        "unsubscribe",
+        "退订，释放房源",
+        "cancel a subscription",
+    ),
+    "sign": ("salesops.cli.subscribe", "sign", "签约", "sign the contract of a subscription"),
     "schema": (
         "salesops.cli.setup",
         "schema",
