@@ -182,7 +182,8 @@ class Call(Event):
                 mins += _lang(("（超时）", " (long)"))
             parts.append(mins)
         if self.missing:
-            parts.append(_lang(("缺：", "missing: ")) + _sep().join(self.missing))
+            names = (_lang(ESSENTIAL_NAMES[f]) if f in ESSENTIAL_NAMES else f for f in self.missing)
+            parts.append(_lang(("缺：", "missing: ")) + _sep().join(names))
         return " · ".join(parts)
 
 

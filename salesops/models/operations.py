@@ -525,7 +525,9 @@ class Subscribe(Event):
             _problem(state, self.id, "deposit", "the deposit is more than the price")
         standing.append(self)
         book.subscriptions[self.id] = self
-        state.customer(self.customer).contacted(self.at, self)
+        cs = state.customer(self.customer)
+        cs.contacted(self.at, self)
+        cs.next_followup = None  # a subscribed customer is no longer followed up (回访 ends in 认购)
 
     def summary(self, state: State | None = None) -> str:
         return t(
