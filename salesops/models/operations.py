@@ -527,7 +527,8 @@ class Subscribe(Event):
         book.subscriptions[self.id] = self
         cs = state.customer(self.customer)
         cs.contacted(self.at, self)
-        cs.next_followup = None  # a subscribed customer is no longer followed up (回访 ends in 认购)
+        # A subscribed customer is no longer followed up (回访 ends in 认购).
+        cs.next_followup = None
 
     def summary(self, state: State | None = None) -> str:
         return t(
