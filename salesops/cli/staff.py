@@ -27,6 +27,7 @@ def staff():
         "添加员工（第一位员工无需身份，之后只有经理可以添加）。",
         "Add a staff member (the first needs no identity; after that, managers only).",
     ),
+    writes=True,
 )
 @click.argument("name", required=False)
 @click.option(
@@ -70,6 +71,11 @@ def staff_add(a, name, role, email):
 )
 def staff_list(a, show_all):
     state = a.session().state
+    members = [
+        s
+        for s in sorted(state.staff.values(), key=lambda s: (not s.active, s.joined or s.id, s.id))
+        if show_all or s.active
+    ]
     rows = [
         {
             "id": s.id,
@@ -78,8 +84,7 @@ def staff_list(a, show_all):
             "active": s.active,
             "email": s.email,
         }
-        for s in sorted(state.staff.values(), key=lambda s: (not s.active, s.joined or s.id, s.id))
-        if show_all or s.active
+        for s in members
     ]
     a.rows(
         rows,
@@ -90,6 +95,7 @@ def staff_list(a, show_all):
             ("active", t("在职", "active")),
             ("email", "email"),
         ],
+        data=[s.model_dump(mode="json", exclude_none=True) for s in members],
     )
 
 
