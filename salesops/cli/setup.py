@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from salesops.cli.options import app, global_options
-from salesops.errors import SalesopsError
+from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
 
 
@@ -115,8 +115,6 @@ def next_steps(path: str) -> list[tuple[str, str]]:
 @global_options
 def check(staged):
     from salesops import gitutil
-    from salesops.checks import run_checks
-    from salesops.state import State
     from salesops.store import Store
 
     a = app()
@@ -127,16 +125,9 @@ def check(staged):
             gitutil.run(
                 store.repo, "checkout-index", "-z", "--stdin", f"--prefix={tmp}/", input=files
             )
-            snapshot = Store(Path(tmp) / store.prefix, git=False)
-            try:
-                problems = run_checks(_load(snapshot))
-            except SalesopsError as exc:
-                problems = exc.problems or [_as_problem(exc)]
+            problems = store_problems(Store(Path(tmp) / store.prefix, git=False))
     else:
-        try:
-            problems = run_checks(State.load(store))
-        except SalesopsError as exc:
-            problems = exc.problems or [_as_problem(exc)]
+        problems = store_problems(store)
     if a.json:
         click.echo(
             json.dumps(
@@ -157,16 +148,16 @@ def check(staged):
     raise SystemExit(1 if problems else 0)
 
 
-def _load(store):
+def store_problems(store) -> list:
+    """Every problem in the store; with an unreadable office.yaml, each file's own problems."""
+    from salesops.checks import run_checks
     from salesops.state import State
 
-    return State.load(store)
-
-
-def _as_problem(exc: SalesopsError):
-    from salesops.errors import Problem
-
-    return Problem("office.yaml", 0, "", exc.message)
+    try:
+        return run_checks(State.load(store))
+    except SalesopsError as exc:
+        _, problems = store.load_all()
+        return sorted(set(problems)) or exc.problems or [Problem("office.yaml", 0, "", exc.message)]
 
 
 @click.command(

@@ -101,7 +101,8 @@ class OwnerChange(Event):
 
         name = state.staff_name(self.to) if state else self.to
         why = OWNER_REASONS[self.reason][1 if en() else 0]
-        return f"→ {name}（{why}）" + (f" {self.note}" if self.note else "")
+        why = f" ({why})" if en() else f"（{why}）"
+        return f"→ {name}{why}" + (f" {self.note}" if self.note else "")
 
 
 @event_kind
