@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -79,15 +80,23 @@ class Office:
 @pytest.fixture(scope="session")
 def office_template(tmp_path_factory) -> Office:
     """Built once per test run (a dozen commits), then copied for each test."""
+    with clean_env(tmp_path_factory) as mp:
+        mp.setenv("SALESOPS_NOW", "2026-11-02T09:00:00+08:00")
+        return Office(tmp_path_factory.mktemp("template") / "store")
+
+
+@contextlib.contextmanager
+def clean_env(tmp_path_factory):
+    """What ``isolated_env`` does, for fixtures built once for many tests."""
     with pytest.MonkeyPatch.context() as mp:
         for key in list(os.environ):
             if key.startswith(("SALESOPS_", "GIT_")):
                 mp.delenv(key)
         mp.setenv("HOME", str(tmp_path_factory.mktemp("home")))
         mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        mp.setenv("SALESOPS_NOW", "2026-11-02T09:00:00+08:00")
         i18n.reset()
-        return Office(tmp_path_factory.mktemp("template") / "store")
+        yield mp
+        i18n.reset()
 
 
 @pytest.fixture

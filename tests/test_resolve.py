@@ -7,24 +7,29 @@ import pytest
 from salesops import resolve
 from salesops.errors import SalesopsError
 from salesops.processes.customers import add_customer
+from tests.conftest import Office, clean_env
 
 
-@pytest.fixture
-def people(office):
-    """张三, 张帅 (both zs), 李四, 曾伟 (zw: the surname reading) and a landline customer."""
-    ses = office.session(office.consultants[0])
-    made = {}
-    for name, phone in [
-        ("张三", "13812345678"),
-        ("张帅", "13900001111"),
-        ("李四", "13700002222"),
-        ("曾伟", "13600003333"),
-        ("Tom Lee", "075588881234"),
-    ]:
-        profile, _ = add_customer(ses, name=name, gender="男", phone=phone)
-        made[name] = profile.id
-    office.ids = made
-    return office
+@pytest.fixture(scope="module")
+def people(office_template, tmp_path_factory):
+    """张三, 张帅 (both zs), 李四, 曾伟 (zw: the surname reading) and a landline customer.
+
+    Built once for the module: the tests here only read it."""
+    with clean_env(tmp_path_factory):
+        office = Office(tmp_path_factory.mktemp("people") / "store", office_template)
+        ses = office.session(office.consultants[0])
+        made = {}
+        for name, phone in [
+            ("张三", "13812345678"),
+            ("张帅", "13900001111"),
+            ("李四", "13700002222"),
+            ("曾伟", "13600003333"),
+            ("Tom Lee", "075588881234"),
+        ]:
+            profile, _ = add_customer(ses, name=name, gender="男", phone=phone)
+            made[name] = profile.id
+        office.ids = made
+        return office
 
 
 def find(office, query):
