@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from salesops.cli import COMMANDS
+from salesops.cli import COMMANDS, main
 from tests.conftest import ROOT, Cli, git
 
 
@@ -491,3 +491,14 @@ def test_prompts_in_english(office, cli):
     assert r.exit_code == 0, r.output
     assert "name:" in r.stderr and "role (choose):" in r.stderr
     assert "(sales manager)" in r.stdout
+
+
+def test_shell_completion_as_the_readme_says(cli):
+    """README: eval "$(_SALESOPS_COMPLETE=bash_source salesops)"."""
+    runner = cli.runner
+    r = runner.invoke(main, [], prog_name="salesops", env={"_SALESOPS_COMPLETE": "bash_source"})
+    assert "_salesops_completion()" in r.output
+    env = {"_SALESOPS_COMPLETE": "bash_complete", "COMP_WORDS": "salesops customer h",
+           "COMP_CWORD": "2"}  # fmt: skip
+    r = runner.invoke(main, [], prog_name="salesops", env=env)
+    assert r.output.split() == ["plain,history"]
