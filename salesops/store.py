@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from salesops import gitutil, yamlio
 from salesops.errors import Problem, RecordError, SalesopsError, field_of, pydantic_message
@@ -104,14 +104,21 @@ def _misread_text(record: Record, path: str, lines) -> list[Problem]:
     typed = getattr(lines, "typed", None)
     if not typed:
         return []
-    data = record.model_dump()
     out = []
     for key, (line, what) in sorted(typed.items(), key=lambda kv: kv[1][0]):
-        value = data
+        value = record
         for part in key:
-            try:
+            if isinstance(value, BaseModel):
+                value = getattr(value, str(part), None)
+            elif (
+                isinstance(value, dict)
+                and part in value
+                or isinstance(value, list)
+                and isinstance(part, int)
+                and part < len(value)
+            ):
                 value = value[part]
-            except (KeyError, IndexError, TypeError):
+            else:
                 value = None
                 break
         if isinstance(value, str):

@@ -406,3 +406,15 @@ def test_the_sample_store_is_read_only():
                     "--phone", "13900001111")  # fmt: skip
     assert r.exit_code == 1 and "sample store" in r.stderr
     assert Cli(SAMPLE)("check").exit_code == 0
+
+
+def test_unquoted_text_inside_lists_and_nested_records_is_named(shop, cli):
+    office = shop.path / "office.yaml"
+    text = office.read_text("utf-8")
+    text = text.replace("- 朋友介绍\n", "- 朋友介绍\n- yes\n", 1)
+    text = text.replace("- code: A\n", "- code: 1\n", 1)
+    office.write_text(text, "utf-8")
+    lines = cli("check").stdout.splitlines()
+    assert any(": channels.1: yes is unquoted" in line for line in lines), lines
+    assert any(": unit_types.0.code: 1 is unquoted" in line for line in lines), lines
+    assert all(line.startswith("office.yaml:") for line in lines)
