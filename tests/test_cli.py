@@ -427,9 +427,8 @@ def test_json_on_every_command(office, cli, tmp_path):
     [
         (["nope"], "No such command"),
         (["customer", "nope"], "No such command"),
-        (["customer", "show"], "Missing argument"),
-        (["customer", "history"], "Missing argument"),
-        (["staff", "deactivate"], "Missing argument"),
+        (["customer", "find"], "Missing argument 'QUERY'"),
+        (["customer", "transfer"], "Missing argument 'QUERY'"),
         (["--lang", "fr", "check"], "Invalid value for '--lang'"),
         (["staff", "add", "x", "--role", "boss"], "Invalid value for '--role'"),
         (["check", "--bogus"], "No such option"),
@@ -454,6 +453,10 @@ def test_click_usage_errors_exit_2(office, cli, args, message):
         ),
         (["--as", "李娜", "customer", "add", "--name", "张三", "--gender", "男"], "--phone"),
         (["--as", "王经理", "staff", "add"], "NAME"),
+        (["--as", "王经理", "staff", "deactivate"], "WHO"),
+        (["customer", "show"], "QUERY"),
+        (["customer", "history"], "QUERY"),
+        (["--as", "李娜", "customer", "edit", "--address", "x"], "QUERY"),
     ],
 )
 def test_a_missing_option_is_a_usage_error_when_nobody_is_at_the_terminal(
@@ -502,3 +505,24 @@ def test_shell_completion_as_the_readme_says(cli):
            "COMP_CWORD": "2"}  # fmt: skip
     r = runner.invoke(main, [], prog_name="salesops", env=env)
     assert r.output.split() == ["plain,history"]
+
+
+def test_which_customer_is_asked_for_at_a_terminal(office, cli):
+    cid = add_customer(cli)
+    r = cli("customer", "show", input="138 1234 5678\n", env={"SALESOPS_INTERACTIVE": "1"})
+    assert r.exit_code == 0, r.output
+    assert "哪位客户（电话、姓名、拼音首字母或编号）" in r.stderr
+    assert r.stdout.startswith(f"客户 {cid}")
+
+
+def test_deactivate_lists_the_staff_to_choose_from(office, cli):
+    r = cli("--as", "王经理", "staff", "deactivate", input="2\n", env={"SALESOPS_INTERACTIVE": "1"})
+    assert r.exit_code == 0, r.output
+    assert "1. 李娜（置业顾问）" in r.stderr and "王经理（" not in r.stderr
+    assert r.stdout.strip() == "已停用 张伟"
+
+
+def test_a_consultant_is_refused_before_being_asked(office, cli):
+    r = cli("--as", "李娜", "staff", "deactivate", env={"SALESOPS_INTERACTIVE": "1"})
+    assert r.exit_code == 1 and "只有销售经理可以这样做" in r.stderr
+    assert "停用哪位员工" not in r.stderr

@@ -105,11 +105,20 @@ def staff_list(a, show_all):
     help=t("停用员工（离职）；其历史记录保留。", "Deactivate a staff member; their history stays."),
     writes=True,
 )
-@click.argument("who")
+@click.argument("who", required=False)
 def staff_deactivate(a, who):
+    from salesops.cli.app import ask
     from salesops.processes.staff import deactivate_staff
 
-    member = deactivate_staff(a.session(), who)
+    ses = a.session()
+    if who is None:
+        ses.require_role("manager")  # refuse before asking
+        others = [s for s in ses.state.active_staff() if s.id != ses.actor.id]
+        choices = [
+            (s.id, t("{n}（{r}）", "{n} ({r})", n=s.name, r=role_name(s.role))) for s in others
+        ]
+        who = ask(who, "WHO", t("停用哪位员工", "deactivate whom"), choices=choices)
+    member = deactivate_staff(ses, who)
     a.emit({"ok": True, "id": member.id}, t("已停用 {n}", "deactivated {n}", n=member.name))
 
 
