@@ -33,6 +33,32 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     return "".join(initials).lower(), "".join(full).lower()
 
 
+@lru_cache(maxsize=4096)
+def pinyin_spellings(name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(initials, full spellings) a consultant may type for ``name``.
+
+    A surname is often read otherwise than the character's common reading (曾 zeng, not
+    ceng; 单 shan, not dan), so every reading of the first character counts.
+    """
+    initials, full = pinyin_keys(name)
+    inits, fulls = {initials}, {full}
+    if name and "\u4e00" <= name[0] <= "\u9fff":
+        from pypinyin import Style, lazy_pinyin, pinyin
+
+        rest = "".join(lazy_pinyin(name[1:], errors="ignore")).lower()
+        rest_initials = initials[1:]
+        for reading in pinyin(name[0], style=Style.NORMAL, heteronym=True, errors="ignore")[0]:
+            reading = reading.lower()
+            if reading:
+                inits.add(reading[0] + rest_initials)
+                fulls.add(reading + rest)
+    if name.isascii():  # a name in Latin letters is typed as it is
+        fulls.add("".join(name.split()).lower())
+    inits.discard("")
+    fulls.discard("")
+    return frozenset(inits), frozenset(fulls)
+
+
 def _match(
     query: str,
     items: Iterable,
@@ -66,14 +92,14 @@ def _match(
             return found
     low = q.lower()
     if _LETTERS.match(low):
-        found = [i for i in items if low in pinyin_keys(key_name(i) or "")]
+        spelled = [(i, pinyin_spellings(key_name(i) or "")) for i in items]
+        found = [i for i, (inits, fulls) in spelled if low in inits or low in fulls]
         if found:
             return found
-        found = [
-            i for i in items if pinyin_keys(key_name(i) or "")[1].startswith(low) and len(low) >= 3
-        ]
-        if found:
-            return found
+        if len(low) >= 3:
+            found = [i for i, (_, fulls) in spelled if any(f.startswith(low) for f in fulls)]
+            if found:
+                return found
     return []
 
 

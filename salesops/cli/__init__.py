@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from salesops import __version__
 from salesops.cli.app import Refused
 from salesops.cli.options import app, global_options
-from salesops.errors import SalesopsError
+from salesops.errors import SalesopsError, field_of, pydantic_message
 from salesops.i18n import t
 
 # name -> (module, attribute, help zh, help en)
@@ -136,8 +136,8 @@ class LazyGroup(click.Group):
             raise Refused(exc, app().json) from None
         except ValidationError as exc:
             err = exc.errors(include_url=False)[0]
-            field = ".".join(str(p) for p in err["loc"])
-            raise Refused(SalesopsError(f"{field}: {err['msg']}"), app().json) from None
+            message = f"{field_of(err)}: {pydantic_message(err)}"
+            raise Refused(SalesopsError(message), app().json) from None
 
 
 @click.group(
