@@ -9,10 +9,13 @@ import click
 from pydantic import ValidationError
 
 from salesops import __version__
+from salesops.cli import clickzh
 from salesops.cli.app import Refused
 from salesops.cli.options import app, global_options
 from salesops.errors import SalesopsError, field_of, pydantic_message
 from salesops.i18n import t
+
+clickzh.install()
 
 # name -> (module, attribute, help zh, help en)
 COMMANDS: dict[str, tuple[str, str, str, str]] = {
