@@ -353,7 +353,7 @@ def test_every_command_has_help(cli, words):
     r = cli(*words, "--help")
     assert r.exit_code == 0
     usage, _, rest = r.stdout.partition("\n\n")
-    assert usage.startswith("Usage: ")
+    assert usage.startswith("用法: ")
     assert rest.strip().splitlines()[0].strip()  # a description, in Chinese by default
     assert "--json" in r.stdout and "--store" in r.stdout
 
@@ -437,10 +437,26 @@ def test_json_on_every_command(office, cli, tmp_path):
 )
 def test_click_usage_errors_exit_2(office, cli, args, message):
     head = office.head()
-    r = cli(*args)
+    r = cli(*args, env={"SALESOPS_LANG": "en"})
     assert r.exit_code == 2
     assert message in r.stderr
     assert office.head() == head
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["nope"], "错误：没有命令 'nope'"),
+        (["customer", "find"], "缺少参数 'QUERY'"),
+        (["staff", "add", "x", "--role", "boss"], "'--role' 的值无效"),
+        (["check", "--bogus"], "没有选项 '--bogus'"),
+    ],
+)
+def test_click_usage_errors_are_in_chinese_by_default(cli, args, message):
+    r = cli(*args)
+    assert r.exit_code == 2
+    assert message in r.stderr
+    assert "用法:" in r.stderr
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ import click.types
 from salesops.i18n import en
 
 ZH = {
-    "Usage:": "用法：",
+    "Usage:": "用法:",
     "Options": "选项",
     "Commands": "命令",
     "Positional arguments": "参数",
