@@ -64,6 +64,27 @@ def phone_owner(state: State, phone: str, *, exclude: str | None = None) -> Cust
     return None
 
 
+def guard_phones(tx) -> None:
+    """At the commit, no other customer may hold a phone this write gives a profile."""
+    for record in tx.records:
+        if isinstance(record, CustomerProfile) and record.phone:
+
+            def check(state: State, profile: CustomerProfile = record) -> None:
+                other = phone_owner(state, profile.phone, exclude=profile.id)
+                if other is not None:
+                    raise SalesopsError(
+                        t(
+                            "电话 {p} 刚刚被另一台终端登记为客户 {c}；请用这个编号",
+                            "phone {p} was just registered as customer {c} by another desk; use that customer",
+                            p=phones.mask(profile.phone),
+                            c=other.id,
+                        ),
+                        data={"customer": other.id},
+                    )
+
+            tx.guard(check)
+
+
 def new_profile(
     ses: Session,
     *,
