@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 DEMO   ?= demo
 SIZE   ?= 50000
 
-.PHONY: install test lint format demo bench clean
+.PHONY: install test lint format demo bench docs clean
 
 install: $(VENV)/.installed
 
@@ -35,3 +35,6 @@ bench: install
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache
+
+docs: install
+	SALESOPS_LANG=en COLUMNS=100 $(PY) -m salesops.cli.reference > docs/cli.md

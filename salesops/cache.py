@@ -39,10 +39,11 @@ from pathlib import Path
 from typing import Any
 
 from salesops import gitutil, yamlio
-from salesops.errors import Problem, RecordError
+from salesops.errors import Problem
 from salesops.models import CustomerProfile, Event, Office, Record, Staff, Unit
 from salesops.state import CustomerRow, CustomerState, State
-from salesops.store import Loaded, Store, _problem_from_message, parse_text
+from salesops.store import Loaded, Store, parse_bytes
+from salesops.timeutil import zone
 
 FORMAT = 1
 # Stores with at most this many record files check the whole working tree with git on
@@ -221,9 +222,12 @@ def load_piece(state: State, data: bytes) -> Any:
 class Cache:
     def __init__(self, store: Store):
         self.store = store
+        from salesops import i18n
+
         digest = hashlib.sha1(store.prefix.encode()).hexdigest()[:12]
         self.dir = store.gitdir / "salesops-cache"
-        self.path = self.dir / f"store-{digest}.sqlite"
+        # Problems are worded in the user's language when found: one cache per language.
+        self.path = self.dir / f"store-{digest}-{i18n.lang()}.sqlite"
         self._conn: sqlite3.Connection | None = None
         self._status_memo: tuple | None = None
 
@@ -730,9 +734,8 @@ def _row(root: Path, rel: str, model: type[Record] | None, piece: str) -> tuple:
             st = os.fstat(fd)
             sig = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
             if st.st_size > yamlio.MAX_BYTES:
-                problems = [
-                    Problem(rel, 0, "", f"file is larger than {yamlio.MAX_BYTES // 1024} KiB")
-                ]
+                exc = yamlio.too_big(rel)
+                problems = exc.problems or [Problem(rel, 0, "", exc.message)]
             else:
                 chunks = []
                 while chunk := os.read(fd, 1 << 16):
@@ -743,12 +746,7 @@ def _row(root: Path, rel: str, model: type[Record] | None, piece: str) -> tuple:
     except OSError as exc:
         problems = [Problem(rel, 0, "", f"cannot read: {exc.strerror}")]
     if not problems:
-        try:
-            text = yamlio.decode(data, rel)
-        except RecordError as exc:
-            problems = [_problem_from_message(exc.message, rel)]
-        else:
-            record, _lines, problems = parse_text(text, rel, model)
+        record, _lines, problems = parse_bytes(data, rel, model)
     rid = kind = at = None
     rec = refs = probs = None
     if problems:
@@ -805,8 +803,11 @@ def _read_chunk(args) -> list[tuple]:
 
 
 def _model(name: str | None):
+    from salesops.models.frontdesk import Faq
+
     return {
         None: None,
+        "Faq": Faq,
         "Office": Office,
         "Staff": Staff,
         "Unit": Unit,
@@ -888,17 +889,25 @@ def _fold(store: Store, rows: list, cache: Cache | None) -> State:
             problems.extend(pickle.loads(probs))
         else:
             loaded.append(_loaded(store.root, path, rec, lines))
-    state = FoldedState.build(store.office, store.tz, loaded, problems)
+    office = _office(store)
+    state = FoldedState.build(office, zone(office.timezone), loaded, problems)
     state._cache = cache
     return state
 
 
+def _office(store: Store) -> Office:
+    """office.yaml as it is now (a Store object may hold the one it read before an edit)."""
+    from salesops.store import OFFICE_FILE
+
+    return store.read(OFFICE_FILE, Office).record  # type: ignore[return-value]
+
+
 def _file_order(row) -> tuple:
     path = row[0]
-    if path == "office.yaml":
-        return (0, path)
+    if path in ("office.yaml", "faq.yaml"):
+        return (0, path != "office.yaml", path)
     top = path.split("/", 1)[0]
-    return ({"staff": 1, "units": 2, "customers": 3}.get(top, 4), path)
+    return ({"staff": 1, "units": 2, "customers": 3}.get(top, 4), True, path)
 
 
 # --- cutting a state into pieces ---------------------------------------------------------
@@ -993,8 +1002,8 @@ class CachedState(State):
     def _bind(self) -> None:
         cache = self._cache
         store = cache.store
-        self.office = store.office
-        self.tz = store.tz
+        self.office = _office(store)
+        self.tz = zone(self.office.timezone)
         self.staff = {}
         self.units = {}
         self._loaded: dict[str, bytes] = {}
@@ -1010,6 +1019,7 @@ class CachedState(State):
         self._loaded["m"] = data
         meta = load_piece(self, data)
         self.office = meta["office"]
+        self.tz = zone(self.office.timezone)
         self.staff = meta["staff"]
         self.units = meta["units"]
         self._parts = meta["parts"]
@@ -1021,7 +1031,7 @@ class CachedState(State):
         """office.yaml, staff/ and units/ as cached? (a hand edit there folds again)"""
         store = self._cache.store
         cached = self._cache.piece_files("m")
-        now = {"office.yaml": stat_sig(store.root / "office.yaml")}
+        now = {name: stat_sig(store.root / name) for name in ("office.yaml", "faq.yaml")}
         for folder in ("staff", "units"):
             base = store.root / folder
             if base.is_dir():
@@ -1128,8 +1138,8 @@ class CachedState(State):
             args += [up + "%", "CU-" + up + "%", "%" + up]
         if low.isascii() and low.isalpha():
             self._fill_pinyin()
-            where += ["initials = ?", "pinyin = ?", "pinyin LIKE ?"]
-            args += [low, low, low + "%"]
+            where += ["initials LIKE ?", "pinyin LIKE ?"]
+            args += [f"% {low} %", f"% {low}%"]
         rows = self._cache.conn.execute(
             f"SELECT {_ROW} FROM customers WHERE has_profile=1 AND ({' OR '.join(where)})"
             " ORDER BY id",
@@ -1145,9 +1155,12 @@ class CachedState(State):
         ).fetchall()
         if not todo:
             return
-        from salesops.resolve import pinyin_keys
+        from salesops.resolve import pinyin_spellings
 
-        values = [(*pinyin_keys(name), cid) for cid, name in todo]
+        values = []
+        for cid, name in todo:
+            inits, fulls = pinyin_spellings(name)
+            values.append((f" {' '.join(sorted(inits))} ", f" {' '.join(sorted(fulls))} ", cid))
         try:
             conn.execute("COMMIT")
             conn.execute("BEGIN IMMEDIATE")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from salesops import gitutil, ids, phones, resolve
-from salesops.errors import SalesopsError
+from salesops.errors import SalesopsError, field_of, pydantic_message
 from salesops.i18n import t
 from salesops.models import CustomerProfile
 from salesops.models.events import OwnerChange
@@ -54,8 +54,7 @@ def parse_phone(value: str | None) -> str | None:
 def invalid(exc: ValidationError) -> SalesopsError:
     """A pydantic error on typed input, as one line naming the field."""
     err = exc.errors(include_url=False)[0]
-    field = ".".join(str(p) for p in err["loc"])
-    return SalesopsError(t("{f}：{m}", "{f}: {m}", f=field, m=err["msg"]))
+    return SalesopsError(t("{f}：{m}", "{f}: {m}", f=field_of(err), m=pydantic_message(err)))
 
 
 def phone_owner(state: State, phone: str, *, exclude: str | None = None) -> CustomerState | None:
@@ -63,6 +62,27 @@ def phone_owner(state: State, phone: str, *, exclude: str | None = None) -> Cust
         if row.has_profile and row.phone == phone and row.id != exclude:
             return state.customers[row.id]
     return None
+
+
+def guard_phones(tx) -> None:
+    """At the commit, no other customer may hold a phone this write gives a profile."""
+    for record in tx.records:
+        if isinstance(record, CustomerProfile) and record.phone:
+
+            def check(state: State, profile: CustomerProfile = record) -> None:
+                other = phone_owner(state, profile.phone, exclude=profile.id)
+                if other is not None:
+                    raise SalesopsError(
+                        t(
+                            "电话 {p} 刚刚被另一台终端登记为客户 {c}；请用这个编号",
+                            "phone {p} was just registered as customer {c} by another desk; use that customer",
+                            p=phones.mask(profile.phone),
+                            c=other.id,
+                        ),
+                        data={"customer": other.id},
+                    )
+
+            tx.guard(check)
 
 
 def new_profile(
