@@ -62,6 +62,8 @@ CREATE INDEX IF NOT EXISTS files_rid ON files(rid);
 CREATE INDEX IF NOT EXISTS files_piece ON files(piece);
 CREATE INDEX IF NOT EXISTS files_at ON files(at);
 CREATE TABLE IF NOT EXISTS pieces(k TEXT PRIMARY KEY, v BLOB);
+CREATE TABLE IF NOT EXISTS entries(
+    part TEXT, attr TEXT, k BLOB, seq INTEGER, v BLOB, PRIMARY KEY(part, attr, k));
 CREATE TABLE IF NOT EXISTS customers(
     id TEXT PRIMARY KEY, name TEXT, phone TEXT, owner TEXT, has_profile INTEGER,
     next_followup TEXT, last_contact TEXT, grade TEXT, initials TEXT, pinyin TEXT);
@@ -214,6 +216,66 @@ def load_piece(state: State, data: bytes) -> Any:
         return pickle.loads(data)
     finally:
         _loading.reset(token)
+
+
+# A process's part may hold a dict of every visit or every day: such a dict is kept entry by
+# entry (table ``entries``) and comes back as a ``LazyDict`` that reads an entry when asked.
+LAZY_MIN = int(os.environ.get("SALESOPS_LAZY_MIN", "64"))
+
+
+def part_key(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+class _MetaPickler(_Pickler):
+    """The ``m`` piece: big dicts of parts become references to their entries."""
+
+    def __init__(self, file, state: State, root: Any, lazy: dict[int, tuple[str, str]]):
+        super().__init__(file, state, root, True)
+        self.lazy = lazy
+
+    def persistent_id(self, obj):
+        ref = self.lazy.get(id(obj))
+        return ("lazy", *ref) if ref is not None else None
+
+
+class _MetaUnpickler(pickle.Unpickler):
+    def __init__(self, file, state: State):
+        super().__init__(file)
+        self.state = state
+
+    def persistent_load(self, pid):
+        _, part, attr = pid
+        return LazyDict(self.state, part, attr)
+
+
+def dump_meta(state: State, meta: dict, lazy: dict[int, tuple[str, str]]) -> bytes:
+    buf = io.BytesIO()
+    _MetaPickler(buf, state, meta, lazy).dump(meta)
+    return buf.getvalue()
+
+
+def load_meta(state: State, data: bytes) -> Any:
+    token = _loading.set(state)
+    try:
+        return _MetaUnpickler(io.BytesIO(data), state).load()
+    finally:
+        _loading.reset(token)
+
+
+def big_dicts(parts: dict) -> Iterator[tuple[str, str, dict]]:
+    """(part, attribute, dict) for every dict of a global part big enough to keep by entry."""
+    for cls, part in parts.items():
+        attrs = getattr(part, "__dict__", None)
+        if not attrs:
+            continue
+        for attr, value in attrs.items():
+            if isinstance(value, LazyDict) or (type(value) is dict and len(value) >= LAZY_MIN):
+                yield part_key(cls), attr, value
+
+
+def _key(k: Any) -> bytes:
+    return pickle.dumps(k, PROTOCOL)
 
 
 # --- the cache -----------------------------------------------------------------------
@@ -497,14 +559,18 @@ class Cache:
         conn = self.conn
         conn.execute("DELETE FROM pieces")
         conn.execute("DELETE FROM customers")
+        conn.execute("DELETE FROM entries")
         try:
-            pieces, index_rows = cut(state)
+            pieces, index_rows, entries = cut(state)
         except Exception:  # a part that cannot be pickled: keep the records only
             meta["snap"] = False
             meta["max_key"] = None
             self._set_meta(meta)
             return
         conn.executemany("INSERT INTO pieces(k, v) VALUES(?, ?)", pieces)
+        conn.executemany(
+            "INSERT INTO entries(part, attr, k, seq, v) VALUES(?, ?, ?, ?, ?)", entries
+        )
         conn.executemany(
             "INSERT INTO customers(id, name, phone, owner, has_profile, next_followup,"
             " last_contact, grade) VALUES(?,?,?,?,?,?,?,?)",
@@ -913,7 +979,7 @@ def _file_order(row) -> tuple:
 # --- cutting a state into pieces ---------------------------------------------------------
 
 
-def cut(state: State) -> tuple[list[tuple[str, bytes]], list[tuple]]:
+def cut(state: State) -> tuple[list[tuple[str, bytes]], list[tuple], list[tuple]]:
     pieces = []
     meta = {
         "office": state.office,
@@ -922,7 +988,13 @@ def cut(state: State) -> tuple[list[tuple[str, bytes]], list[tuple]]:
         "parts": state._parts,
         "problems": state.problems,
     }
-    pieces.append(("m", dump_piece(state, meta, owns_records=True)))
+    lazy: dict[int, tuple[str, str]] = {}
+    entries = []
+    for part, attr, d in big_dicts(state._parts):
+        lazy[id(d)] = (part, attr)
+        for seq, (k, v) in enumerate(d.items()):
+            entries.append((part, attr, _key(k), seq, dump_piece(state, v)))
+    pieces.append(("m", dump_meta(state, meta, lazy)))
     index_rows = []
     for cid, cs in state.customers.items():
         pieces.append(("c:" + cid, dump_piece(state, cs)))
@@ -934,7 +1006,7 @@ def cut(state: State) -> tuple[list[tuple[str, bytes]], list[tuple]]:
         days.setdefault(day_piece(state, ev), []).append(ev)
     for key, evs in days.items():
         pieces.append((key, dump_piece(state, evs)))
-    return pieces, index_rows
+    return pieces, index_rows, entries
 
 
 def day_piece(state: State, ev: Event) -> str:
@@ -1017,7 +1089,7 @@ class CachedState(State):
         if data is None:
             raise Broken("no meta piece")
         self._loaded["m"] = data
-        meta = load_piece(self, data)
+        meta = load_meta(self, data)
         self.office = meta["office"]
         self.tz = zone(self.office.timezone)
         self.staff = meta["staff"]
@@ -1365,7 +1437,21 @@ class CachedState(State):
             "parts": self._parts,
             "problems": self.problems,
         }
-        data = dump_piece(self, meta_piece, owns_records=True)
+        lazy: dict[int, tuple[str, str]] = {}
+        for part, attr, d in big_dicts(self._parts):
+            lazy[id(d)] = (part, attr)
+            if isinstance(d, LazyDict):
+                d.save(conn)
+            else:  # grew big since the last full save: keep it by entry from now on
+                conn.execute("DELETE FROM entries WHERE part=? AND attr=?", (part, attr))
+                conn.executemany(
+                    "INSERT INTO entries(part, attr, k, seq, v) VALUES(?, ?, ?, ?, ?)",
+                    [
+                        (part, attr, _key(k), seq, dump_piece(self, v))
+                        for seq, (k, v) in enumerate(d.items())
+                    ],
+                )
+        data = dump_meta(self, meta_piece, lazy)
         if data != self._loaded.get("m"):
             conn.execute("INSERT OR REPLACE INTO pieces(k, v) VALUES('m', ?)", (data,))
         for cid, cs in self.customers._items.items():
@@ -1470,6 +1556,125 @@ class LazyCustomers(MutableMapping):
                 continue
             state._loaded[key] = data
             self._items[cid] = load_piece(state, data)
+
+
+_MISSING = object()
+
+
+class LazyDict(MutableMapping):
+    """A part's big dict, read entry by entry from the cache; iterating reads them all, in
+    the order they were added (as a dict keeps it)."""
+
+    def __init__(self, state: CachedState, part: str, attr: str):
+        self._state = state
+        self._part = part
+        self._attr = attr
+        self._items: dict[Any, Any] = {}
+        self._seq: dict[Any, int] = {}
+        self._orig: dict[Any, bytes] = {}
+        self._gone: set[Any] = set()
+        self._absent: set[Any] = set()
+        self._all = False
+        self._next: int | None = None
+
+    def _conn(self):
+        return self._state._cache.conn
+
+    def _fetch(self, key) -> Any:
+        row = self._conn().execute(
+            "SELECT seq, v FROM entries WHERE part=? AND attr=? AND k=?",
+            (self._part, self._attr, _key(key)),
+        ).fetchone()
+        if row is None:
+            return _MISSING
+        self._seq[key] = row[0]
+        self._orig[key] = row[1]
+        value = self._items[key] = load_piece(self._state, row[1])
+        return value
+
+    def __getitem__(self, key):
+        if key in self._items:
+            return self._items[key]
+        if key in self._gone or key in self._absent or self._all:
+            raise KeyError(key)
+        value = self._fetch(key)
+        if value is _MISSING:
+            self._absent.add(key)
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key) -> bool:
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+    def __setitem__(self, key, value) -> None:
+        if key not in self._items and key not in self._gone and not self._all:
+            self._fetch(key)  # an existing entry keeps its place
+        if key not in self._seq or key in self._gone:
+            self._seq[key] = self._new_seq()
+        self._gone.discard(key)
+        self._absent.discard(key)
+        self._items[key] = value
+
+    def __delitem__(self, key) -> None:
+        self[key]  # KeyError when absent
+        del self._items[key]
+        self._gone.add(key)
+
+    def _new_seq(self) -> int:
+        if self._next is None:
+            row = self._conn().execute(
+                "SELECT max(seq) FROM entries WHERE part=? AND attr=?", (self._part, self._attr)
+            ).fetchone()
+            self._next = (row[0] if row and row[0] is not None else -1) + 1
+        n = self._next
+        self._next += 1
+        return n
+
+    def _load_all(self) -> None:
+        if self._all:
+            return
+        rows = self._conn().execute(
+            "SELECT k, seq, v FROM entries WHERE part=? AND attr=?", (self._part, self._attr)
+        ).fetchall()
+        for kb, seq, v in rows:
+            key = pickle.loads(kb)
+            if key in self._items or key in self._gone:
+                continue
+            self._seq[key] = seq
+            self._orig[key] = v
+            self._items[key] = load_piece(self._state, v)
+        self._all = True
+
+    def __iter__(self):
+        self._load_all()
+        return iter(sorted(self._items, key=self._seq.__getitem__))
+
+    def __len__(self) -> int:
+        self._load_all()
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"LazyDict({self._part}.{self._attr}, {len(self._items)} read)"
+
+    def save(self, conn) -> None:
+        """Write the entries that were added, changed or removed."""
+        for key in self._gone:
+            conn.execute(
+                "DELETE FROM entries WHERE part=? AND attr=? AND k=?",
+                (self._part, self._attr, _key(key)),
+            )
+        for key, value in self._items.items():
+            data = dump_piece(self._state, value)
+            if data != self._orig.get(key):
+                conn.execute(
+                    "INSERT OR REPLACE INTO entries(part, attr, k, seq, v) VALUES(?, ?, ?, ?, ?)",
+                    (self._part, self._attr, _key(key), self._seq[key], data),
+                )
+                self._orig[key] = data
 
 
 class LazySources(MutableMapping):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from salesops.models.operations import (
     Subscribe,
     Survey,
     TourEnd,
+    TourRefused,
     TourStart,
     Unsubscribe,
 )
@@ -66,9 +68,13 @@ TOPICS = ["价格", "位置", "面积", "户型", "按揭", "交房时间", "物
 NEEDS = ["改善住房", "首套刚需", "为孩子上学", "投资", "父母养老"]
 
 
+_ORDER = itertools.count()
+
+
 def _id(rng: random.Random, prefix: str, at: dt.datetime) -> str:
+    """A ULID for ``at``; facts of one instant sort (and so fold) in the order they are made."""
     ms = int(at.timestamp() * 1000)
-    return f"{prefix}-{_encode(ms, 10)}{_encode(rng.getrandbits(80), 16)}"
+    return f"{prefix}-{_encode(ms, 10)}{_encode((next(_ORDER) << 50) | rng.getrandbits(50), 16)}"
 
 
 @dataclass(order=True)
@@ -93,6 +99,8 @@ class Office_:
     """The simulated office: who works there, what is for sale, and who the customers are."""
 
     def __init__(self, seed: int = 1, units: int = 2000):
+        global _ORDER
+        _ORDER = itertools.count()
         self.rng = random.Random(seed)
         rng = self.rng
         joined = dt.datetime.combine(START, dt.time(8), TZ)
@@ -127,6 +135,7 @@ class Office_:
                 )
             )
         self.free_units = [u.id for u in self.units]
+        self.prices = {u.id: u.list_price for u in self.units}
         rng.shuffle(self.free_units)
         self.customers: dict[str, _Customer] = {}
         self.plans: list[_Plan] = []
@@ -157,76 +166,120 @@ class Office_:
     # --- one day -----------------------------------------------------------------------
 
     def day(self, n: int, new_customers: int) -> list[Record]:
-        """The records of day ``n`` (0 = START), in time order."""
+        """The records of day ``n`` (0 = START), in time order.
+
+        One pass over the day's happenings in time order (new callers and walk-ins, the
+        follow-ups, return visits and other steps planned earlier, visits ending), over a
+        model of the reception order that follows ``processes.rotation``: the first free
+        consultant is at the door, the second at the desk; a turn takes the door consultant
+        out of the order until the visit ends; an owner receiving an old customer keeps the
+        place but is busy; an owner who cannot receive has another receive on their behalf.
+        """
         rng = self.rng
         date = START + dt.timedelta(days=n)
+        self._date = date
+        self._n = n
 
         def at(hour: float) -> dt.datetime:
             minutes = int(hour * 60)
             return dt.datetime.combine(date, dt.time(minutes // 60, minutes % 60), TZ)
 
-        out: list[tuple[dt.datetime, int, Record]] = []
-        seq = 0
-
-        def emit(when: dt.datetime, rec: Record) -> None:
-            nonlocal seq
-            seq += 1
-            out.append((when, seq, rec))
-
+        self._out: list[tuple[dt.datetime, int, Record]] = []
+        self._emitted = 0
         roster = [c.id for c in rng.sample(self.consultants, 10)]
         start = at(8.5)
-        emit(
-            start,
-            DutyStart(id=_id(rng, "EV", start), at=start, by=self.supervisor.id, roster=roster),
+        self._emit(
+            start, DutyStart(id=_id(rng, "EV", start), at=start, by=self.supervisor.id, roster=roster)
         )
-        line = list(roster)
-        busy: list[tuple[dt.datetime, str, str, str]] = []  # (until, staff, visit id, turn)
+        self.on_duty = set(roster)
+        self.order = list(roster)
+        self.receiving: dict[str, str] = {}
+        self.away: set[str] = set()
+        self.helmets_out = 0
+        # things that happen later today: (time, seq, what, data)
+        self._later: list[tuple[dt.datetime, int, str, tuple]] = []
+        happenings: list[tuple[dt.datetime, int, str, tuple]] = []
+        for _ in range(new_customers):
+            when = at(rng.uniform(9, 17.5))
+            self.seq += 1
+            happenings.append((when, self.seq, "new", ()))
+        while self.plans and self.plans[0].day <= n:
+            plan = heapq.heappop(self.plans)
+            self.seq += 1
+            happenings.append((at(rng.uniform(9, 18)), self.seq, plan.action, (plan.customer,)))
+        self.seq += 1
+        happenings.append((at(rng.uniform(10, 15)), self.seq, "away", ()))
+        happenings.sort()
+        for when, _, what, data in happenings:
+            self._until(when)
+            getattr(self, f"_do_{what}")(when, *data)
+        self._until(at(23.9))
+        self._out.sort(key=lambda x: (x[0], x[1]))
+        return [rec for _, _, rec in self._out]
 
-        def free_up(until: dt.datetime) -> None:
-            while busy and busy[0][0] <= until:
-                end, staff, visit, _ = heapq.heappop(busy)
-                emit(
-                    end,
-                    DutyTurnEnd(id=_id(rng, "EV", end), at=end, by=staff, staff=staff, visit=visit),
-                )
-                line.append(staff)
+    def _emit(self, when: dt.datetime, rec: Record) -> None:
+        self._emitted += 1
+        self._out.append((when, self._emitted, rec))
 
-        # someone steps away and comes back once a day
-        away_staff = rng.choice(roster[2:])
-        away_at = at(rng.uniform(10, 15))
-        arrivals = sorted(rng.uniform(9, 17.5) for _ in range(new_customers))
-        away_done = False
-        for hour in arrivals:
-            when = at(hour)
-            free_up(when)
-            if not away_done and when >= away_at and away_staff in line:
-                line.remove(away_staff)
-                emit(
-                    when,
-                    DutyAway(
-                        id=_id(rng, "EV", when),
-                        at=when,
-                        by=away_staff,
-                        staff=away_staff,
-                        reason="washroom",
-                        keeps_place=True,
-                    ),
-                )
-                back = when + dt.timedelta(minutes=10)
-                emit(
-                    back,
-                    DutyBack(id=_id(rng, "EV", back), at=back, by=away_staff, staff=away_staff),
-                )
-                line.insert(min(2, len(line)), away_staff)
-                away_done = True
-            if not line:  # everyone is receiving: the visitor waits for the first to be free
-                when = busy[0][0]
-                free_up(when)
-            phone = self._phone()
-            by_phone = rng.random() < 0.5
-            taker = line[1] if by_phone and len(line) > 1 else line[0]
-            cid = _id(rng, "CU", when)
-            profile = CustomerProfile(
+    def _later_do(self, when: dt.datetime, what: str, *data) -> None:
+        self.seq += 1
+        heapq.heappush(self._later, (when, self.seq, what, data))
+
+    def _until(self, when: dt.datetime) -> None:
+        while self._later and self._later[0][0] <= when:
+            t, _, what, data = heapq.heappop(self._later)
+            getattr(self, f"_do_{what}")(t, *data)
+
+    @property
+    def free(self) -> list[str]:
+        return [s for s in self.order if s not in self.away and s not in self.receiving]
+
+    def _rejoin(self, sid: str) -> None:
+        busy = sid in self.order or sid in self.away or sid in self.receiving
+        if sid in self.on_duty and not busy:
+            self.order.append(sid)
+
+    # --- what happens ------------------------------------------------------------------
+
+    def _do_away(self, when: dt.datetime) -> None:
+        free = self.free
+        if len(free) < 4:
+            return
+        sid = self.rng.choice(free[2:])
+        rng = self.rng
+        self.away.add(sid)
+        self._emit(
+            when,
+            DutyAway(
+                id=_id(rng, "EV", when),
+                at=when,
+                by=sid,
+                staff=sid,
+                reason="washroom",
+                keeps_place=True,
+            ),
+        )
+        self._later_do(when + dt.timedelta(minutes=10), "back", sid)
+
+    def _do_back(self, when: dt.datetime, sid: str) -> None:
+        self.away.discard(sid)
+        self._emit(when, DutyBack(id=_id(self.rng, "EV", when), at=when, by=sid, staff=sid))
+
+    def _do_new(self, when: dt.datetime) -> None:
+        rng = self.rng
+        free = self.free
+        by_phone = rng.random() < 0.5
+        if not free:
+            if by_phone:
+                return  # nobody free to take the call: they call again another day
+            self._later_do(when + dt.timedelta(minutes=15), "new")
+            return
+        taker = free[1] if by_phone and len(free) > 1 else free[0]
+        cid = _id(rng, "CU", when)
+        phone = self._phone()
+        self._emit(
+            when,
+            CustomerProfile(
                 id=cid,
                 name=self._name(),
                 gender=rng.choice(("male", "female")),
@@ -234,54 +287,62 @@ class Office_:
                 address=rng.choice((None, "南山区", "福田区", "宝安区")),
                 registered_at=when,
                 registered_by=taker,
-            )
-            emit(when, profile)
-            emit(
+            ),
+        )
+        self._emit(
+            when,
+            OwnerChange(
+                id=_id(rng, "EV", when),
+                at=when,
+                by=taker,
+                customer=cid,
+                to=taker,
+                reason="first_reception",
+            ),
+        )
+        self.customers[cid] = _Customer(cid, taker, phone)
+        if by_phone:
+            self._emit(
                 when,
-                OwnerChange(
+                Call(
                     id=_id(rng, "EV", when),
                     at=when,
                     by=taker,
                     customer=cid,
-                    to=taker,
-                    reason="first_reception",
+                    new_customer=True,
+                    route="desk",
+                    channel=rng.choice(self.office.channels),
+                    budget=rng.choice((None, "200万以内", "300万左右")),
+                    area=rng.choice(("90", "120", "140")),
+                    layout=rng.choice(self.office.layouts[:4]),
+                    topics=rng.sample(TOPICS, rng.randint(0, 3)),
+                    invited=True,
+                    duration_min=round(rng.uniform(1, 6), 1),
                 ),
             )
-            self.customers[cid] = _Customer(cid, taker, phone)
-            topics = rng.sample(TOPICS, rng.randint(0, 3))
-            if by_phone:
-                emit(
-                    when,
-                    Call(
-                        id=_id(rng, "EV", when),
-                        at=when,
-                        by=taker,
-                        customer=cid,
-                        new_customer=True,
-                        route="desk",
-                        channel=rng.choice(self.office.channels),
-                        budget=rng.choice((None, "200万以内", "300万左右")),
-                        area=rng.choice(("90", "120", "140")),
-                        layout=rng.choice(self.office.layouts[:4]),
-                        topics=topics,
-                        invited=True,
-                        duration_min=round(rng.uniform(1, 6), 1),
-                    ),
-                )
-                self._plan(n + rng.randint(1, 6), "visit", cid)
-            else:
-                self._visit(n, when, cid, first=True, taker=taker, line=line, busy=busy, emit=emit)
-            self._plan(n + self.office.followup_interval_days, "followup", cid)
-        self._scheduled(n, date, at, emit)
-        free_up(at(23))
-        out.sort(key=lambda x: (x[0], x[1]))
-        return [rec for _, _, rec in out]
+            self._plan(self._n + rng.randint(1, 6), "visit", cid)
+        else:
+            self._visit(when, cid, taker, route="door")
+        self._plan(self._n + self.office.followup_interval_days, "followup", cid)
 
-    def _visit(self, n, when, cid, *, first, taker, line, busy, emit) -> None:
+    def _do_visit(self, when: dt.datetime, cid: str) -> None:
+        c = self.customers[cid]
+        owner = c.owner
+        if owner in self.on_duty and owner in self.free:
+            self._visit(when, cid, owner, route="owner")
+            return
+        free = self.free
+        if not free:
+            self._plan(self._n + 1, "visit", cid)  # comes back tomorrow
+            return
+        self._visit(when, cid, free[0], route="on_behalf", on_behalf_of=owner)
+
+    def _visit(self, when, cid, taker, *, route, on_behalf_of=None) -> None:
         rng = self.rng
         c = self.customers[cid]
+        first = route == "door"
         vid = _id(rng, "EV", when)
-        emit(
+        self._emit(
             when,
             Visit(
                 id=vid,
@@ -289,7 +350,9 @@ class Office_:
                 by=taker,
                 customer=cid,
                 first_visit=first,
-                route="door" if first else "owner",
+                route=route,
+                reason="转接：置业顾问正在接待或不在岗" if route == "on_behalf" else None,
+                on_behalf_of=on_behalf_of,
                 party_size=rng.randint(1, 3),
                 channel=rng.choice(self.office.channels) if first else None,
                 needs=rng.choice(NEEDS),
@@ -298,64 +361,18 @@ class Office_:
             ),
         )
         c.visits += 1
-        length = dt.timedelta(minutes=rng.randint(30, 90))
-        end = when + length
         if first:
-            line.remove(taker)
-            emit(when, DutyTurn(id=_id(rng, "EV", when), at=when, by=taker, staff=taker, visit=vid))
-            heapq.heappush(busy, (end, taker, vid, "turn"))
+            self._emit(
+                when, DutyTurn(id=_id(rng, "EV", when), at=when, by=taker, staff=taker, visit=vid)
+            )
+            self.order.remove(taker)
+        self.receiving[taker] = vid
+        end = when + dt.timedelta(minutes=rng.randint(30, 90))
         if rng.random() < 0.25:
-            tour = rng.choice(("site", "model"))
-            heads = rng.randint(1, 3)
-            t0 = when + dt.timedelta(minutes=10)
-            sid = _id(rng, "EV", t0)
-            emit(
-                t0,
-                TourStart(
-                    id=sid,
-                    at=t0,
-                    by=taker,
-                    customer=cid,
-                    tour=tour,
-                    head_count=heads,
-                    briefing=True,
-                    route=self.office.site_routes[0] if tour == "site" else None,
-                    unit_type="B" if tour == "model" else None,
-                    helmets=heads if tour == "site" else 0,
-                    shoe_covers=heads if tour == "model" else 0,
-                ),
-            )
-            t1 = t0 + dt.timedelta(minutes=20)
-            emit(
-                t1,
-                TourEnd(
-                    id=_id(rng, "EV", t1),
-                    at=t1,
-                    by=taker,
-                    customer=cid,
-                    start=sid,
-                    returned=heads,
-                    negotiate=rng.random() < 0.5,
-                ),
-            )
-        grades = list(self.office.grades)
-        emit(
-            end,
-            VisitEnd(
-                id=_id(rng, "EV", end),
-                at=end,
-                by=taker,
-                customer=cid,
-                visit=vid,
-                introduced="项目区位与主力户型",
-                recommended=[rng.choice(("A", "B", "C"))],
-                grade=rng.choice(grades),
-                next_followup=(end + dt.timedelta(days=3)).date(),
-            ),
-        )
+            self._tour(when + dt.timedelta(minutes=10), cid, taker)
         if rng.random() < 0.15:
             t2 = end - dt.timedelta(minutes=5)
-            emit(
+            self._emit(
                 t2,
                 Survey(
                     id=_id(rng, "EV", t2),
@@ -368,129 +385,218 @@ class Office_:
                     received_by=self.manager.id,
                 ),
             )
+        self._later_do(end, "visit_end", cid, taker, vid, first)
         if c.subscription is None and self.free_units and rng.random() < 0.12:
-            self._plan(n + rng.randint(0, 10), "subscribe", cid)
+            self._plan(self._n + rng.randint(0, 10), "subscribe", cid)
         if rng.random() < 0.01:
-            self._plan(n + rng.randint(1, 5), "complaint", cid)
+            self._plan(self._n + rng.randint(1, 5), "complaint", cid)
 
-    def _scheduled(self, n, date, at, emit) -> None:
+    def _do_visit_end(self, when, cid, taker, vid, turn) -> None:
         rng = self.rng
-        plans = self.plans
-        while plans and plans[0].day <= n:
-            plan = heapq.heappop(plans)
-            c = self.customers[plan.customer]
-            cid = c.id
-            when = at(rng.uniform(9, 18))
-            if plan.action == "followup":
-                intent = rng.random() < 0.3
-                emit(
-                    when,
-                    FollowUp(
-                        id=_id(rng, "EV", when),
-                        at=when,
-                        by=c.owner,
-                        customer=cid,
-                        intent=intent,
-                        appointment=when + dt.timedelta(days=2) if intent else None,
-                        next_followup=None if intent else date + dt.timedelta(days=7),
-                        duration_min=round(rng.uniform(1, 4), 1),
-                    ),
-                )
-                if intent:
-                    self._plan(n + 2, "visit", cid)
-                elif rng.random() < 0.6:
-                    self._plan(n + 7, "followup", cid)
-            elif plan.action == "visit":
-                self._visit(n, when, cid, first=False, taker=c.owner, line=[], busy=[], emit=emit)
-            elif plan.action == "subscribe" and c.subscription is None and self.free_units:
-                unit = self.free_units.pop()
-                price = next(u.list_price for u in self.units if u.id == unit)
-                sid = _id(rng, "EV", when)
-                emit(
-                    when,
-                    Subscribe(
-                        id=sid,
-                        at=when,
-                        by=c.owner,
-                        customer=cid,
-                        unit=unit,
-                        price=price,
-                        deposit=Decimal(50000),
-                        payment=rng.choice(("full", "mortgage", "instalments")),
-                    ),
-                )
-                c.subscription, c.unit = sid, unit
-                self._plan(n + rng.randint(3, 14), "sign" if rng.random() < 0.9 else "cancel", cid)
-            elif plan.action == "sign" and c.subscription:
-                emit(
-                    when,
-                    Sign(
-                        id=_id(rng, "EV", when),
-                        at=when,
-                        by=c.owner,
-                        customer=cid,
-                        subscription=c.subscription,
-                        unit=c.unit,
-                    ),
-                )
-            elif plan.action == "cancel" and c.subscription:
-                emit(
-                    when,
-                    Unsubscribe(
-                        id=_id(rng, "EV", when),
-                        at=when,
-                        by=c.owner,
-                        customer=cid,
-                        subscription=c.subscription,
-                        unit=c.unit,
-                        reason="资金安排有变",
-                    ),
-                )
-                self.free_units.append(c.unit)
-                c.subscription = c.unit = None
-            elif plan.action == "complaint":
-                oid = _id(rng, "EV", when)
-                emit(
-                    when,
-                    ComplaintOpen(
-                        id=oid,
-                        at=when,
-                        by=self.supervisor.id,
-                        customer=cid,
-                        text="停车位太少，来访不方便",
-                        channel="来访",
-                    ),
-                )
-                steps = [
-                    (ComplaintPromise, {"due": date + dt.timedelta(days=3)}),
-                    (ComplaintAssign, {"department": "物业部", "analysis": "高峰期车位不足"}),
-                    (ComplaintResolve, {"leader": "王经理", "action": "增设临时车位"}),
-                    (ComplaintClose, {"feedback": "已电话告知客户"}),
-                ]
-                for i, (cls, extra) in enumerate(steps):
-                    t = when + dt.timedelta(minutes=30 * (i + 1))
-                    emit(
-                        t,
-                        cls(
-                            id=_id(rng, "EV", t),
-                            at=t,
-                            by=self.manager.id,
-                            customer=cid,
-                            complaint=oid,
-                            **extra,
-                        ),
-                    )
-            if rng.random() < 0.03:
-                emit(
-                    when,
-                    Note(
-                        id=_id(rng, "EV", when),
-                        at=when,
-                        by=c.owner,
-                        customer=cid,
-                        text="客户希望周末再联系",
-                    ),
-                )
+        self._emit(
+            when,
+            VisitEnd(
+                id=_id(rng, "EV", when),
+                at=when,
+                by=taker,
+                customer=cid,
+                visit=vid,
+                introduced="项目区位与主力户型",
+                recommended=[rng.choice(("A", "B", "C"))],
+                grade=rng.choice(list(self.office.grades)),
+                next_followup=(when + dt.timedelta(days=3)).date(),
+            ),
+        )
+        if turn:
+            self._emit(
+                when,
+                DutyTurnEnd(id=_id(rng, "EV", when), at=when, by=taker, staff=taker, visit=vid),
+            )
+        if self.receiving.get(taker) == vid:
+            self.receiving.pop(taker)
+        self._rejoin(taker)
+
+    def _tour(self, when, cid, taker) -> None:
+        rng = self.rng
+        tour = rng.choice(("site", "model"))
+        heads = rng.randint(1, 3)
+        if tour == "site" and self.helmets_out + heads > self.office.helmets:
+            self._emit(
+                when,
+                TourRefused(
+                    id=_id(rng, "EV", when),
+                    at=when,
+                    by=taker,
+                    customer=cid,
+                    tour="site",
+                    head_count=heads,
+                    free=self.office.helmets - self.helmets_out,
+                    remedy="later",
+                ),
+            )
+            return
+        sid = _id(rng, "EV", when)
+        self._emit(
+            when,
+            TourStart(
+                id=sid,
+                at=when,
+                by=taker,
+                customer=cid,
+                tour=tour,
+                head_count=heads,
+                briefing=True,
+                route=self.office.site_routes[0] if tour == "site" else None,
+                unit_type="B" if tour == "model" else None,
+                helmets=heads if tour == "site" else 0,
+                shoe_covers=heads if tour == "model" else 0,
+            ),
+        )
+        if tour == "site":
+            self.helmets_out += heads
+        self._later_do(when + dt.timedelta(minutes=20), "tour_end", cid, taker, sid, tour, heads)
+
+    def _do_tour_end(self, when, cid, taker, sid, tour, heads) -> None:
+        rng = self.rng
+        self._emit(
+            when,
+            TourEnd(
+                id=_id(rng, "EV", when),
+                at=when,
+                by=taker,
+                customer=cid,
+                start=sid,
+                returned=heads,
+                negotiate=rng.random() < 0.5,
+            ),
+        )
+        if tour == "site":
+            self.helmets_out -= heads
+
+    def _do_followup(self, when: dt.datetime, cid: str) -> None:
+        rng = self.rng
+        c = self.customers[cid]
+        if c.subscription is not None:
+            return  # a subscription ends the follow-ups
+        intent = rng.random() < 0.3
+        self._emit(
+            when,
+            FollowUp(
+                id=_id(rng, "EV", when),
+                at=when,
+                by=c.owner,
+                customer=cid,
+                intent=intent,
+                appointment=when + dt.timedelta(days=2) if intent else None,
+                next_followup=None if intent else self._date + dt.timedelta(days=7),
+                duration_min=round(rng.uniform(1, 4), 1),
+            ),
+        )
+        if intent:
+            self._plan(self._n + 2, "visit", cid)
+        elif rng.random() < 0.6:
+            self._plan(self._n + 7, "followup", cid)
+        if rng.random() < 0.03:
+            self._emit(
+                when,
+                Note(
+                    id=_id(rng, "EV", when),
+                    at=when,
+                    by=c.owner,
+                    customer=cid,
+                    text="客户希望周末再联系",
+                ),
+            )
+
+    def _do_subscribe(self, when: dt.datetime, cid: str) -> None:
+        rng = self.rng
+        c = self.customers[cid]
+        if c.subscription is not None or not self.free_units:
+            return
+        unit = self.free_units.pop()
+        sid = _id(rng, "EV", when)
+        self._emit(
+            when,
+            Subscribe(
+                id=sid,
+                at=when,
+                by=c.owner,
+                customer=cid,
+                unit=unit,
+                price=self.prices[unit],
+                deposit=Decimal(50000),
+                payment=rng.choice(("full", "mortgage", "instalments")),
+            ),
+        )
+        c.subscription, c.unit = sid, unit
+        self._plan(self._n + rng.randint(3, 14), "sign" if rng.random() < 0.9 else "cancel", cid)
+
+    def _do_sign(self, when: dt.datetime, cid: str) -> None:
+        c = self.customers[cid]
+        if c.subscription:
+            self._emit(
+                when,
+                Sign(
+                    id=_id(self.rng, "EV", when),
+                    at=when,
+                    by=c.owner,
+                    customer=cid,
+                    subscription=c.subscription,
+                    unit=c.unit,
+                ),
+            )
+
+    def _do_cancel(self, when: dt.datetime, cid: str) -> None:
+        c = self.customers[cid]
+        if c.subscription:
+            self._emit(
+                when,
+                Unsubscribe(
+                    id=_id(self.rng, "EV", when),
+                    at=when,
+                    by=c.owner,
+                    customer=cid,
+                    subscription=c.subscription,
+                    unit=c.unit,
+                    reason="资金安排有变",
+                ),
+            )
+            self.free_units.append(c.unit)
+            c.subscription = c.unit = None
+
+    def _do_complaint(self, when: dt.datetime, cid: str) -> None:
+        rng = self.rng
+        oid = _id(rng, "EV", when)
+        self._emit(
+            when,
+            ComplaintOpen(
+                id=oid,
+                at=when,
+                by=self.supervisor.id,
+                customer=cid,
+                text="停车位太少，来访不方便",
+                channel="来访",
+            ),
+        )
+        steps = [
+            (ComplaintPromise, {"due": self._date + dt.timedelta(days=3)}),
+            (ComplaintAssign, {"department": "物业部", "analysis": "高峰期车位不足"}),
+            (ComplaintResolve, {"leader": "王经理", "action": "增设临时车位"}),
+            (ComplaintClose, {"feedback": "已电话告知客户"}),
+        ]
+        for i, (cls, extra) in enumerate(steps):
+            t = when + dt.timedelta(minutes=30 * (i + 1))
+            self._emit(
+                t,
+                cls(
+                    id=_id(rng, "EV", t),
+                    at=t,
+                    by=self.manager.id,
+                    customer=cid,
+                    complaint=oid,
+                    **extra,
+                ),
+            )
 
 
 def days(size: int, seed: int = 1, *, per_day: int = 700) -> Iterator[tuple[dt.date, list[Record]]]:
