@@ -76,77 +76,78 @@ def check_file_names(state: State, src: Loaded) -> list[Problem]:
         out.append(Problem(src.path, src.line(field), field, t(zh, en, **fmt)))
 
     rid = getattr(src.record, "id", None)
-    for src in [src] if rid else []:
-        rec = src.record
-        parts = src.path.split("/")
-        stem = parts[-1].removesuffix(".yaml")
-        if isinstance(rec, Event):
-            if stem != rec.id:
-                add(
-                    src,
-                    "id",
-                    "文件名是 {s}，记录里是 {i}",
-                    "file name says {s}, the record says {i}",
-                    s=stem,
-                    i=rec.id,
-                )
-            if rec.scope == "customer":
-                if parts[0] != "customers":
-                    add(
-                        src,
-                        "kind",
-                        "{k} 事件应放在 customers/ 下",
-                        "a {k} event belongs under customers/",
-                        k=rec.kind,
-                    )
-                elif rec.customer != parts[1]:
-                    add(
-                        src,
-                        "customer",
-                        "客户 {c} 的事件放在了客户 {f} 的文件夹下",
-                        "event of {c} filed under customer {f}",
-                        c=rec.customer,
-                        f=parts[1],
-                    )
-            else:
-                day = state.local_date(rec.at).isoformat()
-                if parts[0] != rec.scope:
-                    add(
-                        src,
-                        "kind",
-                        "{k} 事件应放在 {s}/ 下",
-                        "a {k} event belongs under {s}/",
-                        k=rec.kind,
-                        s=rec.scope,
-                    )
-                elif parts[1] != day:
-                    add(
-                        src,
-                        "at",
-                        "{d} 的事件放在了 {f} 下",
-                        "event of {d} filed under {f}",
-                        d=day,
-                        f=parts[1],
-                    )
-        elif parts[-1] == "profile.yaml":
-            if parts[1] != rid:
-                add(
-                    src,
-                    "id",
-                    "文件夹是 {f}，资料里是 {i}",
-                    "folder says {f}, the profile says {i}",
-                    f=parts[1],
-                    i=rid,
-                )
-        elif stem != rid:
+    if not rid:
+        return out
+    rec = src.record
+    parts = src.path.split("/")
+    stem = parts[-1].removesuffix(".yaml")
+    if isinstance(rec, Event):
+        if stem != rec.id:
             add(
                 src,
                 "id",
                 "文件名是 {s}，记录里是 {i}",
                 "file name says {s}, the record says {i}",
                 s=stem,
+                i=rec.id,
+            )
+        if rec.scope == "customer":
+            if parts[0] != "customers":
+                add(
+                    src,
+                    "kind",
+                    "{k} 事件应放在 customers/ 下",
+                    "a {k} event belongs under customers/",
+                    k=rec.kind,
+                )
+            elif rec.customer != parts[1]:
+                add(
+                    src,
+                    "customer",
+                    "客户 {c} 的事件放在了客户 {f} 的文件夹下",
+                    "event of {c} filed under customer {f}",
+                    c=rec.customer,
+                    f=parts[1],
+                )
+        else:
+            day = state.local_date(rec.at).isoformat()
+            if parts[0] != rec.scope:
+                add(
+                    src,
+                    "kind",
+                    "{k} 事件应放在 {s}/ 下",
+                    "a {k} event belongs under {s}/",
+                    k=rec.kind,
+                    s=rec.scope,
+                )
+            elif parts[1] != day:
+                add(
+                    src,
+                    "at",
+                    "{d} 的事件放在了 {f} 下",
+                    "event of {d} filed under {f}",
+                    d=day,
+                    f=parts[1],
+                )
+    elif parts[-1] == "profile.yaml":
+        if parts[1] != rid:
+            add(
+                src,
+                "id",
+                "文件夹是 {f}，资料里是 {i}",
+                "folder says {f}, the profile says {i}",
+                f=parts[1],
                 i=rid,
             )
+    elif stem != rid:
+        add(
+            src,
+            "id",
+            "文件名是 {s}，记录里是 {i}",
+            "file name says {s}, the record says {i}",
+            s=stem,
+            i=rid,
+        )
     return out
 
 
