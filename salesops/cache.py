@@ -1581,10 +1581,14 @@ class LazyDict(MutableMapping):
         return self._state._cache.conn
 
     def _fetch(self, key) -> Any:
-        row = self._conn().execute(
-            "SELECT seq, v FROM entries WHERE part=? AND attr=? AND k=?",
-            (self._part, self._attr, _key(key)),
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute(
+                "SELECT seq, v FROM entries WHERE part=? AND attr=? AND k=?",
+                (self._part, self._attr, _key(key)),
+            )
+            .fetchone()
+        )
         if row is None:
             return _MISSING
         self._seq[key] = row[0]
@@ -1626,9 +1630,13 @@ class LazyDict(MutableMapping):
 
     def _new_seq(self) -> int:
         if self._next is None:
-            row = self._conn().execute(
-                "SELECT max(seq) FROM entries WHERE part=? AND attr=?", (self._part, self._attr)
-            ).fetchone()
+            row = (
+                self._conn()
+                .execute(
+                    "SELECT max(seq) FROM entries WHERE part=? AND attr=?", (self._part, self._attr)
+                )
+                .fetchone()
+            )
             self._next = (row[0] if row and row[0] is not None else -1) + 1
         n = self._next
         self._next += 1
@@ -1637,9 +1645,13 @@ class LazyDict(MutableMapping):
     def _load_all(self) -> None:
         if self._all:
             return
-        rows = self._conn().execute(
-            "SELECT k, seq, v FROM entries WHERE part=? AND attr=?", (self._part, self._attr)
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT k, seq, v FROM entries WHERE part=? AND attr=?", (self._part, self._attr)
+            )
+            .fetchall()
+        )
         for kb, seq, v in rows:
             key = pickle.loads(kb)
             if key in self._items or key in self._gone:

@@ -189,7 +189,8 @@ class Office_:
         roster = [c.id for c in rng.sample(self.consultants, 10)]
         start = at(8.5)
         self._emit(
-            start, DutyStart(id=_id(rng, "EV", start), at=start, by=self.supervisor.id, roster=roster)
+            start,
+            DutyStart(id=_id(rng, "EV", start), at=start, by=self.supervisor.id, roster=roster),
         )
         self.on_duty = set(roster)
         self.order = list(roster)
