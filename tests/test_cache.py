@@ -46,7 +46,22 @@ def plain(value, seen=None):
     return value
 
 
+def parts(owner) -> dict:
+    """Parts as plain data; an empty one (as ``part()`` makes when asked) counts as none."""
+    out = {}
+    for cls, part in owner._parts.items():
+        got = plain(part)
+        try:
+            empty = plain(cls())
+        except TypeError:
+            empty = None
+        if got != empty:
+            out[cls.__name__] = got
+    return out
+
+
 def digest(state) -> dict:
+    checks = [str(p) for p in run_checks(state)]  # first: a rule may create an empty part
     customers = {}
     for cid, cs in state.customers.items():
         customers[cid] = {k: plain(v) for k, v in vars(cs).items() if k not in ("_parts",)} | {
@@ -62,9 +77,9 @@ def digest(state) -> dict:
         "events": [e.id for e in state.events],
         "events_by_id": sorted(state.events_by_id),
         "sources": sorted((k, v.path) for k, v in state.sources.items()),
-        "parts": {c.__name__: plain(p) for c, p in state._parts.items()},
+        "parts": parts(state),
         "problems": sorted(map(str, state.problems)),
-        "checks": [str(p) for p in run_checks(state)],
+        "checks": checks,
     }
 
 

@@ -97,6 +97,12 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "cancel a subscription",
     ),
     "sign": ("salesops.cli.subscribe", "sign", "签约", "sign the contract of a subscription"),
+    "sync": (
+        "salesops.cli.sync",
+        "sync",
+        "与共享远程仓库同步（取回、rebase、推送）",
+        "sync with the shared remote (fetch, rebase, push)",
+    ),
     "schema": (
         "salesops.cli.setup",
         "schema",
