@@ -16,6 +16,18 @@ _BASE_ENV = {
 }
 
 
+# What a store's repository should say. Durability: every object, ref and index git writes
+# is fsynced before it counts. Scale: a compact index (v4) with an untracked cache, split so
+# that a commit of one file rewrites a small file, not the index of every record.
+STORE_SETTINGS = (
+    ("core.fsync", "all"),
+    ("core.fsyncMethod", "fsync"),
+    ("feature.manyFiles", "true"),
+    ("core.splitIndex", "true"),
+    ("core.untrackedCache", "true"),
+)
+
+
 class GitError(SalesopsError):
     pass
 

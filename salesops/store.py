@@ -581,6 +581,7 @@ class Transaction:
             try:
                 yamlio.atomic_write(store.journal_path, json.dumps(journal))
             except OSError as exc:
+                store.journal_path.unlink(missing_ok=True)  # in place, but not surely on disk
                 raise _disk_error(exc, None) from None
             try:
                 for rel, text in self.writes.items():
