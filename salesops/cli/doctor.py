@@ -6,9 +6,8 @@ import contextlib
 
 import click
 
-from salesops.errors import SalesopsError
-
 from salesops.cli.options import app, global_options
+from salesops.errors import SalesopsError
 from salesops.i18n import t
 
 
