@@ -27,7 +27,7 @@ from salesops import simulate
 from salesops.models import CustomerProfile, Event, Office, Staff, Unit
 from salesops.timeutil import zone
 
-GENERATOR = 4  # bump when the generated store changes
+GENERATOR = 5  # bump when the generated store changes
 BENCH_NAME = "salesops bench"
 BENCH_EMAIL = "bench@salesops.local"
 # What salesops init sets for a store, kept per worktree so the B1 worktree has git's defaults.

@@ -34,7 +34,7 @@ import io
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, MutableMapping, MutableSequence
 from pathlib import Path
 from typing import Any
 
@@ -220,7 +220,8 @@ def load_piece(state: State, data: bytes) -> Any:
 
 # A process's part may hold a dict of every visit or every day: such a dict is kept entry by
 # entry (table ``entries``) and comes back as a ``LazyDict`` that reads an entry when asked.
-LAZY_MIN = int(os.environ.get("SALESOPS_LAZY_MIN", "64"))
+LAZY_MIN = int(os.environ.get("SALESOPS_LAZY_MIN", "8"))
+CHUNK = 256  # a big list is kept in chunks of this many items
 
 
 def part_key(cls: type) -> str:
@@ -236,7 +237,11 @@ class _MetaPickler(_Pickler):
 
     def persistent_id(self, obj):
         ref = self.lazy.get(id(obj))
-        return ("lazy", *ref) if ref is not None else None
+        if ref is None:
+            return None
+        if isinstance(obj, list | LazyList):
+            return ("lazylist", *ref, len(obj))
+        return ("lazy", *ref)
 
 
 class _MetaUnpickler(pickle.Unpickler):
@@ -245,7 +250,9 @@ class _MetaUnpickler(pickle.Unpickler):
         self.state = state
 
     def persistent_load(self, pid):
-        _, part, attr = pid
+        kind, part, attr = pid[:3]
+        if kind == "lazylist":
+            return LazyList(self.state, part, attr, pid[3])
         return LazyDict(self.state, part, attr)
 
 
@@ -263,15 +270,36 @@ def load_meta(state: State, data: bytes) -> Any:
         _loading.reset(token)
 
 
-def big_dicts(parts: dict) -> Iterator[tuple[str, str, dict]]:
-    """(part, attribute, dict) for every dict of a global part big enough to keep by entry."""
+def big_dicts(parts: dict) -> Iterator[tuple[str, str, Any]]:
+    """(part, attribute, dict or list) for every dict or list of a global part big enough
+    to keep by entry (a list: by chunk)."""
     for cls, part in parts.items():
         attrs = getattr(part, "__dict__", None)
         if not attrs:
             continue
         for attr, value in attrs.items():
-            if isinstance(value, LazyDict) or (type(value) is dict and len(value) >= LAZY_MIN):
+            if isinstance(value, LazyDict | LazyList) or (
+                type(value) in (dict, list) and len(value) >= LAZY_MIN
+            ):
                 yield part_key(cls), attr, value
+
+
+def entry_rows(state: State, part: str, attr: str, value) -> list[tuple]:
+    """The rows that keep a plain dict (one per entry) or list (one per chunk)."""
+    if isinstance(value, list):
+        return [
+            (
+                part,
+                attr,
+                _key(("chunk", i // CHUNK)),
+                i // CHUNK,
+                dump_piece(state, value[i : i + CHUNK]),
+            )
+            for i in range(0, len(value), CHUNK)
+        ]
+    return [
+        (part, attr, _key(k), seq, dump_piece(state, v)) for seq, (k, v) in enumerate(value.items())
+    ]
 
 
 def _key(k: Any) -> bytes:
@@ -992,8 +1020,7 @@ def cut(state: State) -> tuple[list[tuple[str, bytes]], list[tuple], list[tuple]
     entries = []
     for part, attr, d in big_dicts(state._parts):
         lazy[id(d)] = (part, attr)
-        for seq, (k, v) in enumerate(d.items()):
-            entries.append((part, attr, _key(k), seq, dump_piece(state, v)))
+        entries.extend(entry_rows(state, part, attr, d))
     pieces.append(("m", dump_meta(state, meta, lazy)))
     index_rows = []
     for cid, cs in state.customers.items():
@@ -1443,16 +1470,13 @@ class CachedState(State):
         lazy: dict[int, tuple[str, str]] = {}
         for part, attr, d in big_dicts(self._parts):
             lazy[id(d)] = (part, attr)
-            if isinstance(d, LazyDict):
+            if isinstance(d, LazyDict | LazyList):
                 d.save(conn)
             else:  # grew big since the last full save: keep it by entry from now on
                 conn.execute("DELETE FROM entries WHERE part=? AND attr=?", (part, attr))
                 conn.executemany(
                     "INSERT INTO entries(part, attr, k, seq, v) VALUES(?, ?, ?, ?, ?)",
-                    [
-                        (part, attr, _key(k), seq, dump_piece(self, v))
-                        for seq, (k, v) in enumerate(d.items())
-                    ],
+                    entry_rows(self, part, attr, d),
                 )
         data = dump_meta(self, meta_piece, lazy)
         if data != self._loaded.get("m"):
@@ -1690,6 +1714,96 @@ class LazyDict(MutableMapping):
                     (self._part, self._attr, _key(key), self._seq[key], data),
                 )
                 self._orig[key] = data
+
+
+class LazyList(MutableSequence):
+    """A part's big list, read chunk by chunk; appending reads only the last chunk."""
+
+    def __init__(self, state: CachedState, part: str, attr: str, length: int):
+        self._state = state
+        self._part = part
+        self._attr = attr
+        self._len = length
+        self._chunks: dict[int, list] = {}
+        self._orig: dict[int, bytes] = {}
+        self._rewrite = False  # changed other than at the end: write every chunk again
+
+    def _chunk(self, n: int) -> list:
+        got = self._chunks.get(n)
+        if got is None:
+            row = self._state._cache.conn.execute(
+                "SELECT v FROM entries WHERE part=? AND attr=? AND k=?",
+                (self._part, self._attr, _key(("chunk", n))),
+            ).fetchone()
+            got = load_piece(self._state, row[0]) if row else []
+            self._orig[n] = row[0] if row else b""
+            self._chunks[n] = got
+        return got
+
+    def _all(self) -> list:
+        return [x for n in range((self._len + CHUNK - 1) // CHUNK) for x in self._chunk(n)]
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self._all()[i]
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError(i)
+        return self._chunk(i // CHUNK)[i % CHUNK]
+
+    def __iter__(self):
+        for n in range((self._len + CHUNK - 1) // CHUNK):
+            yield from self._chunk(n)
+
+    def append(self, value) -> None:
+        n = self._len // CHUNK
+        self._chunk(n).append(value)
+        self._len += 1
+
+    def _whole(self, fn) -> None:
+        items = self._all()
+        fn(items)
+        self._chunks = {i // CHUNK: items[i : i + CHUNK] for i in range(0, len(items), CHUNK)}
+        self._len = len(items)
+        self._rewrite = True
+
+    def __setitem__(self, i, value) -> None:
+        if isinstance(i, slice):
+            self._whole(lambda items: items.__setitem__(i, value))
+            return
+        if i < 0:
+            i += self._len
+        self._chunk(i // CHUNK)[i % CHUNK] = value
+
+    def __delitem__(self, i) -> None:
+        self._whole(lambda items: items.__delitem__(i))
+
+    def insert(self, i, value) -> None:
+        if i >= self._len:
+            self.append(value)
+        else:
+            self._whole(lambda items: items.insert(i, value))
+
+    def __repr__(self) -> str:
+        return f"LazyList({self._part}.{self._attr}, {self._len} items)"
+
+    def save(self, conn) -> None:
+        if self._rewrite:
+            conn.execute("DELETE FROM entries WHERE part=? AND attr=?", (self._part, self._attr))
+            self._orig = {}
+        for n, items in self._chunks.items():
+            data = dump_piece(self._state, items)
+            if data != self._orig.get(n):
+                conn.execute(
+                    "INSERT OR REPLACE INTO entries(part, attr, k, seq, v) VALUES(?, ?, ?, ?, ?)",
+                    (self._part, self._attr, _key(("chunk", n)), n, data),
+                )
+                self._orig[n] = data
+        self._rewrite = False
 
 
 class LazySources(MutableMapping):

@@ -23,6 +23,7 @@ from salesops.models.frontdesk import (
     Call,
     DutyAway,
     DutyBack,
+    DutyOff,
     DutyStart,
     DutyTurn,
     DutyTurnEnd,
@@ -105,6 +106,7 @@ class Office_:
         rng = self.rng
         joined = dt.datetime.combine(START, dt.time(8), TZ)
         self.office: Office = default_office("巨鑫国际")
+        self.office.helmets = 6  # a small site office: on busy days a group waits for helmets
         self.manager = Staff(
             id=_id(rng, "ST", joined), name="王经理", role="manager", email="wang@staff.salesops"
         )
@@ -214,7 +216,10 @@ class Office_:
         for when, _, what, data in happenings:
             self._until(when)
             getattr(self, f"_do_{what}")(when, *data)
-        self._until(at(23.9))
+        self._until(at(23.5))
+        off = at(23.75)
+        for sid in sorted(self.on_duty):  # 下班: every shift ends
+            self._emit(off, DutyOff(id=_id(rng, "EV", off), at=off, by=sid, staff=sid))
         self._out.sort(key=lambda x: (x[0], x[1]))
         return [rec for _, _, rec in self._out]
 
@@ -420,7 +425,8 @@ class Office_:
     def _tour(self, when, cid, taker) -> None:
         rng = self.rng
         tour = rng.choice(("site", "model"))
-        heads = rng.randint(1, 3)
+        roll = rng.random()  # mostly a couple or a family; now and then a big group
+        heads = rng.randint(1, 3) if roll < 0.9 else rng.randint(4, 6) if roll < 0.97 else 8
         if tour == "site" and self.helmets_out + heads > self.office.helmets:
             self._emit(
                 when,
