@@ -79,6 +79,28 @@ class Broken(Exception):
     """The cache cannot be used as it is: rebuild it."""
 
 
+_T0 = None
+
+
+@contextlib.contextmanager
+def phase(name: str) -> Iterator[None]:
+    """``SALESOPS_TIMING=1`` prints how long each phase of reading the store takes."""
+    if not os.environ.get("SALESOPS_TIMING"):
+        yield
+        return
+    import sys
+    import time
+
+    global _T0
+    start = time.perf_counter()
+    _T0 = _T0 or start
+    try:
+        yield
+    finally:
+        end = time.perf_counter()
+        print(f"[timing] {name}: {end - start:.3f} s (at {end - _T0:.3f} s)", file=sys.stderr)
+
+
 @contextlib.contextmanager
 def bulk() -> Iterator[None]:
     """Many objects made at once: the cyclic collector would rescan them again and again.
@@ -542,15 +564,20 @@ class Cache:
         head = gitutil.read_head(store.gitdir)
         index = self.index_sig()
         tops = self.tops()
-        overlay_paths = self._status()
-        rows = read_files(store, [(rel, model) for rel, model in store.files()])
+        with phase("git status"):
+            overlay_paths = self._status()
+        with phase("list files"):
+            items = list(store.files())
+        with phase(f"read and validate {len(items)} files"):
+            rows = read_files(store, items)
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executemany(
-                "INSERT OR REPLACE INTO files(path, blob, st, rid, piece, kind, at, rec, refs, probs)"
-                " VALUES(?,?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
+            with phase("store rows"):
+                conn.executemany(
+                    "INSERT OR REPLACE INTO files(path, blob, st, rid, piece, kind, at, rec, refs, probs)"
+                    " VALUES(?,?,?,?,?,?,?,?,?,?)",
+                    rows,
+                )
             meta = {
                 "version": version or fingerprint(),
                 "prefix": store.prefix,
@@ -564,7 +591,8 @@ class Cache:
                 "max_key": None,
             }
             state = self._fold_and_save(meta, rows)
-            conn.execute("COMMIT")
+            with phase("commit the cache"):
+                conn.execute("COMMIT")
         except BaseException:
             self._rollback()
             raise
@@ -578,9 +606,11 @@ class Cache:
         return fold(self.store, rows, self)
 
     def _fold_and_save(self, meta: dict, rows: list) -> State:
-        state = fold(self.store, rows, self)
+        with phase("fold"):
+            state = fold(self.store, rows, self)
         meta["refs_dirty"] = True
-        self.save_snapshot(state, meta)
+        with phase("save the folded state"):
+            self.save_snapshot(state, meta)
         return state
 
     def save_snapshot(self, state: State, meta: dict) -> None:

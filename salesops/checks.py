@@ -37,12 +37,16 @@ def record_rule(fn: RecordCheck) -> RecordCheck:
 
 def run_checks(state: State) -> list[Problem]:
     import salesops.processes  # noqa: F401  (processes register their rules)
+    from salesops.cache import phase
 
-    state.verify()  # check looks at every file as it is, hand edits included
+    with phase("verify every file"):
+        state.verify()  # check looks at every file as it is, hand edits included
     problems = list(state.problems)
-    problems.extend(state.record_problems(RECORD_RULES))
+    with phase("rules per record"):
+        problems.extend(state.record_problems(RECORD_RULES))
     for fn in RULES:
-        problems.extend(fn(state))
+        with phase(f"rule {fn.__name__}"):
+            problems.extend(fn(state))
     return sorted(set(problems))
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, MutableSequence
 import os
 import sqlite3
+from collections.abc import Mapping, MutableSequence
 
 import pytest
 
