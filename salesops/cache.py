@@ -24,6 +24,7 @@ or one that cannot be read, is rebuilt.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import contextvars
 import datetime as dt
@@ -31,6 +32,7 @@ import functools
 import gc
 import hashlib
 import io
+import json
 import os
 import pickle
 import sqlite3
@@ -45,7 +47,7 @@ from salesops.state import CustomerRow, CustomerState, State
 from salesops.store import Loaded, Store, parse_bytes
 from salesops.timeutil import zone
 
-FORMAT = 1
+FORMAT = 2
 # Stores with at most this many record files check the whole working tree with git on
 # every command (it costs milliseconds there); larger ones trust stat data, see above.
 VERIFY_LIMIT = int(os.environ.get("SALESOPS_VERIFY_LIMIT", "20000"))
@@ -80,6 +82,18 @@ class Broken(Exception):
 
 
 _T0 = None
+_CHILDREN: list[int] = []
+
+
+def wait_children() -> None:
+    """Wait for the processes saving a rebuilt cache (before this one exits, too)."""
+    while _CHILDREN:
+        pid = _CHILDREN.pop()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+
+
+atexit.register(wait_children)
 
 
 @contextlib.contextmanager
@@ -560,16 +574,50 @@ class Cache:
         self._rollback()
         self.close()
         self.drop()
-        conn = self.conn
         head = gitutil.read_head(store.gitdir)
         index = self.index_sig()
         tops = self.tops()
-        with phase("git status"):
-            overlay_paths = self._status()
         with phase("list files"):
             items = list(store.files())
         with phase(f"read and validate {len(items)} files"):
             rows = read_files(store, items)
+        with phase("what differs from HEAD"):
+            overlay_paths = self._dirty_from_rows(rows)
+        meta = {
+            "version": version or fingerprint(),
+            "prefix": store.prefix,
+            "head": head,
+            "index": index,
+            "index_checked": index,
+            "tops": tops,
+            "overlay": {p: stat_sig(store.root / p) for p in overlay_paths},
+            "files": len(rows),
+            "snap": False,
+            "max_key": None,
+            "refs_dirty": True,
+        }
+        with phase("fold"):
+            state = fold(store, rows, self)
+        if len(rows) >= PARALLEL_MIN and (os.cpu_count() or 1) > 1 and hasattr(os, "fork"):
+            # Saving everything takes as long as checking it: a second process does it, on
+            # the other core, while this one goes on (it waits for it before it exits).
+            self.close()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child
+                code = 1
+                try:
+                    with bulk():
+                        Cache(store)._save_all(rows, state, meta)
+                    code = 0
+                finally:
+                    os._exit(code)
+            _CHILDREN.append(pid)
+            return state
+        self._save_all(rows, state, meta)
+        return state
+
+    def _save_all(self, rows: list, state: State, meta: dict) -> None:
+        conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
             with phase("store rows"):
@@ -578,25 +626,42 @@ class Cache:
                     " VALUES(?,?,?,?,?,?,?,?,?,?)",
                     rows,
                 )
-            meta = {
-                "version": version or fingerprint(),
-                "prefix": store.prefix,
-                "head": head,
-                "index": index,
-                "index_checked": index,
-                "tops": tops,
-                "overlay": {p: stat_sig(store.root / p) for p in overlay_paths},
-                "files": len(rows),
-                "snap": False,
-                "max_key": None,
-            }
-            state = self._fold_and_save(meta, rows)
+            with phase("save the folded state"):
+                self.save_snapshot(state, meta)
             with phase("commit the cache"):
                 conn.execute("COMMIT")
         except BaseException:
             self._rollback()
             raise
-        return state
+
+    def _dirty_from_rows(self, rows: list) -> set[str]:
+        """Store paths that differ from HEAD. A small store asks git status; a large one
+        compares the blob ids of what was just read with HEAD's tree (git status would stat
+        every file again), and leaves files that are not records out."""
+        store = self.store
+        if len(rows) <= VERIFY_LIMIT:
+            return self._status()
+        out = gitutil.run(
+            store.repo,
+            "ls-tree",
+            "-r",
+            "-z",
+            "--full-tree",
+            "HEAD",
+            "--",
+            store.prefix or ".",
+            check=False,
+        ).stdout
+        n = len(store.prefix)
+        tree = {}
+        for entry in out.split("\0"):
+            if "\t" in entry:
+                info, name = entry.split("\t", 1)
+                tree[name[n:]] = info.split()[2]
+        dirty = {row[0] for row in rows if tree.get(row[0]) != row[1]}
+        on_disk = {row[0] for row in rows}
+        dirty |= {p for p in tree if p not in on_disk and store.classify(p) is not None}
+        return dirty
 
     def fold_rows(self, meta: dict) -> State:
         """The state folded from the cached records (no saved pieces to read from)."""
@@ -881,25 +946,34 @@ def _row(root: Path, rel: str, model: type[Record] | None, piece: str) -> tuple:
             kind = record.kind
             at = record.at.timestamp()
         rec = pickle.dumps(record, PROTOCOL)
-        refs = pickle.dumps(references(record), PROTOCOL)
+        refs = json.dumps(references(record), ensure_ascii=False)
     return (rel, blob_id(data), sig, rid, piece, kind, at, rec, refs, probs)
 
 
 def references(record: Record) -> list[tuple[tuple, str]]:
-    """(field path, id) for every id-shaped value a record holds, its own id aside."""
+    """(field path, id) for every id-shaped value a record holds, its own id aside: the
+    fields as the record holds them (nested records by their fields), as ``model_dump``
+    would give them, without making the dump."""
+    from pydantic import BaseModel
+
     from salesops.ids import ID_RE
 
     out = []
-    stack: list[tuple[tuple, Any]] = [((), record.model_dump())]
+    stack: list[tuple[tuple, Any]] = [((k,), v) for k, v in record.__dict__.items()]
     while stack:
         path, value = stack.pop()
-        if isinstance(value, str):
-            if path != ("id",) and ID_RE.match(value):
+        cls = type(value)
+        if cls is str:
+            if len(value) == 29 and path != ("id",) and ID_RE.match(value):
                 out.append((path, value))
-        elif isinstance(value, dict):
-            stack.extend(((*path, k), v) for k, v in value.items())
-        elif isinstance(value, list | tuple):
+        elif cls is list or cls is tuple:
             stack.extend(((*path, i), v) for i, v in enumerate(value))
+        elif cls is dict:
+            stack.extend(((*path, k), v) for k, v in value.items())
+        elif isinstance(value, BaseModel):
+            stack.extend(((*path, k), v) for k, v in value.__dict__.items())
+        elif isinstance(value, str) and len(value) == 29 and ID_RE.match(value):
+            out.append((path, str(value)))  # a str subclass (an enum value)
     out.sort(key=lambda x: tuple(str(p) for p in x[0]))
     return out
 
@@ -979,6 +1053,7 @@ class FoldedState(State):
 
 
 def store_record_problems(cache: Cache, by_path: dict[str, list[Problem]]) -> None:
+    wait_children()  # the rows are there once the process saving them is done
     conn = cache.conn
     reading = conn.in_transaction
     try:

@@ -60,10 +60,10 @@ class Loaded:
     @property
     def refs(self) -> list[tuple[tuple, str]]:
         """(field path, id) for every id the record names, its own aside."""
-        if isinstance(self._refs, bytes):
-            import pickle
+        if isinstance(self._refs, str):  # as a cache keeps them: JSON
+            import json
 
-            self._refs = pickle.loads(self._refs)
+            self._refs = [(tuple(path), rid) for path, rid in json.loads(self._refs)]
         if self._refs is None:
             from salesops.cache import references
 

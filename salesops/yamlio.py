@@ -57,9 +57,23 @@ _STR_TAGS_RESOLVED = ("tag:yaml.org,2002:str",)
 _MAP_TAGS_RESOLVED = ("tag:yaml.org,2002:map",)
 _SEQ_TAGS_RESOLVED = ("tag:yaml.org,2002:seq",)
 
+
 # What other YAML readers (PyYAML, editors, yq) make of an unquoted value. The canonical
 # writer quotes exactly these, so a record that salesops wrote is never flagged.
+class _AnyChar(frozenset):
+    def __contains__(self, item) -> bool:
+        return True
+
+
 _RESOLVER = yaml.resolver.Resolver()
+# The resolver looks only at values whose first character it has rules for (and it has no
+# rules for any first character, nor path rules: checked here so that a PyYAML that adds
+# some would simply be asked about every value).
+_RESOLVER_FIRST = (
+    frozenset(_RESOLVER.yaml_implicit_resolvers)
+    if None not in _RESOLVER.yaml_implicit_resolvers and not _RESOLVER.yaml_path_resolvers
+    else _AnyChar()
+)
 _TYPED = {
     "tag:yaml.org,2002:bool": ("是/否", "yes/no"),
     "tag:yaml.org,2002:int": ("整数", "number"),
@@ -83,6 +97,8 @@ class Lines(dict):
         self.typed: dict[tuple, tuple[int, str]] = {}
 
     def note_plain(self, path: tuple, value: str, line: int) -> None:
+        if value[:1] not in _RESOLVER_FIRST:
+            return  # no implicit type starts this way (most text: Chinese, ids, names)
         what = _TYPED.get(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)))
         if what:
             self.typed[path] = (line, t(*what))

@@ -319,3 +319,44 @@ def test_a_simulated_office_day_by_day(tmp_path, monkeypatch):
     victim = next((path / "customers" / cs.id).glob("EV-*.yaml"))
     victim.unlink()
     same(path)
+
+
+def test_references_are_the_ids_a_dump_of_the_record_names():
+    """The cache lists a record's references from its fields; the same as walking its dump."""
+    from salesops import simulate
+    from salesops.ids import ID_RE
+
+    def by_dump(value, path=()):
+        if isinstance(value, str):
+            if ID_RE.match(value) and path != ("id",):
+                yield path, value
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                yield from by_dump(v, (*path, k))
+        elif isinstance(value, list | tuple):
+            for i, v in enumerate(value):
+                yield from by_dump(v, (*path, i))
+
+    for n, (_, recs) in enumerate(simulate.days(3000, seed=3, per_day=100)):
+        for rec in recs:
+            want = sorted(by_dump(rec.model_dump()), key=lambda x: tuple(map(str, x[0])))
+            assert cache.references(rec) == want
+        if n > 12:
+            break
+
+
+def test_a_rebuild_saved_by_a_second_process(office, monkeypatch):
+    """On a large store the rebuilt cache is saved by a child process while the command
+    goes on; the next command reads what it saved."""
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 1)
+    li = office.consultants[0]
+    for i in range(3):
+        add(office, li, f"客户{i}", f"1380000{i:04d}")
+    cache.Cache(Store(office.path)).drop()
+    state = cached(office.path)
+    assert cache._CHILDREN  # the saving process was started
+    assert digest(state) == digest(fresh(office.path))  # check waits for it, then stores
+    cache.wait_children()
+    again = cached(office.path)
+    assert isinstance(again, cache.CachedState)
+    assert digest(again) == digest(fresh(office.path))
