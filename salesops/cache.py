@@ -47,7 +47,7 @@ from salesops.state import CustomerRow, CustomerState, State
 from salesops.store import Loaded, Store, parse_bytes
 from salesops.timeutil import zone
 
-FORMAT = 2
+FORMAT = 3
 # Stores with at most this many record files check the whole working tree with git on
 # every command (it costs milliseconds there); larger ones trust stat data, see above.
 VERIFY_LIMIT = int(os.environ.get("SALESOPS_VERIFY_LIMIT", "20000"))
@@ -63,6 +63,9 @@ CREATE TABLE IF NOT EXISTS files(
 CREATE INDEX IF NOT EXISTS files_rid ON files(rid);
 CREATE INDEX IF NOT EXISTS files_piece ON files(piece);
 CREATE INDEX IF NOT EXISTS files_at ON files(at);
+CREATE INDEX IF NOT EXISTS files_recheck ON files(path)
+    WHERE rec IS NOT NULL AND rid IS NOT NULL AND (rprob IS NULL OR rprob != X'');
+CREATE INDEX IF NOT EXISTS files_problems ON files(path) WHERE rprob IS NOT NULL AND rprob != X'';
 CREATE TABLE IF NOT EXISTS pieces(k TEXT PRIMARY KEY, v BLOB);
 CREATE TABLE IF NOT EXISTS entries(
     part TEXT, attr TEXT, k BLOB, seq INTEGER, v BLOB, PRIMARY KEY(part, attr, k));
@@ -71,6 +74,7 @@ CREATE TABLE IF NOT EXISTS customers(
     next_followup TEXT, last_contact TEXT, grade TEXT, initials TEXT, pinyin TEXT);
 CREATE INDEX IF NOT EXISTS customers_phone ON customers(phone);
 CREATE INDEX IF NOT EXISTS customers_name ON customers(name);
+CREATE INDEX IF NOT EXISTS customers_due ON customers(next_followup);
 """
 
 
@@ -595,6 +599,7 @@ class Cache:
             "snap": False,
             "max_key": None,
             "refs_dirty": True,
+            "dupes": _dupes(rows),
         }
         with phase("fold"):
             state = fold(store, rows, self)
@@ -717,6 +722,13 @@ class Cache:
         delta = self.update_rows(changed)
         if self._refs_dirty:
             meta["refs_dirty"] = True
+        dupes = set(meta.get("dupes", ()))
+        for rid in {r[3] for pair in delta for r in pair if r is not None and r[3] is not None}:
+            n = self.conn.execute(
+                "SELECT count(*) FROM files WHERE rid=? AND rec IS NOT NULL", (rid,)
+            ).fetchone()[0]
+            (dupes.add if n > 1 else dupes.discard)(rid)
+        meta["dupes"] = dupes
         meta["head"] = gitutil.read_head(store.gitdir)
         meta["index"] = self.index_sig()
         meta["tops"] = self.tops()
@@ -1094,6 +1106,19 @@ def _fold(store: Store, rows: list, cache: Cache | None) -> State:
     return state
 
 
+def _dupes(rows: list) -> set[str]:
+    """Ids that two or more valid record files claim."""
+    seen: set[str] = set()
+    out: set[str] = set()
+    for row in rows:
+        rid = row[3]
+        if rid is not None and row[7] is not None:
+            if rid in seen:
+                out.add(rid)
+            seen.add(rid)
+    return out
+
+
 def _office(store: Store) -> Office:
     """office.yaml as it is now (a Store object may hold the one it read before an edit)."""
     from salesops.store import OFFICE_FILE
@@ -1269,16 +1294,23 @@ class CachedState(State):
             self._all_verified = True
 
     def _verify_piece(self, key: str, folder: Path) -> bool:
+        """The piece's folder holds the files, as they were, that the piece was folded from."""
         if key in self._refreshed:
             return True
         cached = self._cache.piece_files(key)
+        rel = key[2:] if key.startswith("d:") else "customers/" + key[2:]
         now = {}
-        if folder.is_dir():
-            for e in os.scandir(folder):
-                if e.name.endswith(".yaml") and e.is_file():
-                    now[f"{folder.relative_to(self._cache.store.root).as_posix()}/{e.name}"] = (
-                        stat_sig(Path(e.path))
-                    )
+        try:
+            entries = list(os.scandir(os.path.join(self._cache.store.root, rel)))
+        except OSError:
+            entries = []
+        for e in entries:
+            if e.name.endswith(".yaml") and e.is_file():
+                try:
+                    st = e.stat()
+                except OSError:
+                    continue
+                now[f"{rel}/{e.name}"] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
         if now != cached:
             refreshed = self._refreshed | {key}
             self._stale(set(now) | set(cached))
@@ -1322,11 +1354,32 @@ class CachedState(State):
         self._loaded[key] = data
         return load_piece(self, data)
 
-    def customer_rows(self) -> list[CustomerRow]:
+    def customer_rows(
+        self, *, owner: str | None = None, followup_by: dt.date | None = None
+    ) -> list[CustomerRow]:
+        where, args = [], []
+        if owner is not None:
+            where.append("owner = ?")
+            args.append(owner)
+        if followup_by is not None:
+            where.append("next_followup IS NOT NULL AND next_followup <= ?")
+            args.append(followup_by.isoformat())
         rows = self._cache.conn.execute(
-            f"SELECT {_ROW} FROM customers ORDER BY has_profile DESC, id"
+            f"SELECT {_ROW} FROM customers {'WHERE ' + ' AND '.join(where) if where else ''}"
+            " ORDER BY has_profile DESC, id",
+            args,
         ).fetchall()
-        return self._rows(rows, every=True)
+        got = self._rows(rows, every=not where)
+        if where:  # customers folded in this process answer for themselves
+            loaded = self.customers._items
+            got = [r for r in got if r.id not in loaded]
+            for cs in loaded.values():
+                r = CustomerRow.of(cs)
+                if (owner is None or r.owner == owner) and (
+                    followup_by is None or (r.next_followup and r.next_followup <= followup_by)
+                ):
+                    got.append(r)
+        return got
 
     def find_customer_rows(self, query: str) -> list[CustomerRow]:
         from salesops import phones
@@ -1441,9 +1494,11 @@ class CachedState(State):
         conn = cache.conn
         meta = cache.meta() or self._meta
         where = "rec IS NOT NULL AND rid IS NOT NULL"
-        if not meta.get("refs_dirty"):
+        table = "files"
+        if not meta.get("refs_dirty"):  # the partial index answers this without a scan
             where += " AND (rprob IS NULL OR rprob != X'')"
-        todo = conn.execute(f"SELECT path, rec, refs FROM files WHERE {where}").fetchall()
+            table = "files INDEXED BY files_recheck"
+        todo = conn.execute(f"SELECT path, rec, refs FROM {table} WHERE {where}").fetchall()
         if todo:
             by_path = {}
             root = cache.store.root
@@ -1455,15 +1510,10 @@ class CachedState(State):
                 by_path[path] = got
             store_record_problems(cache, by_path)
         rows = conn.execute(
-            "SELECT path, rid, rprob FROM files WHERE rprob IS NOT NULL AND rprob != X''"
+            "SELECT path, rid, rprob FROM files INDEXED BY files_problems"
+            " WHERE rprob IS NOT NULL AND rprob != X''"
         ).fetchall()
-        dupes = {
-            r[0]
-            for r in conn.execute(
-                "SELECT rid FROM files WHERE rid IS NOT NULL AND rec IS NOT NULL"
-                " GROUP BY rid HAVING count(*) > 1"
-            )
-        }
+        dupes = set((cache.meta() or self._meta).get("dupes", ()))
         out = []
         for path, rid, data in rows:
             if rid in dupes and self.sources[rid].path != path:

@@ -154,9 +154,17 @@ class State:
             got = self._parts[cls] = cls()
         return got  # type: ignore[return-value]
 
-    def customer_rows(self) -> list[CustomerRow]:
-        """Every customer as a light row (with a cache, no customer's facts are read)."""
-        return [CustomerRow.of(cs) for cs in self.customers.values()]
+    def customer_rows(
+        self, *, owner: str | None = None, followup_by: dt.date | None = None
+    ) -> list[CustomerRow]:
+        """Every customer as a light row (with a cache, no customer's facts are read);
+        only ``owner``'s, or only those with a follow-up due on or before ``followup_by``."""
+        rows = [CustomerRow.of(cs) for cs in self.customers.values()]
+        if owner is not None:
+            rows = [r for r in rows if r.owner == owner]
+        if followup_by is not None:
+            rows = [r for r in rows if r.next_followup and r.next_followup <= followup_by]
+        return rows
 
     def find_customer_rows(self, query: str) -> list[CustomerRow]:
         """Rows that may match what a person typed (``resolve`` picks among them): every row
