@@ -371,9 +371,11 @@ class Cache:
                 # A short wait to open (a damaged file is dropped, not waited for), then a
                 # long one for another command that is folding everything.
                 conn = sqlite3.connect(self.path, isolation_level=None, timeout=2)
-                conn.execute("PRAGMA journal_mode=WAL")
+                if conn.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.executescript(_SCHEMA)
+                    conn.execute(f"PRAGMA user_version={FORMAT}")
                 conn.execute("PRAGMA synchronous=NORMAL")
-                conn.executescript(_SCHEMA)
                 conn.execute("PRAGMA busy_timeout=600000")
             except (sqlite3.Error, OSError) as exc:
                 raise Broken(str(exc)) from None
@@ -1230,9 +1232,8 @@ class CachedState(State):
 
     def _bind(self) -> None:
         cache = self._cache
-        store = cache.store
-        self.office = _office(store)
-        self.tz = zone(self.office.timezone)
+        self.office = None  # type: ignore[assignment]  # the folded one, read below
+        self.tz = dt.timezone.utc
         self.staff = {}
         self.units = {}
         self._loaded: dict[str, bytes] = {}
