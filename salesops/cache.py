@@ -1233,7 +1233,7 @@ class CachedState(State):
     def _bind(self) -> None:
         cache = self._cache
         self.office = None  # type: ignore[assignment]  # the folded one, read below
-        self.tz = dt.timezone.utc
+        self.tz = dt.UTC
         self.staff = {}
         self.units = {}
         self._loaded: dict[str, bytes] = {}
