@@ -1,0 +1,145 @@
+"""The facts a report reads: the events of a time window, as pandas frames, and the folded
+state as it stood at a given moment (replayed from the same facts, in one pass)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+
+import pandas as pd
+
+import salesops.processes  # noqa: F401  (every process's fold rules)
+from salesops.models import REGISTRY, Event
+from salesops.state import State
+
+COMMON = ("id", "kind", "at", "day", "by", "customer")
+
+
+def window(state: State, start: dt.datetime, end: dt.datetime) -> list[Event]:
+    """The events with ``start <= at < end`` (the fold keeps them in time order)."""
+    events = state.events
+    lo = bisect_left(events, start, key=lambda e: e.at)
+    hi = bisect_left(events, end, lo=lo, key=lambda e: e.at)
+    return events[lo:hi]
+
+
+def replay(state: State, moments: Sequence[dt.datetime]) -> Iterator[State]:
+    """The state as it stood at each moment (ascending), folded once from the same facts.
+
+    The state yielded is advanced in place for the next moment: use it before asking for
+    the next one. A moment after the last fact yields ``state`` itself.
+    """
+    events = state.events
+    last = events[-1].at if events else None
+    base = [src for src in state.sources.values() if not isinstance(src.record, Event)]
+    fresh: State | None = None
+    done = 0
+    for moment in moments:
+        if last is None or last < moment:
+            yield state
+            continue
+        if fresh is None:
+            fresh = State.build(state.office, state.tz, base)
+        while done < len(events) and events[done].at < moment:
+            fresh.apply(events[done])
+            done += 1
+        yield fresh
+
+
+class Frames:
+    """One DataFrame per event kind: the common columns (``at`` local, ``day`` its office
+    date) and the kind's own fields. A kind with no events is an empty frame with its
+    columns, so every groupby works the same way."""
+
+    def __init__(self, events: Iterable[Event], tz: dt.tzinfo):
+        rows: dict[str, list[dict]] = defaultdict(list)
+        for ev in events:
+            row = dict(ev.__dict__)
+            row.pop("schema_version", None)
+            local = ev.at.astimezone(tz)
+            row["at"] = local
+            row["day"] = local.date()
+            for key, value in row.items():
+                if isinstance(value, Decimal):
+                    row[key] = float(value)
+            rows[ev.kind].append(row)
+        self._frames = {}
+        for kind, cls in REGISTRY.items():
+            columns = list(COMMON) + [
+                f for f in cls.model_fields if f not in COMMON and f != "schema_version"
+            ]
+            self._frames[kind] = pd.DataFrame(rows.get(kind, []), columns=columns)
+
+    def __getitem__(self, kind: str) -> pd.DataFrame:
+        return self._frames[kind]
+
+    def between(self, kind: str, first: dt.date, last: dt.date) -> pd.DataFrame:
+        df = self._frames[kind]
+        return df[(df["day"] >= first) & (df["day"] <= last)]
+
+
+# --- what the processes fold ------------------------------------------------------------
+# TEMPORARY: until the front-desk and operations processes are merged, these read the
+# events directly; afterwards they ask the processes (one place to change).
+
+
+def followups_overdue(st: State, day: dt.date) -> dict[str, int]:
+    """Per owner: customers whose agreed follow-up date fell on or before ``day``, not done."""
+    out: dict[str, int] = defaultdict(int)
+    for cs in st.customers.values():
+        if cs.owner and cs.next_followup is not None and cs.next_followup <= day:
+            out[cs.owner] += 1
+    return dict(out)
+
+
+class _Complaint:
+    def __init__(self, ev):
+        self.id = ev.id
+        self.customer = ev.customer
+        self.type = ev.type
+        self.text = ev.text
+        self.opened_at = ev.at
+        self.step = "received"
+        self.due = None
+        self.department = None
+        self.closed_at = None
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.step != "closed" and self.due is not None and self.due < today
+
+
+def complaint_states(st: State) -> dict:
+    out: dict = {}
+    for ev in st.events:
+        if ev.kind == "complaint_open":
+            out[ev.id] = _Complaint(ev)
+        elif ev.kind.startswith("complaint_") and getattr(ev, "complaint", None) in out:
+            c = out[ev.complaint]
+            c.step = {
+                "complaint_promise": "promised",
+                "complaint_assign": "assigned",
+                "complaint_resolve": "resolved",
+                "complaint_close": "closed",
+            }[ev.kind]
+            if ev.kind == "complaint_promise":
+                c.due = ev.due
+            elif ev.kind == "complaint_assign":
+                c.department = ev.department
+            elif ev.kind == "complaint_close":
+                c.closed_at = ev.at
+    return out
+
+
+def unit_statuses(st: State) -> dict[str, str]:
+    status = {uid: "available" for uid in st.units}
+    for ev in st.events:
+        if ev.kind == "subscribe":
+            status[ev.unit] = "subscribed"
+        elif ev.kind == "unsubscribe":
+            status[ev.unit] = "available"
+        elif ev.kind == "sign":
+            status[ev.unit] = "signed"
+    return status
