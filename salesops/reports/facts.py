@@ -1,5 +1,7 @@
 """The facts a report reads: the events of a time window, as pandas frames, and the folded
-state as it stood at a given moment (replayed from the same facts, in one pass)."""
+state as it stood at a given moment (replayed from the same facts, in one pass).
+
+pandas is imported where the frames are made: the forms use the rest without it."""
 
 from __future__ import annotations
 
@@ -9,9 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
-import pandas as pd
-
 import salesops.processes  # noqa: F401  (every process's fold rules)
+from salesops.errors import SalesopsError
 from salesops.models import REGISTRY, Event
 from salesops.state import State
 
@@ -55,6 +56,8 @@ class Frames:
     columns, so every groupby works the same way."""
 
     def __init__(self, events: Iterable[Event], tz: dt.tzinfo):
+        import pandas as pd
+
         rows: dict[str, list[dict]] = defaultdict(list)
         for ev in events:
             row = dict(ev.__dict__)
@@ -73,12 +76,26 @@ class Frames:
             ]
             self._frames[kind] = pd.DataFrame(rows.get(kind, []), columns=columns)
 
-    def __getitem__(self, kind: str) -> pd.DataFrame:
+    def __getitem__(self, kind: str):
         return self._frames[kind]
 
-    def between(self, kind: str, first: dt.date, last: dt.date) -> pd.DataFrame:
+    def between(self, kind: str, first: dt.date, last: dt.date):
         df = self._frames[kind]
         return df[(df["day"] >= first) & (df["day"] <= last)]
+
+
+def faq_questions(store) -> dict[str, str]:
+    """Topic code -> the question of the office's standard answer (faq.yaml), if any."""
+    from salesops.models.frontdesk import Faq
+    from salesops.store import FAQ_FILE
+
+    if not (store.root / FAQ_FILE).is_file():
+        return {}
+    try:
+        faq = store.read(FAQ_FILE, Faq).record
+    except SalesopsError:
+        return {}
+    return {e.code: e.question for e in faq.entries}
 
 
 # --- what the processes fold ------------------------------------------------------------

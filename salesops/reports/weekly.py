@@ -1042,20 +1042,6 @@ def _scores(surveys: pd.DataFrame, office) -> list[float]:
     return out
 
 
-def faq_questions(store) -> dict[str, str]:
-    """Topic code -> the question of the office's standard answer (faq.yaml), if any."""
-    from salesops.models.frontdesk import Faq
-    from salesops.store import FAQ_FILE
-
-    if not (store.root / FAQ_FILE).is_file():
-        return {}
-    try:
-        faq = store.read(FAQ_FILE, Faq).record
-    except SalesopsError:
-        return {}
-    return {e.code: e.question for e in faq.entries}
-
-
 def publish(
     ses,
     week: Week,
@@ -1075,7 +1061,7 @@ def publish(
     if reveal:
         argv.append("--reveal")
     stamp = pub.generated(ses, argv)
-    report = build(ses.state, week, reveal=reveal, meta={}, faq=faq_questions(ses.store))
+    report = build(ses.state, week, reveal=reveal, meta={}, faq=facts.faq_questions(ses.store))
     root = ses.store.root
     to_stdout = output == "-" or (output is None and fmt in ("md", "json"))
     if to_stdout and fmt in ("xlsx", "pdf"):
