@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from salesops.errors import Problem
+from salesops.i18n import t
 from salesops.ids import ID_RE
 from salesops.models import Event
 from salesops.state import State
@@ -39,75 +40,95 @@ def _where(state: State, rid: str, *field) -> tuple[str, int]:
     return src.path, src.line(*field) if field else 0
 
 
+def unreadable(state: State) -> set[str]:
+    """Ids of the records that failed to load: their own problem says why, so a reference to
+    one is not reported again as missing."""
+    out = set()
+    for p in state.problems:
+        parts = p.path.split("/")
+        stem = parts[-1].removesuffix(".yaml")
+        out.add(parts[-2] if stem == "profile" and len(parts) > 1 else stem)
+    return out
+
+
 @rule
 def check_file_names(state: State) -> list[Problem]:
     """Each record lives where its id says: a renamed or moved file is a mistake."""
     out = []
+
+    def add(src, field: str, zh: str, en: str, **fmt) -> None:
+        out.append(Problem(src.path, src.line(field), field, t(zh, en, **fmt)))
+
     for rid, src in state.sources.items():
         rec = src.record
         parts = src.path.split("/")
         stem = parts[-1].removesuffix(".yaml")
         if isinstance(rec, Event):
             if stem != rec.id:
-                out.append(
-                    Problem(
-                        src.path,
-                        src.line("id"),
-                        "id",
-                        f"file name says {stem}, the record says {rec.id}",
-                    )
+                add(
+                    src,
+                    "id",
+                    "文件名是 {s}，记录里是 {i}",
+                    "file name says {s}, the record says {i}",
+                    s=stem,
+                    i=rec.id,
                 )
             if rec.scope == "customer":
                 if parts[0] != "customers":
-                    out.append(
-                        Problem(
-                            src.path,
-                            src.line("kind"),
-                            "kind",
-                            f"a {rec.kind} event belongs under customers/",
-                        )
+                    add(
+                        src,
+                        "kind",
+                        "{k} 事件应放在 customers/ 下",
+                        "a {k} event belongs under customers/",
+                        k=rec.kind,
                     )
                 elif rec.customer != parts[1]:
-                    out.append(
-                        Problem(
-                            src.path,
-                            src.line("customer"),
-                            "customer",
-                            f"event of {rec.customer} filed under customer {parts[1]}",
-                        )
+                    add(
+                        src,
+                        "customer",
+                        "客户 {c} 的事件放在了客户 {f} 的文件夹下",
+                        "event of {c} filed under customer {f}",
+                        c=rec.customer,
+                        f=parts[1],
                     )
             else:
                 day = state.local_date(rec.at).isoformat()
                 if parts[0] != rec.scope:
-                    out.append(
-                        Problem(
-                            src.path,
-                            src.line("kind"),
-                            "kind",
-                            f"a {rec.kind} event belongs under {rec.scope}/",
-                        )
+                    add(
+                        src,
+                        "kind",
+                        "{k} 事件应放在 {s}/ 下",
+                        "a {k} event belongs under {s}/",
+                        k=rec.kind,
+                        s=rec.scope,
                     )
                 elif parts[1] != day:
-                    out.append(
-                        Problem(
-                            src.path, src.line("at"), "at", f"event of {day} filed under {parts[1]}"
-                        )
+                    add(
+                        src,
+                        "at",
+                        "{d} 的事件放在了 {f} 下",
+                        "event of {d} filed under {f}",
+                        d=day,
+                        f=parts[1],
                     )
         elif parts[-1] == "profile.yaml":
             if parts[1] != rid:
-                out.append(
-                    Problem(
-                        src.path,
-                        src.line("id"),
-                        "id",
-                        f"folder says {parts[1]}, the profile says {rid}",
-                    )
+                add(
+                    src,
+                    "id",
+                    "文件夹是 {f}，资料里是 {i}",
+                    "folder says {f}, the profile says {i}",
+                    f=parts[1],
+                    i=rid,
                 )
         elif stem != rid:
-            out.append(
-                Problem(
-                    src.path, src.line("id"), "id", f"file name says {stem}, the record says {rid}"
-                )
+            add(
+                src,
+                "id",
+                "文件名是 {s}，记录里是 {i}",
+                "file name says {s}, the record says {i}",
+                s=stem,
+                i=rid,
             )
     return out
 
@@ -124,6 +145,14 @@ def _ids_in(value, path=()):
             yield from _ids_in(v, (*path, i))
 
 
+_KINDS = {
+    "ST": ("员工", "staff member"),
+    "CU": ("客户", "customer"),
+    "UN": ("房源", "unit"),
+    "EV": ("事件", "event"),
+}
+
+
 @rule
 def check_references(state: State) -> list[Problem]:
     """Every id a record names exists: staff, customers, units, events."""
@@ -134,16 +163,18 @@ def check_references(state: State) -> list[Problem]:
         "UN": state.units,
         "EV": state.events_by_id,
     }
-    names = {"ST": "staff member", "CU": "customer", "UN": "unit", "EV": "event"}
+    broken = unreadable(state)
     for src in state.sources.values():
         data = src.record.model_dump()
         for path, ref in _ids_in(data):
-            if path == ("id",):
+            if path == ("id",) or ref in broken:
                 continue
             prefix = ref[:2]
             if ref not in known[prefix]:
                 field = ".".join(str(p) for p in path)
-                out.append(Problem(src.path, src.line(*path), field, f"no {names[prefix]} {ref}"))
+                what = t(*_KINDS[prefix])
+                message = t("没有这个{w}：{r}", "no {w} {r}", w=what, r=ref)
+                out.append(Problem(src.path, src.line(*path), field, message))
     return out
 
 
@@ -161,18 +192,23 @@ def check_phones(state: State) -> list[Problem]:
             for cid in ids:
                 path, line = _where(state, cid, "phone")
                 others = ", ".join(i for i in ids if i != cid)
-                out.append(Problem(path, line, "phone", f"same phone as customer {others}"))
+                message = t("与客户 {o} 的电话相同", "same phone as customer {o}", o=others)
+                out.append(Problem(path, line, "phone", message))
     return out
 
 
 @rule
 def check_profiles(state: State) -> list[Problem]:
     out = []
+    broken = unreadable(state)
     for cid, cs in state.customers.items():
-        if cs.profile is None and cs.events:
+        if cs.profile is None and cs.events and cid not in broken:
             ev = cs.events[0]
             path, _ = _where(state, ev.id)
-            out.append(
-                Problem(path, 0, "customer", f"customer {cid} has events but no profile.yaml")
+            message = t(
+                "客户 {c} 有事件记录却没有 profile.yaml",
+                "customer {c} has events but no profile.yaml",
+                c=cid,
             )
+            out.append(Problem(path, 0, "customer", message))
     return out

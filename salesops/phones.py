@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
-_SEPARATORS = re.compile(r"[\s\-().（）－—]")
-_VALID = re.compile(r"^\d{5,15}$")
+_SEPARATORS = re.compile(r"[\s\-().（）－—–]")
+_VALID = re.compile(r"^[0-9]{5,15}$")
 
 
 def normalize(text: str) -> str:
     """Strip spaces, dashes, brackets and a +86 / 0086 country code; the digits remain.
 
+    Full-width digits (as a Chinese input method types them) count as digits.
     Raises ValueError when what remains is not 5 to 15 digits.
     """
-    raw = _SEPARATORS.sub("", str(text).strip())
+    raw = _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(text)).strip())
     if raw.startswith("+86"):
         raw = raw[3:]
     elif raw.startswith("0086"):

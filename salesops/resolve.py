@@ -33,6 +33,32 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     return "".join(initials).lower(), "".join(full).lower()
 
 
+@lru_cache(maxsize=4096)
+def pinyin_spellings(name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(initials, full spellings) a consultant may type for ``name``.
+
+    A surname is often read otherwise than the character's common reading (曾 zeng, not
+    ceng; 单 shan, not dan), so every reading of the first character counts.
+    """
+    initials, full = pinyin_keys(name)
+    inits, fulls = {initials}, {full}
+    if name and "\u4e00" <= name[0] <= "\u9fff":
+        from pypinyin import Style, lazy_pinyin, pinyin
+
+        rest = "".join(lazy_pinyin(name[1:], errors="ignore")).lower()
+        rest_initials = initials[1:]
+        for reading in pinyin(name[0], style=Style.NORMAL, heteronym=True, errors="ignore")[0]:
+            reading = reading.lower()
+            if reading:
+                inits.add(reading[0] + rest_initials)
+                fulls.add(reading + rest)
+    if name.isascii():  # a name in Latin letters is typed as it is
+        fulls.add("".join(name.split()).lower())
+    inits.discard("")
+    fulls.discard("")
+    return frozenset(inits), frozenset(fulls)
+
+
 def _match(
     query: str,
     items: Iterable,
@@ -66,14 +92,14 @@ def _match(
             return found
     low = q.lower()
     if _LETTERS.match(low):
-        found = [i for i in items if low in pinyin_keys(key_name(i) or "")]
+        spelled = [(i, pinyin_spellings(key_name(i) or "")) for i in items]
+        found = [i for i, (inits, fulls) in spelled if low in inits or low in fulls]
         if found:
             return found
-        found = [
-            i for i in items if pinyin_keys(key_name(i) or "")[1].startswith(low) and len(low) >= 3
-        ]
-        if found:
-            return found
+        if len(low) >= 3:
+            found = [i for i, (_, fulls) in spelled if any(f.startswith(low) for f in fulls)]
+            if found:
+                return found
     return []
 
 
@@ -139,3 +165,55 @@ def staff(state: State, query: str, *, active: bool = True) -> Staff:
             t("员工 {n} 已停用", "staff member {n} is deactivated", n=safe(st.name))
         )
     return st
+
+
+def _unit_keys(u) -> set[str]:
+    b, f, n = u.building, str(u.floor), u.number
+    keys = {f"{b}-{n}", f"{b}{n}", f"{b}#{n}", f"{b}-{f}-{n}", f"{b}/{n}"}
+    return {_squash(k) for k in keys}
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s　]+", "", text).upper()
+
+
+def unit(state: State, query: str):
+    """The one unit ``query`` names: an id or 4+ characters of it, or building and number
+    as people write them (1栋-1201, 1栋1201, 1#1201, 1栋-12-1201), or a number alone when
+    only one building has it."""
+    q = query.strip()
+    units = list(state.units.values())
+    found = []
+    if q:
+        if ID_RE.match(q.upper()):
+            found = [u for u in units if u.id == q.upper()]
+        else:
+            key = _squash(q)
+            found = [u for u in units if key in _unit_keys(u)]
+            if not found:
+                found = [u for u in units if _squash(u.number) == key]
+            if not found and len(q) >= 4 and FRAGMENT_RE.match(q):
+                up = q.upper()
+                found = [
+                    u
+                    for u in units
+                    if u.id.startswith(up) or u.id[3:].startswith(up) or u.id.endswith(up)
+                ]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise SalesopsError(
+            t(
+                "找不到房源“{q}”：写楼栋和房号（如 1栋-1201）或房源编号；salesops unit list 列出全部",
+                "no unit matches '{q}': write building and number (e.g. 1栋-1201) or the unit id; "
+                "see salesops unit list",
+                q=safe(query),
+            )
+        )
+    lines = [f"  {u.id}  {safe(u.label)}" for u in sorted(found, key=lambda u: u.key)[:10]]
+    raise SalesopsError(
+        t("“{q}”对应多套房源：", "'{q}' matches several units:", q=safe(query))
+        + "\n"
+        + "\n".join(lines),
+        data={"candidates": [u.id for u in found]},
+    )

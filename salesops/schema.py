@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from salesops.models import REGISTRY, CustomerProfile, Office, Staff, Unit
+from salesops.models.frontdesk import Faq
 
 
 def schemas() -> dict[str, dict]:
@@ -13,6 +14,7 @@ def schemas() -> dict[str, dict]:
         "staff": Staff.model_json_schema(),
         "customer-profile": CustomerProfile.model_json_schema(),
         "unit": Unit.model_json_schema(),
+        "faq": Faq.model_json_schema(),
     }
     for kind, cls in sorted(REGISTRY.items()):
         out[f"event-{kind}"] = cls.model_json_schema()

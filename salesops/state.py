@@ -165,7 +165,7 @@ def _problem(state: State, rid: str, field: str, message: str) -> Problem:
     src = state.sources.get(rid)
     if src is None:
         return Problem(rid, 0, field, message)
-    return Problem(src.path, src.line(field) if field else 0, field, message)
+    return Problem(src.path, src.line(*field.split(".")) if field else 0, field, message)
 
 
 def add_problem(state: State, record_id: str, field: str, message: str) -> None:

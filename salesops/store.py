@@ -17,12 +17,13 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from salesops import gitutil, yamlio
-from salesops.errors import Problem, RecordError, SalesopsError
+from salesops.errors import Problem, RecordError, SalesopsError, field_of, pydantic_message
 from salesops.i18n import t
 from salesops.models import REGISTRY, CustomerProfile, Event, Office, Record, Staff, Unit
+from salesops.models.frontdesk import Faq
 from salesops.timeutil import zone
 
 OFFICE_FILE = "office.yaml"
@@ -55,8 +56,7 @@ def problems_from_validation(exc: ValidationError, path: str, lines: dict) -> li
             line = lines.get(loc[:n], 0)
             if line:
                 break
-        field = ".".join(str(p) for p in loc)
-        out.append(Problem(path, line, field, err["msg"]))
+        out.append(Problem(path, line, field_of(err), pydantic_message(err)))
     return out
 
 
@@ -66,37 +66,80 @@ def parse_text(
     """Parse and validate one record's text. ``model`` None means an event of any kind."""
     for number, line in enumerate(text.splitlines(keepends=True), 1):
         if line.startswith(CONFLICT_MARKERS):
-            return None, {}, [Problem(path, number, "", "merge conflict markers left in the file")]
+            message = t(
+                "文件里留有合并冲突标记（<<<<<<< ======= >>>>>>>）；解决冲突后再提交",
+                "merge conflict markers left in the file; resolve the conflict first",
+            )
+            return None, {}, [Problem(path, number, "", message)]
     try:
         data, lines = yamlio.loads(text, path)
     except RecordError as exc:
-        return None, {}, [_problem_from_message(exc.message, path)]
+        return None, {}, exc.problems or [Problem(path, 0, "", exc.message)]
     if not isinstance(data, dict):
-        return None, lines, [Problem(path, 1, "", "a record must be a mapping of fields")]
+        return (
+            None,
+            lines,
+            [
+                Problem(
+                    path, 1, "", t("记录必须是字段的映射", "a record must be a mapping of fields")
+                )
+            ],
+        )
     if model is None:
         kind = data.get("kind")
         model = REGISTRY.get(kind) if isinstance(kind, str) else None
         if model is None:
-            return (
-                None,
-                lines,
-                [Problem(path, lines.get(("kind",), 1), "kind", f"unknown event kind {kind!r}")],
-            )
+            message = t("未知的事件类型 {k}", "unknown event kind {k}", k=repr(kind))
+            return None, lines, [Problem(path, lines.get(("kind",), 1), "kind", message)]
     try:
-        return model.model_validate(data), lines, []
+        record = model.model_validate(data)
     except ValidationError as exc:
         return None, lines, problems_from_validation(exc, path, lines)
+    problems = _misread_text(record, path, lines)
+    return (None if problems else record), lines, problems
 
 
-def _problem_from_message(message: str, path: str) -> Problem:
-    # yamlio messages are "where:line: text" or "where: text"
-    rest = message[len(path) :] if message.startswith(path) else message
-    rest = rest.lstrip(":")
-    line = 0
-    head, _, tail = rest.partition(": ")
-    if head.strip().isdigit():
-        line, rest = int(head), tail
-    return Problem(path, line, "", rest.strip())
+def _misread_text(record: Record, path: str, lines) -> list[Problem]:
+    """Text fields written unquoted that every other YAML reader would take for a number,
+    a yes/no, a date or null (``phone: 0755…``, ``name: NO``): refused, with the fix."""
+    typed = getattr(lines, "typed", None)
+    if not typed:
+        return []
+    out = []
+    for key, (line, what) in sorted(typed.items(), key=lambda kv: kv[1][0]):
+        value = record
+        for part in key:
+            if isinstance(value, BaseModel):
+                value = getattr(value, str(part), None)
+            elif (
+                isinstance(value, dict)
+                and part in value
+                or isinstance(value, list)
+                and isinstance(part, int)
+                and part < len(value)
+            ):
+                value = value[part]
+            else:
+                value = None
+                break
+        if isinstance(value, str):
+            field = ".".join(str(p) for p in key)
+            quoted = "'" + value.replace("'", "''") + "'"
+            out.append(
+                Problem(
+                    path,
+                    line,
+                    field,
+                    t(
+                        "{v} 没有加引号，其他 YAML 工具会读成{w}；请写成 {q}",
+                        "{v} is unquoted, so other YAML tools read it as a {w}; write {q}",
+                        v=value,
+                        w=what,
+                        q=quoted,
+                    ),
+                )
+            )
+    return out
 
 
 def parse_file(
@@ -105,14 +148,10 @@ def parse_file(
     path = root / rel
     try:
         if path.stat().st_size > yamlio.MAX_BYTES:
-            return (
-                None,
-                {},
-                [Problem(rel, 0, "", f"file is larger than {yamlio.MAX_BYTES // 1024} KiB")],
-            )
+            raise yamlio.too_big(rel)
         text = yamlio.decode(path.read_bytes(), rel)
     except RecordError as exc:
-        return None, {}, [_problem_from_message(exc.message, rel)]
+        return None, {}, exc.problems or [Problem(rel, 0, "", exc.message)]
     except OSError as exc:
         return None, {}, [Problem(rel, 0, "", f"cannot read: {exc.strerror}")]
     return parse_text(text, rel, model)
@@ -134,6 +173,9 @@ class Store:
                 )
             )
         self.repo = repo.resolve()
+        if self.journal_path.exists():  # a write was killed before its commit
+            with self.lock():
+                self.recover()
 
     # --- finding ---------------------------------------------------------------
 
@@ -183,6 +225,8 @@ class Store:
         """Every record file with the model it must validate as (None: an event of any kind)."""
         root = self.root
         yield OFFICE_FILE, Office
+        if (root / FAQ_FILE).is_file():
+            yield FAQ_FILE, Faq
         for folder, model in (("staff", Staff), ("units", Unit)):
             base = root / folder
             if base.is_dir():
@@ -301,8 +345,9 @@ class Store:
         if (gitdir / "index.lock").exists():
             raise SalesopsError(
                 t(
-                    "存在 .git/index.lock：可能有 git 命令正在运行，或上次异常退出；确认后运行 salesops doctor --fix",
-                    ".git/index.lock exists: a git command is running or one died; when sure, run salesops doctor --fix",
+                    "存在 {p}：可能有 git 命令正在运行，或上次异常退出；确认没有 git 在运行后删除该文件再试",
+                    "{p} exists: a git command is running, or one died; when sure none is running, delete it and retry",
+                    p=gitdir / "index.lock",
                 )
             )
         dirty = gitutil.dirty(self.repo, self.prefix or ".")

@@ -18,50 +18,118 @@ from typing import Any
 
 import yaml
 
-from salesops.errors import RecordError
+from salesops.errors import Problem, RecordError
+from salesops.i18n import t
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 16
 
-_Parser = getattr(yaml, "CParser", None)
+try:  # libyaml's parser and composer when PyYAML was built with them
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    _Parser = None
+_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
 _STR_TAGS = (None, "tag:yaml.org,2002:str", "!")
 _MAP_TAGS = (None, "tag:yaml.org,2002:map")
 _SEQ_TAGS = (None, "tag:yaml.org,2002:seq")
+_STR_TAGS_RESOLVED = ("tag:yaml.org,2002:str",)
+_MAP_TAGS_RESOLVED = ("tag:yaml.org,2002:map",)
+_SEQ_TAGS_RESOLVED = ("tag:yaml.org,2002:seq",)
 
-Lines = dict[tuple, int]
+# What other YAML readers (PyYAML, editors, yq) make of an unquoted value. The canonical
+# writer quotes exactly these, so a record that salesops wrote is never flagged.
+_RESOLVER = yaml.resolver.Resolver()
+_TYPED = {
+    "tag:yaml.org,2002:bool": ("是/否", "yes/no"),
+    "tag:yaml.org,2002:int": ("整数", "number"),
+    "tag:yaml.org,2002:float": ("小数", "number"),
+    "tag:yaml.org,2002:null": ("空值", "null"),
+    "tag:yaml.org,2002:timestamp": ("日期", "date"),
+}
+
+
+class Lines(dict):
+    """Key path -> the line of the key, for messages that say where a field is.
+
+    ``typed`` maps the path of each unquoted value that other YAML readers would take for
+    a number, a yes/no, a date or null (``0755``, ``NO``, ``12:30``) to (line, what they
+    would take it for). salesops reads it as the text written; a text field holding one
+    is still refused, because the file would mean something else to every other tool.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.typed: dict[tuple, tuple[int, str]] = {}
+
+    def note_plain(self, path: tuple, value: str, line: int) -> None:
+        what = _TYPED.get(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)))
+        if what:
+            self.typed[path] = (line, t(*what))
+
+
+def _fail(where: str, mark_of, message: str) -> RecordError:
+    mark = getattr(mark_of, "start_mark", None)
+    line = mark.line + 1 if mark is not None else 0
+    text = f"{where}:{line}: {message}" if line else f"{where}: {message}"
+    return RecordError(text, problems=[Problem(where, line, "", message)])
+
+
+def _msg_alias() -> str:
+    return t("不允许使用锚点和别名（& 与 *）", "anchors and aliases (& and *) are not allowed")
+
+
+def _msg_tag(tag: str) -> str:
+    return t("不允许使用标签 {g}", "tag {g} is not allowed", g=tag)
+
+
+def _msg_key() -> str:
+    return t("键必须是普通文字", "a mapping key must be plain text")
+
+
+def _msg_dup(key: str) -> str:
+    return t("重复的键“{k}”", "duplicate key '{k}'", k=key)
+
+
+def _msg_deep() -> str:
+    return t("嵌套超过 {n} 层", "nested deeper than {n} levels", n=MAX_DEPTH)
+
+
+def _msg_docs() -> str:
+    return t("一个文件只能有一个 YAML 文档", "only one YAML document per file")
 
 
 def _events(text: str):
-    if _Parser is not None:
-        parser = _Parser(text)
-        try:
-            while True:
-                event = parser.get_event()
-                if event is None:
-                    return
-                yield event
-                if isinstance(event, yaml.StreamEndEvent):
-                    return
-        finally:
-            parser.dispose()
-    else:  # pragma: no cover - PyYAML without libyaml
+    if _Parser is None:  # pragma: no cover - PyYAML without libyaml
         yield from yaml.parse(text, Loader=yaml.SafeLoader)
+        return
+    parser = _Parser(text)
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None:
+                return
+            yield event
+            if isinstance(event, yaml.StreamEndEvent):
+                return
+    finally:
+        parser.dispose()
 
 
 def loads(text: str, where: str = "<text>") -> tuple[Any, Lines]:
-    """Parse one YAML document strictly; return the value and a map of key path -> line."""
-    # libyaml's composer recurses in C and can crash on pathological nesting, so a text
-    # that could nest deeply is taken apart event by event instead (slower, never deep).
+    """Parse one YAML document strictly; return the value and its ``Lines``."""
+    # libyaml's composer recurses in C and can crash on pathological nesting, and it drops
+    # anchors that no alias uses; such texts are taken apart event by event instead.
     structural = text.count("[") + text.count("{") + text.count("-") + text.count(":")
     try:
-        if structural > 4000:
+        if structural > 4000 or "&" in text:
             return _loads_events(text, where)
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
-        lines: Lines = {}
+        lines = Lines()
         if node is None:
             return None, lines
         return _build(node, (), lines, set(), 0, where), lines
@@ -70,66 +138,59 @@ def loads(text: str, where: str = "<text>") -> tuple[Any, Lines]:
         line = mark.line + 1 if mark else 0
         problem = exc.problem or exc.context or "not valid YAML"
         if "expected a single document" in str(exc.context):
-            problem = "only one YAML document per file"
-        raise RecordError(f"{where}:{line}: {problem}") from None
+            problem = _msg_docs()
+        else:
+            problem = t("YAML 格式错误：{p}", "not valid YAML: {p}", p=problem)
+        raise RecordError(
+            f"{where}:{line}: {problem}", problems=[Problem(where, line, "", problem)]
+        ) from None
     except yaml.YAMLError as exc:
-        raise RecordError(f"{where}: not valid YAML: {exc}") from None
-
-
-_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
-
-
-def _fail(where: str, node, message: str) -> RecordError:
-    line = node.start_mark.line + 1 if node is not None and node.start_mark else 0
-    return RecordError(f"{where}:{line}: {message}" if line else f"{where}: {message}")
+        problem = t("YAML 格式错误：{p}", "not valid YAML: {p}", p=exc)
+        raise RecordError(
+            f"{where}: {problem}", problems=[Problem(where, 0, "", problem)]
+        ) from None
 
 
 def _build(node, path: tuple, lines: Lines, seen: set, depth: int, where: str) -> Any:
     if id(node) in seen:
-        raise _fail(where, node, "anchors and aliases (& and *) are not allowed")
+        raise _fail(where, node, _msg_alias())
     seen.add(id(node))
     cls = type(node)
     if cls is yaml.ScalarNode:
         if node.tag not in _STR_TAGS_RESOLVED:
-            raise _fail(where, node, f"tag {node.tag} is not allowed")
-        if node.value == "" and not node.style:
-            return None
+            raise _fail(where, node, _msg_tag(node.tag))
+        if not node.style:
+            if node.value == "":
+                return None
+            lines.note_plain(path, node.value, node.start_mark.line + 1)
         return node.value
     if depth >= MAX_DEPTH:
-        raise _fail(where, node, f"nested deeper than {MAX_DEPTH} levels")
+        raise _fail(where, node, _msg_deep())
     if cls is yaml.MappingNode:
         if node.tag not in _MAP_TAGS_RESOLVED:
-            raise _fail(where, node, f"tag {node.tag} is not allowed")
+            raise _fail(where, node, _msg_tag(node.tag))
         out: dict = {}
         for knode, vnode in node.value:
             if type(knode) is not yaml.ScalarNode or knode.tag not in _STR_TAGS_RESOLVED:
-                raise _fail(where, knode, "a mapping key must be plain text")
+                raise _fail(where, knode, _msg_key())
             key = knode.value
             if key == "":
-                raise _fail(where, knode, "empty mapping key")
+                raise _fail(where, knode, _msg_key())
             if key in out:
-                raise _fail(where, knode, f"duplicate key '{key}'")
+                raise _fail(where, knode, _msg_dup(key))
             sub = (*path, key)
             lines[sub] = knode.start_mark.line + 1
             out[key] = _build(vnode, sub, lines, seen, depth + 1, where)
         return out
     if node.tag not in _SEQ_TAGS_RESOLVED:
-        raise _fail(where, node, f"tag {node.tag} is not allowed")
+        raise _fail(where, node, _msg_tag(node.tag))
     return [_build(v, (*path, i), lines, seen, depth + 1, where) for i, v in enumerate(node.value)]
-
-
-_STR_TAGS_RESOLVED = ("tag:yaml.org,2002:str",)
-_MAP_TAGS_RESOLVED = ("tag:yaml.org,2002:map",)
-_SEQ_TAGS_RESOLVED = ("tag:yaml.org,2002:seq",)
 
 
 def _loads_events(text: str, where: str) -> tuple[Any, Lines]:
     """The same reading as ``loads``, built from the event stream without recursion."""
 
-    def fail(event, message: str) -> RecordError:
-        return _fail(where, event, message)
-
-    lines: Lines = {}
+    lines = Lines()
     # Each frame: [container, path, pending_key, pending_key_line]
     stack: list[list] = []
     root: Any = None
@@ -147,9 +208,9 @@ def _loads_events(text: str, where: str) -> tuple[Any, Lines]:
             return
         if frame[2] is None:
             if not isinstance(value, str) or value == "":
-                raise fail(event, "a mapping key must be plain text")
+                raise _fail(where, event, _msg_key())
             if value in container:
-                raise fail(event, f"duplicate key '{value}'")
+                raise _fail(where, event, _msg_dup(value))
             frame[2] = value
             frame[3] = event.start_mark.line + 1
             container[value] = None  # reserve the key so a duplicate is seen
@@ -166,27 +227,33 @@ def _loads_events(text: str, where: str) -> tuple[Any, Lines]:
         return (*path, len(container)) if isinstance(container, list) else (*path, key)
 
     for event in _events(text):
-        if isinstance(event, yaml.AliasEvent):
-            raise fail(event, "anchors and aliases (& and *) are not allowed")
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _fail(where, event, _msg_alias())
         if isinstance(event, yaml.DocumentStartEvent):
             docs += 1
             if docs > 1:
-                raise fail(event, "only one YAML document per file")
+                raise _fail(where, event, _msg_docs())
         elif isinstance(event, yaml.ScalarEvent):
             if event.tag not in _STR_TAGS:
-                raise fail(event, f"tag {event.tag} is not allowed")
+                raise _fail(where, event, _msg_tag(event.tag))
             value: Any = event.value
-            if value == "" and event.style is None and event.implicit[0]:
-                value = None  # `key:` with nothing after it
+            if not event.style and event.implicit[0]:
+                is_value = bool(stack) and (
+                    isinstance(stack[-1][0], list) or stack[-1][2] is not None
+                )
+                if value == "":
+                    value = None  # `key:` with nothing after it
+                elif is_value or not stack:
+                    lines.note_plain(child_path(), value, event.start_mark.line + 1)
             add(value, event)
         elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             tags = _MAP_TAGS if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAGS
             if event.tag not in tags:
-                raise fail(event, f"tag {event.tag} is not allowed")
+                raise _fail(where, event, _msg_tag(event.tag))
             if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
-                raise fail(event, "a mapping key must be plain text")
+                raise _fail(where, event, _msg_key())
             if len(stack) >= MAX_DEPTH:
-                raise fail(event, f"nested deeper than {MAX_DEPTH} levels")
+                raise _fail(where, event, _msg_deep())
             container = {} if isinstance(event, yaml.MappingStartEvent) else []
             stack.append([container, child_path(), None, 0])
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
@@ -195,25 +262,35 @@ def _loads_events(text: str, where: str) -> tuple[Any, Lines]:
     return root, lines
 
 
+def too_big(where: str) -> RecordError:
+    message = t("文件超过 {n} KiB", "file is larger than {n} KiB", n=MAX_BYTES // 1024)
+    return RecordError(f"{where}: {message}", problems=[Problem(where, 0, "", message)])
+
+
 def decode(data: bytes, where: str) -> str:
     if len(data) > MAX_BYTES:
-        raise RecordError(f"{where}: file is larger than {MAX_BYTES // 1024} KiB")
+        raise too_big(where)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise RecordError(f"{where}:{line}: not valid UTF-8 (byte {exc.start})") from None
+        message = t("不是有效的 UTF-8（第 {b} 字节）", "not valid UTF-8 (byte {b})", b=exc.start)
+        raise RecordError(
+            f"{where}:{line}: {message}", problems=[Problem(where, line, "", message)]
+        ) from None
 
 
 def load_file(path: Path, where: str | None = None) -> tuple[Any, Lines]:
     where = where or str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise RecordError(f"{where}: file is larger than {MAX_BYTES // 1024} KiB")
+        if path.stat().st_size > MAX_BYTES:
+            raise too_big(where)
         data = path.read_bytes()
     except OSError as exc:
-        raise RecordError(f"{where}: cannot read: {exc.strerror}") from None
+        message = t("无法读取：{e}", "cannot read: {e}", e=exc.strerror)
+        raise RecordError(
+            f"{where}: {message}", problems=[Problem(where, 0, "", message)]
+        ) from None
     return loads(decode(data, where), where)
 
 

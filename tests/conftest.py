@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -46,8 +47,15 @@ def git(path: Path, *args: str) -> str:
 class Office:
     """A fresh store with a manager and three consultants, and sessions acting as them."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, template: Office | None = None):
         self.path = path
+        if template is not None:  # a copy of a store built once: same ids, own repository
+            shutil.copytree(template.path, path, symlinks=True)
+            self.store = Store(path)
+            self.manager = template.manager
+            self.consultants = template.consultants
+            self.supervisor = template.supervisor
+            return
         self.store = init_store(path)
         boot = Session(Store(path))
         self.manager = add_staff(boot, "王经理", "manager")
@@ -69,9 +77,31 @@ class Office:
         return int(git(self.path, "rev-list", "--count", "HEAD").strip())
 
 
+@pytest.fixture(scope="session")
+def office_template(tmp_path_factory) -> Office:
+    """Built once per test run (a dozen commits), then copied for each test."""
+    with clean_env(tmp_path_factory) as mp:
+        mp.setenv("SALESOPS_NOW", "2026-11-02T09:00:00+08:00")
+        return Office(tmp_path_factory.mktemp("template") / "store")
+
+
+@contextlib.contextmanager
+def clean_env(tmp_path_factory):
+    """What ``isolated_env`` does, for fixtures built once for many tests."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key in list(os.environ):
+            if key.startswith(("SALESOPS_", "GIT_")):
+                mp.delenv(key)
+        mp.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        i18n.reset()
+        yield mp
+        i18n.reset()
+
+
 @pytest.fixture
-def office(tmp_path) -> Office:
-    return Office(tmp_path / "store")
+def office(tmp_path, office_template) -> Office:
+    return Office(tmp_path / "store", office_template)
 
 
 @pytest.fixture
@@ -99,3 +129,11 @@ class Cli:
 @pytest.fixture
 def cli(office) -> Cli:
     return Cli(office.path)
+
+
+@pytest.fixture
+def en():
+    """Messages in English, for tests that match on them."""
+    i18n.set_lang("en")
+    yield
+    i18n.reset()

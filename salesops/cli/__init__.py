@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from salesops import __version__
 from salesops.cli.app import Refused
 from salesops.cli.options import app, global_options
-from salesops.errors import SalesopsError
+from salesops.errors import SalesopsError, field_of, pydantic_message
 from salesops.i18n import t
 
 # name -> (module, attribute, help zh, help en)
@@ -52,6 +52,48 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "建立示例售楼部（几周的模拟业务与周报）",
         "build a demo office (weeks of activity, weekly report)",
     ),
+    "call": ("salesops.cli.call", "call", "接电：来电登记", "incoming calls: log"),
+    "visit": ("salesops.cli.visit", "visit", "接访：到访、送客", "visits: arrive, leave"),
+    "duty": (
+        "salesops.cli.duty",
+        "duty",
+        "接待顺序：排班、状态、离岗、回岗、下班",
+        "reception order: start, status, away, back, off",
+    ),
+    "faq": ("salesops.cli.faq", "faq", "答客问：统一的标准回答", "the office's standard answers"),
+    "followup": ("salesops.cli.followup", "followup", "回访：登记、待回访", "follow-ups: log, due"),
+    "tour": (
+        "salesops.cli.tour",
+        "tour",
+        "带看：看工地、看样板间、进行中的带看",
+        "tours: site, model apartment, status",
+    ),
+    "survey": (
+        "salesops.cli.survey",
+        "survey",
+        "满意度调查：记录问卷、汇总",
+        "satisfaction survey: record, summary",
+    ),
+    "complaint": (
+        "salesops.cli.complaint",
+        "complaint",
+        "投诉与建议：受理、承诺、分析、落实、归档、列表",
+        "complaints and suggestions: open … close, list",
+    ),
+    "unit": (
+        "salesops.cli.unit",
+        "unit",
+        "房源：添加、导入、列表、销控表、保留、释放",
+        "units: add, import, list, board, hold, release",
+    ),
+    "subscribe": ("salesops.cli.subscribe", "subscribe", "认购房源", "subscribe a unit"),
+    "unsubscribe": (
+        "salesops.cli.subscribe",
+        "unsubscribe",
+        "退订，释放房源",
+        "cancel a subscription",
+    ),
+    "sign": ("salesops.cli.subscribe", "sign", "签约", "sign the contract of a subscription"),
     "report": (
         "salesops.cli.report",
         "report",
@@ -112,8 +154,8 @@ class LazyGroup(click.Group):
             raise Refused(exc, app().json) from None
         except ValidationError as exc:
             err = exc.errors(include_url=False)[0]
-            field = ".".join(str(p) for p in err["loc"])
-            raise Refused(SalesopsError(f"{field}: {err['msg']}"), app().json) from None
+            message = f"{field_of(err)}: {pydantic_message(err)}"
+            raise Refused(SalesopsError(message), app().json) from None
 
 
 @click.group(

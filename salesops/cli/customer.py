@@ -27,6 +27,17 @@ def gender_name(g: str | None) -> str:
     return GENDER_NAMES[g][1 if en() else 0] if g else ""
 
 
+def ask_customer(query: str | None) -> str:
+    return ask(
+        query,
+        "QUERY",
+        t(
+            "哪位客户（电话、姓名、拼音首字母或编号）",
+            "which customer (phone, name, pinyin initials or id)",
+        ),
+    )
+
+
 def event_line(state, ev) -> str:
     from salesops.i18n import en
 
@@ -109,14 +120,14 @@ def _show_data(ses, cs):
         "Show a customer: profile, owner, last contact and every record.",
     ),
 )
-@click.argument("query")
+@click.argument("query", required=False)
 def customer_show(a, query):
     from salesops import resolve
     from salesops.text import safe
 
     ses = a.session()
     state = ses.state
-    cs = resolve.customer(state, query)
+    cs = resolve.customer(state, ask_customer(query))
 
     def human():
         p = cs.profile
@@ -197,7 +208,7 @@ def customer_find(a, query):
     ),
     writes=True,
 )
-@click.argument("query")
+@click.argument("query", required=False)
 @click.option("--name")
 @click.option("--gender")
 @click.option("--phone")
@@ -206,7 +217,9 @@ def customer_find(a, query):
 def customer_edit(a, query, **changes):
     from salesops.processes.customers import edit_customer
 
-    profile, fields = edit_customer(a.session(), query, **changes)
+    ses = a.session()
+    _ = ses.actor  # refuse early, before any prompt, if we do not know who this is
+    profile, fields = edit_customer(ses, ask_customer(query), **changes)
     a.emit(
         {"ok": True, "id": profile.id, "changed": fields},
         t("已修改 {i}：{f}", "edited {i}: {f}", i=profile.id, f=", ".join(fields)),
@@ -221,7 +234,7 @@ def customer_edit(a, query, **changes):
         "A customer's facts in time order, with who committed each change and when (from git).",
     ),
 )
-@click.argument("query")
+@click.argument("query", required=False)
 def customer_history(a, query):
     from salesops import resolve
     from salesops.i18n import en
@@ -229,7 +242,7 @@ def customer_history(a, query):
 
     ses = a.session()
     state = ses.state
-    cs = resolve.customer(state, query)
+    cs = resolve.customer(state, ask_customer(query))
     changes = history(ses, cs)
     by_file = {}
     for ch in changes:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from salesops.cli.options import app, global_options
-from salesops.errors import SalesopsError
+from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
 
 
@@ -37,14 +37,64 @@ def init(directory, office_name):
     a = app()
     path = Path(directory or a.store_path or os.environ.get("SALESOPS_STORE") or "records")
     store = init_store(path, office_name, language=i18n.lang())
+    steps = next_steps(str(path))
     a.emit(
-        {"ok": True, "store": str(store.root), "repo": str(store.repo)},
-        t(
-            "已新建记录库 {p}\n下一步：salesops --store {p} staff add 姓名 --role manager",
-            "created store {p}\nnext: salesops --store {p} staff add NAME --role manager",
-            p=path,
+        {
+            "ok": True,
+            "store": str(store.root),
+            "repo": str(store.repo),
+            "next": [cmd for cmd, _ in steps],
+        },
+        lambda: "\n".join(
+            [
+                t("已新建记录库 {p}", "created store {p}", p=path),
+                t(
+                    "  office.yaml 为默认设置；git 仓库 {r}；提交前会自动运行 salesops check",
+                    "  office.yaml holds the defaults; git repository {r}; commits run salesops check first",
+                    r=store.repo,
+                ),
+                "",
+                t("下一步：", "next:"),
+                *[f"  {n}. {cmd}\n     {why}" for n, (cmd, why) in enumerate(steps, 1)],
+            ]
         ),
     )
+
+
+def next_steps(path: str) -> list[tuple[str, str]]:
+    """What a new office does first, as commands to copy."""
+    import shlex
+
+    s = f"salesops --store {shlex.quote(path)}"
+    manager, consultant = t("王经理", "Manager-Wang"), t("李娜", "Li-Na")
+    return [
+        (
+            f"{s} staff add {manager} --role manager",
+            t("添加第一位员工：销售经理", "add the first staff member: the sales manager"),
+        ),
+        (
+            f"{s} whoami --set {manager}",
+            t("本机默认以经理身份操作", "act as the manager by default on this machine"),
+        ),
+        (
+            f"{s} staff add {consultant}",
+            t("添加置业顾问（每人一次）", "add each consultant"),
+        ),
+        (
+            f"{s} --as {consultant} customer add",
+            t(
+                "置业顾问登记客户（会逐项询问）",
+                "a consultant registers a customer (asks for each field)",
+            ),
+        ),
+        (
+            f"{s} check",
+            t(
+                "按本案场修改 office.yaml（问候语、渠道、户型、安全帽……）后检查，再 git commit",
+                "after editing office.yaml (greeting, channels, unit types, helmets…), check it, then git commit",
+            ),
+        ),
+    ]
 
 
 @click.command(
@@ -65,8 +115,6 @@ def init(directory, office_name):
 @global_options
 def check(staged):
     from salesops import gitutil
-    from salesops.checks import run_checks
-    from salesops.state import State
     from salesops.store import Store
 
     a = app()
@@ -77,16 +125,9 @@ def check(staged):
             gitutil.run(
                 store.repo, "checkout-index", "-z", "--stdin", f"--prefix={tmp}/", input=files
             )
-            snapshot = Store(Path(tmp) / store.prefix, git=False)
-            try:
-                problems = run_checks(_load(snapshot))
-            except SalesopsError as exc:
-                problems = exc.problems or [_as_problem(exc)]
+            problems = store_problems(Store(Path(tmp) / store.prefix, git=False))
     else:
-        try:
-            problems = run_checks(State.load(store))
-        except SalesopsError as exc:
-            problems = exc.problems or [_as_problem(exc)]
+        problems = store_problems(store)
     if a.json:
         click.echo(
             json.dumps(
@@ -107,16 +148,16 @@ def check(staged):
     raise SystemExit(1 if problems else 0)
 
 
-def _load(store):
+def store_problems(store) -> list:
+    """Every problem in the store; with an unreadable office.yaml, each file's own problems."""
+    from salesops.checks import run_checks
     from salesops.state import State
 
-    return State.load(store)
-
-
-def _as_problem(exc: SalesopsError):
-    from salesops.errors import Problem
-
-    return Problem("office.yaml", 0, "", exc.message)
+    try:
+        return run_checks(State.load(store))
+    except SalesopsError as exc:
+        _, problems = store.load_all()
+        return sorted(set(problems)) or exc.problems or [Problem("office.yaml", 0, "", exc.message)]
 
 
 @click.command(

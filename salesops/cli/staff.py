@@ -27,6 +27,7 @@ def staff():
         "添加员工（第一位员工无需身份，之后只有经理可以添加）。",
         "Add a staff member (the first needs no identity; after that, managers only).",
     ),
+    writes=True,
 )
 @click.argument("name", required=False)
 @click.option(
@@ -70,6 +71,11 @@ def staff_add(a, name, role, email):
 )
 def staff_list(a, show_all):
     state = a.session().state
+    members = [
+        s
+        for s in sorted(state.staff.values(), key=lambda s: (not s.active, s.joined or s.id, s.id))
+        if show_all or s.active
+    ]
     rows = [
         {
             "id": s.id,
@@ -78,8 +84,7 @@ def staff_list(a, show_all):
             "active": s.active,
             "email": s.email,
         }
-        for s in sorted(state.staff.values(), key=lambda s: (not s.active, s.joined or s.id, s.id))
-        if show_all or s.active
+        for s in members
     ]
     a.rows(
         rows,
@@ -90,6 +95,7 @@ def staff_list(a, show_all):
             ("active", t("在职", "active")),
             ("email", "email"),
         ],
+        data=[s.model_dump(mode="json", exclude_none=True) for s in members],
     )
 
 
@@ -99,11 +105,20 @@ def staff_list(a, show_all):
     help=t("停用员工（离职）；其历史记录保留。", "Deactivate a staff member; their history stays."),
     writes=True,
 )
-@click.argument("who")
+@click.argument("who", required=False)
 def staff_deactivate(a, who):
+    from salesops.cli.app import ask
     from salesops.processes.staff import deactivate_staff
 
-    member = deactivate_staff(a.session(), who)
+    ses = a.session()
+    if who is None:
+        ses.require_role("manager")  # refuse before asking
+        others = [s for s in ses.state.active_staff() if s.id != ses.actor.id]
+        choices = [
+            (s.id, t("{n}（{r}）", "{n} ({r})", n=s.name, r=role_name(s.role))) for s in others
+        ]
+        who = ask(who, "WHO", t("停用哪位员工", "deactivate whom"), choices=choices)
+    member = deactivate_staff(ses, who)
     a.emit({"ok": True, "id": member.id}, t("已停用 {n}", "deactivated {n}", n=member.name))
 
 

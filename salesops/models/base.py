@@ -8,13 +8,21 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from salesops.i18n import t
+
 SCHEMA_VERSION = 1
 
 
 def _no_controls(value: str, *, multiline: bool = False) -> str:
     for ch in value:
         if unicodedata.category(ch) in ("Cc", "Cf") and not (multiline and ch in "\n\t"):
-            raise ValueError(f"contains a control character {ch!r}")
+            raise ValueError(
+                t(
+                    "含有控制字符 {c}（例如终端转义序列）",
+                    "contains a control character {c} (such as a terminal escape)",
+                    c=ascii(ch),
+                )
+            )
     return value
 
 
@@ -28,7 +36,7 @@ def _text(value: str) -> str:
 
 def _nonempty(value: str) -> str:
     if not value.strip():
-        raise ValueError("must not be empty")
+        raise ValueError(t("不能为空", "must not be empty"))
     return value.strip()
 
 
@@ -48,7 +56,12 @@ UnitId = Annotated[str, Field(pattern=rf"^UN-{_ID}$")]
 
 def _phone(value: str) -> str:
     if not re.fullmatch(r"\d{5,15}", value):
-        raise ValueError("a phone is 5 to 15 digits, written without spaces or dashes")
+        raise ValueError(
+            t(
+                "电话应为 5 到 15 位数字，不带空格或横线",
+                "a phone is 5 to 15 digits, written without spaces or dashes",
+            )
+        )
     return value
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, model_validator
 
 from salesops.models.base import CustomerId, EventId, Line, Record, StaffId, Text
 
@@ -40,6 +40,19 @@ class Event(Record):
     scope: ClassVar[str] = "customer"
     # The names of one-line summaries, for history and listings.
     title: ClassVar[tuple[str, str]] = ("事件", "event")
+
+    @model_validator(mode="after")
+    def _filed_somewhere(self) -> Event:
+        if self.scope == "customer" and self.customer is None:
+            from salesops.i18n import t
+
+            raise ValueError(
+                t(
+                    "customer：这类事件必须写明客户",
+                    "customer: this kind of event needs its customer",
+                )
+            )
+        return self
 
     def relpath(self, tz: dt.tzinfo | None = None) -> str:
         if self.scope == "customer":
@@ -88,7 +101,8 @@ class OwnerChange(Event):
 
         name = state.staff_name(self.to) if state else self.to
         why = OWNER_REASONS[self.reason][1 if en() else 0]
-        return f"→ {name}（{why}）" + (f" {self.note}" if self.note else "")
+        why = f" ({why})" if en() else f"（{why}）"
+        return f"→ {name}{why}" + (f" {self.note}" if self.note else "")
 
 
 @event_kind

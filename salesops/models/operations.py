@@ -1,21 +1,84 @@
 """Tours (看工地 / 看样板间), surveys (满意度调查), complaints (投诉) and subscriptions (认购).
 
 Fields only describe what happened; the decisions are made in ``salesops.processes``
-and each kind's ``fold`` rule updates the folded state.
+and each kind's ``fold`` rule updates the folded state. The slices of state these rules
+fill (``TourBook``, ``ComplaintBook``, ``SalesBook``, ...) are defined here, next to the
+rules, because a model may not import from ``processes``; the processes ask them questions.
+
+A fold rule never refuses: a fact that breaks a rule (two clones sold one unit, a tour
+ended twice, a complaint step out of order) is folded as well as it can be and reported
+with ``add_problem``, so that ``salesops check`` names it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
+from salesops.i18n import en, t
 from salesops.models.base import EventId, Line, StaffId, Text, UnitId
 from salesops.models.events import Event, event_kind
 
+if TYPE_CHECKING:
+    from salesops.state import State
+
 TourType = Literal["site", "model"]
+
+TOUR_NAMES = {"site": ("看工地", "site tour"), "model": ("看样板间", "model apartment")}
+REMEDY_NAMES = {
+    "wait": ("请客户稍等", "asked to wait"),
+    "later": ("请客户下次再看", "asked to come another time"),
+}
+
+
+def _problem(state: State, rid: str, field_name: str, message: str) -> None:
+    from salesops.state import add_problem
+
+    add_problem(state, rid, field_name, message)
+
+
+def _pick(pair: tuple[str, str]) -> str:
+    return pair[1 if en() else 0]
+
+
+def money(value: Decimal | int | float | None) -> str:
+    """1280000 -> 1,280,000; 12.5 -> 12.50."""
+    if value is None:
+        return ""
+    d = Decimal(value)
+    return f"{d:,.0f}" if d == d.to_integral_value() else f"{d:,.2f}"
+
+
+# --- tours: 看工地 / 看样板间 ----------------------------------------------------------
+
+
+@dataclass
+class TourBook:
+    """Tours under way and the stock they hold: helmets for site tours, shoe covers for models."""
+
+    open: dict[str, TourStart] = field(default_factory=dict)
+    ends: dict[str, TourEnd] = field(default_factory=dict)  # start id -> its end
+    refused: list[TourRefused] = field(default_factory=list)
+    helmets_lost: int = 0
+    shoe_covers_lost: int = 0
+
+    def helmets_out(self) -> int:
+        return sum(s.helmets for s in self.open.values())
+
+    def shoe_covers_out(self) -> int:
+        return sum(s.shoe_covers for s in self.open.values())
+
+
+@dataclass
+class TourTrail:
+    """One customer's tours: the ones that ended with intent to negotiate (返回案场洽谈)."""
+
+    tours: list[TourStart] = field(default_factory=list)
+    negotiations: list[TourEnd] = field(default_factory=list)
 
 
 @event_kind
@@ -33,6 +96,52 @@ class TourStart(Event):
 
     title: ClassVar[tuple[str, str]] = ("带看开始", "tour started")
 
+    def fold(self, state: State) -> None:
+        book = state.part(TourBook)
+        cs = state.customer(self.customer)
+        cs.contacted(self.at, self)
+        cs.part(TourTrail).tours.append(self)
+        book.open[self.id] = self
+        if not self.briefing:
+            _problem(state, self.id, "briefing", "a tour starts only after the safety briefing")
+        if self.tour == "site" and self.helmets < self.head_count:
+            _problem(
+                state,
+                self.id,
+                "helmets",
+                f"{self.helmets} helmet(s) issued for {self.head_count} people",
+            )
+        office = state.office
+        if self.helmets and book.helmets_out() + book.helmets_lost > office.helmets:
+            _problem(
+                state,
+                self.id,
+                "helmets",
+                f"more helmets out than the office has ({office.helmets}, "
+                f"{book.helmets_lost} lost): two desks issued the same helmets",
+            )
+        if self.shoe_covers and book.shoe_covers_out() + book.shoe_covers_lost > office.shoe_covers:
+            _problem(
+                state,
+                self.id,
+                "shoe_covers",
+                f"more shoe covers out than the office has ({office.shoe_covers})",
+            )
+
+    def summary(self, state: State | None = None) -> str:
+        head = t("{n}人", "{n} people", n=self.head_count)
+        if self.tour == "site":
+            parts = [_pick(TOUR_NAMES["site"]), head, t("安全帽{n}", "{n} helmets", n=self.helmets)]
+            if self.route:
+                parts.append(self.route)
+        else:
+            parts = [_pick(TOUR_NAMES["model"]), head]
+            if self.unit_type:
+                parts.append(t("{u}户型", "type {u}", u=self.unit_type))
+            if self.shoe_covers:
+                parts.append(t("鞋套{n}", "{n} shoe covers", n=self.shoe_covers))
+        return " ".join(parts)
+
 
 @event_kind
 class TourRefused(Event):
@@ -46,9 +155,24 @@ class TourRefused(Event):
 
     title: ClassVar[tuple[str, str]] = ("安全帽不足", "helmet shortage")
 
+    def fold(self, state: State) -> None:
+        state.part(TourBook).refused.append(self)
+        state.customer(self.customer).contacted(self.at, self)
+
+    def summary(self, state: State | None = None) -> str:
+        return t(
+            "需要 {n} 顶，空闲 {f} 顶；{r}",
+            "{n} needed, {f} free; {r}",
+            n=self.head_count,
+            f=self.free,
+            r=_pick(REMEDY_NAMES[self.remedy]),
+        )
+
 
 @event_kind
 class TourEnd(Event):
+    """The tour is over: what came back (helmets or shoe covers), and intent to negotiate."""
+
     kind: Literal["tour_end"] = "tour_end"
     start: EventId
     returned: int = Field(ge=0)
@@ -56,6 +180,66 @@ class TourEnd(Event):
     negotiate: bool
 
     title: ClassVar[tuple[str, str]] = ("带看结束", "tour ended")
+
+    def fold(self, state: State) -> None:
+        book = state.part(TourBook)
+        start = state.events_by_id.get(self.start)
+        if not isinstance(start, TourStart):
+            _problem(
+                state,
+                self.id,
+                "start",
+                f"helmets returned without a tour: no tour started as {self.start} before this",
+            )
+            return
+        if start.customer != self.customer:
+            _problem(state, self.id, "start", f"tour {self.start} is another customer's")
+            return
+        if self.start in book.ends:
+            _problem(
+                state,
+                self.id,
+                "start",
+                f"tour {self.start} ended twice (first by {book.ends[self.start].id})",
+            )
+            return
+        book.open.pop(self.start, None)
+        book.ends[self.start] = self
+        issued = start.helmets if start.tour == "site" else start.shoe_covers
+        if self.returned + self.lost != issued:
+            _problem(
+                state,
+                self.id,
+                "returned",
+                f"{self.returned} returned and {self.lost} lost, but {issued} were issued",
+            )
+        if start.tour == "site":
+            book.helmets_lost += self.lost
+        else:
+            book.shoe_covers_lost += self.lost
+        cs = state.customer(self.customer)
+        cs.contacted(self.at, self)
+        if self.negotiate:
+            cs.part(TourTrail).negotiations.append(self)
+
+    def summary(self, state: State | None = None) -> str:
+        parts = [t("归还 {n}", "{n} returned", n=self.returned)]
+        if self.lost:
+            parts.append(t("遗失 {n}", "{n} lost", n=self.lost))
+        parts.append(
+            t("有洽谈意向，返回案场洽谈", "intent to negotiate: back to the office")
+            if self.negotiate
+            else t("无洽谈意向", "no intent to negotiate")
+        )
+        return t("，", ", ").join(parts)
+
+
+# --- surveys: 满意度调查 -------------------------------------------------------------
+
+
+@dataclass
+class SurveyBook:
+    surveys: list[Survey] = field(default_factory=list)
 
 
 @event_kind
@@ -69,6 +253,84 @@ class Survey(Event):
 
     title: ClassVar[tuple[str, str]] = ("满意度调查", "survey")
 
+    def fold(self, state: State) -> None:
+        state.part(SurveyBook).surveys.append(self)
+        state.customer(self.customer).contacted(self.at, self)
+        # The questionnaire may change over time; a score is checked against its question
+        # as the office defines it now, when the question still exists.
+        questions = {q.id: q for q in state.office.survey}
+        for qid, score in self.scores.items():
+            q = questions.get(qid)
+            if q is not None and q.type == "score" and not q.scale[0] <= score <= q.scale[1]:
+                _problem(
+                    state,
+                    self.id,
+                    f"scores.{qid}",
+                    f"score {score} is outside the scale {q.scale[0]}-{q.scale[1]}",
+                )
+
+    def summary(self, state: State | None = None) -> str:
+        if not self.scores:
+            return t("{n} 条意见", "{n} comment(s)", n=len(self.comments))
+        mean = sum(self.scores.values()) / len(self.scores)
+        return t(
+            "平均 {m:.1f} 分（{n} 题）", "mean {m:.1f} ({n} questions)", m=mean, n=len(self.scores)
+        )
+
+
+# --- complaints: 投诉 ---------------------------------------------------------------
+
+Step = Literal["received", "promised", "assigned", "resolved", "closed"]
+STEPS: tuple[str, ...] = ("received", "promised", "assigned", "resolved", "closed")
+STEP_NAMES = {
+    "received": ("已受理", "received"),
+    "promised": ("已承诺反馈", "feedback promised"),
+    "assigned": ("部门分析中", "analysed by department"),
+    "resolved": ("领导已落实", "carried out"),
+    "closed": ("已反馈归档", "archived"),
+}
+TYPE_NAMES = {"complaint": ("投诉", "complaint"), "suggestion": ("建议", "suggestion")}
+
+
+@dataclass
+class ComplaintState:
+    """Where one complaint (or suggestion) stands, folded from its steps."""
+
+    id: str
+    customer: str
+    type: str
+    text: str
+    opened_at: dt.datetime
+    by: str
+    channel: str | None = None
+    step: str = "received"
+    due: dt.date | None = None
+    promised_at: dt.datetime | None = None
+    department: str | None = None
+    analysis: str | None = None
+    leader: str | None = None
+    action: str | None = None
+    feedback: str | None = None
+    closed_at: dt.datetime | None = None
+    steps: list[Event] = field(default_factory=list)
+
+    def next_steps(self) -> tuple[str, ...]:
+        """The chart's order: a complaint goes step by step; a suggestion is summarised, then archived."""
+        if self.step == "closed":
+            return ()
+        if self.type == "suggestion":
+            return ("closed",)
+        return (STEPS[STEPS.index(self.step) + 1],)
+
+    def overdue(self, today: dt.date) -> bool:
+        """The feedback promised by ``due`` has not been given and ``due`` has passed."""
+        return self.step != "closed" and self.due is not None and today > self.due
+
+
+@dataclass
+class ComplaintBook:
+    complaints: dict[str, ComplaintState] = field(default_factory=dict)
+
 
 @event_kind
 class ComplaintOpen(Event):
@@ -81,46 +343,157 @@ class ComplaintOpen(Event):
 
     title: ClassVar[tuple[str, str]] = ("投诉受理", "complaint received")
 
+    def fold(self, state: State) -> None:
+        state.part(ComplaintBook).complaints[self.id] = ComplaintState(
+            id=self.id,
+            customer=self.customer or "",
+            type=self.type,
+            text=self.text,
+            opened_at=self.at,
+            by=self.by,
+            channel=self.channel,
+        )
+
+    def summary(self, state: State | None = None) -> str:
+        first = self.text.splitlines()[0][:40]
+        return f"[{_pick(TYPE_NAMES[self.type])}] {first}"
+
+
+class _ComplaintStep(Event):
+    """What every step after receiving shares: it names its complaint and must come in order."""
+
+    step: ClassVar[str] = ""
+
+    def fold(self, state: State) -> None:
+        book = state.part(ComplaintBook)
+        cid = self.complaint  # type: ignore[attr-defined]
+        c = book.complaints.get(cid)
+        if c is None:
+            _problem(
+                state, self.id, "complaint", f"no complaint {cid} was received before this step"
+            )
+            return
+        if c.customer != self.customer:
+            _problem(state, self.id, "complaint", f"complaint {cid} is another customer's")
+            return
+        allowed = c.next_steps()
+        if self.step not in allowed:
+            _problem(
+                state,
+                self.id,
+                "kind",
+                f"step out of order: complaint {cid} is {c.step}; "
+                f"next allowed: {', '.join(allowed) or 'nothing (archived)'}",
+            )
+            return
+        c.step = self.step
+        c.steps.append(self)
+        self.apply(c, state)
+
+    def apply(self, c: ComplaintState, state: State) -> None:
+        pass
+
 
 @event_kind
-class ComplaintPromise(Event):
+class ComplaintPromise(_ComplaintStep):
     kind: Literal["complaint_promise"] = "complaint_promise"
     complaint: EventId
     due: dt.date
 
     title: ClassVar[tuple[str, str]] = ("承诺反馈", "feedback promised")
+    step: ClassVar[str] = "promised"
+
+    def apply(self, c: ComplaintState, state: State) -> None:
+        c.due = self.due
+        c.promised_at = self.at
+        if self.due < state.local_date(self.at):
+            _problem(state, self.id, "due", f"feedback promised by {self.due}, a day already past")
+
+    def summary(self, state: State | None = None) -> str:
+        return t("承诺 {d} 前反馈", "feedback promised by {d}", d=self.due.isoformat())
 
 
 @event_kind
-class ComplaintAssign(Event):
+class ComplaintAssign(_ComplaintStep):
     kind: Literal["complaint_assign"] = "complaint_assign"
     complaint: EventId
     department: Line
     analysis: Text | None = None
 
     title: ClassVar[tuple[str, str]] = ("部门分析", "analysed by department")
+    step: ClassVar[str] = "assigned"
+
+    def apply(self, c: ComplaintState, state: State) -> None:
+        c.department = self.department
+        c.analysis = self.analysis
+
+    def summary(self, state: State | None = None) -> str:
+        return self.department + (
+            f"：{self.analysis.splitlines()[0][:40]}" if self.analysis else ""
+        )
 
 
 @event_kind
-class ComplaintResolve(Event):
+class ComplaintResolve(_ComplaintStep):
     kind: Literal["complaint_resolve"] = "complaint_resolve"
     complaint: EventId
     leader: Line
     action: Text
 
     title: ClassVar[tuple[str, str]] = ("领导落实", "carried out")
+    step: ClassVar[str] = "resolved"
+
+    def apply(self, c: ComplaintState, state: State) -> None:
+        c.leader = self.leader
+        c.action = self.action
+
+    def summary(self, state: State | None = None) -> str:
+        return f"{self.leader}：{self.action.splitlines()[0][:40]}"
 
 
 @event_kind
-class ComplaintClose(Event):
+class ComplaintClose(_ComplaintStep):
     kind: Literal["complaint_close"] = "complaint_close"
     complaint: EventId
     feedback: Text
 
     title: ClassVar[tuple[str, str]] = ("反馈归档", "feedback given, archived")
+    step: ClassVar[str] = "closed"
 
+    def apply(self, c: ComplaintState, state: State) -> None:
+        c.feedback = self.feedback
+        c.closed_at = self.at
+
+    def summary(self, state: State | None = None) -> str:
+        return self.feedback.splitlines()[0][:60]
+
+
+# --- subscriptions: 认购 ------------------------------------------------------------
 
 Payment = Literal["full", "mortgage", "instalments"]
+PAYMENT_NAMES = {
+    "full": ("一次性付款", "full payment"),
+    "mortgage": ("按揭", "mortgage"),
+    "instalments": ("分期付款", "instalments"),
+}
+
+
+@dataclass
+class SalesBook:
+    """Every subscription, and for each unit the ones still standing (not cancelled)."""
+
+    subscriptions: dict[str, Subscribe] = field(default_factory=dict)
+    live: dict[str, list[Subscribe]] = field(default_factory=dict)  # unit id -> standing
+    signed: dict[str, Sign] = field(default_factory=dict)  # subscription id -> its signing
+    cancelled: dict[str, Unsubscribe] = field(default_factory=dict)  # subscription id -> ...
+
+    def standing(self, unit: str) -> list[Subscribe]:
+        return self.live.get(unit, [])
+
+
+def _unit_label(state: State | None, unit: str) -> str:
+    u = state.units.get(unit) if state is not None else None
+    return u.label if u is not None else unit
 
 
 @event_kind
@@ -135,6 +508,69 @@ class Subscribe(Event):
 
     title: ClassVar[tuple[str, str]] = ("认购", "subscription")
 
+    def fold(self, state: State) -> None:
+        book = state.part(SalesBook)
+        standing = book.live.setdefault(self.unit, [])
+        if standing:
+            first = standing[0]
+            _problem(
+                state,
+                self.id,
+                "unit",
+                f"double sale: unit {_unit_label(state, self.unit)} ({self.unit}) is subscribed "
+                f"by {first.id} (customer {first.customer}) and again by {self.id} "
+                f"(customer {self.customer}); cancel one of them",
+            )
+        if self.deposit > self.price:
+            _problem(state, self.id, "deposit", "the deposit is more than the price")
+        standing.append(self)
+        book.subscriptions[self.id] = self
+        cs = state.customer(self.customer)
+        cs.contacted(self.at, self)
+        # A subscribed customer is no longer followed up (回访 ends in 认购).
+        cs.next_followup = None
+
+    def summary(self, state: State | None = None) -> str:
+        return t(
+            "{u} 成交价 {p} 定金 {d} {m}",
+            "{u} price {p} deposit {d} {m}",
+            u=_unit_label(state, self.unit),
+            p=money(self.price),
+            d=money(self.deposit),
+            m=_pick(PAYMENT_NAMES[self.payment]),
+        )
+
+
+def _subscription_of(state: State, ev: Unsubscribe | Sign) -> Subscribe | None:
+    book = state.part(SalesBook)
+    sub = book.subscriptions.get(ev.subscription)
+    if sub is None:
+        _problem(
+            state,
+            ev.id,
+            "subscription",
+            f"no subscription {ev.subscription} was made before this",
+        )
+        return None
+    if sub.unit != ev.unit or sub.customer != ev.customer:
+        _problem(
+            state,
+            ev.id,
+            "subscription",
+            f"subscription {ev.subscription} is for another unit or customer",
+        )
+        return None
+    if ev.subscription in book.cancelled:
+        _problem(
+            state,
+            ev.id,
+            "subscription",
+            f"subscription {ev.subscription} was cancelled already "
+            f"(by {book.cancelled[ev.subscription].id})",
+        )
+        return None
+    return sub
+
 
 @event_kind
 class Unsubscribe(Event):
@@ -144,6 +580,26 @@ class Unsubscribe(Event):
     reason: Text = Field(min_length=1)
 
     title: ClassVar[tuple[str, str]] = ("退订", "cancellation")
+
+    def fold(self, state: State) -> None:
+        sub = _subscription_of(state, self)
+        if sub is None:
+            return
+        book = state.part(SalesBook)
+        if self.subscription in book.signed:
+            _problem(
+                state,
+                self.id,
+                "subscription",
+                f"subscription {self.subscription} became a signed contract; it cannot be cancelled",
+            )
+            return
+        book.cancelled[self.subscription] = self
+        book.live[self.unit] = [s for s in book.standing(self.unit) if s.id != self.subscription]
+        state.customer(self.customer).contacted(self.at, self)
+
+    def summary(self, state: State | None = None) -> str:
+        return f"{_unit_label(state, self.unit)}：{self.reason.splitlines()[0][:40]}"
 
 
 @event_kind
@@ -155,3 +611,23 @@ class Sign(Event):
     unit: UnitId
 
     title: ClassVar[tuple[str, str]] = ("签约", "contract signed")
+
+    def fold(self, state: State) -> None:
+        sub = _subscription_of(state, self)
+        if sub is None:
+            return
+        book = state.part(SalesBook)
+        if self.subscription in book.signed:
+            _problem(
+                state,
+                self.id,
+                "subscription",
+                f"subscription {self.subscription} was signed already "
+                f"(by {book.signed[self.subscription].id})",
+            )
+            return
+        book.signed[self.subscription] = self
+        state.customer(self.customer).contacted(self.at, self)
+
+    def summary(self, state: State | None = None) -> str:
+        return _unit_label(state, self.unit)

@@ -10,6 +10,7 @@ from salesops import gitutil, yamlio
 from salesops.errors import SalesopsError
 from salesops.i18n import t
 from salesops.models import default_office
+from salesops.models.frontdesk import default_faq
 from salesops.store import OFFICE_FILE, Store
 
 HOOK_MARK = "# salesops pre-commit hook"
@@ -36,6 +37,7 @@ def init_store(path: Path, office_name: str = "巨鑫国际", language: str = "z
     tx = store.transaction(None, "init")
     with tx as tx:
         tx.put(office, new=True)
+        tx.put(default_faq(office_name), new=True)
     if created_repo:
         gitutil.run(repo, "config", "salesops.created", "true")
     return store

@@ -1,0 +1,298 @@
+"""complaint open|promise|assign|resolve|close|list (投诉处理)."""
+
+from __future__ import annotations
+
+import click
+
+from salesops.cli.app import ask
+from salesops.cli.options import command
+from salesops.i18n import t
+
+COMPLAINT_PROMPT = (
+    "投诉（投诉编号，或客户的电话、姓名）",
+    "complaint (its id, or the customer's phone or name)",
+)
+
+
+@click.group(
+    "complaint",
+    help=t(
+        "投诉处理：受理 → 承诺反馈日期 → 相关部门分析 → 分管领导落实 → 反馈客户并归档；"
+        "客户建议定期汇总提交。投诉可用编号片段或客户指定。",
+        "Complaints: receive → promise feedback by a date → department analyses → leader carries "
+        "it out → feedback and archive; suggestions are summarised. Name a complaint by id "
+        "fragment or by its customer.",
+    ),
+)
+def complaint():
+    pass
+
+
+def _query(value):
+    return ask(value, "COMPLAINT", t(*COMPLAINT_PROMPT))
+
+
+def _done(a, ses, ev, zh: str, en: str, **fmt):
+    from salesops.processes.complaints import complaints
+
+    c = complaints(ses.state)[getattr(ev, "complaint", ev.id)]
+    a.emit(
+        {"ok": True, "id": ev.id, "complaint": c.id, "step": c.step, "event": ev},
+        t(zh, en, i=c.id, **fmt),
+    )
+
+
+@command(
+    complaint,
+    "open",
+    help=t("受理客户投诉或建议。", "Receive a customer's complaint or suggestion."),
+    writes=True,
+)
+@click.argument("customer", required=False)
+@click.option("--text", help=t("客户的意见（原话）", "what the customer said"))
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice(["complaint", "suggestion"]),
+    help=t("complaint 投诉 / suggestion 建议（默认投诉）", "complaint (default) or suggestion"),
+)
+@click.option(
+    "--channel", help=t("来源：现场、电话、网络……", "how it came: in person, phone, web…")
+)
+def complaint_open(a, customer, text, kind, channel):
+    from salesops.processes.complaints import open_complaint
+
+    ses = a.session()
+    _ = ses.actor
+    customer = ask(
+        customer,
+        "CUSTOMER",
+        t("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)"),
+    )
+    kind = ask(
+        kind,
+        "--type",
+        t("投诉还是建议", "complaint or suggestion"),
+        choices=[("complaint", t("投诉", "complaint")), ("suggestion", t("建议", "suggestion"))],
+        default="complaint",
+    )
+    text = ask(text, "--text", t("客户的意见", "what the customer said"))
+    ev = open_complaint(ses, customer, text, kind=kind, channel=channel)
+    nxt = (
+        t(
+            "下一步：向客户承诺反馈日期 salesops complaint promise {i} --due 日期",
+            "next: promise feedback by a date: salesops complaint promise {i} --due DATE",
+            i=ev.id,
+        )
+        if ev.type == "complaint"
+        else t(
+            "建议将在定期汇总中提交：salesops complaint list --suggestions",
+            "the suggestion goes into the periodic summary: salesops complaint list --suggestions",
+        )
+    )
+    _done(a, ses, ev, "已受理（{i}）。" + nxt, "received ({i}). " + nxt)
+
+
+@command(
+    complaint,
+    "promise",
+    help=t("向客户承诺在某日前反馈。", "Promise the customer feedback by a date."),
+    writes=True,
+)
+@click.argument("query", required=False)
+@click.option("--due", metavar="DATE", help=t("承诺反馈日期", "feedback promised by"))
+def complaint_promise(a, query, due):
+    from salesops.processes.complaints import promise
+    from salesops.timeutil import parse_date
+
+    ses = a.session()
+    _ = ses.actor
+    query = _query(query)
+    due = ask(
+        due,
+        "--due",
+        t("承诺在哪天前反馈（如 2026-12-01）", "feedback by which day (e.g. 2026-12-01)"),
+        convert=lambda v: parse_date(v, what="--due"),
+    )
+    if isinstance(due, str):
+        due = parse_date(due, what="--due")
+    ev = promise(ses, query, due)
+    _done(
+        a,
+        ses,
+        ev,
+        "已承诺客户在 {d} 前反馈（{i}）",
+        "feedback promised by {d} ({i})",
+        d=ev.due.isoformat(),
+    )
+
+
+@command(
+    complaint,
+    "assign",
+    help=t("交由相关部门分析。", "Hand it to the relevant department for analysis."),
+    writes=True,
+)
+@click.argument("query", required=False)
+@click.option("--department", help=t("部门（office.yaml departments）", "department"))
+@click.option("--analysis", help=t("分析意见", "the department's analysis"))
+def complaint_assign(a, query, department, analysis):
+    from salesops.processes.complaints import assign
+
+    ses = a.session()
+    _ = ses.actor
+    query = _query(query)
+    department = ask(
+        department,
+        "--department",
+        t("由哪个部门分析", "which department analyses it"),
+        choices=[(d, d) for d in ses.state.office.departments],
+    )
+    ev = assign(ses, query, department, analysis)
+    _done(a, ses, ev, "已交{d}分析（{i}）", "handed to {d} ({i})", d=ev.department)
+
+
+@command(
+    complaint,
+    "resolve",
+    help=t("分管领导落实处理。", "The leader in charge carries it out."),
+    writes=True,
+)
+@click.argument("query", required=False)
+@click.option("--leader", help=t("分管领导", "leader in charge"))
+@click.option("--action", help=t("落实措施", "what was done"))
+def complaint_resolve(a, query, leader, action):
+    from salesops.processes.complaints import resolve_complaint
+
+    ses = a.session()
+    _ = ses.actor
+    query = _query(query)
+    leader = ask(leader, "--leader", t("分管领导", "leader in charge"))
+    action = ask(action, "--action", t("落实措施", "what was done"))
+    ev = resolve_complaint(ses, query, leader, action)
+    _done(
+        a,
+        ses,
+        ev,
+        "已落实（{i}）；反馈客户后：salesops complaint close {i}",
+        "carried out ({i}); after telling the customer: salesops complaint close {i}",
+    )
+
+
+@command(
+    complaint,
+    "close",
+    help=t(
+        "反馈客户并归档（建议在汇总提交后归档）。",
+        "Feedback given to the customer; archive (a suggestion: after it was submitted).",
+    ),
+    writes=True,
+)
+@click.argument("query", required=False)
+@click.option("--feedback", help=t("给客户的反馈", "the feedback given"))
+def complaint_close(a, query, feedback):
+    from salesops.processes.complaints import close
+
+    ses = a.session()
+    _ = ses.actor
+    query = _query(query)
+    feedback = ask(feedback, "--feedback", t("给客户的反馈", "the feedback given"))
+    ev = close(ses, query, feedback)
+    _done(a, ses, ev, "已反馈并归档（{i}）", "feedback given, archived ({i})")
+
+
+STATES = ["open", "all", "received", "promised", "assigned", "resolved", "closed"]
+
+
+@command(
+    complaint,
+    "list",
+    help=t(
+        "投诉列表（默认未归档的，逾期的排在最前）；--suggestions 为一段时间内的客户建议汇总。",
+        "Complaints (default: not archived, overdue promises first); --suggestions gives the "
+        "summary of suggestions for a period.",
+    ),
+    listing=True,
+)
+@click.option(
+    "--state",
+    "step",
+    type=click.Choice(STATES),
+    default="open",
+    show_default=True,
+    help=t("按状态筛选", "filter by state"),
+)
+@click.option("--overdue", is_flag=True, help=t("只列逾期未反馈的", "only overdue promises"))
+@click.option(
+    "--suggestions", is_flag=True, help=t("客户建议汇总（定期提交）", "summary of suggestions")
+)
+@click.option("--from", "start", metavar="DATE", help=t("受理日期从", "received from"))
+@click.option("--to", "end", metavar="DATE", help=t("受理日期到", "received until"))
+def complaint_list(a, step, overdue, suggestions, start, end):
+    from salesops.cli.survey import period
+    from salesops.processes import complaints as cp
+
+    ses = a.session()
+    state = ses.state
+    today = state.local_date(ses.clock)
+    d1, d2 = period(start, end)
+    if suggestions:
+        found = cp.suggestions(state, d1, d2)
+    else:
+        found = cp.listing(state, today, step=step, start=d1, end=d2)
+        if overdue:
+            found = [c for c in found if c.overdue(today)]
+    rows = []
+    for c in found:
+        cs = state.customers.get(c.customer)
+        rows.append(
+            {
+                "id": c.id,
+                "type": cp.type_name(c.type),
+                "opened": state.local(c.opened_at),
+                "customer": c.customer,
+                "customer_name": cs.name if cs else "",
+                "step": cp.step_name(c.step),
+                "state": c.step,
+                "due": c.due,
+                "overdue": c.overdue(today),
+                "department": c.department,
+                "text": c.text,
+                "short": c.text.replace("\n", " ")[:30],
+                "closed_at": state.local(c.closed_at) if c.closed_at else None,
+            }
+        )
+    if suggestions:
+        if not a.json and not a.csv:
+            span = f"{d1 or '…'} ~ {d2 or '…'}"
+            pending = sum(1 for c in found if c.step != "closed")
+            click.echo(
+                t(
+                    "客户建议汇总（{s}）：共 {n} 条，未归档 {p} 条。提交后逐条 salesops complaint close 归档。",
+                    "suggestions ({s}): {n}, {p} not archived. After submitting, archive each "
+                    "with salesops complaint close.",
+                    s=span,
+                    n=len(found),
+                    p=pending,
+                )
+            )
+        columns = [
+            ("opened", t("日期", "received")),
+            ("customer_name", t("客户", "customer")),
+            ("text", t("建议", "suggestion")),
+            ("step", t("状态", "state")),
+            ("id", t("编号", "id")),
+        ]
+    else:
+        columns = [
+            ("id", t("编号", "id")),
+            ("opened", t("受理", "received")),
+            ("customer_name", t("客户", "customer")),
+            ("type", t("类别", "type")),
+            ("step", t("状态", "state")),
+            ("due", t("承诺反馈", "due")),
+            ("overdue", t("逾期", "overdue")),
+            ("department", t("部门", "department")),
+            ("short", t("内容", "text")),
+        ]
+    a.rows(rows, columns, empty=t("没有符合条件的记录", "nothing to list"))

@@ -1,0 +1,247 @@
+"""duty start|status|away|back|off (接待顺序)."""
+
+from __future__ import annotations
+
+import click
+
+from salesops.cli.app import ask
+from salesops.cli.options import command
+from salesops.i18n import t
+
+
+@click.group(
+    "duty",
+    help=t(
+        "接待顺序：排班、查看门岗/控台/等候、离岗、回岗、下班。第一位在门岗，第二位在控台，其余依次等候。",
+        "The reception order: roster, door post / control desk / line, away, back, off. The first is at the "
+        "door post, the second at the control desk, the rest wait in order.",
+    ),
+)
+def duty():
+    pass
+
+
+def _emit_change(a, ses, event, message: str) -> None:
+    from salesops.processes import rotation
+
+    d = rotation.now_day(ses)
+    a.emit(
+        {
+            "ok": True,
+            "id": event.id,
+            "created": [event.id],
+            "event": event,
+            "duty": d.as_dict(ses.state),
+        },
+        lambda: message + "\n" + rotation.describe(ses.state, d),
+    )
+
+
+def _reason(state, code: str) -> str:
+    found = state.office.away_reason(code)
+    return found.name if found else code
+
+
+def _who(ses, who: str | None) -> str:
+    """The consultant named, or the actor themselves when they are a consultant."""
+    if who:
+        return who
+    if ses.actor.role == "consultant":
+        return ses.actor.id
+    return ask(None, "STAFF", t("哪位置业顾问", "which consultant"))
+
+
+@command(
+    duty,
+    "start",
+    help=t(
+        "排班：按接待顺序列出今天在岗的置业顾问（值班主管或经理）。当天再次运行会把新到岗的人排到队尾。",
+        "Set today's order of consultants on duty (duty supervisor or manager). Run again later the same day to "
+        "add those who arrive to the end of the line.",
+    ),
+    writes=True,
+)
+@click.argument("staff", nargs=-1)
+def duty_start(a, staff):
+    from salesops.processes import rotation
+    from salesops.text import safe
+
+    ses = a.session()
+    rotation._require_desk_role(ses)
+    who = list(staff)
+    if not who:
+        names = t("、", ", ").join(
+            s.name for s in ses.state.active_staff() if s.role == "consultant"
+        )
+        raw = ask(
+            None,
+            "STAFF…",
+            t(
+                "按接待顺序输入在岗的置业顾问，空格分隔（{n}）",
+                "consultants on duty in order, separated by spaces ({n})",
+                n=names,
+            ),
+        )
+        who = raw.replace("，", " ").replace(",", " ").replace("、", " ").split()
+    event = rotation.start(ses, who)
+    names = " → ".join(safe(ses.state.staff_name(s)) for s in event.roster)
+    _emit_change(a, ses, event, t("已排班：{n}", "on duty: {n}", n=names))
+
+
+@command(
+    duty,
+    "status",
+    help=t(
+        "查看接待顺序：门岗、控台、等候队列、正在接待谁、离岗与下班，以及每人今天的轮次。",
+        "Show the order: door post, control desk, the line, who is receiving whom, away, off, turns today.",
+    ),
+)
+@click.option("--date", "date_", help=t("日期（默认今天）", "date (default today)"))
+def duty_status(a, date_):
+    from salesops.processes import rotation
+    from salesops.text import safe
+    from salesops.timeutil import parse_date
+
+    ses = a.session()
+    state = ses.state
+    when = parse_date(date_, what="--date") if date_ else None
+    d = rotation.day(state, when) if when else rotation.now_day(ses)
+    name = state.staff_name
+    sep = t("、", ", ")
+
+    def human():
+        if not d.started:
+            return t(
+                "{d} 没有排班（salesops duty start 置业顾问…）",
+                "no one on duty on {d} (salesops duty start CONSULTANT…)",
+                d=d.date.isoformat(),
+            )
+        lines = [
+            t("{d} 接待顺序", "reception order, {d}", d=d.date.isoformat()),
+            t("  门岗：{n}", "  door post:      {n}", n=safe(name(d.door)) or "-"),
+            t("  控台：{n}", "  control desk:   {n}", n=safe(name(d.desk)) or "-"),
+            t(
+                "  等候：{n}",
+                "  waiting:        {n}",
+                n=sep.join(safe(name(s)) for s in d.line) or "-",
+            ),
+        ]
+        for sid, vid in d.receiving.items():
+            ev = state.events_by_id.get(vid)
+            who = state.customer(ev.customer).name if ev and ev.customer else ""
+            since = state.local(ev.at).strftime("%H:%M") if ev else ""
+            kind = t("轮接", "turn") if vid in d.turn_visits else t("老客户/代接", "old customer")
+            lines.append(
+                t(
+                    "  接待中：{n} → {c}（{s} 起，{k}）",
+                    "  receiving:      {n} → {c} (since {s}, {k})",
+                    n=safe(name(sid)),
+                    c=safe(who) or "-",
+                    s=since,
+                    k=kind,
+                )
+            )
+        for sid in d.away:
+            place = (
+                t("保留位置", "keeps place") if d.keeps_place.get(sid) else t("轮空", "loses place")
+            )
+            lines.append(
+                t(
+                    "  离岗：{n}（{r}，{p}）",
+                    "  away:           {n} ({r}, {p})",
+                    n=safe(name(sid)),
+                    r=_reason(state, d.away[sid]),
+                    p=place,
+                )
+            )
+        if d.off:
+            lines.append(
+                t(
+                    "  已下班：{n}",
+                    "  off duty:       {n}",
+                    n=sep.join(safe(name(s)) for s in sorted(d.off)),
+                )
+            )
+        lines.append(
+            t("  今日轮次：", "  turns today:    ")
+            + sep.join(f"{safe(name(s))} {n}" for s, n in d.turns.items())
+        )
+        return "\n".join(lines)
+
+    a.emit(d.as_dict(state), human)
+
+
+@command(
+    duty,
+    "away",
+    help=t(
+        "离岗：写明原因（office.yaml 的离岗原因）。洗手间、带看等原因保留位置，其余原因回岗后排到队尾（轮空）；"
+        "非工作事务须值班主管批准（--approved-by）。",
+        "Take a consultant out of line with a reason (office.yaml). Some reasons keep one's place; the rest "
+        "lose it. A non-work matter needs a supervisor's approval (--approved-by).",
+    ),
+    writes=True,
+)
+@click.argument("staff", required=False)
+@click.option("--reason", help=t("离岗原因", "reason"))
+@click.option("--approved-by", help=t("批准的值班主管", "approving supervisor"))
+def duty_away(a, staff, reason, approved_by):
+    from salesops.processes import rotation
+    from salesops.text import safe
+
+    ses = a.session()
+    state = ses.state
+    who = _who(ses, staff)
+    reason = ask(
+        reason,
+        "--reason",
+        t("离岗原因", "reason"),
+        choices=[
+            (r.code, r.name + (t("（保留位置）", " (keeps place)") if r.keeps_place else ""))
+            for r in state.office.away_reasons
+        ],
+    )
+    event = rotation.away(ses, who, reason, approved_by)
+    found = ses.state.office.away_reason(event.reason)
+    message = t(
+        "{n} 离岗（{r}），{p}",
+        "{n} is away ({r}); {p}",
+        n=safe(ses.state.staff_name(event.staff)),
+        r=found.name if found else event.reason,
+        p=t("保留位置", "keeps their place")
+        if event.keeps_place
+        else t(
+            "失去位置（轮空），回岗后排到队尾", "loses their place: back at the end of the line"
+        ),
+    )
+    _emit_change(a, ses, event, message)
+
+
+@command(duty, "back", help=t("回岗：回到队列。", "Back in line."), writes=True)
+@click.argument("staff", required=False)
+def duty_back(a, staff):
+    from salesops.processes import rotation
+    from salesops.text import safe
+
+    ses = a.session()
+    event = rotation.back(ses, _who(ses, staff))
+    d = rotation.now_day(ses)
+    message = t(
+        "{n} 回岗（{s}）",
+        "{n} is back ({s})",
+        n=safe(ses.state.staff_name(event.staff)),
+        s=rotation.status_text(ses.state, d, event.staff),
+    )
+    _emit_change(a, ses, event, message)
+
+
+@command(duty, "off", help=t("下班：结束当天的班次。", "End a consultant's shift."), writes=True)
+@click.argument("staff", required=False)
+def duty_off(a, staff):
+    from salesops.processes import rotation
+    from salesops.text import safe
+
+    ses = a.session()
+    event = rotation.off(ses, _who(ses, staff))
+    message = t("{n} 下班", "{n} is off duty", n=safe(ses.state.staff_name(event.staff)))
+    _emit_change(a, ses, event, message)

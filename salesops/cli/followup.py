@@ -1,0 +1,255 @@
+"""followup log|due (回访)."""
+
+from __future__ import annotations
+
+import click
+
+from salesops.cli.app import ask, interactive
+from salesops.cli.call import missing_names, say, topic_prompt
+from salesops.cli.options import command
+from salesops.i18n import t
+
+
+@click.group(
+    "followup",
+    help=t(
+        "回访：今天应回访和逾期未回访的客户；登记一次回访（有意向约来访时间，无意向约下次回访日期）。",
+        "Follow-up calls: who is due or overdue; log a call (interested: a visit time; not: the next date).",
+    ),
+)
+def followup():
+    pass
+
+
+def review(state, cs) -> list[str]:
+    """The chart's first step: what to read before calling."""
+    from salesops.cli.customer import event_line
+    from salesops.processes.calls import customer_gaps
+    from salesops.text import safe
+
+    lines = [
+        t(
+            "客户 {c}：{n}  {p}  置业顾问 {o}{g}",
+            "customer {c}: {n}  {p}  owner {o}{g}",
+            c=cs.id,
+            n=safe(cs.name) or "-",
+            p=cs.phone or "-",
+            o=safe(state.staff_name(cs.owner)) or "-",
+            g=t("  意向 {x}", "  grade {x}", x=cs.grade) if cs.grade else "",
+        )
+    ]
+    contacts = [ev for ev in cs.events if ev.kind in ("call", "visit", "visit_end", "followup")][
+        -3:
+    ]
+    for ev in contacts:
+        lines.append("  " + safe(event_line(state, ev)))
+    gaps = customer_gaps(cs)
+    if gaps:
+        lines.append(t("  资料缺：{m}", "  missing: {m}", m=missing_names(gaps)))
+    return lines
+
+
+def _intent(value) -> bool | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("yes", "y", "是", "有", "有意向", "1", "true"):
+        return True
+    if text in ("no", "n", "否", "无", "没有", "暂无", "0", "false"):
+        return False
+    from salesops.errors import SalesopsError
+
+    raise SalesopsError(t("--intent 填 yes 或 no（有/无）", "--intent is yes or no"))
+
+
+@command(
+    followup,
+    "log",
+    help=t(
+        "登记一次回访。有意向：约定来访时间（--appointment）；无意向：约定下次回访日期（--next，默认按 office.yaml 的间隔）。",
+        "Log a follow-up call. Interested: agree a visit time (--appointment); not: the next date "
+        "(--next, default the office interval).",
+    ),
+    writes=True,
+)
+@click.argument("customer", required=False)
+@click.option("--intent", help=t("客户是否有意向：yes/no", "is the customer interested: yes/no"))
+@click.option("--appointment", help=t("约定来访时间，如 2026-11-28 10:00", "agreed visit time"))
+@click.option("--next", "next_", help=t("下次回访日期，如 2026-11-30", "next follow-up date"))
+@click.option("--notes", help=t("回访内容", "what was said"))
+@click.option("--topic", "topics", multiple=True, help=t("客户问到的问题类别", "topics asked"))
+@click.option("--duration", help=t("通话时长（分钟）", "call length in minutes"))
+@click.option("--staff", help=t("回访人（默认自己）", "who called (default: you)"))
+def followup_log(a, customer, intent, appointment, next_, notes, topics, duration, staff):
+    from salesops import resolve
+    from salesops.processes import calls, followups
+
+    ses = a.session()
+    state = ses.state
+    _ = ses.actor
+    customer = ask(customer, "CUSTOMER", t("回访哪位客户（姓名、电话或编号）", "which customer"))
+    cs = resolve.customer(state, customer)
+    if interactive():
+        for line in review(state, cs):
+            say(a, line)
+    intent = _intent(
+        ask(
+            intent,
+            "--intent",
+            t("客户是否有意向", "is the customer interested"),
+            choices=[
+                ("yes", t("有意向，邀请再次来访", "yes, invite to visit")),
+                ("no", t("暂无意向", "not now")),
+            ],
+        )
+    )
+    if intent and appointment is None:
+        appointment = ask(
+            None,
+            "--appointment",
+            t("约定来访时间（如 2026-11-28 10:00）", "visit time (e.g. 2026-11-28 10:00)"),
+            convert=lambda v: calls.appointment_time(ses, v) and v,
+        )
+    if not intent and next_ is None and interactive():
+        next_ = ask(
+            None,
+            "--next",
+            t("下次回访日期（回车按默认间隔）", "next follow-up date (Enter for the default)"),
+            required=False,
+            convert=lambda v: calls.followup_date(ses, v) and v,
+        )
+    if topics == () and interactive():
+        topics = ask(None, "--topic", topic_prompt(ses), required=False)
+    event = followups.log(
+        ses,
+        cs.id,
+        intent=intent,
+        appointment=appointment,
+        next_followup=next_,
+        notes=notes,
+        topics=topics,
+        duration_min=duration,
+        staff=staff,
+    )
+    state = ses.state
+    nxt = state.customers[cs.id].next_followup
+
+    def human():
+        lines = [
+            t(
+                "已登记回访 {e}（客户 {c}）",
+                "logged follow-up {e} (customer {c})",
+                e=event.id,
+                c=cs.id,
+            )
+        ]
+        if event.appointment:
+            lines.append(
+                t(
+                    "约访：{w}",
+                    "invited for: {w}",
+                    w=state.local(event.appointment).strftime("%Y-%m-%d %H:%M"),
+                )
+            )
+        if nxt:
+            lines.append(t("下次回访：{d}", "next follow-up: {d}", d=nxt.isoformat()))
+        return "\n".join(lines)
+
+    a.emit(
+        {
+            "ok": True,
+            "id": event.id,
+            "created": [event.id],
+            "customer": cs.id,
+            "intent": event.intent,
+            "next_followup": nxt,
+            "followup": event,
+        },
+        human,
+    )
+
+
+@command(
+    followup,
+    "due",
+    help=t(
+        "今天应回访和逾期未回访的客户（最逾期的在前），附最近一次联系的内容和缺少的资料。"
+        "置业顾问默认只看自己的客户；--all 看全部。",
+        "Customers due or overdue for a follow-up, most overdue first, with the last contact and the data "
+        "gaps. A consultant sees their own by default; --all shows everyone's.",
+    ),
+    listing=True,
+)
+@click.option("--staff", help=t("只看这位置业顾问的客户", "only this consultant's customers"))
+@click.option("--date", "date_", help=t("截至日期（默认今天）", "as of this date (default today)"))
+@click.option(
+    "--all", "everyone", is_flag=True, help=t("所有置业顾问的客户", "everyone's customers")
+)
+@click.option("--show-phone", is_flag=True, help=t("显示完整电话", "show full phone numbers"))
+def followup_due(a, staff, date_, everyone, show_phone):
+    from salesops import phones, resolve
+    from salesops.errors import SalesopsError
+    from salesops.processes import followups
+    from salesops.processes.calls import customer_gaps
+    from salesops.timeutil import parse_date
+
+    ses = a.session()
+    state = ses.state
+    date = parse_date(date_, what="--date") if date_ else state.local_date(ses.now)
+    sid = None
+    if staff:
+        sid = resolve.staff(state, staff, active=False).id
+    elif not everyone:
+        try:
+            actor = ses.actor
+        except SalesopsError:
+            actor = None
+        if actor is not None and actor.role == "consultant":
+            sid = actor.id
+    rows = []
+    for cs in followups.due(state, date, sid):
+        last = cs.last_contact_event
+        rows.append(
+            {
+                "customer": cs.id,
+                "name": cs.name,
+                "phone": cs.phone if show_phone else phones.mask(cs.phone),
+                "owner": cs.owner,
+                "owner_name": state.staff_name(cs.owner),
+                "due": cs.next_followup,
+                "overdue_days": (date - cs.next_followup).days,
+                "grade": cs.grade,
+                "last_contact": state.local(cs.last_contact) if cs.last_contact else None,
+                "last_summary": (
+                    f"{type(last).title[1 if _en() else 0]} {last.summary(state)}".strip()
+                    if last is not None
+                    else ""
+                ),
+                "missing": missing_names(customer_gaps(cs)),
+                "missing_fields": customer_gaps(cs),
+            }
+        )
+    a.rows(
+        rows,
+        [
+            ("due", t("应回访", "due")),
+            ("overdue_days", t("逾期天数", "days overdue")),
+            ("name", t("客户", "customer")),
+            ("phone", t("电话", "phone")),
+            ("owner_name", t("置业顾问", "owner")),
+            ("grade", t("意向", "grade")),
+            ("last_contact", t("最近联系", "last contact")),
+            ("last_summary", t("上次内容", "last contact was")),
+            ("missing", t("缺少资料", "missing")),
+        ],
+        empty=t("{d} 没有需要回访的客户", "no follow-ups due by {d}", d=date.isoformat()),
+        data={"date": date, "staff": sid, "due": rows},
+    )
+
+
+def _en() -> bool:
+    from salesops.i18n import en
+
+    return en()

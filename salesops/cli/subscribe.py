@@ -1,0 +1,149 @@
+"""subscribe, unsubscribe, sign (认购、退订、签约)."""
+
+from __future__ import annotations
+
+import click
+
+from salesops.cli.app import ask
+from salesops.cli.options import command
+from salesops.i18n import t
+
+# ``command()`` adds to a group: these three are built on a holder and registered top-level.
+_holder = click.Group("holder")
+
+
+def _emit(a, ses, ev, human: str):
+    a.emit({"ok": True, "id": ev.id, "event": ev, "unit": ev.unit}, human)
+
+
+@command(
+    _holder,
+    "subscribe",
+    help=t(
+        "认购：客户、可售房源、成交价（默认总价）、定金、付款方式。一套房只能认购一次。",
+        "Subscribe: customer, an available unit, price (default: list price), deposit, payment. "
+        "A unit can be subscribed only once.",
+    ),
+    writes=True,
+)
+@click.argument("customer", required=False)
+@click.argument("unit", required=False)
+@click.option("--price", help=t("成交价（元），默认房源总价", "price (yuan); default: list price"))
+@click.option("--deposit", help=t("定金（元）", "deposit (yuan)"))
+@click.option(
+    "--payment",
+    help=t(
+        "付款方式：full 一次性付款 / mortgage 按揭 / instalments 分期付款",
+        "payment: full, mortgage or instalments",
+    ),
+)
+def subscribe_cmd(a, customer, unit, price, deposit, payment):
+    from salesops.models.operations import money
+    from salesops.processes import subscriptions as sp
+
+    ses = a.session()
+    state = ses.state
+    _ = ses.actor
+    customer = ask(
+        customer,
+        "CUSTOMER",
+        t("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)"),
+    )
+    unit = ask(unit, "UNIT", t("房源（如 1栋-1201）", "unit (e.g. 1栋-1201)"))
+    u = sp.available_unit(state, unit)  # refuse a sold or held unit before asking the rest
+    if price is None:
+        price = ask(
+            None,
+            "--price",
+            t("成交价（元）", "price (yuan)"),
+            default=str(u.list_price),
+            required=False,
+        )
+    deposit = ask(deposit, "--deposit", t("定金（元）", "deposit (yuan)"))
+    payment = ask(
+        payment,
+        "--payment",
+        t("付款方式", "payment"),
+        choices=[(p, sp.payment_name(p)) for p in ("full", "mortgage", "instalments")],
+    )
+    sub = sp.subscribe(ses, customer, unit, price=price, deposit=deposit, payment=payment)
+    u = ses.state.units[sub.unit]
+    _emit(
+        a,
+        ses,
+        sub,
+        t(
+            "认购成功（{i}）：{u}，成交价 {p}，定金 {d}，{m}",
+            "subscribed ({i}): {u}, price {p}, deposit {d}, {m}",
+            i=sub.id,
+            u=u.label,
+            p=money(sub.price),
+            d=money(sub.deposit),
+            m=sp.payment_name(sub.payment),
+        ),
+    )
+
+
+@command(
+    _holder,
+    "unsubscribe",
+    help=t(
+        "退订：释放房源，须写明原因（经办置业顾问或经理）。可写房源或客户。",
+        "Cancel a subscription and free the unit, with a reason (the consultant who took it "
+        "or a manager). Name the unit or the customer.",
+    ),
+    writes=True,
+)
+@click.argument("query", required=False)
+@click.option("--reason", help=t("退订原因", "reason"))
+def unsubscribe_cmd(a, query, reason):
+    from salesops.processes import subscriptions as sp
+
+    ses = a.session()
+    _ = ses.actor
+    query = ask(query, "UNIT", t("房源（如 1栋-1201）或客户", "unit (e.g. 1栋-1201) or customer"))
+    reason = ask(reason, "--reason", t("退订原因", "reason"))
+    ev = sp.unsubscribe(ses, query, reason)
+    u = ses.state.units.get(ev.unit)
+    _emit(
+        a,
+        ses,
+        ev,
+        t(
+            "已退订（{i}），房源 {u} 恢复{s}",
+            "cancelled ({i}); unit {u} is {s} again",
+            i=ev.id,
+            u=u.label if u else ev.unit,
+            s=sp.status_name(sp.unit_status(ses.state).get(ev.unit, "available")),
+        ),
+    )
+
+
+@command(
+    _holder,
+    "sign",
+    help=t(
+        "签约：认购转为正式合同。可写房源或客户。", "Sign: the subscription becomes a contract."
+    ),
+    writes=True,
+)
+@click.argument("query", required=False)
+def sign_cmd(a, query):
+    from salesops.processes import subscriptions as sp
+
+    ses = a.session()
+    _ = ses.actor
+    query = ask(query, "UNIT", t("房源（如 1栋-1201）或客户", "unit (e.g. 1栋-1201) or customer"))
+    ev = sp.sign(ses, query)
+    u = ses.state.units.get(ev.unit)
+    _emit(
+        a,
+        ses,
+        ev,
+        t("已签约（{i}）：{u}", "signed ({i}): {u}", i=ev.id, u=u.label if u else ev.unit),
+    )
+
+
+subscribe = _holder.commands["subscribe"]
+unsubscribe = _holder.commands["unsubscribe"]
+sign = _holder.commands["sign"]

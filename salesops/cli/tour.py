@@ -1,0 +1,403 @@
+"""tour site start|end, tour model start|end, tour status (看工地 / 看样板间)."""
+
+from __future__ import annotations
+
+import click
+
+from salesops.cli.app import ask, confirm, interactive
+from salesops.cli.options import command
+from salesops.errors import SalesopsError
+from salesops.i18n import en, t
+
+CUSTOMER_PROMPT = ("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)")
+
+
+@click.group(
+    "tour",
+    help=t(
+        "带看：看工地（安全帽）、看样板间（鞋套）、进行中的带看。",
+        "Tours: site tours (helmets), model apartments (shoe covers), tours under way.",
+    ),
+)
+def tour():
+    pass
+
+
+@tour.group(
+    "site",
+    help=t(
+        "看工地：确认人数 → 讲解注意事项 → 申领安全帽 → 沿指定路线参观 → 归还安全帽 → 是否洽谈。",
+        "Site tour: head count → safety briefing → helmets → designated route → helmets back → negotiate?",
+    ),
+)
+def site():
+    pass
+
+
+@tour.group(
+    "model",
+    help=t(
+        "看样板间：确认户型 → 讲解注意事项 → 鞋套（需要时）→ 参观 → 归还鞋套 → 是否洽谈。",
+        "Model apartment: unit type → briefing → shoe covers when needed → visit → covers back → negotiate?",
+    ),
+)
+def model():
+    pass
+
+
+def _count(value: str) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise SalesopsError(t("请填一个整数", "enter a whole number")) from None
+
+
+def _customer(value):
+    return ask(value, "CUSTOMER", t(*CUSTOMER_PROMPT))
+
+
+@command(
+    site,
+    "start",
+    help=t(
+        "开始看工地：每人发一顶安全帽；安全帽不足时不能开始，劝客户稍等或下次再看，并记录下来。",
+        "Start a site tour: one helmet each; with too few helmets the tour is refused, the "
+        "customer asked to wait or come back, and the shortage recorded.",
+    ),
+    writes=True,
+)
+@click.argument("customer", required=False)
+@click.option("--people", "-n", type=int, help=t("参观人数", "head count"))
+@click.option(
+    "--briefing/--no-briefing",
+    default=None,
+    help=t("已讲解参观工地注意事项", "the safety briefing was given"),
+)
+@click.option("--route", help=t("指定路线（office.yaml site_routes）", "designated route"))
+@click.option(
+    "--remedy",
+    type=click.Choice(["wait", "later"]),
+    help=t(
+        "安全帽不足时：wait 请客户稍等 / later 请客户下次再看（默认 wait）",
+        "when helmets run short: wait, or come another time (default wait)",
+    ),
+)
+def site_start(a, customer, people, briefing, route, remedy):
+    from salesops.processes import tours
+
+    ses = a.session()
+    state = ses.state
+    _ = ses.actor
+    customer = _customer(customer)
+    people = ask(people, "--people", t("参观人数", "head count"), convert=_count)
+    briefing = confirm(
+        t(
+            "已向客户讲解参观工地的注意事项（戴好安全帽、沿指定路线、不得擅自离队）？",
+            "safety briefing given (helmet on, designated route, stay with the group)?",
+        ),
+        briefing,
+        "--briefing",
+    )
+    routes = state.office.site_routes
+    if route is None and len(routes) > 1:
+        route = ask(
+            None,
+            "--route",
+            t("参观路线", "route"),
+            choices=[(r, r) for r in routes],
+            default=routes[0],
+        )
+    if remedy is None and interactive() and briefing and people > tours.helmets_free(state):
+        click.echo(
+            t(
+                "安全帽不足：只有 {f} 顶空闲。",
+                "not enough helmets: {f} free.",
+                f=max(tours.helmets_free(state), 0),
+            ),
+            err=True,
+        )
+        remedy = ask(
+            None,
+            "--remedy",
+            t("请礼貌劝解客户", "politely ask the customer"),
+            choices=[
+                ("wait", t("稍等（有人归还后再看）", "to wait")),
+                ("later", t("下次再看", "to come another time")),
+            ],
+        )
+    start = tours.start_site_tour(
+        ses, customer, head_count=people, briefing=briefing, route=route, remedy=remedy or "wait"
+    )
+    free = tours.helmets_free(ses.state)
+    name = ses.state.customers[start.customer].name
+    a.emit(
+        {"ok": True, "id": start.id, "tour": start, "helmets_free": free},
+        t(
+            "看工地开始（{i}）：发出安全帽 {n} 顶，剩余空闲 {f} 顶。请客户戴好安全帽，沿「{r}」参观；"
+            "结束后：salesops tour site end {c}",
+            "site tour started ({i}): {n} helmets issued, {f} free. Helmets on, route '{r}'; "
+            "afterwards: salesops tour site end {c}",
+            i=start.id,
+            n=start.helmets,
+            f=free,
+            r=start.route,
+            c=name or start.customer,
+        ),
+    )
+
+
+def _end(a, tour_type, customer, returned, negotiate):
+    from salesops.processes import tours
+
+    ses = a.session()
+    _ = ses.actor
+    customer = _customer(customer)
+    cs, start = tours.tour_to_end(ses.state, customer, tour_type)
+    out = tours.issued(start)
+    if out:
+        what = t("安全帽", "helmets") if tour_type == "site" else t("鞋套", "shoe covers")
+        returned = ask(
+            returned,
+            "--returned",
+            t("归还{w}数量（发出 {n}）", "{w} returned (of {n})", w=what, n=out),
+            default=out,
+            convert=_count,
+        )
+    negotiate = confirm(
+        t("客户是否有洽谈意向？", "does the customer want to negotiate?"),
+        negotiate,
+        "--negotiate/--no-negotiate",
+    )
+    end = tours.end_tour(ses, cs.id, tour_type, returned=returned, negotiate=negotiate)
+    lines = [t("带看结束（{i}）", "tour ended ({i})", i=end.id)]
+    if end.lost:
+        lines.append(
+            t(
+                "缺少 {n} 件，已记为遗失，空闲数量相应减少",
+                "{n} missing, recorded as lost; the free stock shows it",
+                n=end.lost,
+            )
+        )
+    lines.append(
+        t("请带客户返回案场深入洽谈。", "take the customer back to the office to negotiate.")
+        if end.negotiate
+        else t("客户暂无洽谈意向，带看结束。", "no intent to negotiate; the tour is over.")
+    )
+    a.emit(
+        {
+            "ok": True,
+            "id": end.id,
+            "tour": end,
+            "lost": end.lost,
+            "negotiate": end.negotiate,
+            "helmets_free": tours.helmets_free(ses.state),
+            "shoe_covers_free": tours.shoe_covers_free(ses.state),
+        },
+        "\n".join(lines),
+    )
+
+
+_RETURNED = click.option(
+    "--returned", type=int, help=t("归还数量（默认全部归还）", "how many came back (default: all)")
+)
+_NEGOTIATE = click.option(
+    "--negotiate/--no-negotiate",
+    default=None,
+    help=t("客户是否有洽谈意向", "whether the customer wants to negotiate"),
+)
+
+
+@command(
+    site,
+    "end",
+    help=t(
+        "结束看工地：归还安全帽（缺少的记为遗失），是否有洽谈意向（有：返回案场洽谈）。",
+        "End a site tour: helmets back (missing ones recorded as lost), intent to negotiate.",
+    ),
+    writes=True,
+)
+@click.argument("customer", required=False)
+@_RETURNED
+@_NEGOTIATE
+def site_end(a, customer, returned, negotiate):
+    _end(a, "site", customer, returned, negotiate)
+
+
+@command(
+    model,
+    "start",
+    help=t(
+        "开始看样板间：确认户型、讲解注意事项、需要时每人发一双鞋套。",
+        "Start a model-apartment tour: unit type, briefing, shoe covers when needed.",
+    ),
+    writes=True,
+)
+@click.argument("customer", required=False)
+@click.option("--people", "-n", type=int, help=t("参观人数", "head count"))
+@click.option("--type", "unit_type", help=t("带看户型（编号或名称）", "unit type (code or name)"))
+@click.option(
+    "--briefing/--no-briefing",
+    default=None,
+    help=t("已讲解注意事项", "the briefing was given"),
+)
+@click.option(
+    "--shoe-covers/--no-shoe-covers",
+    default=None,
+    help=t("是否需要鞋套", "whether shoe covers are needed"),
+)
+def model_start(a, customer, people, unit_type, briefing, shoe_covers):
+    from salesops.processes import tours
+
+    ses = a.session()
+    state = ses.state
+    _ = ses.actor
+    customer = _customer(customer)
+    people = ask(people, "--people", t("参观人数", "head count"), convert=_count)
+    unit_type = ask(
+        unit_type,
+        "--type",
+        t("与客户确认带看户型", "unit type to show"),
+        choices=[(u.code, f"{u.code} {u.name}") for u in state.office.unit_types],
+    )
+    briefing = confirm(
+        t("已向客户讲解参观样板间的注意事项？", "briefing given?"), briefing, "--briefing"
+    )
+    if shoe_covers is None:
+        shoe_covers = confirm(
+            t("是否需要穿鞋套？", "are shoe covers needed?"), None, "--shoe-covers"
+        )
+    start = tours.start_model_tour(
+        ses,
+        customer,
+        head_count=people,
+        unit_type=unit_type,
+        briefing=briefing,
+        shoe_covers=shoe_covers,
+    )
+    name = ses.state.customers[start.customer].name
+    covers = (
+        t("，请客户穿好鞋套（{n} 双）", ", shoe covers on ({n})", n=start.shoe_covers)
+        if start.shoe_covers
+        else ""
+    )
+    a.emit(
+        {
+            "ok": True,
+            "id": start.id,
+            "tour": start,
+            "shoe_covers_free": tours.shoe_covers_free(ses.state),
+        },
+        t(
+            "看样板间开始（{i}）：{u} 户型{c}；结束后：salesops tour model end {n}",
+            "model tour started ({i}): type {u}{c}; afterwards: salesops tour model end {n}",
+            i=start.id,
+            u=start.unit_type,
+            c=covers,
+            n=name or start.customer,
+        ),
+    )
+
+
+@command(
+    model,
+    "end",
+    help=t(
+        "结束看样板间：归还鞋套，是否有洽谈意向。",
+        "End a model-apartment tour: shoe covers back, intent to negotiate.",
+    ),
+    writes=True,
+)
+@click.argument("customer", required=False)
+@_RETURNED
+@_NEGOTIATE
+def model_end(a, customer, returned, negotiate):
+    _end(a, "model", customer, returned, negotiate)
+
+
+@command(
+    tour,
+    "status",
+    help=t(
+        "进行中的带看，以及安全帽、鞋套的库存、在外、遗失、空闲。",
+        "Tours under way, and helmets and shoe covers: stock, out, lost, free.",
+    ),
+    listing=True,
+)
+def tour_status(a):
+    from salesops.models.operations import TOUR_NAMES, TourBook
+    from salesops.processes import tours
+    from salesops.processes.tours import issued
+
+    ses = a.session()
+    state = ses.state
+    book = state.part(TourBook)
+    now = ses.clock
+    rows = []
+    for start in tours.open_tours(state):
+        cs = state.customers.get(start.customer)
+        rows.append(
+            {
+                "id": start.id,
+                "tour": TOUR_NAMES[start.tour][1 if en() else 0],
+                "customer": cs.name if cs else start.customer,
+                "consultant": state.staff_name(start.by),
+                "started": state.local(start.at),
+                "minutes": max(int((now - start.at).total_seconds() // 60), 0),
+                "people": start.head_count,
+                "out": issued(start),
+                "where": start.route or start.unit_type or "",
+            }
+        )
+    stock = {
+        "helmets": {
+            "stock": state.office.helmets,
+            "out": book.helmets_out(),
+            "lost": book.helmets_lost,
+            "free": tours.helmets_free(state),
+        },
+        "shoe_covers": {
+            "stock": state.office.shoe_covers,
+            "out": book.shoe_covers_out(),
+            "lost": book.shoe_covers_lost,
+            "free": tours.shoe_covers_free(state),
+        },
+    }
+    if not a.json and not a.csv:
+        h, s = stock["helmets"], stock["shoe_covers"]
+        click.echo(
+            t(
+                "安全帽：共 {a} 顶，在外 {o}，遗失 {l}，空闲 {f}",
+                "helmets: {a} in stock, {o} out, {l} lost, {f} free",
+                a=h["stock"],
+                o=h["out"],
+                l=h["lost"],
+                f=h["free"],
+            )
+        )
+        click.echo(
+            t(
+                "鞋套：共 {a} 双，在外 {o}，遗失 {l}，空闲 {f}",
+                "shoe covers: {a} in stock, {o} out, {l} lost, {f} free",
+                a=s["stock"],
+                o=s["out"],
+                l=s["lost"],
+                f=s["free"],
+            )
+        )
+        click.echo("")
+    a.rows(
+        rows,
+        [
+            ("id", t("编号", "id")),
+            ("tour", t("带看", "tour")),
+            ("customer", t("客户", "customer")),
+            ("consultant", t("置业顾问", "consultant")),
+            ("started", t("开始", "started")),
+            ("minutes", t("分钟", "minutes")),
+            ("people", t("人数", "people")),
+            ("out", t("发出", "issued")),
+            ("where", t("路线/户型", "route/type")),
+        ],
+        empty=t("没有进行中的带看", "no tour under way"),
+        data={"tours": rows, **stock},
+    )

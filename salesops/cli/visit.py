@@ -1,0 +1,283 @@
+"""visit arrive|leave (接访)."""
+
+from __future__ import annotations
+
+import click
+
+from salesops.cli.app import ask, interactive
+from salesops.cli.call import decision_line, logged_data, say, topic_prompt
+from salesops.cli.options import command
+from salesops.i18n import t
+
+
+@click.group(
+    "visit",
+    help=t(
+        "接访：来访客户到场与送客（来访登记表）。新客户由门岗接待，老客户由其置业顾问接待。",
+        "Walk-in visits (the visit register): new customers go to the door post, old ones to their owner.",
+    ),
+)
+def visit():
+    pass
+
+
+def order_line(ses) -> str:
+    from salesops.processes import rotation
+
+    return rotation.describe(ses.state, rotation.now_day(ses))
+
+
+def _party(value) -> int:
+    from salesops.errors import SalesopsError
+
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 50:
+        raise SalesopsError(t("来访人数填 1 到 50 的数字", "party size is a number from 1 to 50"))
+    return int(text)
+
+
+@command(
+    visit,
+    "arrive",
+    help=t(
+        "客户到访：按电话识别新老客户并决定由谁接待（新客户：门岗，接待者成为置业顾问并占一个轮次；"
+        "老客户：其置业顾问，不能接待时由他人代接，客户仍归原顾问；超过保护期：接待者成为新的置业顾问）。",
+        "A visitor arrives: looked up by phone; decides who receives (new: the door post, who becomes the owner "
+        "and uses a turn; old: the owner, or someone on their behalf; protection lapsed: the receiver becomes owner).",
+    ),
+    writes=True,
+)
+@click.option("--phone", help=t("客户电话", "visitor's phone"))
+@click.option(
+    "--customer", help=t("老客户（编号、姓名或拼音）", "an old customer (id, name or pinyin)")
+)
+@click.option("--name", help=t("客户姓名", "name"))
+@click.option("--gender", help=t("性别：男/女", "gender: male/female"))
+@click.option("--channel", help=t("从何得知本项目（office.yaml 的渠道）", "how they heard of us"))
+@click.option("--party", "party", type=click.IntRange(1, 50), help=t("来访人数", "party size"))
+@click.option("--needs", help=t("客户需求", "what they look for"))
+@click.option(
+    "--topic",
+    "topics",
+    multiple=True,
+    help=t("客户问到的问题类别，可多次", "topics asked, repeatable"),
+)
+@click.option(
+    "--staff", help=t("指定接待的置业顾问（覆盖接待顺序）", "the receiver (overrides the order)")
+)
+def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics, staff):
+    from salesops import phones
+    from salesops.processes import visits
+    from salesops.processes.calls import lookup
+    from salesops.processes.customers import parse_gender, parse_phone
+    from salesops.text import safe
+
+    ses = a.session()
+    state = ses.state
+    _ = ses.actor
+    if customer is None:
+        phone = ask(
+            phone,
+            "--phone",
+            t("客户电话（新老客户按电话识别）", "visitor's phone (identifies old customers)"),
+            required=False,
+            convert=lambda v: parse_phone(v) and v,
+        )
+    cs = lookup(state, parse_phone(phone), customer)
+    decision = visits.decide(ses, cs, staff)
+    if interactive():
+        if cs is not None:
+            say(
+                a,
+                t(
+                    "老客户 {c}（{n}，{p}）",
+                    "old customer {c} ({n}, {p})",
+                    c=cs.id,
+                    n=safe(cs.name) or "-",
+                    p=phones.mask(cs.phone) or "-",
+                ),
+            )
+        say(a, decision_line(decision))
+    if cs is None:
+        name = ask(
+            name, "--name", t("客户姓名（回车跳过）", "name (Enter to skip)"), required=False
+        )
+        gender = ask(
+            gender,
+            "--gender",
+            t("性别", "gender"),
+            choices=[("男", t("男", "male")), ("女", t("女", "female"))],
+            required=False,
+            convert=parse_gender,
+        )
+        channel = ask(
+            channel,
+            "--channel",
+            t("从何得知本项目", "how they heard of us"),
+            choices=[(c, c) for c in state.office.channels],
+            required=False,
+        )
+    party = ask(party, "--party", t("来访人数", "party size"), default=1, convert=_party)
+    if not topics and interactive():
+        topics = ask(None, "--topic", topic_prompt(ses), required=False)
+    logged = visits.arrive(
+        ses,
+        phone=phone,
+        customer=customer,
+        name=name,
+        gender=gender,
+        channel=channel,
+        party_size=int(party),
+        needs=needs,
+        topics=topics,
+        staff=staff,
+    )
+    ev = logged.event
+
+    def human():
+        return "\n".join(
+            [
+                t(
+                    "来访 {e}：{n} 接待{k}客户 {c}",
+                    "visit {e}: {n} receives {k} customer {c}",
+                    e=ev.id,
+                    n=safe(ses.state.staff_name(ev.by)),
+                    k=t("新", "new ") if logged.new_customer else t("老", "old "),
+                    c=logged.customer,
+                ),
+                decision_line(logged.decision),
+                order_line(ses),
+            ]
+        )
+
+    from salesops.processes import rotation
+
+    a.emit(
+        logged_data(ses, logged, duty=rotation.now_day(ses).as_dict(ses.state)),
+        human,
+    )
+
+
+@command(
+    visit,
+    "leave",
+    help=t(
+        "送客：记录介绍内容、推荐户型与意向等级（A/B/C/D），接待者回到队尾。客户可用姓名、电话或来访编号指定；"
+        "只有一位正在接待时可省略。",
+        "See a visitor off: what was introduced, unit types recommended, the intent grade; the receiver rejoins "
+        "the end of the line. Name the customer or the visit; omit it when only one visit is open.",
+    ),
+    writes=True,
+)
+@click.argument("query", required=False)
+@click.option("--grade", help=t("意向等级（office.yaml）", "intent grade (office.yaml)"))
+@click.option("--introduced", help=t("介绍了什么", "what was introduced"))
+@click.option(
+    "--recommend",
+    "recommended",
+    multiple=True,
+    help=t("推荐的户型（如 A 或 两室两厅一卫），可多次", "unit types recommended, repeatable"),
+)
+@click.option(
+    "--topic", "topics", multiple=True, help=t("客户问到的问题类别，可多次", "topics asked")
+)
+@click.option("--next-followup", help=t("下次回访日期（默认按规则）", "next follow-up date"))
+def visit_leave(a, query, grade, introduced, recommended, topics, next_followup):
+    from salesops.processes import visits
+    from salesops.text import safe
+
+    ses = a.session()
+    state = ses.state
+    _ = ses.actor
+    if query is None and interactive():
+        open_now = visits.open_visits(state)
+        mine = [v for v in open_now if v.by == ses.actor.id]
+        if len(open_now) > 1 and len(mine) != 1:
+            query = ask(
+                None,
+                "QUERY",
+                t("送走哪位客户", "which visitor is leaving"),
+                choices=[
+                    (
+                        v.id,
+                        f"{safe(state.customer(v.customer).name) or v.customer}  "
+                        f"{safe(state.staff_name(v.by))}  {state.local(v.at):%H:%M}",
+                    )
+                    for v in open_now
+                ],
+            )
+    target = visits.find_open(ses, query)
+    grades = state.office.grades
+    grade = ask(
+        grade,
+        "--grade",
+        t("意向等级", "intent grade"),
+        choices=[(k, v) for k, v in grades.items()],
+        required=False,
+    )
+    if not recommended and interactive():
+        recommended = ask(
+            None,
+            "--recommend",
+            t(
+                "推荐户型（可多选，逗号分隔；{u}；回车跳过）",
+                "unit types recommended (comma-separated; {u}; Enter to skip)",
+                u=t("、", ", ").join(f"{u.code} {u.name}" for u in state.office.unit_types),
+            ),
+            required=False,
+        )
+    if introduced is None and interactive():
+        introduced = ask(
+            None,
+            "--introduced",
+            t("介绍内容（回车跳过）", "introduced (Enter to skip)"),
+            required=False,
+        )
+    logged = visits.leave(
+        ses,
+        target.id,
+        introduced=introduced,
+        recommended=recommended,
+        grade=grade,
+        topics=topics,
+        next_followup=next_followup,
+    )
+    ev = logged.event
+    state = ses.state
+
+    def human():
+        lines = [
+            t(
+                "已送客 {c}（{n} 接待）{g}",
+                "{c} seen off (received by {n}){g}",
+                c=ev.customer,
+                n=safe(state.staff_name(ev.by)),
+                g=t("，意向 {x}", ", grade {x}", x=ev.grade) if ev.grade else "",
+            )
+        ]
+        if logged.extra:
+            lines.append(
+                t(
+                    "{n} 回到队尾",
+                    "{n} rejoins the end of the line",
+                    n=safe(state.staff_name(ev.by)),
+                )
+            )
+        nxt = state.customers[ev.customer].next_followup
+        if nxt:
+            lines.append(t("下次回访：{d}", "next follow-up: {d}", d=nxt.isoformat()))
+        lines.append(order_line(ses))
+        return "\n".join(lines)
+
+    from salesops.processes import rotation
+
+    a.emit(
+        logged_data(
+            ses,
+            logged,
+            visit=target.id,
+            rejoined=bool(logged.extra),
+            duty=rotation.now_day(ses).as_dict(ses.state),
+        ),
+        human,
+    )

@@ -1,0 +1,269 @@
+"""接电: an incoming call, routed to the designated consultant and written as the 来电登记表.
+
+The caller is looked up by phone first. The decision (who takes the call, and whether the
+customer changes owner) is ``reception.call``; the call, a new customer's profile and any
+change of owner are one commit. A call that lacks an essential field is still recorded,
+with what is missing, so reports and ``followup due`` can show the data gap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from salesops import ids, phones, resolve
+from salesops.errors import SalesopsError
+from salesops.i18n import t
+from salesops.models import CustomerProfile
+from salesops.models.events import OwnerChange
+from salesops.models.frontdesk import ESSENTIAL, Call, Needs
+from salesops.processes import faq, reception
+from salesops.processes.customers import new_profile, parse_gender, parse_phone, phone_owner
+from salesops.processes.rotation import now_day
+from salesops.session import Session
+from salesops.state import CustomerState, State
+from salesops.text import safe
+from salesops.timeutil import parse_date, parse_datetime
+
+
+def choose(value: str | None, allowed: Iterable[str], what: str) -> str | None:
+    """``value`` if it is one of office.yaml's ``allowed``; refused with the list otherwise."""
+    if value is None or str(value).strip() == "":
+        return None
+    allowed = list(allowed)
+    value = str(value).strip()
+    if value in allowed:
+        return value
+    raise SalesopsError(
+        t(
+            "{w}“{v}”不在 office.yaml 的列表中；可选：{a}",
+            "{w} '{v}' is not in office.yaml; choose from: {a}",
+            w=what,
+            v=safe(value),
+            a=t("、", ", ").join(allowed),
+        )
+    )
+
+
+def appointment_time(ses: Session, value) -> dt.datetime | None:
+    """An appointment (约访时间): a time that parses and is not before now."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        when = value
+    else:
+        when = parse_datetime(
+            value, ses.tz, what=t("约访时间", "appointment"), base=ses.state.local_date(ses.now)
+        )
+    if when < ses.now:
+        raise SalesopsError(
+            t(
+                "约访时间 {w} 已经过去；请约一个以后的时间",
+                "the appointment {w} is in the past; agree a later time",
+                w=ses.state.local(when).strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    return when
+
+
+def followup_date(ses: Session, value) -> dt.date | None:
+    """A next follow-up date: a date that is not in the past."""
+    if value is None or value == "":
+        return None
+    date = value if isinstance(value, dt.date) else parse_date(value, what=t("回访日期", "date"))
+    today = ses.state.local_date(ses.now)
+    if date < today:
+        raise SalesopsError(
+            t(
+                "回访日期 {d} 已经过去（今天是 {n}）",
+                "the follow-up date {d} is in the past (today is {n})",
+                d=date.isoformat(),
+                n=today.isoformat(),
+            )
+        )
+    return date
+
+
+def duration(value) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        minutes = float(str(value).strip().removesuffix("分钟").removesuffix("min"))
+    except ValueError:
+        minutes = -1.0
+    if not 0 <= minutes <= 600:
+        raise SalesopsError(
+            t(
+                "通话时长“{v}”无效：填分钟数，例如 3",
+                "duration '{v}' is not valid: minutes, e.g. 3",
+                v=safe(value),
+            )
+        )
+    return minutes
+
+
+def gaps(profile: CustomerProfile | None, needs: Needs | None) -> list[str]:
+    """The essential fields (name, gender, phone, channel, area, layout) still unknown."""
+    known = {
+        "name": profile.name if profile else None,
+        "gender": profile.gender if profile else None,
+        "phone": profile.phone if profile else None,
+        "channel": needs.channel if needs else None,
+        "area": needs.area if needs else None,
+        "layout": needs.layout if needs else None,
+    }
+    return [f for f in ESSENTIAL if not known[f]]
+
+
+def customer_gaps(cs: CustomerState) -> list[str]:
+    return gaps(cs.profile, cs.part(Needs))
+
+
+def lookup(state: State, phone: str | None = None, customer: str | None = None):
+    """The customer a phone or a query names; None for a new caller."""
+    if customer:
+        cs = resolve.customer(state, customer)
+        if phone and cs.phone and cs.phone != phone:
+            raise SalesopsError(
+                t(
+                    "电话 {p} 与客户 {c} 的资料不符",
+                    "phone {p} does not match customer {c}",
+                    p=phones.mask(phone),
+                    c=cs.id,
+                )
+            )
+        return cs
+    if phone:
+        return phone_owner(state, phone)
+    return None
+
+
+def staff_choice(ses: Session, staff: str | None):
+    return resolve.staff(ses.state, staff) if staff else None
+
+
+def decide(ses: Session, cs: CustomerState | None, staff: str | None = None):
+    """Who takes this call, and why (no write)."""
+    return reception.call(ses.state, now_day(ses), cs, ses.now, ses.actor, staff_choice(ses, staff))
+
+
+@dataclass
+class Logged:
+    """What a front-desk command wrote and the decision it made."""
+
+    event: object
+    customer: str
+    new_customer: bool
+    decision: reception.Decision | None
+    owner_change: OwnerChange | None = None
+    created: list[str] = field(default_factory=list)
+    extra: list = field(default_factory=list)
+
+
+def fill_profile(ses: Session, cs: CustomerState, **fields) -> CustomerProfile | None:
+    """An old customer's profile with the blanks filled from what they told (never overwrites)."""
+    update = {}
+    for key, value in fields.items():
+        if value is None or value == "" or getattr(cs.profile, key) is not None:
+            continue
+        if key == "phone":
+            other = phone_owner(ses.state, value, exclude=cs.id)
+            if other is not None:
+                raise SalesopsError(
+                    t(
+                        "电话 {p} 已属于客户 {c}",
+                        "phone {p} belongs to customer {c} already",
+                        p=phones.mask(value),
+                        c=other.id,
+                    )
+                )
+        update[key] = value
+    if not update:
+        return None
+    return CustomerProfile.model_validate({**cs.profile.model_dump(), **update})
+
+
+def log_call(
+    ses: Session,
+    *,
+    phone: str | None = None,
+    customer: str | None = None,
+    name: str | None = None,
+    gender: str | None = None,
+    address: str | None = None,
+    channel: str | None = None,
+    budget: str | None = None,
+    area: str | None = None,
+    layout: str | None = None,
+    topics=None,
+    invited: bool | None = None,
+    appointment=None,
+    duration_min=None,
+    notes: str | None = None,
+    staff: str | None = None,
+    next_followup=None,
+) -> Logged:
+    """Record an incoming call (来电登记) routed to the designated consultant."""
+    state = ses.state
+    office = state.office
+    phone = parse_phone(phone)
+    gender = parse_gender(gender)
+    channel = choose(channel, office.channels, t("渠道", "channel"))
+    layout = choose(layout, office.layouts, t("户型", "layout"))
+    asked = faq.topics(ses.store, topics)
+    when = appointment_time(ses, appointment)
+    if invited and when is None:
+        raise SalesopsError(
+            t(
+                "邀约来访须约定具体时间（--appointment，例如 2026-11-28 10:00）",
+                "an invitation needs a definite time (--appointment, e.g. 2026-11-28 10:00)",
+            )
+        )
+    minutes = duration(duration_min)
+    nxt = followup_date(ses, next_followup)
+    cs = lookup(state, phone, customer)
+    decision = decide(ses, cs, staff)
+    tx = ses.write("call log")
+    if cs is None:
+        profile = new_profile(ses, name=name, gender=gender, phone=phone, address=address)
+        tx.put(profile, new=True)
+        cid, known_needs = profile.id, None
+    else:
+        profile = fill_profile(ses, cs, name=name, gender=gender, phone=phone, address=address)
+        if profile is not None:
+            tx.put(profile, new=False)
+        cid, known_needs = cs.id, cs.part(Needs)
+        profile = profile or cs.profile
+    change = decision.owner_event(ses, cid)
+    if change is not None:
+        tx.put(change)
+    needs = Needs()
+    if known_needs is not None:
+        needs.__dict__.update(known_needs.__dict__)
+    needs.learn(channel=channel, area=area, layout=layout)
+    call = Call(
+        id=ids.new_id("event"),
+        at=ses.now,
+        by=decision.staff,
+        customer=cid,
+        new_customer=cs is None,
+        route=decision.route,  # type: ignore[arg-type]
+        reason=decision.reason,
+        on_behalf_of=decision.on_behalf_of,
+        channel=channel,
+        budget=budget or None,
+        area=area or None,
+        layout=layout,
+        topics=asked,
+        invited=when is not None,
+        appointment=when,
+        duration_min=minutes,
+        long_call=minutes is not None and minutes > office.call_guideline_min,
+        notes=notes or None,
+        missing=gaps(profile, needs),
+        next_followup=nxt,
+    )
+    tx.put(call)
+    ses.commit(tx)
+    return Logged(call, cid, cs is None, decision, change, list(tx.ids))

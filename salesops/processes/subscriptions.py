@@ -1,0 +1,359 @@
+"""认购 (subscription): an available unit, a price, a deposit and a payment method; the unit
+becomes subscribed, and can never be subscribed twice. A cancellation (退订) frees it; a
+signing (签约) makes the sale final. The 销控表 reads every unit's status from here.
+
+Two desks that subscribe one unit on two clones cannot stop each other before they sync;
+the fold rule of ``subscribe`` reports the double sale, naming both subscriptions, so
+``salesops check`` shows it after the sync.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from salesops import ids, resolve
+from salesops.errors import SalesopsError
+from salesops.i18n import en, t
+from salesops.models.operations import PAYMENT_NAMES, SalesBook, Sign, Subscribe, Unsubscribe, money
+from salesops.models.unit import Unit
+from salesops.session import Session
+from salesops.state import State
+from salesops.text import safe
+
+STATUSES = ("available", "subscribed", "signed", "held")
+STATUS_NAMES = {
+    "available": ("可售", "available"),
+    "subscribed": ("已认购", "subscribed"),
+    "signed": ("已签约", "signed"),
+    "held": ("保留", "held"),
+}
+
+
+def status_name(status: str) -> str:
+    return STATUS_NAMES[status][1 if en() else 0]
+
+
+def payment_name(payment: str) -> str:
+    return PAYMENT_NAMES[payment][1 if en() else 0]
+
+
+# --- what the folded state says ----------------------------------------------------
+
+
+def active_subscriptions(state: State) -> dict[str, Subscribe]:
+    """The subscription each sold unit stands on (the signed one, else the first standing)."""
+    book = state.part(SalesBook)
+    out = {}
+    for unit, standing in book.live.items():
+        if standing:
+            signed = [s for s in standing if s.id in book.signed]
+            out[unit] = signed[0] if signed else standing[0]
+    return out
+
+
+def unit_status(state: State) -> dict[str, str]:
+    """Every unit's status: available, subscribed, signed or held (销控)."""
+    book = state.part(SalesBook)
+    active = active_subscriptions(state)
+    out = {}
+    for uid, unit in state.units.items():
+        sub = active.get(uid)
+        if sub is not None:
+            out[uid] = "signed" if sub.id in book.signed else "subscribed"
+        else:
+            out[uid] = "held" if unit.held else "available"
+    return out
+
+
+def status_of(state: State, unit: Unit) -> str:
+    return unit_status(state)[unit.id]
+
+
+# --- amounts --------------------------------------------------------------------------
+
+_AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+
+
+def parse_amount(value, what: str, *, zero: bool = False) -> Decimal:
+    """An amount of money or area as people type it: 1280000, 1,280,000, 128万, 89.5."""
+    raw = "" if value is None else str(value).strip()
+    text = raw.replace(",", "").replace("，", "").replace(" ", "").removesuffix("元")
+    scale = Decimal(1)
+    if text.endswith("万"):
+        text, scale = text[:-1], Decimal(10000)
+    if text.startswith("-") and _AMOUNT.match(text[1:]):
+        raise SalesopsError(
+            t("{w}不能为负数（填了 {v}）", "{w} cannot be negative (got {v})", w=what, v=safe(raw))
+        )
+    if not _AMOUNT.match(text):
+        raise SalesopsError(t("{w}“{v}”不是数字", "{w} '{v}' is not a number", w=what, v=safe(raw)))
+    try:
+        amount = Decimal(text) * scale
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        raise SalesopsError(
+            t("{w}“{v}”不是数字", "{w} '{v}' is not a number", w=what, v=raw)
+        ) from None
+    if amount != amount.quantize(Decimal("0.01")):
+        raise SalesopsError(
+            t("{w}最多两位小数（填了 {v}）", "{w}: at most two decimals (got {v})", w=what, v=raw)
+        )
+    if amount == 0 and not zero:
+        raise SalesopsError(t("{w}必须大于 0", "{w} must be more than 0", w=what))
+    if amount >= Decimal("1e12"):
+        raise SalesopsError(t("{w}太大：{v}", "{w} is too large: {v}", w=what, v=raw))
+    return amount.quantize(Decimal("0.01")).normalize() if amount % 1 else Decimal(int(amount))
+
+
+PAYMENTS = {
+    "full": "full",
+    "一次性": "full",
+    "一次性付款": "full",
+    "全款": "full",
+    "mortgage": "mortgage",
+    "按揭": "mortgage",
+    "贷款": "mortgage",
+    "instalments": "instalments",
+    "installments": "instalments",
+    "分期": "instalments",
+    "分期付款": "instalments",
+}
+
+
+def parse_payment(value: str) -> str:
+    got = PAYMENTS.get(str(value).strip().lower())
+    if got is None:
+        raise SalesopsError(
+            t(
+                "付款方式“{v}”无效：一次性付款（full）、按揭（mortgage）或分期付款（instalments）",
+                "payment '{v}' is not valid: full, mortgage or instalments",
+                v=safe(value),
+            )
+        )
+    return got
+
+
+# --- 认购 -----------------------------------------------------------------------------
+
+
+def _sold_message(state: State, unit: Unit, sub: Subscribe, status: str) -> str:
+    cs = state.customers.get(sub.customer)
+    return t(
+        "房源 {u} {s}（客户 {c}，{d}，{i}）：一套房只能认购一次。请选择其他可售房源"
+        "（salesops unit list --status available）",
+        "unit {u} is {s} already (customer {c}, {d}, {i}); a unit can be subscribed only once. "
+        "Choose another available unit (salesops unit list --status available)",
+        u=safe(unit.label),
+        s=status_name(status),
+        c=safe(cs.name if cs else "") or sub.customer,
+        d=f"{state.local(sub.at):%Y-%m-%d}",
+        i=sub.id,
+    )
+
+
+def available_unit(state: State, query: str) -> Unit:
+    """The unit ``query`` names, if it can be subscribed; a sold or held unit is refused."""
+    u = resolve.unit(state, query)
+    status = status_of(state, u)
+    if status in ("subscribed", "signed"):
+        sub = active_subscriptions(state)[u.id]
+        raise SalesopsError(_sold_message(state, u, sub, status), data={"subscription": sub.id})
+    if status == "held":
+        raise SalesopsError(
+            t(
+                "房源 {u} 已被保留（销控）{n}：请销售经理先 salesops unit release {u}，或选择其他可售房源",
+                "unit {u} is held off the market{n}: a sales manager must first run "
+                "salesops unit release {u}, or choose another available unit",
+                u=safe(u.label),
+                n=f"（{safe(u.hold_note)}）" if u.hold_note else "",
+            )
+        )
+    return u
+
+
+def subscribe(
+    ses: Session,
+    customer: str,
+    unit: str,
+    *,
+    price=None,
+    deposit,
+    payment: str,
+) -> Subscribe:
+    state = ses.state
+    cs = resolve.customer(state, customer)
+    u = available_unit(state, unit)
+    actor = ses.actor
+    price_d = parse_amount(price, t("成交价", "price")) if price is not None else u.list_price
+    deposit_d = parse_amount(deposit, t("定金", "deposit"), zero=True)
+    if deposit_d > price_d:
+        raise SalesopsError(
+            t(
+                "定金 {d} 超过成交价 {p}：请核对金额",
+                "the deposit {d} is more than the price {p}: check the amounts",
+                d=money(deposit_d),
+                p=money(price_d),
+            )
+        )
+    sub = Subscribe(
+        id=ids.new_id("event"),
+        at=ses.now,
+        by=actor.id,
+        customer=cs.id,
+        unit=u.id,
+        price=price_d,
+        deposit=deposit_d,
+        payment=parse_payment(payment),  # type: ignore[arg-type]
+    )
+    tx = ses.write("subscribe")
+    tx.put(sub)
+    ses.commit(tx)
+    return sub
+
+
+def find_subscription(state: State, query: str) -> Subscribe:
+    """The standing subscription of a unit (1栋-1201) or of a customer who has exactly one."""
+    book = state.part(SalesBook)
+    try:
+        u = resolve.unit(state, query)
+    except SalesopsError as exc:
+        if exc.data.get("candidates"):
+            raise
+        u = None
+    if u is not None:
+        standing = book.standing(u.id)
+        if len(standing) == 1:
+            return standing[0]
+        if not standing:
+            raise SalesopsError(
+                t(
+                    "房源 {u} 没有认购（{s}）",
+                    "unit {u} is not subscribed ({s})",
+                    u=safe(u.label),
+                    s=status_name(status_of(state, u)),
+                )
+            )
+        raise SalesopsError(
+            t(
+                "房源 {u} 被重复认购（{i}）：请写客户而不是房源",
+                "unit {u} is subscribed twice ({i}): name the customer instead",
+                u=safe(u.label),
+                i=", ".join(s.id for s in standing),
+            ),
+            data={"candidates": [s.id for s in standing]},
+        )
+    try:
+        cs = resolve.customer(state, query)
+    except SalesopsError as exc:
+        if exc.data.get("candidates"):
+            raise
+        raise SalesopsError(
+            t(
+                "找不到“{q}”的认购：写房源（如 1栋-1201）或客户",
+                "no subscription matches '{q}': name the unit (e.g. 1栋-1201) or the customer",
+                q=safe(query),
+            )
+        ) from None
+    theirs = [s for subs in book.live.values() for s in subs if s.customer == cs.id]
+    if len(theirs) == 1:
+        return theirs[0]
+    if not theirs:
+        raise SalesopsError(
+            t(
+                "客户 {c} 没有认购中的房源",
+                "customer {c} has no standing subscription",
+                c=safe(cs.name) or cs.id,
+            )
+        )
+    labels = t("、", ", ").join(
+        safe(state.units[s.unit].label) for s in theirs if s.unit in state.units
+    )
+    raise SalesopsError(
+        t(
+            "客户 {c} 认购了多套房源（{u}）：请写明房源",
+            "customer {c} has several subscriptions ({u}): name the unit",
+            c=safe(cs.name) or cs.id,
+            u=labels,
+        ),
+        data={"candidates": [s.id for s in theirs]},
+    )
+
+
+def unsubscribe(ses: Session, query: str, reason: str) -> Unsubscribe:
+    """退订: frees the unit. The consultant who took the subscription or a manager may."""
+    state = ses.state
+    sub = find_subscription(state, query)
+    actor = ses.actor
+    book = state.part(SalesBook)
+    label = state.units[sub.unit].label if sub.unit in state.units else sub.unit
+    if sub.id in book.signed:
+        raise SalesopsError(
+            t(
+                "房源 {u} 已于 {d} 签约，不能退订；签约后的退房按合同约定办理",
+                "unit {u} was signed on {d}; a signed contract cannot be cancelled here",
+                u=safe(label),
+                d=f"{state.local(book.signed[sub.id].at):%Y-%m-%d}",
+            )
+        )
+    if actor.role != "manager" and actor.id != sub.by:
+        raise SalesopsError(
+            t(
+                "只有经办的置业顾问（{n}）或销售经理可以退订",
+                "only the consultant who took it ({n}) or a sales manager may cancel",
+                n=safe(state.staff_name(sub.by)),
+            )
+        )
+    if not reason or not reason.strip():
+        raise SalesopsError(t("请写明退订原因（--reason）", "give the reason (--reason)"))
+    ev = Unsubscribe(
+        id=ids.new_id("event"),
+        at=ses.now,
+        by=actor.id,
+        customer=sub.customer,
+        subscription=sub.id,
+        unit=sub.unit,
+        reason=reason.strip(),
+    )
+    tx = ses.write("unsubscribe")
+    tx.put(ev)
+    ses.commit(tx)
+    return ev
+
+
+def sign(ses: Session, query: str) -> Sign:
+    """签约: the standing subscription becomes a signed contract."""
+    state = ses.state
+    sub = find_subscription(state, query)
+    actor = ses.actor
+    book = state.part(SalesBook)
+    if sub.id in book.signed:
+        label = state.units[sub.unit].label if sub.unit in state.units else sub.unit
+        raise SalesopsError(
+            t(
+                "房源 {u} 已于 {d} 签约",
+                "unit {u} was signed on {d} already",
+                u=safe(label),
+                d=f"{state.local(book.signed[sub.id].at):%Y-%m-%d}",
+            )
+        )
+    standing = book.standing(sub.unit)
+    if len(standing) > 1:
+        raise SalesopsError(
+            t(
+                "房源被重复认购（{ids}）：请先退订其中一份，再签约",
+                "the unit is subscribed twice ({ids}): cancel one before signing",
+                ids=", ".join(s.id for s in standing),
+            )
+        )
+    ev = Sign(
+        id=ids.new_id("event"),
+        at=ses.now,
+        by=actor.id,
+        customer=sub.customer,
+        subscription=sub.id,
+        unit=sub.unit,
+    )
+    tx = ses.write("sign")
+    tx.put(ev)
+    ses.commit(tx)
+    return ev

@@ -1,0 +1,238 @@
+"""满意度调查 (satisfaction survey): explain the purpose → the customer fills in the
+questionnaire → collected and checked for completeness → thanks → handed in to the manager.
+
+The questionnaire is office.yaml ``survey``: score questions on a scale, and text questions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from salesops import csvread, ids, resolve, yamlio
+from salesops.errors import SalesopsError
+from salesops.i18n import t
+from salesops.models.office import Office, Question
+from salesops.models.operations import Survey, SurveyBook
+from salesops.models.staff import Staff
+from salesops.session import Session
+from salesops.state import State
+from salesops.text import safe
+
+
+def question_label(q: Question) -> str:
+    return t("{q}（{i}）", "{q} ({i})", q=q.text, i=q.id)
+
+
+def find_question(office: Office, key: str) -> Question | None:
+    key = str(key).strip()
+    return next((q for q in office.survey if key in (q.id, q.text)), None)
+
+
+def parse_answers(office: Office, raw: dict[str, object]) -> tuple[dict[str, int], dict[str, str]]:
+    """Answers keyed by question id or text → (scores, comments). Refuses what is unknown,
+    out of the scale, or missing, naming every question concerned."""
+    scores: dict[str, int] = {}
+    comments: dict[str, str] = {}
+    errors: list[str] = []
+    wrong: set[str] = set()  # answered, but not validly: named once, not also as missing
+    for key, value in raw.items():
+        q = find_question(office, key)
+        if q is None:
+            errors.append(
+                t(
+                    "问卷中没有“{k}”这一题",
+                    "the questionnaire has no question '{k}'",
+                    k=safe(key),
+                )
+            )
+            continue
+        text = "" if value is None else str(value).strip()
+        if text == "":
+            continue  # unanswered: counted below if required
+        if q.type == "text":
+            comments[q.id] = text
+            continue
+        lo, hi = q.scale
+        try:
+            score = int(text.removesuffix("分"))
+        except ValueError:
+            wrong.add(q.id)
+            errors.append(
+                t(
+                    "“{q}”的评分“{v}”不是整数（{lo}-{hi} 分）",
+                    "'{q}': score '{v}' is not a whole number ({lo}-{hi})",
+                    q=q.text,
+                    v=safe(text),
+                    lo=lo,
+                    hi=hi,
+                )
+            )
+            continue
+        if not lo <= score <= hi:
+            wrong.add(q.id)
+            errors.append(
+                t(
+                    "“{q}”的评分 {v} 超出范围（{lo}-{hi} 分）",
+                    "'{q}': score {v} is outside the scale {lo}-{hi}",
+                    q=q.text,
+                    v=score,
+                    lo=lo,
+                    hi=hi,
+                )
+            )
+            continue
+        scores[q.id] = score
+    missing = [
+        q
+        for q in office.survey
+        if q.required and q.id not in scores and q.id not in comments and q.id not in wrong
+    ]
+    if missing:
+        errors.append(
+            t(
+                "问卷未填写完整，缺少：{m}；请客户补填后再收回",
+                "the questionnaire is incomplete; unanswered: {m}. Ask the customer to complete it",
+                m=t("、", ", ").join(question_label(q) for q in missing),
+            )
+        )
+    if errors:
+        raise SalesopsError(
+            "\n".join(errors),
+            data={"missing": [q.id for q in missing]},
+        )
+    return scores, comments
+
+
+def read_answers(path: str | Path) -> dict[str, object]:
+    """Answers from a file: YAML (``question: answer``) or CSV (rows of question, answer)."""
+    p = Path(path)
+    if p.suffix.lower() == ".csv":
+        out: dict[str, object] = {}
+        for line, row in csvread.read(p):
+            if line == 1 and row and row[0].lower() in ("question", "id", "题目", "问题", "题号"):
+                continue  # a header row
+            if len(row) < 2:
+                raise SalesopsError(
+                    t(
+                        "{f} 第 {n} 行：应为“题目,答案”两列",
+                        "{f} line {n}: expected two columns, question and answer",
+                        f=p.name,
+                        n=line,
+                    )
+                )
+            if row[0] in out:
+                raise SalesopsError(
+                    t(
+                        "{f} 第 {n} 行：“{q}”答了两次",
+                        "{f} line {n}: '{q}' is answered twice",
+                        f=p.name,
+                        n=line,
+                        q=safe(row[0]),
+                    )
+                )
+            out[row[0]] = ",".join(row[1:]) if len(row) > 2 else row[1]
+        return out
+    text = csvread.decode(csvread.read_bytes(p), p.name)
+    data, _ = yamlio.loads(text, p.name)
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not all(
+        isinstance(v, str | type(None)) for v in data.values()
+    ):
+        raise SalesopsError(
+            t(
+                "{f}：应为“题目: 答案”的列表，每题一行",
+                "{f}: expected 'question: answer', one per line",
+                f=p.name,
+            )
+        )
+    return data
+
+
+def default_receiver(state: State) -> Staff | None:
+    """The questionnaire goes to the sales manager: the only active one, if there is one."""
+    managers = [s for s in state.active_staff() if s.role == "manager"]
+    return managers[0] if len(managers) == 1 else None
+
+
+def record_survey(
+    ses: Session, customer: str, answers: dict[str, object], received_by: str | None = None
+) -> Survey:
+    state = ses.state
+    cs = resolve.customer(state, customer)
+    actor = ses.actor
+    scores, comments = parse_answers(state.office, answers)
+    if received_by:
+        receiver = resolve.staff(state, received_by)
+    else:
+        receiver = default_receiver(state)
+        if receiver is None:
+            raise SalesopsError(
+                t(
+                    "问卷交给哪位经理？请用 --to 指定",
+                    "which manager receives the questionnaire? pass --to",
+                )
+            )
+    survey = Survey(
+        id=ids.new_id("event"),
+        at=ses.now,
+        by=actor.id,
+        customer=cs.id,
+        scores=scores,
+        comments=comments,
+        received_by=receiver.id,
+    )
+    tx = ses.write("survey record")
+    tx.put(survey)
+    ses.commit(tx)
+    return survey
+
+
+def surveys(state: State, start: dt.date | None = None, end: dt.date | None = None) -> list[Survey]:
+    """Surveys taken between ``start`` and ``end`` (office dates, both included)."""
+    out = []
+    for s in state.part(SurveyBook).surveys:
+        day = state.local_date(s.at)
+        if (start is None or day >= start) and (end is None or day <= end):
+            out.append(s)
+    return out
+
+
+def summarize(state: State, start: dt.date | None = None, end: dt.date | None = None) -> dict:
+    """Count, mean and distribution per score question, and every comment."""
+    chosen = surveys(state, start, end)
+    questions = []
+    for q in state.office.survey:
+        if q.type != "score":
+            continue
+        values = [s.scores[q.id] for s in chosen if q.id in s.scores]
+        lo, hi = q.scale
+        questions.append(
+            {
+                "id": q.id,
+                "text": q.text,
+                "count": len(values),
+                "mean": round(sum(values) / len(values), 2) if values else None,
+                "distribution": {str(v): values.count(v) for v in range(lo, hi + 1)},
+            }
+        )
+    texts = {q.id: q.text for q in state.office.survey}
+    comments = [
+        {
+            "at": state.local(s.at),
+            "customer": s.customer,
+            "question": qid,
+            "question_text": texts.get(qid, qid),
+            "text": text,
+        }
+        for s in chosen
+        for qid, text in s.comments.items()
+    ]
+    return {
+        "from": start,
+        "to": end,
+        "count": len(chosen),
+        "questions": questions,
+        "comments": comments,
+    }
