@@ -63,7 +63,7 @@ def test_init_inside_an_existing_repository_uses_it(tmp_path):
     assert r.exit_code == 0, r.output
     assert not (tmp_path / "records" / ".git").exists()
     assert git(tmp_path, "log", "--format=%s").strip() == "init"
-    assert git(tmp_path, "ls-files").split() == ["records/office.yaml"]
+    assert git(tmp_path, "ls-files").split() == ["records/faq.yaml", "records/office.yaml"]
 
 
 def test_init_twice_is_refused(office, cli):

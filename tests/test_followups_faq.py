@@ -137,7 +137,7 @@ def test_check_validates_faq_yaml(office, cli):
     yamlio.atomic_write(path, "schema_version: 1\nentries:\n- code: 价格\n  question: 多少钱\n")
     r = cli("check")
     assert r.exit_code == 1
-    assert "faq.yaml:2: entries.0.answer: Field required" in r.stdout
+    assert "faq.yaml:2: entries.0.answer: 缺少必填字段" in r.stdout
 
 
 def test_topics_are_faq_codes(office):
