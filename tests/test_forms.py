@@ -126,7 +126,7 @@ def test_complaint_needs_a_complaint_or_blank(store, cli):
     r = cli("form", "complaint", "-o", "-")
     assert r.exit_code == 1 and "--blank" in r.output
     r = cli("form", "complaint", "王先生", "-o", "-")
-    assert r.exit_code == 1 and "没有投诉记录" in r.output
+    assert r.exit_code == 1 and "没有投诉或建议" in r.output
 
 
 def test_unit_board_as_of_a_day(store, cli):

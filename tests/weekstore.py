@@ -12,11 +12,13 @@ from decimal import Decimal
 
 from salesops import ids
 from salesops.models import CustomerProfile, Unit
-from salesops.models.frontdesk import Call, DutyTurn, FollowUp, Visit, VisitEnd
+from salesops.models.frontdesk import Call, DutyStart, DutyTurn, FollowUp, Visit, VisitEnd
 from salesops.models.operations import (
+    ComplaintAssign,
     ComplaintClose,
     ComplaintOpen,
     ComplaintPromise,
+    ComplaintResolve,
     Subscribe,
     Survey,
     TourEnd,
@@ -119,6 +121,16 @@ class WeekStore:
             complaint=old.id,
             due=dt.date(2026, 11, 27),
         )
+        ev(ComplaintAssign, "2026-11-26 09:00", sup, "E", complaint=old.id, department="销售部")
+        ev(
+            ComplaintResolve,
+            "2026-11-28 09:00",
+            sup,
+            "E",
+            complaint=old.id,
+            leader="王经理",
+            action="补签车位协议",
+        )
         # the last minute of W48
         ev(Call, "2026-11-29 23:59", li, "E", new_customer=True, route="desk", channel="网络")
 
@@ -149,6 +161,8 @@ class WeekStore:
             topics=["price", "mortgage"],
         )
         ev(ComplaintClose, "2026-11-30 10:00", sup, "E", complaint=old.id, feedback="已协调")
+        ev(DutyStart, "2026-12-01 08:30", sup, roster=[li.id, zw.id, cj.id])
+        ev(DutyStart, "2026-12-02 08:30", sup, roster=[cj.id, li.id, zw.id])
         ev(Call, "2026-12-01 10:00", li, "A", new_customer=False, route="owner", duration_min=3)
         v1 = ev(
             Visit,
@@ -183,7 +197,16 @@ class WeekStore:
             comments={"comments": "停车位太少"},
             received_by=self.office.manager.id,
         )
-        v2 = ev(Visit, "2026-12-02 11:00", cj, "C", first_visit=True, route="door", channel="路过")
+        v2 = ev(
+            Visit,
+            "2026-12-02 11:00",
+            cj,
+            "C",
+            first_visit=True,
+            route="door",
+            channel="路过",
+            turn=True,
+        )
         ev(DutyTurn, "2026-12-02 11:00", cj, staff=cj.id, visit=v2.id)
         ev(
             Survey,

@@ -20,7 +20,8 @@ from pathlib import Path
 from salesops import phones
 from salesops.errors import SalesopsError
 from salesops.i18n import t
-from salesops.reports import facts
+from salesops.processes.complaints import complaints
+from salesops.processes.subscriptions import unit_status
 from salesops.reports.publish import write_file
 from salesops.state import State
 from salesops.text import neutralise
@@ -87,7 +88,7 @@ def tables(state: State, *, reveal: bool = False, today: dt.date | None = None) 
                 "details": json.dumps(details, ensure_ascii=False, sort_keys=True),
             }
         )
-    status = facts.unit_statuses(state)
+    status = unit_status(state)
     units = [
         {
             "id": u.id,
@@ -101,7 +102,7 @@ def tables(state: State, *, reveal: bool = False, today: dt.date | None = None) 
         }
         for u in state.units.values()
     ]
-    complaints = [
+    complaint_rows = [
         {
             "id": c.id,
             "customer": c.customer,
@@ -117,14 +118,14 @@ def tables(state: State, *, reveal: bool = False, today: dt.date | None = None) 
             "closed_at": local(c.closed_at) if c.closed_at else None,
             "overdue": c.overdue(today),
         }
-        for c in facts.complaint_states(state).values()
+        for c in complaints(state).values()
     ]
     return {
         "customers": customers,
         "staff": staff,
         "events": events,
         "units": units,
-        "complaints": complaints,
+        "complaints": complaint_rows,
     }
 
 

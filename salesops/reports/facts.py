@@ -86,77 +86,25 @@ class Frames:
 
 def faq_questions(store) -> dict[str, str]:
     """Topic code -> the question of the office's standard answer (faq.yaml), if any."""
-    from salesops.models.frontdesk import Faq
-    from salesops.store import FAQ_FILE
+    from salesops.processes.faq import load
 
-    if not (store.root / FAQ_FILE).is_file():
-        return {}
     try:
-        faq = store.read(FAQ_FILE, Faq).record
-    except SalesopsError:
+        faq = load(store)
+    except SalesopsError:  # a broken faq.yaml is check's business: print the codes
         return {}
-    return {e.code: e.question for e in faq.entries}
+    return {e.code: e.question for e in faq.entries} if faq else {}
 
 
 # --- what the processes fold ------------------------------------------------------------
-# TEMPORARY: until the front-desk and operations processes are merged, these read the
-# events directly; afterwards they ask the processes (one place to change).
 
 
 def followups_overdue(st: State, day: dt.date) -> dict[str, int]:
-    """Per owner: customers whose agreed follow-up date fell on or before ``day``, not done."""
+    """Per owner: customers whose agreed follow-up date is ``day`` or before, still not
+    made (at the end of ``day`` they are overdue)."""
+    from salesops.processes.followups import due
+
     out: dict[str, int] = defaultdict(int)
-    for cs in st.customers.values():
-        if cs.owner and cs.next_followup is not None and cs.next_followup <= day:
+    for cs in due(st, day):
+        if cs.owner:
             out[cs.owner] += 1
     return dict(out)
-
-
-class _Complaint:
-    def __init__(self, ev):
-        self.id = ev.id
-        self.customer = ev.customer
-        self.type = ev.type
-        self.text = ev.text
-        self.opened_at = ev.at
-        self.step = "received"
-        self.due = None
-        self.department = None
-        self.closed_at = None
-
-    def overdue(self, today: dt.date) -> bool:
-        return self.step != "closed" and self.due is not None and self.due < today
-
-
-def complaint_states(st: State) -> dict:
-    out: dict = {}
-    for ev in st.events:
-        if ev.kind == "complaint_open":
-            out[ev.id] = _Complaint(ev)
-        elif ev.kind.startswith("complaint_") and getattr(ev, "complaint", None) in out:
-            c = out[ev.complaint]
-            c.step = {
-                "complaint_promise": "promised",
-                "complaint_assign": "assigned",
-                "complaint_resolve": "resolved",
-                "complaint_close": "closed",
-            }[ev.kind]
-            if ev.kind == "complaint_promise":
-                c.due = ev.due
-            elif ev.kind == "complaint_assign":
-                c.department = ev.department
-            elif ev.kind == "complaint_close":
-                c.closed_at = ev.at
-    return out
-
-
-def unit_statuses(st: State) -> dict[str, str]:
-    status = {uid: "available" for uid in st.units}
-    for ev in st.events:
-        if ev.kind == "subscribe":
-            status[ev.unit] = "subscribed"
-        elif ev.kind == "unsubscribe":
-            status[ev.unit] = "available"
-        elif ev.kind == "sign":
-            status[ev.unit] = "signed"
-    return status

@@ -11,10 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from salesops import phones, resolve
+from salesops import phones
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
-from salesops.ids import FRAGMENT_RE
+from salesops.processes import units
+from salesops.processes.complaints import find_complaint
+from salesops.processes.subscriptions import unit_status
 from salesops.reports import facts
 from salesops.reports.labels import (
     COMPLAINT_STEP,
@@ -253,126 +255,79 @@ def survey(state: State, day: dt.date | None, **_) -> dict:
     return {"questions": questions}
 
 
-def find_complaint(state: State, query: str):
-    """A complaint by its id (or 4+ characters of it), or by its customer when they have one."""
-    complaints = facts.complaint_states(state)
-    q = query.strip()
-    if FRAGMENT_RE.match(q) and len(q) >= 4:
-        up = q.upper()
-        found = [
-            c
-            for c in complaints.values()
-            if c.id == up or c.id[3:].startswith(up) or c.id.endswith(up)
-        ]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise _ambiguous(state, found)
-    cs = resolve.customer(state, q)
-    found = [c for c in complaints.values() if c.customer == cs.id]
-    if not found:
-        raise SalesopsError(
-            t("客户 {c} 没有投诉记录", "customer {c} has no complaint on record", c=cs.id)
-        )
-    open_ = [c for c in found if c.step != "closed"]
-    if len(found) == 1 or len(open_) == 1:
-        return (open_ or found)[0]
-    raise _ambiguous(state, found)
-
-
-def _ambiguous(state: State, found: list) -> SalesopsError:
-    lines = [
-        f"  {c.id}  {state.local(c.opened_at):%Y-%m-%d}  {label(COMPLAINT_STEP, c.step)}  "
-        f"{c.text.splitlines()[0][:30]}"
-        for c in sorted(found, key=lambda c: c.opened_at)
-    ]
-    return SalesopsError(
-        t("有 {n} 件投诉，请用编号指定：", "{n} complaints match; name one by id:", n=len(found))
-        + "\n"
-        + "\n".join(lines),
-        data={"candidates": [c.id for c in found]},
-    )
-
-
 def complaint(state: State, day, *, blank: bool, reveal: bool, which=None, today=None, **_) -> dict:
+    """The 投诉处理单 of ``which`` (a folded ComplaintState), or an empty sheet."""
     people = _People(state, reveal)
+    departments = state.office.departments
     if blank or which is None:
-        return {"c": None, "steps": {}, "departments": state.office.departments}
+        return {"c": None, "steps": {}, "departments": departments}
     c = which
-    steps: dict[str, dict] = {}
-    for ev in state.events:
-        if getattr(ev, "complaint", None) == c.id or ev.id == c.id:
-            steps[ev.kind.removeprefix("complaint_")] = {
-                "at": state.local(ev.at).strftime("%Y-%m-%d %H:%M"),
-                "by": people.staff(ev.by),
-                "ev": ev,
-            }
-    opened = steps.get("open", {}).get("ev")
+
+    def done(at: dt.datetime, by: str) -> dict:
+        return {"at": state.local(at).strftime("%Y-%m-%d %H:%M"), "by": people.staff(by)}
+
+    steps = {"received": done(c.opened_at, c.by)}
+    for ev in c.steps:
+        steps[ev.step] = done(ev.at, ev.by)
     return {
         "c": {
             "id": c.id,
             "type": label(COMPLAINT_TYPE, c.type),
+            "is_complaint": c.type == "complaint",
             "text": c.text,
             "step": label(COMPLAINT_STEP, c.step),
             "due": c.due.isoformat() if c.due else "",
             "overdue": c.overdue(today or day),
-            "channel": (opened.channel or "") if opened else "",
+            "channel": c.channel or "",
             "department": c.department or "",
+            "analysis": c.analysis or "",
+            "leader": c.leader or "",
+            "action": c.action or "",
+            "feedback": c.feedback or "",
             **people.customer(c.customer),
         },
         "steps": steps,
-        "departments": state.office.departments,
+        "departments": departments,
     }
 
 
 def unit_board(state: State, day: dt.date, *, blank: bool, **_) -> dict:
-    tz = state.tz
-    moment = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tz)
+    """The 销控表 as it stood at the end of ``day`` (the layout of ``unit board``)."""
+    moment = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), state.tz)
     st = next(facts.replay(state, [moment]))
-    status = facts.unit_statuses(st)
-    buildings: dict[str, dict] = {}
-    for u in state.units.values():
-        b = buildings.setdefault(u.building, {"floors": {}, "numbers": set()})
-        b["floors"].setdefault(u.floor, {})[u.number] = {
-            "number": u.number,
-            "type": u.type,
-            "area": f"{float(u.area):g}",
-            "price": f"{float(u.list_price) / 10000:,.1f}",
-            "status": "" if blank else status.get(u.id, "available"),
-            "status_label": "" if blank else label(UNIT_STATUS, status.get(u.id, "available")),
-        }
-        b["numbers"].add(_suffix(u.number))
-    out = []
-    for name in sorted(buildings, key=_natural):
-        b = buildings[name]
-        columns = sorted(b["numbers"], key=_natural)
+    buildings = []
+    for b in units.board(st):
         floors = []
-        for floor in sorted(b["floors"], reverse=True):
-            units = {_suffix(num): cell for num, cell in b["floors"][floor].items()}
-            floors.append({"floor": floor, "cells": [units.get(col) for col in columns]})
-        out.append({"name": name, "columns": columns, "floors": floors})
+        for f in b["floors"]:
+            cells = []
+            for cell in f["units"]:
+                if cell is None:
+                    cells.append(None)
+                    continue
+                u = state.units[cell["id"]]
+                status = "" if blank else cell["status"]
+                cells.append(
+                    {
+                        "number": u.number,
+                        "type": u.type,
+                        "area": f"{float(u.area):g}",
+                        "price": f"{float(u.list_price) / 10000:,.1f}",
+                        "status": status,
+                        "status_label": label(UNIT_STATUS, status) if status else "",
+                    }
+                )
+            floors.append({"floor": f["floor"], "cells": cells})
+        buildings.append({"name": b["building"], "columns": b["columns"], "floors": floors})
     counts = {k: 0 for k in UNIT_STATUS}
     if not blank:
-        for u in state.units.values():
-            counts[status.get(u.id, "available")] += 1
+        for status in unit_status(st).values():
+            counts[status] += 1
     legend = [{"code": k, "label": label(UNIT_STATUS, k), "count": counts[k]} for k in UNIT_STATUS]
     types = [
         {"code": u.code, "name": u.name, "area": f"{u.area:g}" if u.area else ""}
         for u in state.office.unit_types
     ]
-    return {"buildings": out, "legend": legend, "types": types, "total": len(state.units)}
-
-
-def _suffix(number: str) -> str:
-    """The position on the floor: 1501 -> 01, so the columns line up floor after floor."""
-    digits = "".join(ch for ch in str(number) if ch.isdigit())
-    return digits[-2:] if len(digits) >= 3 else str(number)
-
-
-def _natural(text):
-    import re
-
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(text))]
+    return {"buildings": buildings, "legend": legend, "types": types, "total": len(state.units)}
 
 
 BUILDERS = {

@@ -1,38 +1,25 @@
-"""The printed names of the codes reports show (a unit's status, a complaint's step, ...)."""
+"""The printed names of the codes reports show: the processes' own names, in one place."""
 
 from __future__ import annotations
 
 from salesops.i18n import en
+from salesops.models.frontdesk import ESSENTIAL_NAMES
+from salesops.models.operations import (
+    PAYMENT_NAMES,
+    REMEDY_NAMES,
+    STEP_NAMES,
+    TOUR_NAMES,
+    TYPE_NAMES,
+)
+from salesops.processes.subscriptions import STATUS_NAMES
 
-UNIT_STATUS = {
-    "available": ("可售", "available"),
-    "subscribed": ("已认购", "subscribed"),
-    "signed": ("已签约", "signed"),
-    "held": ("保留", "held"),
-}
-COMPLAINT_STEP = {
-    "received": ("已受理", "received"),
-    "promised": ("已承诺反馈", "feedback promised"),
-    "assigned": ("部门分析中", "with a department"),
-    "resolved": ("已落实", "carried out"),
-    "closed": ("已反馈归档", "closed"),
-}
-COMPLAINT_TYPE = {"complaint": ("投诉", "complaint"), "suggestion": ("建议", "suggestion")}
-TOUR = {"site": ("看工地", "site tour"), "model": ("看样板间", "model apartment")}
-REMEDY = {"wait": ("请客户稍候", "asked to wait"), "later": ("改日再看", "asked to come later")}
-PAYMENT = {
-    "full": ("一次性付款", "full payment"),
-    "mortgage": ("按揭", "mortgage"),
-    "instalments": ("分期", "instalments"),
-}
-FIELD = {
-    "name": ("姓名", "name"),
-    "gender": ("性别", "gender"),
-    "phone": ("电话", "phone"),
-    "channel": ("认知途径", "channel"),
-    "area": ("面积", "area"),
-    "layout": ("户型", "layout"),
-}
+UNIT_STATUS = STATUS_NAMES
+COMPLAINT_STEP = STEP_NAMES
+COMPLAINT_TYPE = TYPE_NAMES
+TOUR = TOUR_NAMES
+REMEDY = REMEDY_NAMES
+PAYMENT = PAYMENT_NAMES
+FIELD = ESSENTIAL_NAMES
 GENDER = {"male": ("男", "M"), "female": ("女", "F")}
 
 

@@ -16,7 +16,10 @@ import pandas as pd
 from salesops import phones
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
-from salesops.models.frontdesk import ESSENTIAL
+from salesops.models.frontdesk import ESSENTIAL, Needs
+from salesops.processes.calls import gaps
+from salesops.processes.complaints import complaints as complaint_book
+from salesops.processes.subscriptions import unit_status
 from salesops.reports import charts, facts
 from salesops.reports.labels import COMPLAINT_STEP, COMPLAINT_TYPE, FIELD, REMEDY, TOUR, label
 from salesops.reports.tables import Cmp, Column, Report, Section, Table
@@ -84,10 +87,8 @@ _KINDS = (
 
 
 def _first_channel(cs) -> str | None:
-    for ev in cs.events:
-        if ev.kind in ("call", "visit") and getattr(ev, "channel", None):
-            return ev.channel
-    return None
+    """How the customer first heard of the project (the first channel a call or visit gave)."""
+    return cs.part(Needs).channel
 
 
 def _snapshot(st: State, wk: _Week) -> dict:
@@ -103,7 +104,7 @@ def _snapshot(st: State, wk: _Week) -> dict:
         if missing:
             gaps[cid] = missing
     subscribers = set(wk["subscribe"]["customer"].dropna())
-    complaints = facts.complaint_states(st)
+    complaints = complaint_book(st)
     return {
         "grades": grades,
         "overdue": facts.followups_overdue(st, wk.week.sunday),
@@ -113,29 +114,20 @@ def _snapshot(st: State, wk: _Week) -> dict:
             for c in complaints.values()
             if c.type == "complaint" and c.overdue(wk.week.sunday + dt.timedelta(days=1))
         ),
-        "units": facts.unit_statuses(st),
+        "units": unit_status(st),
         "gaps": gaps,
         "channels": {c: _first_channel(st.customers[c]) for c in subscribers | active},
     }
 
 
 def _missing(cs) -> list[str]:
-    """The essential fields (第一、第二要件) nothing on record gives for this customer."""
-    p = cs.profile
-    have = {
-        "name": bool(p and p.name),
-        "gender": bool(p and p.gender),
-        "phone": bool(p and p.phone),
-        "channel": False,
-        "area": True,
-        "layout": True,
-    }
-    calls = [ev for ev in cs.events if ev.kind == "call"]
-    if calls:  # area and layout are asked on the phone (the 来电登记表 has them)
-        have["area"] = any(ev.area for ev in calls)
-        have["layout"] = any(ev.layout for ev in calls)
-    have["channel"] = _first_channel(cs) is not None
-    return [f for f in ESSENTIAL if not have[f]]
+    """The essential fields (第一、第二要件) still unknown. Area and layout are asked on the
+    phone (the 来电登记表 has them, the 来访登记表 does not), so a walk-in who never called
+    is not counted short of them."""
+    missing = gaps(cs.profile, cs.part(Needs))
+    if not any(ev.kind == "call" for ev in cs.events):
+        missing = [f for f in missing if f not in ("area", "layout")]
+    return missing
 
 
 def build(
