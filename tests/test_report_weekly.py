@@ -322,3 +322,58 @@ def test_the_hand_built_store_keeps_every_rule(store, cli):
     """The figures above are only worth asserting on records the processes would accept."""
     r = cli("check")
     assert r.exit_code == 0, r.output
+
+
+def test_grades_and_overdue_follow_ups_at_the_end_of_the_week(store, cli):
+    """Every contact sets the next follow-up (the date agreed, else three days on) and a
+    subscription ends them: at the end of Sunday 12-06, B (agreed 12-05), C (visit 12-02)
+    and E (call 11-29) are overdue; A subscribed and came back on 12-05 (due 12-08)."""
+    data = report(cli, "--week", "2026-W49")
+    s = summary(data)
+    assert s["followups_overdue"]["value"] == 3 and s["followups_overdue"]["previous"] == 0
+    rows = {r["name"]: r for r in data["tables"]["consultants"]["rows"]}
+    assert (rows["李娜"]["overdue"], rows["张伟"]["overdue"], rows["陈静"]["overdue"]) == (0, 1, 2)
+    grades = {r["grade"]: r["customers"]["value"] for r in data["tables"]["grades"]["rows"]}
+    assert grades == {"A": 1, "B": 0, "C": 0, "D": 0, "未评级": 3}
+
+
+def test_a_later_fact_does_not_change_a_past_week(store, cli, office):
+    """A grade given and a follow-up made after the week leave that week's report as it was."""
+    import datetime as dt
+
+    from salesops import ids
+    from salesops.models.frontdesk import FollowUp, Visit, VisitEnd
+
+    before = report(cli, "--week", "2026-W49")
+    ses = office.session()
+    c = store.customers["C"].id
+    at = dt.datetime(2026, 12, 8, 10, 0, tzinfo=ses.tz)
+    visit = Visit(
+        id=ids.new_id("event"), at=at, by=store.cj.id, customer=c, first_visit=False, route="owner"
+    )
+    tx = ses.write("later")
+    tx.put(visit)
+    tx.put(
+        VisitEnd(
+            id=ids.new_id("event"),
+            at=at + dt.timedelta(hours=1),
+            by=store.cj.id,
+            customer=c,
+            visit=visit.id,
+            grade="B",
+        )
+    )
+    tx.put(
+        FollowUp(
+            id=ids.new_id("event"),
+            at=at,
+            by=store.zw.id,
+            customer=store.customers["B"].id,
+            intent=False,
+        )
+    )
+    ses.commit(tx)
+    after = report(cli, "--week", "2026-W49")
+    for table in ("summary", "grades", "consultants"):
+        assert after["tables"][table] == before["tables"][table]
+    assert summary(report(cli, "--week", "2026-W50"))["followups"]["value"] == 1

@@ -1,6 +1,7 @@
 """A hand-built store for the report tests: every fact written directly, so the expected
 figures can be counted by hand from the list below.
 
+Owners: A 李娜, B 张伟, C 陈静, D 张伟, E 陈静 (registered 2026-11-01).
 Weeks (Asia/Shanghai): W48 = 2026-11-23..29, W49 = 2026-11-30..12-06 (spans the month end),
 W50 = 2026-12-07..13, W51 = 2026-12-14..20 (empty).
 """
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from salesops import ids
 from salesops.models import CustomerProfile, Unit
+from salesops.models.events import OwnerChange
 from salesops.models.frontdesk import Call, DutyStart, DutyTurn, FollowUp, Visit, VisitEnd
 from salesops.models.operations import (
     ComplaintAssign,
@@ -52,7 +54,7 @@ class WeekStore:
             return dt.datetime.fromisoformat(text[:-1]).replace(tzinfo=dt.UTC)
         return dt.datetime.fromisoformat(text).replace(tzinfo=self.tz)
 
-    def customer(self, key, name, gender=None, phone=None):
+    def customer(self, key, name, gender=None, phone=None, owner=None):
         p = CustomerProfile(
             id=ids.new_id("customer"),
             name=name,
@@ -63,6 +65,16 @@ class WeekStore:
         )
         self.customers[key] = p
         self.records.append(p)
+        self.records.append(
+            OwnerChange(
+                id=ids.new_id("event"),
+                at=p.registered_at,
+                by=owner.id,
+                customer=p.id,
+                to=owner.id,
+                reason="registered",
+            )
+        )
 
     def unit(self, key, building, floor, number, type_, area, price):
         u = Unit(
@@ -91,11 +103,11 @@ class WeekStore:
     def _build(self):
         li, zw, cj, sup = self.li, self.zw, self.cj, self.sup
         ev = self.ev
-        self.customer("A", "王先生", "male", "13812345678")
-        self.customer("B", "刘女士", None, "13900001111")  # no gender
-        self.customer("C", "路过的客人", "female", None)  # no phone
-        self.customer("D", SCRIPT, "male", "13700002222")
-        self.customer("E", FORMULA, "female", "13600003333")
+        self.customer("A", "王先生", "male", "13812345678", owner=li)
+        self.customer("B", "刘女士", None, "13900001111", owner=zw)  # no gender
+        self.customer("C", "路过的客人", "female", None, owner=cj)  # no phone
+        self.customer("D", SCRIPT, "male", "13700002222", owner=zw)
+        self.customer("E", FORMULA, "female", "13600003333", owner=cj)
         self.unit("501", "1号楼", 5, "501", "A", "89", "1000000")
         self.unit("502", "1号楼", 5, "502", "B", "118", "1300000")
         self.unit("301", "2号楼", 3, "301", "C", "143", "1600000")

@@ -98,13 +98,12 @@ def faq_questions(store) -> dict[str, str]:
 # --- what the processes fold ------------------------------------------------------------
 
 
-def followups_overdue(st: State, day: dt.date) -> dict[str, int]:
-    """Per owner: customers whose agreed follow-up date is ``day`` or before, still not
-    made (at the end of ``day`` they are overdue)."""
+def followups_overdue(st: State, day: dt.date) -> dict[str | None, int]:
+    """Per owner (None: in nobody's hands): customers whose agreed follow-up date is ``day``
+    or before, still not made (at the end of ``day`` they are overdue)."""
     from salesops.processes.followups import due
 
-    out: dict[str, int] = defaultdict(int)
+    out: dict[str | None, int] = defaultdict(int)
     for cs in due(st, day):
-        if cs.owner:
-            out[cs.owner] += 1
+        out[cs.owner] += 1
     return dict(out)
