@@ -140,15 +140,21 @@ def test_per_consultant(store, cli):
 
 
 def test_per_channel(store, cli):
+    """A fact counts for the channel its customer first gave: A's second call and return
+    visit are 网络 although neither repeats it."""
     rows = {
         r["channel"]: r for r in report(cli, "--week", "2026-W49")["tables"]["channels"]["rows"]
     }
-    assert rows["网络"]["calls"] == {"value": 1, "previous": 1, "change": 0}
-    assert rows["网络"]["visits"]["value"] == 1
+    assert rows["网络"]["calls"] == {"value": 2, "previous": 1, "change": 1}
+    assert rows["网络"]["visits"] == {
+        "value": 2,
+        "previous": 1,
+        "change": 1,
+    }  # E: 网络 by W48's end
     assert rows["网络"]["subscriptions"] == {"value": 1, "previous": 1, "change": 0}
     assert rows["报纸"]["calls"]["value"] == 1
     assert rows["路过"]["visits"]["value"] == 1
-    assert rows["未填写"]["calls"]["value"] == 2
+    assert rows["未填写"]["calls"]["value"] == 1  # D never said
     assert list(rows)[-1] == "未填写"
 
 

@@ -27,6 +27,16 @@ from salesops.reports.week import Week, weekday_name
 from salesops.state import State
 
 CONTACT_KINDS = ("call", "visit", "followup")
+# Headline figures where a rise is bad news (shown red, not green).
+LOWER_BETTER = {
+    "cancellations",
+    "followups_overdue",
+    "tours_refused",
+    "complaints",
+    "promises_overdue",
+    "data_gaps",
+    "long_calls",
+}
 
 
 def _rate(num: float, den: float) -> float | None:
@@ -334,7 +344,13 @@ class _Builder:
         rows = []
         for key, title, kind, fn in self.kpis():
             rows.append(
-                {"key": key, "figure": title, "value": self._both(fn), "_types": {"value": kind}}
+                {
+                    "key": key,
+                    "figure": title,
+                    "value": self._both(fn),
+                    "_types": {"value": kind},
+                    "_lower_better": key in LOWER_BETTER,
+                }
             )
         table = Table(
             "summary",
@@ -563,13 +579,20 @@ class _Builder:
         none = t("未填写", "not given")
 
         def per(w: _Week, s: dict) -> dict[str, Counter]:
-            subs = Counter(
-                (s["channels"].get(cid) or none) for cid in w["subscribe"]["customer"].dropna()
-            )
+            def channel_of(kind: str) -> Counter:
+                """Each fact counts for the customer's channel: the one they first gave
+                (an old customer calling again does not say it again)."""
+                df = w[kind]
+                own = df["channel"] if "channel" in df else [None] * len(df)
+                return Counter(
+                    s["channels"].get(cid) or (ch if isinstance(ch, str) and ch else none)
+                    for cid, ch in zip(df["customer"], own, strict=True)
+                )
+
             return {
-                "calls": Counter(w["call"]["channel"].fillna(none)),
-                "visits": Counter(w["visit"]["channel"].fillna(none)),
-                "subscriptions": subs,
+                "calls": channel_of("call"),
+                "visits": channel_of("visit"),
+                "subscriptions": channel_of("subscribe"),
             }
 
         c, p = per(self.cw, self.cur), per(self.pw, self.prv)
@@ -597,8 +620,8 @@ class _Builder:
             rows,
             empty=t("本周没有来电来访", "no calls or visits this week"),
             note=t(
-                "认购按客户首次登记的渠道归属。",
-                "A subscription counts for the channel the customer first gave.",
+                "按客户最初说明的认知途径归属（老客户再次来电来访不必重复说明）。",
+                "By the channel the customer first gave (an old customer calling or coming again need not repeat it).",
             ),
         )
         return Section("channels", t("渠道", "Channels"), [table])
