@@ -796,8 +796,9 @@ class Simulation:
         if stop is not None:
             steps = steps[: steps.index(stop) + 1] if stop != "received" else []
         later = when
+        gaps = (0.2, 1, 2) if stop else (0.2, 20, 24, 44, 48)  # the late ones move fast
         for step in steps:
-            later += dt.timedelta(hours=self.rng.choice((0.2, 20, 24, 44, 48)))
+            later += dt.timedelta(hours=self.rng.choice(gaps))
             self.at(later, self.complaint_step, opened.id, step, text, due)
 
     def complaint_step(

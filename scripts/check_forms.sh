@@ -36,7 +36,7 @@ if [ $# -ge 1 ]; then
   STORE=$1
 else
   STORE=$tmp/demo
-  "$SALESOPS" demo "$STORE" --weeks 2 >/dev/null
+  "$SALESOPS" demo "$STORE" --weeks 1 >/dev/null
 fi
 DATE=${2:-$("$PY" - "$STORE" <<'PYEOF'
 import sys
