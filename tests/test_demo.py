@@ -9,7 +9,6 @@ import pytest
 
 from salesops import demo
 from salesops.checks import run_checks
-from salesops.processes.complaints import complaints
 from salesops.store import Store
 from tests.conftest import ROOT, git
 

@@ -37,6 +37,8 @@ class Column:
     title: str
     type: ColumnType = "text"
     compare: bool = False
+    # a rise in this figure is bad news (coloured red, not green)
+    lower_better: bool = False
 
 
 @dataclass

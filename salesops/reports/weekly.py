@@ -529,9 +529,9 @@ class _Builder:
             row = {"name": state.staff_name(sid)}
             for key in compared:
                 row[key] = Cmp(c[key].get(sid, 0), p[key].get(sid, 0))
-            row["overdue"] = c["overdue"].get(sid, 0)
+            row["overdue"] = Cmp(c["overdue"].get(sid, 0), p["overdue"].get(sid, 0))
             mean, count = c["satisfaction"].get(sid, (None, 0))
-            row["satisfaction"] = mean
+            row["satisfaction"] = Cmp(mean, p["satisfaction"].get(sid, (None, 0))[0])
             row["surveys"] = count
             rows.append(row)
         columns = [
@@ -540,11 +540,11 @@ class _Builder:
             Column("receptions", t("接待来访", "receptions"), "int", True),
             Column("turns", t("轮接", "turns"), "int", True),
             Column("followups", t("回访", "follow-ups"), "int", True),
-            Column("overdue", t("逾期未回访", "overdue"), "int"),
+            Column("overdue", t("逾期未回访", "overdue"), "int", True, lower_better=True),
             Column("tours", t("带看", "tours"), "int", True),
             Column("subscriptions", t("认购", "subscriptions"), "int", True),
             Column("value", t("认购金额", "value"), "money", True),
-            Column("satisfaction", t("满意度", "satisfaction"), "float"),
+            Column("satisfaction", t("满意度", "satisfaction"), "float", True),
             Column("surveys", t("问卷数", "surveys"), "int"),
         ]
         table = Table(
@@ -723,7 +723,13 @@ class _Builder:
                 Column("tour", t("类型", "tour")),
                 Column("tours", t("带看次数", "tours"), "int", True),
                 Column("people", t("人数", "people"), "int", True),
-                Column("refused", t("因安全帽不足未成行", "refused: too few helmets"), "int", True),
+                Column(
+                    "refused",
+                    t("因安全帽不足未成行", "refused: too few helmets"),
+                    "int",
+                    True,
+                    lower_better=True,
+                ),
                 Column("turned_away", t("涉及人数", "people affected"), "int", True),
                 Column("negotiate", t("带看后回案场洽谈", "back to negotiate"), "int", True),
             ],
@@ -973,7 +979,13 @@ class _Builder:
             t("缺少的要件", "Missing essentials"),
             [
                 Column("field", t("要件", "field")),
-                Column("customers", t("缺少的客户数", "customers missing it"), "int", True),
+                Column(
+                    "customers",
+                    t("缺少的客户数", "customers missing it"),
+                    "int",
+                    True,
+                    lower_better=True,
+                ),
             ],
             field_rows,
             note=t(
