@@ -529,8 +529,8 @@ class Simulation:
             self.at(end, self.survey, p, receiver)
             end += dt.timedelta(minutes=5)
         keen = p.heat + 0.15 * (p.visits - 1)
-        if (p.visits >= 2 and keen > 0.65 and rng.random() < 0.45) or (
-            keen > 0.85 and rng.random() < 0.15
+        if (p.visits >= 2 and keen > 0.55 and rng.random() < 0.5) or (
+            keen > 0.8 and rng.random() < 0.2
         ):
             self.at(end, self.subscribe, p, receiver)
             end += dt.timedelta(minutes=20)
