@@ -7,7 +7,7 @@ DEMO   ?= demo
 DEMO_OUT ?= out/demo
 SIZE   ?= 50000
 
-.PHONY: install test lint format demo check-forms bench clean
+.PHONY: install test lint format demo check-forms bench docs clean
 
 install: $(VENV)/.installed
 
@@ -42,3 +42,6 @@ bench: install
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(DEMO_OUT) .pytest_cache .ruff_cache
+
+docs: install
+	SALESOPS_LANG=en COLUMNS=100 $(PY) -m salesops.cli.reference > docs/cli.md

@@ -25,6 +25,7 @@ class Session:
 
     @cached_property
     def state(self) -> State:
+        self.loaded_head = gitutil.head(self.store.repo)
         return self.store.state()
 
     def reload(self) -> State:
@@ -89,9 +90,14 @@ class Session:
         return actor
 
     def write(self, action: str, actor: Staff | None = None) -> Transaction:
-        return Transaction(self.store, actor or self.actor, action)
+        tx = Transaction(self.store, actor or self.actor, action)
+        tx.base_head = getattr(self, "loaded_head", None)
+        return tx
 
     def commit(self, tx: Transaction) -> None:
+        from salesops.processes.customers import guard_phones
+
+        guard_phones(tx)
         tx.commit()
         self.reload()
 

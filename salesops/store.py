@@ -417,6 +417,16 @@ class Transaction:
         self.new: set[str] = set()
         self.ids: list[str] = []
         self.commit_id: str | None = None
+        self.records: list[Record] = []
+        # The HEAD the caller's decisions were made on, and rules that must still hold at
+        # the commit: when another writer committed in between, they are checked again on
+        # the state as it now is, under the lock (e.g. one phone, one sale per unit).
+        self.base_head: str | None = None
+        self.guards: list = []
+
+    def guard(self, check) -> None:
+        """``check(state)`` raises SalesopsError if the write may no longer be made."""
+        self.guards.append(check)
 
     def put(self, record: Record, *, new: bool | None = None) -> str:
         rel = self.store.relpath(record)
@@ -430,6 +440,7 @@ class Transaction:
         if problems or again != record:
             raise SalesopsError(f"internal: {rel} does not round-trip: {problems or 'differs'}")
         self.writes[rel] = text
+        self.records.append(record)
         if new:
             self.new.add(rel)
         rid = getattr(record, "id", None)
@@ -465,6 +476,12 @@ class Transaction:
                     raise SalesopsError(t("记录已存在：{p}", "record exists already: {p}", p=rel))
             git_paths = [store.git_path(rel) for rel in self.writes]
             head = gitutil.head(store.repo)
+            if self.guards and head != self.base_head:
+                from salesops.state import State
+
+                fresh = State.load(store)
+                for check in self.guards:
+                    check(fresh)
             journal = {"head": head, "paths": git_paths, "commit_started": False}
             yamlio.atomic_write(store.journal_path, json.dumps(journal))
             try:

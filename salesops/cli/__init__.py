@@ -9,10 +9,13 @@ import click
 from pydantic import ValidationError
 
 from salesops import __version__
+from salesops.cli import clickzh
 from salesops.cli.app import Refused
 from salesops.cli.options import app, global_options
-from salesops.errors import SalesopsError, field_of, pydantic_message
+from salesops.errors import SalesopsError, field_label, pydantic_message
 from salesops.i18n import t
+
+clickzh.install()
 
 # name -> (module, attribute, help zh, help en)
 COMMANDS: dict[str, tuple[str, str, str, str]] = {
@@ -154,7 +157,7 @@ class LazyGroup(click.Group):
             raise Refused(exc, app().json) from None
         except ValidationError as exc:
             err = exc.errors(include_url=False)[0]
-            message = f"{field_of(err)}: {pydantic_message(err)}"
+            message = t("{f}：{m}", "{f}: {m}", f=field_label(err), m=pydantic_message(err))
             raise Refused(SalesopsError(message), app().json) from None
 
 

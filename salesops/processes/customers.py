@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from salesops import gitutil, ids, phones, resolve
-from salesops.errors import SalesopsError, field_of, pydantic_message
+from salesops.errors import SalesopsError, field_label, pydantic_message
 from salesops.i18n import t
 from salesops.models import CustomerProfile
 from salesops.models.events import OwnerChange
@@ -54,7 +54,7 @@ def parse_phone(value: str | None) -> str | None:
 def invalid(exc: ValidationError) -> SalesopsError:
     """A pydantic error on typed input, as one line naming the field."""
     err = exc.errors(include_url=False)[0]
-    return SalesopsError(t("{f}：{m}", "{f}: {m}", f=field_of(err), m=pydantic_message(err)))
+    return SalesopsError(t("{f}：{m}", "{f}: {m}", f=field_label(err), m=pydantic_message(err)))
 
 
 def phone_owner(state: State, phone: str, *, exclude: str | None = None) -> CustomerState | None:
@@ -62,6 +62,27 @@ def phone_owner(state: State, phone: str, *, exclude: str | None = None) -> Cust
         if cs.profile is not None and cs.phone == phone and cs.id != exclude:
             return cs
     return None
+
+
+def guard_phones(tx) -> None:
+    """At the commit, no other customer may hold a phone this write gives a profile."""
+    for record in tx.records:
+        if isinstance(record, CustomerProfile) and record.phone:
+
+            def check(state: State, profile: CustomerProfile = record) -> None:
+                other = phone_owner(state, profile.phone, exclude=profile.id)
+                if other is not None:
+                    raise SalesopsError(
+                        t(
+                            "电话 {p} 刚刚被另一台终端登记为客户 {c}；请用这个编号",
+                            "phone {p} was just registered as customer {c} by another desk; use that customer",
+                            p=phones.mask(profile.phone),
+                            c=other.id,
+                        ),
+                        data={"customer": other.id},
+                    )
+
+            tx.guard(check)
 
 
 def new_profile(

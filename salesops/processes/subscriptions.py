@@ -207,6 +207,7 @@ def subscribe(
     )
     tx = ses.write("subscribe")
     tx.put(sub)
+    tx.guard(lambda fresh: available_unit(fresh, u.id))  # another desk may have sold it meanwhile
     ses.commit(tx)
     return sub
 
