@@ -82,23 +82,12 @@ def copy_sample(dest: Path, *, replace: bool = False) -> Store:
 # --- the session the simulation drives ---------------------------------------------------
 
 
-class _Recorded(Transaction):
-    """A transaction that remembers its records, so the session can fold them in."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.records: list = []
-
-    def put(self, record, *, new=None):
-        rel = super().put(record, new=new)
-        self.records.append(record)
-        return rel
-
-
 class DemoSession(Session):
     """One session for the whole simulation: who acts and when move from step to step, and
-    each commit folds its new facts into the state (in time order, as a reload would)
+    each commit folds its new records into the state (in time order, as a reload would)
     instead of reading the whole store again after every write."""
+
+    _committed: Transaction | None = None
 
     def act(self, who: Staff, at: dt.datetime) -> DemoSession:
         self._actor_query = who.id
@@ -108,13 +97,16 @@ class DemoSession(Session):
         os.environ["GIT_AUTHOR_DATE"] = os.environ["GIT_COMMITTER_DATE"] = stamp
         return self
 
-    def write(self, action: str, actor: Staff | None = None) -> Transaction:
-        return _Recorded(self.store, actor or self.actor, action)
-
     def commit(self, tx: Transaction) -> None:
-        tx.commit()
+        self._committed = tx
+        super().commit(tx)
+
+    def reload(self):
+        tx, self._committed = self._committed, None
+        if tx is None or "state" not in self.__dict__:
+            return super().reload()
         state = self.state
-        for rec in getattr(tx, "records", []):
+        for rec in tx.records:
             if isinstance(rec, Event):
                 state.apply(rec)
             elif isinstance(rec, CustomerProfile):
@@ -127,6 +119,8 @@ class DemoSession(Session):
                 state.staff[rec.id] = rec
             elif isinstance(rec, Unit):
                 state.units[rec.id] = rec
+        self.loaded_head = tx.commit_id or self.loaded_head
+        return state
 
 
 # --- who the simulated customers are -----------------------------------------------------
