@@ -16,7 +16,7 @@ import click
 from salesops import i18n
 from salesops.errors import SalesopsError
 from salesops.i18n import t
-from salesops.text import safe, table
+from salesops.text import neutralise, safe, table
 
 # Clocks at two desks differ a little; a paper record is never from the future.
 AT_TOLERANCE = dt.timedelta(minutes=10)
@@ -145,13 +145,6 @@ def _cell(value) -> str:
             else ", ".join(_cell(v) for v in value)
         )
     return str(value)
-
-
-def neutralise(text: str) -> str:
-    """A cell that a spreadsheet would run as a formula is kept as text."""
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
 
 
 def _office_lang(store) -> str | None:
