@@ -114,7 +114,7 @@ def _pad(rows: list[dict], blank: bool) -> tuple[list[dict], int]:
 # --- the registers -------------------------------------------------------------------
 
 
-def call_register(state: State, day: dt.date, *, blank: bool, reveal: bool, faq: dict, **_) -> dict:
+def call_register(state: State, day: dt.date, *, blank: bool, reveal: bool, **_) -> dict:
     people = _People(state, reveal)
     rows = []
     for n, ev in enumerate(_day_events(state, day, "call"), 1):
@@ -163,9 +163,7 @@ def _minutes(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def visit_register(
-    state: State, day: dt.date, *, blank: bool, reveal: bool, faq: dict, **_
-) -> dict:
+def visit_register(state: State, day: dt.date, *, blank: bool, reveal: bool, **_) -> dict:
     people = _People(state, reveal)
     ends = {ev.visit: ev for ev in _since(state, day) if ev.kind == "visit_end"}
     rows = []
@@ -396,7 +394,6 @@ def publish(
         day,
         blank=blank,
         reveal=reveal,
-        faq=facts.faq_questions(ses.store),
         which=found,
         today=ses.clock.date(),
     )
