@@ -14,6 +14,7 @@ from pathlib import Path
 from salesops import phones
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
+from salesops.models.frontdesk import Needs
 from salesops.processes import units
 from salesops.processes.complaints import find_complaint
 from salesops.processes.subscriptions import unit_status
@@ -113,7 +114,7 @@ def _pad(rows: list[dict], blank: bool) -> tuple[list[dict], int]:
 # --- the registers -------------------------------------------------------------------
 
 
-def call_register(state: State, day: dt.date, *, blank: bool, reveal: bool, faq: dict, **_) -> dict:
+def call_register(state: State, day: dt.date, *, blank: bool, reveal: bool, **_) -> dict:
     people = _People(state, reveal)
     rows = []
     for n, ev in enumerate(_day_events(state, day, "call"), 1):
@@ -129,11 +130,11 @@ def call_register(state: State, day: dt.date, *, blank: bool, reveal: bool, faq:
                 "time": _hm(state, ev.at),
                 **c,
                 "new": t("新", "new") if ev.new_customer else t("老", "old"),
-                "channel": ev.channel or "",
+                "channel": ev.channel or _channel(state, ev.customer),
                 "area": ev.area or "",
                 "layout": ev.layout or "",
                 "budget": ev.budget or "",
-                "topics": _sep().join(faq.get(x, x) for x in ev.topics),
+                "topics": _sep().join(ev.topics),
                 "appointment": appointment,
                 "duration": _minutes(ev.duration_min),
                 "taken_by": people.staff(ev.by),
@@ -150,15 +151,19 @@ def call_register(state: State, day: dt.date, *, blank: bool, reveal: bool, faq:
     }
 
 
+def _channel(state: State, cid: str | None) -> str:
+    """An old customer does not repeat how they heard of the project: the first answer."""
+    cs = state.customers.get(cid) if cid else None
+    return (cs.part(Needs).channel or "") if cs else ""
+
+
 def _minutes(value: float | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def visit_register(
-    state: State, day: dt.date, *, blank: bool, reveal: bool, faq: dict, **_
-) -> dict:
+def visit_register(state: State, day: dt.date, *, blank: bool, reveal: bool, **_) -> dict:
     people = _People(state, reveal)
     ends = {ev.visit: ev for ev in _since(state, day) if ev.kind == "visit_end"}
     rows = []
@@ -174,12 +179,12 @@ def visit_register(
                 "party": ev.party_size,
                 "received_by": people.staff(ev.by),
                 "on_behalf": people.staff(ev.on_behalf_of) if ev.on_behalf_of else "",
-                "channel": ev.channel or "",
+                "channel": ev.channel or _channel(state, ev.customer),
                 "needs": ev.needs or "",
                 "recommended": _sep().join(end.recommended) if end else "",
                 "grade": (end.grade or "") if end else "",
                 "next_followup": f"{end.next_followup:%m-%d}" if end and end.next_followup else "",
-                "topics": _sep().join(faq.get(x, x) for x in ev.topics),
+                "topics": _sep().join(ev.topics),
             }
         )
     rows, spare = _pad(rows, blank)
@@ -389,7 +394,6 @@ def publish(
         day,
         blank=blank,
         reveal=reveal,
-        faq=facts.faq_questions(ses.store),
         which=found,
         today=ses.clock.date(),
     )

@@ -42,7 +42,16 @@ def environment(store_root: Path | None = None):
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(t=t, lang=lang(), en=en(), fmt=fmt, delta=delta, version=__version__)
+    env.globals.update(
+        t=t,
+        lang=lang(),
+        en=en(),
+        fmt=fmt,
+        delta=delta,
+        version=__version__,
+        colon=t("：", ": "),
+        semi=t("；", "; "),
+    )
     env.filters["md"] = md
     env.filters["fmt"] = fmt
     return env
