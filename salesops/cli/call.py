@@ -6,6 +6,17 @@ import click
 
 from salesops.cli.app import ask, interactive
 from salesops.cli.options import command
+from salesops.cli.prompts import (
+    ask_appointment,
+    ask_identity,
+    decision_line,
+    identify,
+    logged_data,
+    missing_names,
+    next_contact_lines,
+    say,
+    topic_prompt,
+)
 from salesops.i18n import t
 
 
@@ -18,57 +29,6 @@ from salesops.i18n import t
 )
 def call():
     pass
-
-
-def say(a, text: str) -> None:
-    """A line for the person at the terminal, kept out of --json output."""
-    if not a.json:
-        click.echo(text, err=True)
-
-
-def missing_names(fields) -> str:
-    from salesops.i18n import en
-    from salesops.models.frontdesk import ESSENTIAL_NAMES
-
-    return t("、", ", ").join(ESSENTIAL_NAMES[f][1 if en() else 0] for f in fields)
-
-
-def decision_line(decision) -> str:
-    from salesops.text import safe
-
-    return "→ " + safe(decision.reason)
-
-
-def logged_data(ses, logged, **more) -> dict:
-    state = ses.state
-    cs = state.customers.get(logged.customer)
-    data = {
-        "ok": True,
-        "id": logged.event.id,
-        "created": logged.created,
-        "customer": logged.customer,
-        "new_customer": logged.new_customer,
-    }
-    if logged.decision is not None:
-        data["decision"] = logged.decision.as_dict(state)
-    data["owner_change"] = logged.owner_change
-    data["owner"] = cs.owner if cs else None
-    data["next_followup"] = cs.next_followup if cs else None
-    data[logged.event.kind] = logged.event
-    data.update(more)
-    return data
-
-
-def topic_prompt(ses) -> str:
-    from salesops.processes import faq
-
-    found = faq.load(ses.store)
-    codes = t("、", ", ").join(e.code for e in found.entries) if found else ""
-    return t(
-        "客户问了哪些问题（可多选，用逗号分隔；{c}；回车跳过）",
-        "topics the customer asked (several, comma-separated; {c}; Enter to skip)",
-        c=codes,
-    )
 
 
 @command(
@@ -132,9 +92,7 @@ def call_log(
     staff,
     next_followup,
 ):
-    from salesops import phones
     from salesops.processes import calls
-    from salesops.processes.customers import parse_gender, parse_phone
     from salesops.text import safe
 
     ses = a.session()
@@ -142,52 +100,16 @@ def call_log(
     _ = ses.actor  # refuse early, before any prompt, if we do not know who this is
     office = state.office
     say(a, t("开场问候：{g}", "greeting: {g}", g=safe(office.greeting)))
-    if customer is None:
-        phone = ask(
-            phone,
-            "--phone",
-            t("来电号码（回车跳过）", "caller's phone (Enter to skip)"),
-            required=False,
-            convert=lambda v: parse_phone(v) and v,
-        )
-    cs = calls.lookup(state, parse_phone(phone), customer)
-    decision = calls.decide(ses, cs, staff)
-    if interactive():
-        if cs is not None:
-            say(
-                a,
-                t(
-                    "老客户 {c}（{n}，{p}）",
-                    "old customer {c} ({n}, {p})",
-                    c=cs.id,
-                    n=safe(cs.name) or "-",
-                    p=phones.mask(cs.phone) or "-",
-                ),
-            )
-        say(a, decision_line(decision))
-    profile = cs.profile if cs else None
-    if profile is None or not profile.name:
-        name = ask(
-            name, "--name", t("客户姓名（回车跳过）", "name (Enter to skip)"), required=False
-        )
-    if profile is None or not profile.gender:
-        gender = ask(
-            gender,
-            "--gender",
-            t("性别", "gender"),
-            choices=[("男", t("男", "male")), ("女", t("女", "female"))],
-            required=False,
-            convert=parse_gender,
-        )
-    needs = cs.part(calls.Needs) if cs else None
-    if needs is None or not needs.channel:
-        channel = ask(
-            channel,
-            "--channel",
-            t("从何得知本项目", "how they heard of us"),
-            choices=[(c, c) for c in office.channels],
-            required=False,
-        )
+    phone, cs = identify(
+        a,
+        ses,
+        phone,
+        customer,
+        staff,
+        prompt=t("来电号码（回车跳过）", "caller's phone (Enter to skip)"),
+        decide=calls.decide,
+    )
+    name, gender, channel = ask_identity(state, cs, name, gender, channel)
     budget = ask(
         budget, "--budget", t("可接受价格（回车跳过）", "budget (Enter to skip)"), required=False
     )
@@ -201,16 +123,14 @@ def call_log(
         choices=[(v, v) for v in office.layouts],
         required=False,
     )
-    if not topics:
-        topics = ask(None, "--topic", topic_prompt(ses), required=False)
+    # A call reads faq.yaml for this prompt even when it cannot ask (ask_topics does not).
+    topics = topics or ask(None, "--topic", topic_prompt(ses), required=False)
     if invited is None and appointment is None and interactive():
         invited = click.confirm(t("是否已邀约客户来现场？", "invited to visit?"), err=True)
     if invited and appointment is None:
-        appointment = ask(
-            None,
-            "--appointment",
+        appointment = ask_appointment(
+            ses,
             t("约定来访时间（如 2026-11-28 10:00 或 15:30）", "visit time (e.g. 2026-11-28 10:00)"),
-            convert=lambda v: calls.appointment_time(ses, v) and v,
         )
     duration = ask(
         duration,
@@ -267,17 +187,8 @@ def call_log(
                     g=office.call_guideline_min,
                 )
             )
-        if ev.appointment:
-            lines.append(
-                t(
-                    "约访：{w}",
-                    "invited for: {w}",
-                    w=state.local(ev.appointment).strftime("%Y-%m-%d %H:%M"),
-                )
-            )
         nxt = state.customers[logged.customer].next_followup
-        if nxt:
-            lines.append(t("下次回访：{d}", "next follow-up: {d}", d=nxt.isoformat()))
+        lines += next_contact_lines(state, ev.appointment, nxt)
         return "\n".join(lines)
 
     a.emit(

@@ -6,6 +6,7 @@ import click
 
 from salesops.cli.app import ask
 from salesops.cli.options import command
+from salesops.cli.prompts import ask_customer
 from salesops.i18n import t
 
 COMPLAINT_PROMPT = (
@@ -64,11 +65,7 @@ def complaint_open(a, customer, text, kind, channel):
 
     ses = a.session()
     _ = ses.actor
-    customer = ask(
-        customer,
-        "CUSTOMER",
-        t("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)"),
-    )
+    customer = ask_customer(customer)
     kind = ask(
         kind,
         "--type",

@@ -5,8 +5,14 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.call import missing_names, say, topic_prompt
 from salesops.cli.options import command
+from salesops.cli.prompts import (
+    ask_appointment,
+    ask_topics,
+    missing_names,
+    next_contact_lines,
+    say,
+)
 from salesops.i18n import t
 
 
@@ -106,11 +112,8 @@ def followup_log(a, customer, intent, appointment, next_, notes, topics, duratio
         )
     )
     if intent and appointment is None:
-        appointment = ask(
-            None,
-            "--appointment",
-            t("约定来访时间（如 2026-11-28 10:00）", "visit time (e.g. 2026-11-28 10:00)"),
-            convert=lambda v: calls.appointment_time(ses, v) and v,
+        appointment = ask_appointment(
+            ses, t("约定来访时间（如 2026-11-28 10:00）", "visit time (e.g. 2026-11-28 10:00)")
         )
     if not intent and next_ is None and interactive():
         next_ = ask(
@@ -120,8 +123,7 @@ def followup_log(a, customer, intent, appointment, next_, notes, topics, duratio
             required=False,
             convert=lambda v: calls.followup_date(ses, v) and v,
         )
-    if topics == () and interactive():
-        topics = ask(None, "--topic", topic_prompt(ses), required=False)
+    topics = ask_topics(ses, topics)
     event = followups.log(
         ses,
         cs.id,
@@ -145,17 +147,7 @@ def followup_log(a, customer, intent, appointment, next_, notes, topics, duratio
                 c=cs.id,
             )
         ]
-        if event.appointment:
-            lines.append(
-                t(
-                    "约访：{w}",
-                    "invited for: {w}",
-                    w=state.local(event.appointment).strftime("%Y-%m-%d %H:%M"),
-                )
-            )
-        if nxt:
-            lines.append(t("下次回访：{d}", "next follow-up: {d}", d=nxt.isoformat()))
-        return "\n".join(lines)
+        return "\n".join(lines + next_contact_lines(state, event.appointment, nxt))
 
     a.emit(
         {

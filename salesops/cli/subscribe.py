@@ -6,6 +6,7 @@ import click
 
 from salesops.cli.app import ask
 from salesops.cli.options import command
+from salesops.cli.prompts import ask_customer
 from salesops.i18n import t
 
 # ``command()`` adds to a group: these three are built on a holder and registered top-level.
@@ -44,11 +45,7 @@ def subscribe_cmd(a, customer, unit, price, deposit, payment):
     ses = a.session()
     state = ses.state
     _ = ses.actor
-    customer = ask(
-        customer,
-        "CUSTOMER",
-        t("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)"),
-    )
+    customer = ask_customer(customer)
     unit = ask(unit, "UNIT", t("房源（如 1栋-1201）", "unit (e.g. 1栋-1201)"))
     u = sp.available_unit(state, unit)  # refuse a sold or held unit before asking the rest
     if price is None:

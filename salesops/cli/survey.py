@@ -6,6 +6,7 @@ import click
 
 from salesops.cli.app import ask, interactive
 from salesops.cli.options import command
+from salesops.cli.prompts import ask_customer
 from salesops.errors import SalesopsError
 from salesops.i18n import t
 
@@ -122,11 +123,7 @@ def survey_record(a, customer, file_, answers, manager):
     ses = a.session()
     state = ses.state
     _ = ses.actor
-    customer = ask(
-        customer,
-        "CUSTOMER",
-        t("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)"),
-    )
+    customer = ask_customer(customer)
     raw: dict = {}
     if file_:
         raw.update(surveys.read_answers(file_))

@@ -6,10 +6,9 @@ import click
 
 from salesops.cli.app import ask, confirm, interactive
 from salesops.cli.options import command
+from salesops.cli.prompts import ask_customer
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
-
-CUSTOMER_PROMPT = ("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)")
 
 
 @click.group(
@@ -52,10 +51,6 @@ def _count(value: str) -> int:
         raise SalesopsError(t("请填一个整数", "enter a whole number")) from None
 
 
-def _customer(value):
-    return ask(value, "CUSTOMER", t(*CUSTOMER_PROMPT))
-
-
 @command(
     site,
     "start",
@@ -88,7 +83,7 @@ def site_start(a, customer, people, briefing, route, remedy):
     ses = a.session()
     state = ses.state
     _ = ses.actor
-    customer = _customer(customer)
+    customer = ask_customer(customer)
     people = ask(people, "--people", t("参观人数", "head count"), convert=_count)
     briefing = confirm(
         t(
@@ -151,7 +146,7 @@ def _end(a, tour_type, customer, returned, negotiate):
 
     ses = a.session()
     _ = ses.actor
-    customer = _customer(customer)
+    customer = ask_customer(customer)
     cs, start = tours.tour_to_end(ses.state, customer, tour_type)
     out = tours.issued(start)
     if out:
@@ -251,7 +246,7 @@ def model_start(a, customer, people, unit_type, briefing, shoe_covers):
     ses = a.session()
     state = ses.state
     _ = ses.actor
-    customer = _customer(customer)
+    customer = ask_customer(customer)
     people = ask(people, "--people", t("参观人数", "head count"), convert=_count)
     unit_type = ask(
         unit_type,

@@ -5,8 +5,15 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.call import decision_line, logged_data, say, topic_prompt
 from salesops.cli.options import command
+from salesops.cli.prompts import (
+    ask_identity,
+    ask_topics,
+    decision_line,
+    identify,
+    logged_data,
+    next_contact_lines,
+)
 from salesops.i18n import t
 
 
@@ -66,60 +73,24 @@ def _party(value) -> int:
     "--staff", help=t("指定接待的置业顾问（覆盖接待顺序）", "the receiver (overrides the order)")
 )
 def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics, staff):
-    from salesops import phones
     from salesops.processes import visits
-    from salesops.processes.calls import lookup
-    from salesops.processes.customers import parse_gender, parse_phone
     from salesops.text import safe
 
     ses = a.session()
-    state = ses.state
     _ = ses.actor
-    if customer is None:
-        phone = ask(
-            phone,
-            "--phone",
-            t("客户电话（新老客户按电话识别）", "visitor's phone (identifies old customers)"),
-            required=False,
-            convert=lambda v: parse_phone(v) and v,
-        )
-    cs = lookup(state, parse_phone(phone), customer)
-    decision = visits.decide(ses, cs, staff)
-    if interactive():
-        if cs is not None:
-            say(
-                a,
-                t(
-                    "老客户 {c}（{n}，{p}）",
-                    "old customer {c} ({n}, {p})",
-                    c=cs.id,
-                    n=safe(cs.name) or "-",
-                    p=phones.mask(cs.phone) or "-",
-                ),
-            )
-        say(a, decision_line(decision))
+    phone, cs = identify(
+        a,
+        ses,
+        phone,
+        customer,
+        staff,
+        prompt=t("客户电话（新老客户按电话识别）", "visitor's phone (identifies old customers)"),
+        decide=visits.decide,
+    )
     if cs is None:
-        name = ask(
-            name, "--name", t("客户姓名（回车跳过）", "name (Enter to skip)"), required=False
-        )
-        gender = ask(
-            gender,
-            "--gender",
-            t("性别", "gender"),
-            choices=[("男", t("男", "male")), ("女", t("女", "female"))],
-            required=False,
-            convert=parse_gender,
-        )
-        channel = ask(
-            channel,
-            "--channel",
-            t("从何得知本项目", "how they heard of us"),
-            choices=[(c, c) for c in state.office.channels],
-            required=False,
-        )
+        name, gender, channel = ask_identity(ses.state, cs, name, gender, channel)
     party = ask(party, "--party", t("来访人数", "party size"), default=1, convert=_party)
-    if not topics and interactive():
-        topics = ask(None, "--topic", topic_prompt(ses), required=False)
+    topics = ask_topics(ses, topics)
     logged = visits.arrive(
         ses,
         phone=phone,
@@ -263,9 +234,7 @@ def visit_leave(a, query, grade, introduced, recommended, topics, next_followup)
                     n=safe(state.staff_name(ev.by)),
                 )
             )
-        nxt = state.customers[ev.customer].next_followup
-        if nxt:
-            lines.append(t("下次回访：{d}", "next follow-up: {d}", d=nxt.isoformat()))
+        lines += next_contact_lines(state, None, state.customers[ev.customer].next_followup)
         lines.append(order_line(ses))
         return "\n".join(lines)
 
