@@ -33,6 +33,10 @@ def period(start: str | None, end: str | None):
     return d1, d2
 
 
+def period_label(start, end) -> str:
+    return f"{start or '…'} ~ {end or '…'}"
+
+
 def _score(q):
     lo, hi = q.scale
 
@@ -189,12 +193,11 @@ def survey_summary(a, start, end):
         for q in data["questions"]
     ]
     if not a.json and not a.csv:
-        span = f"{d1 or '…'} ~ {d2 or '…'}"
         click.echo(
             t(
                 "满意度调查汇总（{s}）：共 {n} 份",
                 "survey summary ({s}): {n} questionnaire(s)",
-                s=span,
+                s=period_label(d1, d2),
                 n=data["count"],
             )
         )

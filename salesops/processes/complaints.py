@@ -284,10 +284,12 @@ def listing(
     step: str | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    overdue: bool = False,
 ) -> list[ComplaintState]:
     """Complaints to follow: overdue promises first (oldest due first), then by opening.
 
-    ``step``: one of the steps, ``open`` (not archived, the default), or ``all``."""
+    ``step``: one of the steps, ``open`` (not archived, the default), or ``all``;
+    ``overdue``: only the promises not kept in time."""
     step = step or "open"
     out = []
     for c in complaints(state).values():
@@ -299,6 +301,8 @@ def listing(
             continue
         day = state.local_date(c.opened_at)
         if (start and day < start) or (end and day > end):
+            continue
+        if overdue and not c.overdue(today):
             continue
         out.append(c)
     out.sort(
@@ -317,3 +321,28 @@ def suggestions(
 ) -> list[ComplaintState]:
     """The suggestions received in a period, to summarise and submit (定期汇总客户建议并提交)."""
     return listing(state, dt.date.min, kind="suggestion", step="all", start=start, end=end)
+
+
+def rows(state: State, found: list[ComplaintState], today: dt.date) -> list[dict]:
+    """One row per complaint or suggestion, for ``complaint list``."""
+    out = []
+    for c in found:
+        cs = state.customers.get(c.customer)
+        out.append(
+            {
+                "id": c.id,
+                "type": type_name(c.type),
+                "opened": state.local(c.opened_at),
+                "customer": c.customer,
+                "customer_name": cs.name if cs else "",
+                "step": step_name(c.step),
+                "state": c.step,
+                "due": c.due,
+                "overdue": c.overdue(today),
+                "department": c.department,
+                "text": c.text,
+                "short": c.text.replace("\n", " ")[:30],
+                "closed_at": state.local(c.closed_at) if c.closed_at else None,
+            }
+        )
+    return out
