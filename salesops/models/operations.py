@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 TourType = Literal["site", "model"]
 
 TOUR_NAMES = {"site": ("看工地", "site tour"), "model": ("看样板间", "model apartment")}
+# what a tour of each type hands out, and must get back
+STOCK_NAMES = {"site": ("安全帽", "helmets"), "model": ("鞋套", "shoe covers")}
 REMEDY_NAMES = {
     "wait": ("请客户稍等", "asked to wait"),
     "later": ("请客户下次再看", "asked to come another time"),
@@ -95,6 +97,11 @@ class TourStart(Event):
     shoe_covers: int = Field(default=0, ge=0)
 
     title: ClassVar[tuple[str, str]] = ("带看开始", "tour started")
+
+    @property
+    def issued(self) -> int:
+        """What must come back at the end: helmets for a site tour, shoe covers for a model."""
+        return self.helmets if self.tour == "site" else self.shoe_covers
 
     def fold(self, state: State) -> None:
         book = state.part(TourBook)
@@ -205,13 +212,12 @@ class TourEnd(Event):
             return
         book.open.pop(self.start, None)
         book.ends[self.start] = self
-        issued = start.helmets if start.tour == "site" else start.shoe_covers
-        if self.returned + self.lost != issued:
+        if self.returned + self.lost != start.issued:
             _problem(
                 state,
                 self.id,
                 "returned",
-                f"{self.returned} returned and {self.lost} lost, but {issued} were issued",
+                f"{self.returned} returned and {self.lost} lost, but {start.issued} were issued",
             )
         if start.tour == "site":
             book.helmets_lost += self.lost
