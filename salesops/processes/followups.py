@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from salesops import ids, resolve
+from salesops import resolve
 from salesops.errors import SalesopsError
 from salesops.i18n import t
 from salesops.models.frontdesk import FollowUp
 from salesops.processes import faq
 from salesops.processes.calls import appointment_time, duration, followup_date
+from salesops.processes.record import record_event
 from salesops.session import Session
 from salesops.state import CustomerState, State
 
@@ -66,11 +67,12 @@ def log(
                 "no intent means no visit time; agree the next follow-up date (--next)",
             )
         )
-    event = FollowUp(
-        id=ids.new_id("event"),
-        at=ses.now,
+    return record_event(
+        ses,
+        FollowUp,
+        "followup log",
+        cs.id,
         by=caller.id,
-        customer=cs.id,
         intent=intent,
         appointment=when,
         next_followup=nxt,
@@ -78,7 +80,3 @@ def log(
         topics=faq.topics(ses.store, topics),
         duration_min=duration(duration_min),
     )
-    tx = ses.write("followup log")
-    tx.put(event)
-    ses.commit(tx)
-    return event

@@ -1,5 +1,5 @@
 """The write most processes end with: one event, by the actor (or ``by``), at the session's
-time, committed on its own."""
+time, committed on its own. (Writes of several records build their own transaction.)"""
 
 from __future__ import annotations
 
@@ -16,14 +16,16 @@ def record_event(
     ses: Session,
     kind: type[E],
     action: str,
-    customer: str,
+    customer: str | None,
+    /,
     *,
     by: str | None = None,
     guard=None,
     **fields,
 ) -> E:
     """Build the event and commit it as ``action``; ``guard(fresh_state)`` re-checks under the
-    store's lock (see ``Transaction.guard``)."""
+    store's lock (see ``Transaction.guard``). The first four are positional only, so that an
+    event may have a field called ``action`` (complaint_resolve)."""
     event = kind(
         id=ids.new_id("event"),
         at=ses.now,
