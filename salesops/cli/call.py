@@ -12,7 +12,6 @@ from salesops.cli.prompts import (
     decision_line,
     identify,
     logged_data,
-    missing_names,
     next_contact_lines,
     say,
     topic_prompt,
@@ -64,7 +63,7 @@ def call():
     "--invited/--not-invited", default=None, help=t("是否邀约来访", "invited to visit or not")
 )
 @click.option("--appointment", help=t("约定来访时间，如 2026-11-28 10:00", "agreed visit time"))
-@click.option("--duration", help=t("通话时长（分钟）", "call length in minutes"))
+@click.option("--duration", "duration_min", help=t("通话时长（分钟）", "call length in minutes"))
 @click.option("--notes", help=t("备注", "notes"))
 @click.option(
     "--staff",
@@ -73,125 +72,107 @@ def call():
 @click.option(
     "--next-followup", help=t("下次回访日期（默认按规则）", "next follow-up date (default by rule)")
 )
-def call_log(
-    a,
-    phone,
-    customer,
-    name,
-    gender,
-    address,
-    channel,
-    budget,
-    area,
-    layout,
-    topics,
-    invited,
-    appointment,
-    duration,
-    notes,
-    staff,
-    next_followup,
-):
+def call_log(a, **given):
     from salesops.processes import calls
     from salesops.text import safe
 
     ses = a.session()
-    state = ses.state
     _ = ses.actor  # refuse early, before any prompt, if we do not know who this is
-    office = state.office
-    say(a, t("开场问候：{g}", "greeting: {g}", g=safe(office.greeting)))
-    phone, cs = identify(
+    say(a, t("开场问候：{g}", "greeting: {g}", g=safe(ses.state.office.greeting)))
+    _ask_call(a, ses, given)
+    logged = calls.log_call(ses, **given)
+    ev = logged.event
+    a.emit(
+        logged_data(ses, logged, missing=ev.missing, long_call=ev.long_call),
+        lambda: _logged_text(ses.state, logged),
+    )
+
+
+def _ask_call(a, ses, given: dict) -> None:
+    """Fill in ``given`` (the options) with what the call register wants and they left out:
+    asked at a terminal, in the register's order; left blank otherwise."""
+    from salesops.processes import calls
+
+    g = given
+    state = ses.state
+    g["phone"], cs = identify(
         a,
         ses,
-        phone,
-        customer,
-        staff,
+        g["phone"],
+        g["customer"],
+        g["staff"],
         prompt=t("来电号码（回车跳过）", "caller's phone (Enter to skip)"),
         decide=calls.decide,
     )
-    name, gender, channel = ask_identity(state, cs, name, gender, channel)
-    budget = ask(
-        budget, "--budget", t("可接受价格（回车跳过）", "budget (Enter to skip)"), required=False
+    g["name"], g["gender"], g["channel"] = ask_identity(
+        state, cs, g["name"], g["gender"], g["channel"]
     )
-    area = ask(
-        area, "--area", t("需求面积（回车跳过）", "wanted area (Enter to skip)"), required=False
+    g["budget"] = ask(
+        g["budget"],
+        "--budget",
+        t("可接受价格（回车跳过）", "budget (Enter to skip)"),
+        required=False,
     )
-    layout = ask(
-        layout,
+    g["area"] = ask(
+        g["area"],
+        "--area",
+        t("需求面积（回车跳过）", "wanted area (Enter to skip)"),
+        required=False,
+    )
+    g["layout"] = ask(
+        g["layout"],
         "--layout",
         t("需求户型", "wanted layout"),
-        choices=[(v, v) for v in office.layouts],
+        choices=[(v, v) for v in state.office.layouts],
         required=False,
     )
     # A call reads faq.yaml for this prompt even when it cannot ask (ask_topics does not).
-    topics = topics or ask(None, "--topic", topic_prompt(ses), required=False)
-    if invited is None and appointment is None and interactive():
-        invited = click.confirm(t("是否已邀约客户来现场？", "invited to visit?"), err=True)
-    if invited and appointment is None:
-        appointment = ask_appointment(
+    g["topics"] = g["topics"] or ask(None, "--topic", topic_prompt(ses), required=False)
+    if g["invited"] is None and g["appointment"] is None and interactive():
+        g["invited"] = click.confirm(t("是否已邀约客户来现场？", "invited to visit?"), err=True)
+    if g["invited"] and g["appointment"] is None:
+        g["appointment"] = ask_appointment(
             ses,
             t("约定来访时间（如 2026-11-28 10:00 或 15:30）", "visit time (e.g. 2026-11-28 10:00)"),
         )
-    duration = ask(
-        duration,
+    g["duration_min"] = ask(
+        g["duration_min"],
         "--duration",
         t("通话时长（分钟，回车跳过）", "minutes (Enter to skip)"),
         required=False,
         convert=lambda v: calls.duration(v) is not None and v,
     )
-    logged = calls.log_call(
-        ses,
-        phone=phone,
-        customer=customer,
-        name=name,
-        gender=gender,
-        address=address,
-        channel=channel,
-        budget=budget,
-        area=area,
-        layout=layout,
-        topics=topics,
-        invited=invited,
-        appointment=appointment,
-        duration_min=duration,
-        notes=notes,
-        staff=staff,
-        next_followup=next_followup,
-    )
+
+
+def _logged_text(state, logged) -> str:
+    from salesops.processes.calls import missing_names
+    from salesops.text import safe
+
     ev = logged.event
-    state = ses.state
-
-    def human():
-        lines = [
+    lines = [
+        t(
+            "已登记来电 {e}（{k}客户 {c}）",
+            "logged call {e} ({k} customer {c})",
+            e=ev.id,
+            k=t("新", "new") if logged.new_customer else t("老", "old"),
+            c=logged.customer,
+        ),
+        t("接听：{n}", "taken by: {n}", n=safe(state.staff_name(ev.by)))
+        + "  "
+        + decision_line(logged.decision),
+    ]
+    if ev.missing:
+        lines.append(
+            t("资料不全，缺：{m}", "incomplete, missing: {m}", m=missing_names(ev.missing))
+        )
+    if ev.long_call:
+        lines.append(
             t(
-                "已登记来电 {e}（{k}客户 {c}）",
-                "logged call {e} ({k} customer {c})",
-                e=ev.id,
-                k=t("新", "new") if logged.new_customer else t("老", "old"),
-                c=logged.customer,
-            ),
-            t("接听：{n}", "taken by: {n}", n=safe(state.staff_name(ev.by)))
-            + "  "
-            + decision_line(logged.decision),
-        ]
-        if ev.missing:
-            lines.append(
-                t("资料不全，缺：{m}", "incomplete, missing: {m}", m=missing_names(ev.missing))
+                "通话 {d:g} 分钟，超过建议时长 {g:g} 分钟",
+                "the call took {d:g} min, longer than the {g:g} min guideline",
+                d=ev.duration_min,
+                g=state.office.call_guideline_min,
             )
-        if ev.long_call:
-            lines.append(
-                t(
-                    "通话 {d:g} 分钟，超过建议时长 {g:g} 分钟",
-                    "the call took {d:g} min, longer than the {g:g} min guideline",
-                    d=ev.duration_min,
-                    g=office.call_guideline_min,
-                )
-            )
-        nxt = state.customers[logged.customer].next_followup
-        lines += next_contact_lines(state, ev.appointment, nxt)
-        return "\n".join(lines)
-
-    a.emit(
-        logged_data(ses, logged, missing=ev.missing, long_call=ev.long_call),
-        human,
-    )
+        )
+    nxt = state.customers[logged.customer].next_followup
+    return "\n".join(lines + next_contact_lines(state, ev.appointment, nxt))

@@ -129,13 +129,6 @@ def decision_line(decision) -> str:
     return "→ " + safe(decision.reason)
 
 
-def missing_names(fields) -> str:
-    from salesops.i18n import en
-    from salesops.models.frontdesk import ESSENTIAL_NAMES
-
-    return t("、", ", ").join(ESSENTIAL_NAMES[f][1 if en() else 0] for f in fields)
-
-
 def next_contact_lines(state, appointment, next_followup) -> list[str]:
     """The visit agreed and the next follow-up date, as the desk commands report them."""
     lines = []

@@ -74,7 +74,6 @@ def _party(value) -> int:
 )
 def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics, staff):
     from salesops.processes import visits
-    from salesops.text import safe
 
     ses = a.session()
     _ = ses.actor
@@ -103,29 +102,26 @@ def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics
         topics=topics,
         staff=staff,
     )
+    a.emit(logged_data(ses, logged, duty=_duty(ses)), lambda: _arrived_text(ses, logged))
+
+
+def _arrived_text(ses, logged) -> str:
+    from salesops.text import safe
+
     ev = logged.event
-
-    def human():
-        return "\n".join(
-            [
-                t(
-                    "来访 {e}：{n} 接待{k}客户 {c}",
-                    "visit {e}: {n} receives {k} customer {c}",
-                    e=ev.id,
-                    n=safe(ses.state.staff_name(ev.by)),
-                    k=t("新", "new ") if logged.new_customer else t("老", "old "),
-                    c=logged.customer,
-                ),
-                decision_line(logged.decision),
-                order_line(ses),
-            ]
-        )
-
-    from salesops.processes import rotation
-
-    a.emit(
-        logged_data(ses, logged, duty=rotation.now_day(ses).as_dict(ses.state)),
-        human,
+    return "\n".join(
+        [
+            t(
+                "来访 {e}：{n} 接待{k}客户 {c}",
+                "visit {e}: {n} receives {k} customer {c}",
+                e=ev.id,
+                n=safe(ses.state.staff_name(ev.by)),
+                k=t("新", "new ") if logged.new_customer else t("老", "old "),
+                c=logged.customer,
+            ),
+            decision_line(logged.decision),
+            order_line(ses),
+        ]
     )
 
 
@@ -155,35 +151,60 @@ def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics
 @click.option("--next-followup", help=t("下次回访日期（默认按规则）", "next follow-up date"))
 def visit_leave(a, query, grade, introduced, recommended, topics, next_followup):
     from salesops.processes import visits
-    from salesops.text import safe
 
     ses = a.session()
-    state = ses.state
     _ = ses.actor
-    if query is None and interactive():
-        open_now = visits.open_visits(state)
-        mine = [v for v in open_now if v.by == ses.actor.id]
-        if len(open_now) > 1 and len(mine) != 1:
-            query = ask(
-                None,
-                "QUERY",
-                t("送走哪位客户", "which visitor is leaving"),
-                choices=[
-                    (
-                        v.id,
-                        f"{safe(state.customer(v.customer).name) or v.customer}  "
-                        f"{safe(state.staff_name(v.by))}  {state.local(v.at):%H:%M}",
-                    )
-                    for v in open_now
-                ],
+    target = visits.find_open(ses, _ask_which(ses, query))
+    grade, recommended, introduced = _ask_seen_off(ses.state, grade, recommended, introduced)
+    logged = visits.leave(
+        ses,
+        target.id,
+        introduced=introduced,
+        recommended=recommended,
+        grade=grade,
+        topics=topics,
+        next_followup=next_followup,
+    )
+    a.emit(
+        logged_data(ses, logged, visit=target.id, rejoined=bool(logged.extra), duty=_duty(ses)),
+        lambda: _left_text(ses, logged),
+    )
+
+
+def _ask_which(ses, query):
+    """At a terminal, the visitor leaving, when several are open and it is not clear whose."""
+    from salesops.processes import visits
+    from salesops.text import safe
+
+    if query is not None or not interactive():
+        return query
+    state = ses.state
+    open_now = visits.to_choose(ses)
+    if not open_now:
+        return query
+    return ask(
+        None,
+        "QUERY",
+        t("送走哪位客户", "which visitor is leaving"),
+        choices=[
+            (
+                v.id,
+                f"{safe(state.customer(v.customer).name) or v.customer}  "
+                f"{safe(state.staff_name(v.by))}  {state.local(v.at):%H:%M}",
             )
-    target = visits.find_open(ses, query)
-    grades = state.office.grades
+            for v in open_now
+        ],
+    )
+
+
+def _ask_seen_off(state, grade, recommended, introduced):
+    """The 来访登记表's last questions: the intent grade, unit types recommended, what was
+    introduced (the last two only at a terminal)."""
     grade = ask(
         grade,
         "--grade",
         t("意向等级", "intent grade"),
-        choices=[(k, v) for k, v in grades.items()],
+        choices=[(k, v) for k, v in state.office.grades.items()],
         required=False,
     )
     if not recommended and interactive():
@@ -204,49 +225,37 @@ def visit_leave(a, query, grade, introduced, recommended, topics, next_followup)
             t("介绍内容（回车跳过）", "introduced (Enter to skip)"),
             required=False,
         )
-    logged = visits.leave(
-        ses,
-        target.id,
-        introduced=introduced,
-        recommended=recommended,
-        grade=grade,
-        topics=topics,
-        next_followup=next_followup,
-    )
-    ev = logged.event
+    return grade, recommended, introduced
+
+
+def _left_text(ses, logged) -> str:
+    from salesops.text import safe
+
     state = ses.state
-
-    def human():
-        lines = [
+    ev = logged.event
+    lines = [
+        t(
+            "已送客 {c}（{n} 接待）{g}",
+            "{c} seen off (received by {n}){g}",
+            c=ev.customer,
+            n=safe(state.staff_name(ev.by)),
+            g=t("，意向 {x}", ", grade {x}", x=ev.grade) if ev.grade else "",
+        )
+    ]
+    if logged.extra:
+        lines.append(
             t(
-                "已送客 {c}（{n} 接待）{g}",
-                "{c} seen off (received by {n}){g}",
-                c=ev.customer,
+                "{n} 回到队尾",
+                "{n} rejoins the end of the line",
                 n=safe(state.staff_name(ev.by)),
-                g=t("，意向 {x}", ", grade {x}", x=ev.grade) if ev.grade else "",
             )
-        ]
-        if logged.extra:
-            lines.append(
-                t(
-                    "{n} 回到队尾",
-                    "{n} rejoins the end of the line",
-                    n=safe(state.staff_name(ev.by)),
-                )
-            )
-        lines += next_contact_lines(state, None, state.customers[ev.customer].next_followup)
-        lines.append(order_line(ses))
-        return "\n".join(lines)
+        )
+    lines += next_contact_lines(state, None, state.customers[ev.customer].next_followup)
+    lines.append(order_line(ses))
+    return "\n".join(lines)
 
+
+def _duty(ses) -> dict:
     from salesops.processes import rotation
 
-    a.emit(
-        logged_data(
-            ses,
-            logged,
-            visit=target.id,
-            rejoined=bool(logged.extra),
-            duty=rotation.now_day(ses).as_dict(ses.state),
-        ),
-        human,
-    )
+    return rotation.now_day(ses).as_dict(ses.state)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from salesops import ids, phones, resolve
 from salesops.errors import SalesopsError
-from salesops.i18n import t
+from salesops.i18n import en, t
 from salesops.models import CustomerProfile
 from salesops.models.events import OwnerChange
-from salesops.models.frontdesk import ESSENTIAL, Call, Needs
+from salesops.models.frontdesk import ESSENTIAL, ESSENTIAL_NAMES, Call, Needs
 from salesops.processes import faq, reception
 from salesops.processes.customers import new_profile, parse_gender, parse_phone, phone_owner
 from salesops.processes.rotation import now_day
@@ -118,6 +118,11 @@ def gaps(profile: CustomerProfile | None, needs: Needs | None) -> list[str]:
 
 def customer_gaps(cs: CustomerState) -> list[str]:
     return gaps(cs.profile, cs.part(Needs))
+
+
+def missing_names(fields) -> str:
+    """Essential fields (``gaps``), named in the user's language."""
+    return t("、", ", ").join(ESSENTIAL_NAMES[f][1 if en() else 0] for f in fields)
 
 
 def lookup(state: State, phone: str | None = None, customer: str | None = None):
