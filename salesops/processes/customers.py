@@ -85,6 +85,20 @@ def guard_phones(tx) -> None:
             tx.guard(check)
 
 
+def refuse_taken_phone(state: State, phone: str, customer: str) -> None:
+    """Refuse giving ``customer`` a phone another customer has."""
+    other = phone_owner(state, phone, exclude=customer)
+    if other is not None:
+        raise SalesopsError(
+            t(
+                "电话 {p} 已属于客户 {c}",
+                "phone {p} belongs to customer {c} already",
+                p=phones.mask(phone),
+                c=other.id,
+            )
+        )
+
+
 def new_profile(
     ses: Session,
     *,
@@ -161,16 +175,8 @@ def edit_customer(ses: Session, query: str, **changes) -> tuple[CustomerProfile,
             continue
         if key == "phone":
             value = parse_phone(value)
-            other = phone_owner(ses.state, value, exclude=cs.id) if value else None
-            if other is not None:
-                raise SalesopsError(
-                    t(
-                        "电话 {p} 已属于客户 {c}",
-                        "phone {p} belongs to customer {c} already",
-                        p=phones.mask(value),
-                        c=other.id,
-                    )
-                )
+            if value:
+                refuse_taken_phone(ses.state, value, cs.id)
         elif key == "gender":
             value = parse_gender(value)
         elif value == "" and key in ("address", "notes"):
