@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import command
+from salesops.cli.options import channel_option, command, customer_options
 from salesops.cli.prompts import (
     ask_appointment,
     ask_identity,
@@ -43,13 +43,9 @@ def call():
     writes=True,
 )
 @click.option("--phone", help=t("来电号码", "caller's phone"))
-@click.option(
-    "--customer", help=t("老客户（编号、姓名或拼音）", "an old customer (id, name or pinyin)")
-)
-@click.option("--name", help=t("客户姓名", "name"))
-@click.option("--gender", help=t("性别：男/女", "gender: male/female"))
+@customer_options
 @click.option("--address", help=t("地址", "address"))
-@click.option("--channel", help=t("从何得知本项目（office.yaml 的渠道）", "how they heard of us"))
+@channel_option
 @click.option("--budget", help=t("可接受价格 / 预算", "budget"))
 @click.option("--area", help=t("需求面积，如 90 或 80-100", "wanted area, e.g. 90 or 80-100"))
 @click.option("--layout", help=t("需求户型（office.yaml 的户型）", "wanted layout (office.yaml)"))

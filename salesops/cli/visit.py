@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import command
+from salesops.cli.options import channel_option, command, customer_options
 from salesops.cli.prompts import (
     ask_identity,
     ask_topics,
@@ -55,12 +55,8 @@ def _party(value) -> int:
     writes=True,
 )
 @click.option("--phone", help=t("客户电话", "visitor's phone"))
-@click.option(
-    "--customer", help=t("老客户（编号、姓名或拼音）", "an old customer (id, name or pinyin)")
-)
-@click.option("--name", help=t("客户姓名", "name"))
-@click.option("--gender", help=t("性别：男/女", "gender: male/female"))
-@click.option("--channel", help=t("从何得知本项目（office.yaml 的渠道）", "how they heard of us"))
+@customer_options
+@channel_option
 @click.option("--party", "party", type=click.IntRange(1, 50), help=t("来访人数", "party size"))
 @click.option("--needs", help=t("客户需求", "what they look for"))
 @click.option(
