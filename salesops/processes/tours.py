@@ -341,6 +341,11 @@ def tour_to_end(state: State, customer: str, tour: str) -> tuple[CustomerState, 
     )
 
 
+def issued(start: TourStart) -> int:
+    """What must come back at the end: helmets for a site tour, shoe covers for a model."""
+    return start.issued
+
+
 def end_tour(
     ses: Session, customer: str, tour: str, *, returned: int | None, negotiate: bool
 ) -> TourEnd:
