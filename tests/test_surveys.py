@@ -145,6 +145,7 @@ def test_two_managers_means_saying_which(office, cli, li, zs):
 def test_summary_counts_means_distribution_and_comments(office, cli, li, zs, monkeypatch):
     ls = customer(office, "李四", "13912345678")
     cli("--as", li.id, "survey", "record", zs, *FULL, "--answer", "product=5")
+    monkeypatch.setenv("SALESOPS_NOW", "2026-12-03T09:00:00+08:00")  # the rest from paper
     cli(
         "--as", li.id, "survey", "record", ls, "--at", "2026-11-27 10:00",
         "--answer", "service=4", "--answer", "knowledge=4", "--answer", "environment=3",

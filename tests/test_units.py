@@ -165,7 +165,7 @@ def test_list_filters_by_status(office, cli, tmp_path):
     r = cli("--json", "unit", "list", "--status", "held")
     assert [u["building"] + "-" + u["number"] for u in json.loads(r.stdout)] == ["2栋-101"]
     r = cli("unit", "list", "--status", "available", "--csv")
-    assert r.output.splitlines()[0] == "楼栋,楼层,房号,户型,面积,总价,状态,客户,编号"
+    assert r.output.splitlines()[0] == "\ufeff楼栋,楼层,房号,户型,面积,总价,状态,客户,编号"
     assert len(r.output.splitlines()) == 5
     assert "没有符合条件的房源" in cli("unit", "list", "--status", "signed").output
 

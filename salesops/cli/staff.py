@@ -8,6 +8,8 @@ from salesops.cli.options import app, command, global_options
 from salesops.i18n import t
 from salesops.models.staff import ROLE_NAMES
 
+ROLE_CODES = {zh: code for code, (zh, _) in ROLE_NAMES.items()}
+
 
 def role_name(role: str) -> str:
     from salesops.i18n import en
@@ -32,8 +34,12 @@ def staff():
 @click.argument("name", required=False)
 @click.option(
     "--role",
-    type=click.Choice(list(ROLE_NAMES)),
-    help=t("角色：consultant 置业顾问 / supervisor 值班主管 / manager 销售经理", "role"),
+    type=click.Choice([*ROLE_NAMES, *(zh for zh, _ in ROLE_NAMES.values())], case_sensitive=False),
+    callback=lambda ctx, param, value: ROLE_CODES.get(value, value),
+    help=t(
+        "角色：consultant 置业顾问 / supervisor 值班主管 / manager 销售经理（代码或中文均可）",
+        "role: consultant / supervisor / manager (or 置业顾问 / 值班主管 / 销售经理)",
+    ),
 )
 @click.option(
     "--email",

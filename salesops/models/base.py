@@ -71,7 +71,9 @@ Phone = Annotated[str, AfterValidator(_phone)]
 class Record(BaseModel):
     """A file in the store. Unknown fields are refused; every record says its schema version."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, frozen=False, defer_build=True
+    )
 
     schema_version: int = SCHEMA_VERSION
 

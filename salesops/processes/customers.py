@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from salesops import gitutil, ids, phones, resolve
-from salesops.errors import SalesopsError, field_of, pydantic_message
+from salesops.errors import SalesopsError, field_label, pydantic_message
 from salesops.i18n import t
 from salesops.models import CustomerProfile
 from salesops.models.events import OwnerChange
@@ -54,7 +54,7 @@ def parse_phone(value: str | None) -> str | None:
 def invalid(exc: ValidationError) -> SalesopsError:
     """A pydantic error on typed input, as one line naming the field."""
     err = exc.errors(include_url=False)[0]
-    return SalesopsError(t("{f}：{m}", "{f}: {m}", f=field_of(err), m=pydantic_message(err)))
+    return SalesopsError(t("{f}：{m}", "{f}: {m}", f=field_label(err), m=pydantic_message(err)))
 
 
 def phone_owner(state: State, phone: str, *, exclude: str | None = None) -> CustomerState | None:
