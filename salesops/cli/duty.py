@@ -99,76 +99,76 @@ def duty_start(a, staff):
 @click.option("--date", "date_", help=t("日期（默认今天）", "date (default today)"))
 def duty_status(a, date_):
     from salesops.processes import rotation
-    from salesops.text import safe
     from salesops.timeutil import parse_date
 
     ses = a.session()
     state = ses.state
     when = parse_date(date_, what="--date") if date_ else None
     d = rotation.day(state, when) if when else rotation.now_day(ses)
+    a.emit(d.as_dict(state), lambda: _order_text(state, d))
+
+
+def _order_text(state, d) -> str:
+    """The day's order in full: door post, desk, line, who receives whom, away, off, turns."""
+    from salesops.text import safe
+
     name = state.staff_name
     sep = t("、", ", ")
-
-    def human():
-        if not d.started:
-            return t(
-                "{d} 没有排班（salesops duty start 置业顾问…）",
-                "no one on duty on {d} (salesops duty start CONSULTANT…)",
-                d=d.date.isoformat(),
-            )
-        lines = [
-            t("{d} 接待顺序", "reception order, {d}", d=d.date.isoformat()),
-            t("  门岗：{n}", "  door post:      {n}", n=safe(name(d.door)) or "-"),
-            t("  控台：{n}", "  control desk:   {n}", n=safe(name(d.desk)) or "-"),
-            t(
-                "  等候：{n}",
-                "  waiting:        {n}",
-                n=sep.join(safe(name(s)) for s in d.line) or "-",
-            ),
-        ]
-        for sid, vid in d.receiving.items():
-            ev = state.events_by_id.get(vid)
-            who = state.customer(ev.customer).name if ev and ev.customer else ""
-            since = state.local(ev.at).strftime("%H:%M") if ev else ""
-            kind = t("轮接", "turn") if vid in d.turn_visits else t("老客户/代接", "old customer")
-            lines.append(
-                t(
-                    "  接待中：{n} → {c}（{s} 起，{k}）",
-                    "  receiving:      {n} → {c} (since {s}, {k})",
-                    n=safe(name(sid)),
-                    c=safe(who) or "-",
-                    s=since,
-                    k=kind,
-                )
-            )
-        for sid in d.away:
-            place = (
-                t("保留位置", "keeps place") if d.keeps_place.get(sid) else t("轮空", "loses place")
-            )
-            lines.append(
-                t(
-                    "  离岗：{n}（{r}，{p}）",
-                    "  away:           {n} ({r}, {p})",
-                    n=safe(name(sid)),
-                    r=_reason(state, d.away[sid]),
-                    p=place,
-                )
-            )
-        if d.off:
-            lines.append(
-                t(
-                    "  已下班：{n}",
-                    "  off duty:       {n}",
-                    n=sep.join(safe(name(s)) for s in sorted(d.off)),
-                )
-            )
-        lines.append(
-            t("  今日轮次：", "  turns today:    ")
-            + sep.join(f"{safe(name(s))} {n}" for s, n in d.turns.items())
+    if not d.started:
+        return t(
+            "{d} 没有排班（salesops duty start 置业顾问…）",
+            "no one on duty on {d} (salesops duty start CONSULTANT…)",
+            d=d.date.isoformat(),
         )
-        return "\n".join(lines)
-
-    a.emit(d.as_dict(state), human)
+    lines = [
+        t("{d} 接待顺序", "reception order, {d}", d=d.date.isoformat()),
+        t("  门岗：{n}", "  door post:      {n}", n=safe(name(d.door)) or "-"),
+        t("  控台：{n}", "  control desk:   {n}", n=safe(name(d.desk)) or "-"),
+        t(
+            "  等候：{n}",
+            "  waiting:        {n}",
+            n=sep.join(safe(name(s)) for s in d.line) or "-",
+        ),
+    ]
+    for sid, vid in d.receiving.items():
+        ev = state.events_by_id.get(vid)
+        who = state.customer(ev.customer).name if ev and ev.customer else ""
+        since = state.local(ev.at).strftime("%H:%M") if ev else ""
+        kind = t("轮接", "turn") if vid in d.turn_visits else t("老客户/代接", "old customer")
+        lines.append(
+            t(
+                "  接待中：{n} → {c}（{s} 起，{k}）",
+                "  receiving:      {n} → {c} (since {s}, {k})",
+                n=safe(name(sid)),
+                c=safe(who) or "-",
+                s=since,
+                k=kind,
+            )
+        )
+    for sid in d.away:
+        place = t("保留位置", "keeps place") if d.keeps_place.get(sid) else t("轮空", "loses place")
+        lines.append(
+            t(
+                "  离岗：{n}（{r}，{p}）",
+                "  away:           {n} ({r}, {p})",
+                n=safe(name(sid)),
+                r=_reason(state, d.away[sid]),
+                p=place,
+            )
+        )
+    if d.off:
+        lines.append(
+            t(
+                "  已下班：{n}",
+                "  off duty:       {n}",
+                n=sep.join(safe(name(s)) for s in sorted(d.off)),
+            )
+        )
+    lines.append(
+        t("  今日轮次：", "  turns today:    ")
+        + sep.join(f"{safe(name(s))} {n}" for s, n in d.turns.items())
+    )
+    return "\n".join(lines)
 
 
 @command(

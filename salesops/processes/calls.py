@@ -14,12 +14,18 @@ from dataclasses import dataclass, field
 
 from salesops import ids, phones, resolve
 from salesops.errors import SalesopsError
-from salesops.i18n import t
+from salesops.i18n import en, t
 from salesops.models import CustomerProfile
 from salesops.models.events import OwnerChange
-from salesops.models.frontdesk import ESSENTIAL, Call, Needs
+from salesops.models.frontdesk import ESSENTIAL, ESSENTIAL_NAMES, Call, Needs
 from salesops.processes import faq, reception
-from salesops.processes.customers import new_profile, parse_gender, parse_phone, phone_owner
+from salesops.processes.customers import (
+    new_profile,
+    parse_gender,
+    parse_phone,
+    phone_owner,
+    refuse_taken_phone,
+)
 from salesops.processes.rotation import now_day
 from salesops.session import Session
 from salesops.state import CustomerState, State
@@ -120,6 +126,11 @@ def customer_gaps(cs: CustomerState) -> list[str]:
     return gaps(cs.profile, cs.part(Needs))
 
 
+def missing_names(fields) -> str:
+    """Essential fields (``gaps``), named in the user's language."""
+    return t("、", ", ").join(ESSENTIAL_NAMES[f][1 if en() else 0] for f in fields)
+
+
 def lookup(state: State, phone: str | None = None, customer: str | None = None):
     """The customer a phone or a query names; None for a new caller."""
     if customer:
@@ -168,16 +179,7 @@ def fill_profile(ses: Session, cs: CustomerState, **fields) -> CustomerProfile |
         if value is None or value == "" or getattr(cs.profile, key) is not None:
             continue
         if key == "phone":
-            other = phone_owner(ses.state, value, exclude=cs.id)
-            if other is not None:
-                raise SalesopsError(
-                    t(
-                        "电话 {p} 已属于客户 {c}",
-                        "phone {p} belongs to customer {c} already",
-                        p=phones.mask(value),
-                        c=other.id,
-                    )
-                )
+            refuse_taken_phone(ses.state, value, cs.id)
         update[key] = value
     if not update:
         return None

@@ -85,6 +85,26 @@ def guard_phones(tx) -> None:
             tx.guard(check)
 
 
+def refuse_taken_phone(state: State, phone: str, customer: str | None = None) -> None:
+    """Refuse giving ``customer`` a phone another customer has; for a new customer (None),
+    point to the one who has it: the caller is probably that old customer."""
+    other = phone_owner(state, phone, exclude=customer)
+    if other is None:
+        return
+    message = t(
+        "电话 {p} 已属于客户 {c}",
+        "phone {p} belongs to customer {c} already",
+        p=phones.mask(phone),
+        c=other.id,
+    )
+    if customer is not None:
+        raise SalesopsError(message)
+    raise SalesopsError(
+        message + t("；老客户请直接用这个编号", "; use that customer"),
+        data={"customer": other.id},
+    )
+
+
 def new_profile(
     ses: Session,
     *,
@@ -97,17 +117,7 @@ def new_profile(
     """A validated profile for a new customer (refuses a phone another customer has)."""
     phone = parse_phone(phone)
     if phone:
-        other = phone_owner(ses.state, phone)
-        if other is not None:
-            raise SalesopsError(
-                t(
-                    "电话 {p} 已属于客户 {c}；老客户请直接用这个编号",
-                    "phone {p} belongs to customer {c} already; use that customer",
-                    p=phones.mask(phone),
-                    c=other.id,
-                ),
-                data={"customer": other.id},
-            )
+        refuse_taken_phone(ses.state, phone)
     try:
         return CustomerProfile(
             id=ids.new_id("customer"),
@@ -161,16 +171,8 @@ def edit_customer(ses: Session, query: str, **changes) -> tuple[CustomerProfile,
             continue
         if key == "phone":
             value = parse_phone(value)
-            other = phone_owner(ses.state, value, exclude=cs.id) if value else None
-            if other is not None:
-                raise SalesopsError(
-                    t(
-                        "电话 {p} 已属于客户 {c}",
-                        "phone {p} belongs to customer {c} already",
-                        p=phones.mask(value),
-                        c=other.id,
-                    )
-                )
+            if value:
+                refuse_taken_phone(ses.state, value, cs.id)
         elif key == "gender":
             value = parse_gender(value)
         elif value == "" and key in ("address", "notes"):
