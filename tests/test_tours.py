@@ -308,3 +308,64 @@ def test_two_desks_issuing_the_same_helmets_is_reported_after_sync(office, tmp_p
     pull(b, a)
     problems = run_checks(Session(Store(b)).state)
     assert any("more helmets out than the office has" in p.message for p in problems)
+
+
+def test_desk_starts_a_tour_for_the_owner_and_staff_names_the_guide(office, cli, li, zs):
+    desk = office.supervisor  # not a consultant: hands out helmets for the owner
+    r = cli("--as", desk.id, "tour", "site", "start", zs, "-n", "2", "--briefing")
+    assert r.exit_code == 0, r.output
+    [start] = tours.open_tours(state(office))
+    assert start.by == li.id  # the customer's owner guides
+    assert git(office.path, "log", "-1", "--format=%an").strip() == "赵主管"
+    r = cli("--as", desk.id, "tour", "status")
+    assert "带看顾问" in r.output and "李娜" in r.output and "赵主管" not in r.output
+
+    zw = office.consultants[1]
+    r = cli(
+        "--as",
+        desk.id,
+        "tour",
+        "model",
+        "start",
+        zs,
+        "-n",
+        "1",
+        "--type",
+        "A",
+        "--briefing",
+        "--no-shoe-covers",
+        "--staff",
+        "张伟",
+    )
+    assert r.exit_code == 0, r.output
+    model = tours.open_tour_of(state(office), zs, "model")
+    assert model.by == zw.id
+    assert git(office.path, "log", "-1", "--format=%an").strip() == "赵主管"
+    rows = json.loads(cli("--as", desk.id, "--json", "tour", "status").stdout)["tours"]
+    assert {r["guide"] for r in rows} == {"李娜", "张伟"}
+
+
+def test_a_consultant_starting_a_tour_guides_it(office, cli, zs):
+    zw = office.consultants[1]
+    r = cli("--as", zw.id, "tour", "site", "start", zs, "-n", "2", "--briefing")
+    assert r.exit_code == 0, r.output
+    assert tours.open_tours(state(office))[0].by == zw.id
+
+
+def test_unknown_guide_is_refused(office, cli, zs):
+    with unchanged(office):
+        r = cli(
+            "--as",
+            office.supervisor.id,
+            "tour",
+            "site",
+            "start",
+            zs,
+            "-n",
+            "2",
+            "--briefing",
+            "--staff",
+            "无此人",
+        )
+    assert r.exit_code == 1
+    assert "找不到员工“无此人”" in r.output

@@ -89,7 +89,7 @@ def status_rows(state: State, now: dt.datetime) -> list[dict]:
                 "id": start.id,
                 "tour": tour_name(start.tour),
                 "customer": cs.name if cs else start.customer,
-                "consultant": state.staff_name(start.by),
+                "guide": state.staff_name(start.by),
                 "started": state.local(start.at),
                 "minutes": max(int((now - start.at).total_seconds() // 60), 0),
                 "people": start.head_count,
@@ -143,14 +143,31 @@ def _check_head_count(head_count: int) -> None:
         )
 
 
-def _ready(ses: Session, customer: str, tour: str, head_count: int) -> CustomerState:
-    """The customer, if a tour of this type may start for them and the head count is sane."""
+def guide(ses: Session, cs: CustomerState, staff: str | None = None) -> str:
+    """Who guides the tour (the event's ``by``): ``staff`` if given; else the customer's owner
+    when the person typing is not a consultant (a desk clerk hands out helmets for the owner)
+    and the owner is active; else the person typing."""
+    state = ses.state
+    actor = ses.actor
+    if staff:
+        return resolve.staff(state, staff).id
+    owner = state.staff.get(cs.owner) if cs.owner else None
+    if actor.role != "consultant" and owner is not None and owner.active:
+        return owner.id
+    return actor.id
+
+
+def _ready(
+    ses: Session, customer: str, tour: str, head_count: int, staff: str | None = None
+) -> tuple[CustomerState, str]:
+    """The customer and the guide, if a tour of this type may start for them and the head
+    count is sane."""
     state = ses.state
     cs = resolve.customer(state, customer)
-    _ = ses.actor
+    by = guide(ses, cs, staff)
     _not_twice(state, cs, tour)
     _check_head_count(head_count)
-    return cs
+    return cs, by
 
 
 def _check_briefing(briefing: bool, tour: str) -> None:
@@ -179,9 +196,10 @@ def start_site_tour(
     briefing: bool,
     route: str | None = None,
     remedy: str = "wait",
+    staff: str | None = None,
 ) -> TourStart:
     """Issue one helmet per person and start the tour; refuse (and record) a helmet shortage."""
-    cs = _ready(ses, customer, "site", head_count)
+    cs, by = _ready(ses, customer, "site", head_count, staff)
     state = ses.state
     office = state.office
     _check_briefing(briefing, "site")
@@ -213,6 +231,7 @@ def start_site_tour(
             TourRefused,
             "tour site refused",
             cs.id,
+            by=by,
             tour="site",
             head_count=head_count,
             free=max(free, 0),
@@ -237,6 +256,7 @@ def start_site_tour(
         TourStart,
         "tour site start",
         cs.id,
+        by=by,
         tour="site",
         head_count=head_count,
         briefing=True,
@@ -271,8 +291,9 @@ def start_model_tour(
     unit_type: str,
     briefing: bool,
     shoe_covers: bool,
+    staff: str | None = None,
 ) -> TourStart:
-    cs = _ready(ses, customer, "model", head_count)
+    cs, by = _ready(ses, customer, "model", head_count, staff)
     state = ses.state
     code = unit_type_code(state, unit_type)
     _check_briefing(briefing, "model")
@@ -294,6 +315,7 @@ def start_model_tour(
         TourStart,
         "tour model start",
         cs.id,
+        by=by,
         tour="model",
         head_count=head_count,
         briefing=True,
