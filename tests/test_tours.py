@@ -106,11 +106,26 @@ def test_helmet_shortage_json_names_the_recorded_refusal(office, cli, li, zs):
     assert state(office).events_by_id[payload["refused"]].kind == "tour_refused"
 
 
-def test_more_people_than_helmets_exist_changes_nothing(office, cli, li, zs):
-    with unchanged(office):
-        r = cli("--as", li.id, "tour", "site", "start", zs, "-n", "11", "--briefing")
+def test_more_people_than_helmets_exist_is_refused_and_recorded(office, cli, li, zs):
+    head = office.head()
+    r = cli("--as", li.id, "tour", "site", "start", zs, "-n", "12", "--briefing")
     assert r.exit_code == 1
-    assert "一共只有 10 顶安全帽，不够 11 人同时参观：请分批参观" in r.output
+    assert "一共只有 10 顶安全帽，不够 12 人同时参观：请分批参观" in r.output
+    assert office.head() != head and office.status() == ""
+    st = state(office)
+    [refused] = tours.refusals(st)
+    assert (refused.customer, refused.head_count, refused.free, refused.remedy) == (
+        zs,
+        12,
+        10,
+        "later",
+    )
+    assert tours.open_tours(st) == [] and tours.helmets_out(st) == 0
+    r = cli(
+        "--as", li.id, "tour", "site", "start", zs, "-n", "11", "--briefing", "--remedy", "wait"
+    )
+    assert r.exit_code == 1
+    assert [x.remedy for x in tours.refusals(state(office))] == ["later", "wait"]
 
 
 def test_tour_without_briefing_is_refused(office, cli, li, zs):
@@ -159,10 +174,10 @@ def test_a_missing_helmet_is_recorded_and_the_stock_shows_it(office, cli, li, zs
     assert tours.helmets_free(st) == 9
     r = cli("--as", li.id, "--json", "tour", "status")
     assert json.loads(r.stdout)["helmets"] == {"stock": 10, "out": 0, "lost": 1, "free": 9}
-    # Now ten people are more than the helmets that exist.
-    with unchanged(office):
-        r = cli("--as", li.id, "tour", "site", "start", zs, "-n", "10", "--briefing")
-    assert "一共只有 9 顶安全帽" in r.output
+    # Now ten people are more than the helmets that exist (refused, and recorded).
+    r = cli("--as", li.id, "tour", "site", "start", zs, "-n", "10", "--briefing")
+    assert r.exit_code == 1 and "一共只有 9 顶安全帽" in r.output
+    assert [x.head_count for x in tours.refusals(state(office))] == [10]
 
 
 def test_a_second_tour_for_a_customer_on_a_tour_is_refused(office, cli, li, zs):

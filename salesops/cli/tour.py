@@ -128,7 +128,13 @@ def site_start(a, customer, people, briefing, route, remedy, staff):
             choices=[(r, r) for r in routes],
             default=routes[0],
         )
-    if remedy is None and interactive() and briefing and people > tours.helmets_free(state):
+    enough = state.office.helmets - tours.helmets_lost(state)
+    if (
+        remedy is None
+        and interactive()
+        and briefing
+        and enough >= people > tours.helmets_free(state)
+    ):
         remedy = _ask_remedy(tours.helmets_free(state))
     start = tours.start_site_tour(
         ses,
@@ -136,7 +142,7 @@ def site_start(a, customer, people, briefing, route, remedy, staff):
         head_count=people,
         briefing=briefing,
         route=route,
-        remedy=remedy or "wait",
+        remedy=remedy,
         staff=staff,
     )
     free = tours.helmets_free(ses.state)

@@ -195,10 +195,13 @@ def start_site_tour(
     head_count: int,
     briefing: bool,
     route: str | None = None,
-    remedy: str = "wait",
+    remedy: str | None = None,
     staff: str | None = None,
 ) -> TourStart:
-    """Issue one helmet per person and start the tour; refuse (and record) a helmet shortage."""
+    """Issue one helmet per person and start the tour; refuse (and record) a helmet shortage:
+    too few free (remedy ``wait`` unless given) or too few in all (``later`` unless given)."""
+    remedy_default = remedy is None
+    remedy = remedy or "wait"
     cs, by = _ready(ses, customer, "site", head_count, staff)
     state = ses.state
     office = state.office
@@ -214,18 +217,9 @@ def start_site_tour(
             )
         )
     existing = office.helmets - helmets_lost(state)
-    if head_count > existing:
-        raise SalesopsError(
-            t(
-                "售楼部一共只有 {e} 顶安全帽，不够 {n} 人同时参观：请分批参观，每批不超过 {e} 人",
-                "the office has only {e} helmets in all, not enough for {n} people at once: "
-                "tour in groups of at most {e}",
-                e=max(existing, 0),
-                n=head_count,
-            )
-        )
     free = helmets_free(state)
     if head_count > free:
+        # Every shortage is a fact managers see, whether helmets are out or too few exist.
         refused = record_event(
             ses,
             TourRefused,
@@ -235,8 +229,22 @@ def start_site_tour(
             tour="site",
             head_count=head_count,
             free=max(free, 0),
-            remedy=remedy,
+            remedy="later" if head_count > existing and remedy_default else remedy,
         )
+        data = {"refused": refused.id, "free": max(free, 0), "needed": head_count}
+        if head_count > existing:
+            raise HelmetShortage(
+                t(
+                    "售楼部一共只有 {e} 顶安全帽，不够 {n} 人同时参观：请分批参观，每批不超过 {e} 人；"
+                    "已记录（{i}）",
+                    "the office has only {e} helmets in all, not enough for {n} people at once: "
+                    "tour in groups of at most {e}; recorded ({i})",
+                    e=max(existing, 0),
+                    n=head_count,
+                    i=refused.id,
+                ),
+                data={**data, "stock": max(existing, 0)},
+            )
         out = len(open_tours(ses.state))
         raise HelmetShortage(
             t(
@@ -249,7 +257,7 @@ def start_site_tour(
                 o=out,
                 i=refused.id,
             ),
-            data={"refused": refused.id, "free": max(free, 0), "needed": head_count},
+            data=data,
         )
     return record_event(
         ses,
