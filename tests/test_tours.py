@@ -163,13 +163,13 @@ def test_returning_more_helmets_than_issued_is_refused(office, cli, li, zs):
     with unchanged(office):
         r = cli("--as", li.id, "tour", "site", "end", zs, "--returned", "3", "--negotiate")
     assert r.exit_code == 1
-    assert "归还 3 件安全帽，多于发出的 2 件" in r.output
+    assert "归还 3 顶安全帽，多于发出的 2 顶" in r.output
 
 
 def test_a_missing_helmet_is_recorded_and_the_stock_shows_it(office, cli, li, zs):
     cli("--as", li.id, "tour", "site", "start", zs, "-n", "3", "--briefing")
     r = cli("--as", li.id, "tour", "site", "end", zs, "--returned", "2", "--no-negotiate")
-    assert r.exit_code == 0 and "缺少 1 件，已记为遗失" in r.output
+    assert r.exit_code == 0 and "缺少 1 顶，已记为遗失" in r.output
     st = state(office)
     assert tours.helmets_free(st) == 9
     r = cli("--as", li.id, "--json", "tour", "status")
@@ -384,3 +384,12 @@ def test_unknown_guide_is_refused(office, cli, zs):
         )
     assert r.exit_code == 1
     assert "找不到员工“无此人”" in r.output
+
+
+def test_missing_shoe_covers_are_counted_in_pairs(office, cli, li, zs):
+    cli("--as", li.id, "tour", "model", "start", zs, "-n", "2", "--type", "A", "--briefing", "--shoe-covers")  # fmt: skip
+    with unchanged(office):
+        r = cli("--as", li.id, "tour", "model", "end", zs, "--returned", "3", "--negotiate")
+    assert "归还 3 双鞋套，多于发出的 2 双" in r.output
+    r = cli("--as", li.id, "tour", "model", "end", zs, "--returned", "1", "--negotiate")
+    assert r.exit_code == 0 and "缺少 1 双，已记为遗失" in r.output and "件" not in r.output

@@ -295,20 +295,23 @@ def _end_command(group: click.Group, tour_type: str, help: str) -> click.Command
                 "helmets_free": tours.helmets_free(ses.state),
                 "shoe_covers_free": tours.shoe_covers_free(ses.state),
             },
-            _ended_text(ended),
+            _ended_text(ended, tour_type),
         )
 
     return end
 
 
-def _ended_text(end) -> str:
+def _ended_text(end, tour_type: str) -> str:
+    from salesops.processes.tours import stock_unit
+
     lines = [t("带看结束（{i}）", "tour ended ({i})", i=end.id)]
     if end.lost:
         lines.append(
             t(
-                "缺少 {n} 件，已记为遗失，空闲数量相应减少",
+                "缺少 {n} {u}，已记为遗失，空闲数量相应减少",
                 "{n} missing, recorded as lost; the free stock shows it",
                 n=end.lost,
+                u=stock_unit(tour_type),
             )
         )
     lines.append(

@@ -116,6 +116,11 @@ def stock_name(tour: str) -> str:
     return STOCK_NAMES[tour][1 if en() else 0]
 
 
+def stock_unit(tour: str) -> str:
+    """How the stock is counted in Chinese: helmets in 顶, shoe covers in 双 (pairs)."""
+    return "" if en() else {"site": "顶", "model": "双"}[tour]
+
+
 def _not_twice(state: State, cs: CustomerState, tour: str) -> None:
     start = open_tour_of(state, cs.id, tour)
     if start is not None:
@@ -389,8 +394,9 @@ def end_tour(
     if returned > out:
         raise SalesopsError(
             t(
-                "归还 {r} 件{w}，多于发出的 {o} 件：请核对数量后再填",
+                "归还 {r} {u}{w}，多于发出的 {o} {u}：请核对数量后再填",
                 "{r} {w} returned, more than the {o} issued: count again",
+                u=stock_unit(tour),
                 r=returned,
                 w=stock_name(tour),
                 o=out,
