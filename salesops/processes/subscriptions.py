@@ -202,7 +202,8 @@ def _may_change(state: State, actor, sub: Subscribe, zh: str, en_: str) -> None:
     manager. ``zh``/``en_`` say what is refused, with ``{n}`` the names allowed."""
     if actor.role != "consultant":
         return
-    owner = state.owner_of(sub.customer) if sub.customer in state.customers else None
+    cs = state.customers.get(sub.customer)
+    owner = cs.owner if cs is not None else None
     if actor.id in (owner, sub.by):
         return
     names = [state.staff_name(sub.by)]
