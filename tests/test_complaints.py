@@ -224,3 +224,21 @@ def test_check_reports_a_step_out_of_order(office, desk, zs, cli):
         f"step out of order: complaint {cid} is received; next allowed: promised"
     ]
     assert cp.complaints(state(office))[cid].step == "received"
+
+
+def test_list_wording_and_json_codes(office, cli, desk, zs):
+    _open(cli, desk, zs, "--type", "suggestion", text="希望增加停车位")
+    _open(cli, desk, zs, text="投诉一条")
+    r = cli("complaint", "list", "--suggestions")
+    assert "客户建议汇总（全部）：共 1 条" in r.output and "~" not in r.output
+    r = cli("--lang", "en", "complaint", "list", "--suggestions", "--from", "2026-11-01")
+    assert "suggestions (from 2026-11-01): 1" in r.output
+    rows = json.loads(cli("--json", "complaint", "list").stdout)
+    [c] = rows
+    assert (c["type"], c["type_name"], c["step"], c["step_name"]) == (
+        "complaint",
+        "投诉",
+        "received",
+        "已受理",
+    )
+    assert "投诉" in cli("complaint", "list").output

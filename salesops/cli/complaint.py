@@ -244,8 +244,8 @@ def _complaint_columns() -> list[tuple[str, str]]:
         ("id", t("编号", "id")),
         ("opened", t("受理", "received")),
         ("customer_name", t("客户", "customer")),
-        ("type", t("类别", "type")),
-        ("step", t("状态", "state")),
+        ("type_name", t("类别", "type")),
+        ("step_name", t("状态", "state")),
         ("due", t("承诺反馈", "due")),
         ("overdue", t("逾期", "overdue")),
         ("department", t("部门", "department")),
@@ -258,6 +258,6 @@ def _suggestion_columns() -> list[tuple[str, str]]:
         ("opened", t("日期", "received")),
         ("customer_name", t("客户", "customer")),
         ("text", t("建议", "suggestion")),
-        ("step", t("状态", "state")),
+        ("step_name", t("状态", "state")),
         ("id", t("编号", "id")),
     ]

@@ -34,7 +34,14 @@ def period(start: str | None, end: str | None):
 
 
 def period_label(start, end) -> str:
-    return f"{start or '…'} ~ {end or '…'}"
+    """The period as said to a person: 全部 / all when no dates were given."""
+    if start and end:
+        return f"{start} ~ {end}"
+    if start:
+        return t("{d} 起", "from {d}", d=start)
+    if end:
+        return t("截至 {d}", "until {d}", d=end)
+    return t("全部", "all")
 
 
 def _score(q):

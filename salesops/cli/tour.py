@@ -52,6 +52,14 @@ def _count(value: str) -> int:
 
 
 _PEOPLE = click.option("--people", "-n", type=int, help=t("参观人数", "head count"))
+_STAFF = click.option(
+    "--staff",
+    help=t(
+        "带看的置业顾问（默认：前台代发时为客户的置业顾问，否则为本人）",
+        "the consultant guiding the tour (default: the customer's owner when the desk "
+        "starts it, else you)",
+    ),
+)
 _RETURNED = click.option(
     "--returned", type=int, help=t("归还数量（默认全部归还）", "how many came back (default: all)")
 )
@@ -97,7 +105,8 @@ def _begin(a, customer, people):
         "when helmets run short: wait, or come another time (default wait)",
     ),
 )
-def site_start(a, customer, people, briefing, route, remedy):
+@_STAFF
+def site_start(a, customer, people, briefing, route, remedy, staff):
     from salesops.processes import tours
 
     ses, customer, people = _begin(a, customer, people)
@@ -119,10 +128,22 @@ def site_start(a, customer, people, briefing, route, remedy):
             choices=[(r, r) for r in routes],
             default=routes[0],
         )
-    if remedy is None and interactive() and briefing and people > tours.helmets_free(state):
+    enough = state.office.helmets - tours.helmets_lost(state)
+    if (
+        remedy is None
+        and interactive()
+        and briefing
+        and enough >= people > tours.helmets_free(state)
+    ):
         remedy = _ask_remedy(tours.helmets_free(state))
     start = tours.start_site_tour(
-        ses, customer, head_count=people, briefing=briefing, route=route, remedy=remedy or "wait"
+        ses,
+        customer,
+        head_count=people,
+        briefing=briefing,
+        route=route,
+        remedy=remedy,
+        staff=staff,
     )
     free = tours.helmets_free(ses.state)
     name = ses.state.customers[start.customer].name
@@ -181,7 +202,8 @@ def _ask_remedy(free: int) -> str:
     default=None,
     help=t("是否需要鞋套", "whether shoe covers are needed"),
 )
-def model_start(a, customer, people, unit_type, briefing, shoe_covers):
+@_STAFF
+def model_start(a, customer, people, unit_type, briefing, shoe_covers, staff):
     from salesops.processes import tours
 
     ses, customer, people = _begin(a, customer, people)
@@ -204,6 +226,7 @@ def model_start(a, customer, people, unit_type, briefing, shoe_covers):
         unit_type=unit_type,
         briefing=briefing,
         shoe_covers=shoe_covers,
+        staff=staff,
     )
     name = ses.state.customers[start.customer].name
     covers = (
@@ -272,20 +295,23 @@ def _end_command(group: click.Group, tour_type: str, help: str) -> click.Command
                 "helmets_free": tours.helmets_free(ses.state),
                 "shoe_covers_free": tours.shoe_covers_free(ses.state),
             },
-            _ended_text(ended),
+            _ended_text(ended, tour_type),
         )
 
     return end
 
 
-def _ended_text(end) -> str:
+def _ended_text(end, tour_type: str) -> str:
+    from salesops.processes.tours import stock_unit
+
     lines = [t("带看结束（{i}）", "tour ended ({i})", i=end.id)]
     if end.lost:
         lines.append(
             t(
-                "缺少 {n} 件，已记为遗失，空闲数量相应减少",
+                "缺少 {n} {u}，已记为遗失，空闲数量相应减少",
                 "{n} missing, recorded as lost; the free stock shows it",
                 n=end.lost,
+                u=stock_unit(tour_type),
             )
         )
     lines.append(
@@ -355,7 +381,7 @@ def tour_status(a):
             ("id", t("编号", "id")),
             ("tour", t("带看", "tour")),
             ("customer", t("客户", "customer")),
-            ("consultant", t("置业顾问", "consultant")),
+            ("guide", t("带看顾问", "guide")),
             ("started", t("开始", "started")),
             ("minutes", t("分钟", "minutes")),
             ("people", t("人数", "people")),

@@ -315,11 +315,13 @@ def rows(state: State, found: list[ComplaintState], today: dt.date) -> list[dict
         out.append(
             {
                 "id": c.id,
-                "type": type_name(c.type),
+                "type": c.type,
+                "type_name": type_name(c.type),
                 "opened": state.local(c.opened_at),
                 "customer": c.customer,
                 "customer_name": cs.name if cs else "",
-                "step": step_name(c.step),
+                "step": c.step,
+                "step_name": step_name(c.step),
                 "state": c.step,
                 "due": c.due,
                 "overdue": c.overdue(today),

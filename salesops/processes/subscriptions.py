@@ -180,6 +180,38 @@ def available_unit(state: State, query: str) -> Unit:
     return u
 
 
+def _may_subscribe(state: State, actor, cs) -> None:
+    """Only the customer's owner, a supervisor or a manager subscribes a unit for them."""
+    if actor.role != "consultant" or cs.owner in (None, actor.id):
+        return
+    owner = safe(state.staff_name(cs.owner))
+    raise SalesopsError(
+        t(
+            "客户 {c} 是 {o} 的客户：只有 {o}、值班主管或销售经理可以为其认购；请联系 {o} 或销售经理",
+            "customer {c} belongs to {o}: only {o}, a supervisor or a sales manager may "
+            "subscribe for them; ask {o} or a manager",
+            c=safe(cs.name) or cs.id,
+            o=owner,
+        ),
+        data={"owner": cs.owner},
+    )
+
+
+def _may_change(state: State, actor, sub: Subscribe, zh: str, en_: str) -> None:
+    """退订 and 签约: the customer's owner, the consultant who subscribed, a supervisor or a
+    manager. ``zh``/``en_`` say what is refused, with ``{n}`` the names allowed."""
+    if actor.role != "consultant":
+        return
+    cs = state.customers.get(sub.customer)
+    owner = cs.owner if cs is not None else None
+    if actor.id in (owner, sub.by):
+        return
+    names = [state.staff_name(sub.by)]
+    if owner and owner != sub.by:
+        names.append(state.staff_name(owner))
+    raise SalesopsError(t(zh, en_, n=safe(t("、", ", ").join(names))))
+
+
 def subscribe(
     ses: Session,
     customer: str,
@@ -192,7 +224,7 @@ def subscribe(
     state = ses.state
     cs = resolve.customer(state, customer)
     u = available_unit(state, unit)
-    _ = ses.actor
+    _may_subscribe(state, ses.actor, cs)
     price_d = parse_amount(price, t("成交价", "price")) if price is not None else u.list_price
     deposit_d = parse_amount(deposit, t("定金", "deposit"), zero=True)
     if deposit_d > price_d:
@@ -296,7 +328,8 @@ def _not_signed(state: State, sub: Subscribe, zh: str, en_: str) -> None:
 
 
 def unsubscribe(ses: Session, query: str, reason: str) -> Unsubscribe:
-    """退订: frees the unit. The consultant who took the subscription or a manager may."""
+    """退订: frees the unit. The customer's owner, the consultant who took the subscription,
+    a supervisor or a manager may."""
     state = ses.state
     sub = find_subscription(state, query)
     actor = ses.actor
@@ -306,14 +339,14 @@ def unsubscribe(ses: Session, query: str, reason: str) -> Unsubscribe:
         "房源 {u} 已于 {d} 签约，不能退订；签约后的退房按合同约定办理",
         "unit {u} was signed on {d}; a signed contract cannot be cancelled here",
     )
-    if actor.role != "manager" and actor.id != sub.by:
-        raise SalesopsError(
-            t(
-                "只有经办的置业顾问（{n}）或销售经理可以退订",
-                "only the consultant who took it ({n}) or a sales manager may cancel",
-                n=safe(state.staff_name(sub.by)),
-            )
-        )
+    _may_change(
+        state,
+        actor,
+        sub,
+        "只有客户的置业顾问或经办人（{n}）、值班主管或销售经理可以退订",
+        "only the customer's consultant or the one who took it ({n}), a supervisor or a "
+        "sales manager may cancel",
+    )
     if not reason or not reason.strip():
         raise SalesopsError(t("请写明退订原因（--reason）", "give the reason (--reason)"))
     return record_event(
@@ -331,8 +364,15 @@ def sign(ses: Session, query: str) -> Sign:
     """签约: the standing subscription becomes a signed contract."""
     state = ses.state
     sub = find_subscription(state, query)
-    _ = ses.actor
     _not_signed(state, sub, "房源 {u} 已于 {d} 签约", "unit {u} was signed on {d} already")
+    _may_change(
+        state,
+        ses.actor,
+        sub,
+        "只有客户的置业顾问或经办人（{n}）、值班主管或销售经理可以签约",
+        "only the customer's consultant or the one who took it ({n}), a supervisor or a "
+        "sales manager may sign",
+    )
     standing = state.part(SalesBook).standing(sub.unit)
     if len(standing) > 1:
         raise SalesopsError(

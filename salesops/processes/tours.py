@@ -89,7 +89,7 @@ def status_rows(state: State, now: dt.datetime) -> list[dict]:
                 "id": start.id,
                 "tour": tour_name(start.tour),
                 "customer": cs.name if cs else start.customer,
-                "consultant": state.staff_name(start.by),
+                "guide": state.staff_name(start.by),
                 "started": state.local(start.at),
                 "minutes": max(int((now - start.at).total_seconds() // 60), 0),
                 "people": start.head_count,
@@ -114,6 +114,11 @@ def tour_name(tour: str) -> str:
 def stock_name(tour: str) -> str:
     """What a tour of this type hands out: helmets or shoe covers."""
     return STOCK_NAMES[tour][1 if en() else 0]
+
+
+def stock_unit(tour: str) -> str:
+    """How the stock is counted in Chinese: helmets in 顶, shoe covers in 双 (pairs)."""
+    return "" if en() else {"site": "顶", "model": "双"}[tour]
 
 
 def _not_twice(state: State, cs: CustomerState, tour: str) -> None:
@@ -143,14 +148,31 @@ def _check_head_count(head_count: int) -> None:
         )
 
 
-def _ready(ses: Session, customer: str, tour: str, head_count: int) -> CustomerState:
-    """The customer, if a tour of this type may start for them and the head count is sane."""
+def guide(ses: Session, cs: CustomerState, staff: str | None = None) -> str:
+    """Who guides the tour (the event's ``by``): ``staff`` if given; else the customer's owner
+    when the person typing is not a consultant (a desk clerk hands out helmets for the owner)
+    and the owner is active; else the person typing."""
+    state = ses.state
+    actor = ses.actor
+    if staff:
+        return resolve.staff(state, staff).id
+    owner = state.staff.get(cs.owner) if cs.owner else None
+    if actor.role != "consultant" and owner is not None and owner.active:
+        return owner.id
+    return actor.id
+
+
+def _ready(
+    ses: Session, customer: str, tour: str, head_count: int, staff: str | None = None
+) -> tuple[CustomerState, str]:
+    """The customer and the guide, if a tour of this type may start for them and the head
+    count is sane."""
     state = ses.state
     cs = resolve.customer(state, customer)
-    _ = ses.actor
+    by = guide(ses, cs, staff)
     _not_twice(state, cs, tour)
     _check_head_count(head_count)
-    return cs
+    return cs, by
 
 
 def _check_briefing(briefing: bool, tour: str) -> None:
@@ -178,10 +200,14 @@ def start_site_tour(
     head_count: int,
     briefing: bool,
     route: str | None = None,
-    remedy: str = "wait",
+    remedy: str | None = None,
+    staff: str | None = None,
 ) -> TourStart:
-    """Issue one helmet per person and start the tour; refuse (and record) a helmet shortage."""
-    cs = _ready(ses, customer, "site", head_count)
+    """Issue one helmet per person and start the tour; refuse (and record) a helmet shortage:
+    too few free (remedy ``wait`` unless given) or too few in all (``later`` unless given)."""
+    remedy_default = remedy is None
+    remedy = remedy or "wait"
+    cs, by = _ready(ses, customer, "site", head_count, staff)
     state = ses.state
     office = state.office
     _check_briefing(briefing, "site")
@@ -196,28 +222,34 @@ def start_site_tour(
             )
         )
     existing = office.helmets - helmets_lost(state)
-    if head_count > existing:
-        raise SalesopsError(
-            t(
-                "售楼部一共只有 {e} 顶安全帽，不够 {n} 人同时参观：请分批参观，每批不超过 {e} 人",
-                "the office has only {e} helmets in all, not enough for {n} people at once: "
-                "tour in groups of at most {e}",
-                e=max(existing, 0),
-                n=head_count,
-            )
-        )
     free = helmets_free(state)
     if head_count > free:
+        # Every shortage is a fact managers see, whether helmets are out or too few exist.
         refused = record_event(
             ses,
             TourRefused,
             "tour site refused",
             cs.id,
+            by=by,
             tour="site",
             head_count=head_count,
             free=max(free, 0),
-            remedy=remedy,
+            remedy="later" if head_count > existing and remedy_default else remedy,
         )
+        data = {"refused": refused.id, "free": max(free, 0), "needed": head_count}
+        if head_count > existing:
+            raise HelmetShortage(
+                t(
+                    "售楼部一共只有 {e} 顶安全帽，不够 {n} 人同时参观：请分批参观，每批不超过 {e} 人；"
+                    "已记录（{i}）",
+                    "the office has only {e} helmets in all, not enough for {n} people at once: "
+                    "tour in groups of at most {e}; recorded ({i})",
+                    e=max(existing, 0),
+                    n=head_count,
+                    i=refused.id,
+                ),
+                data={**data, "stock": max(existing, 0)},
+            )
         out = len(open_tours(ses.state))
         raise HelmetShortage(
             t(
@@ -230,13 +262,14 @@ def start_site_tour(
                 o=out,
                 i=refused.id,
             ),
-            data={"refused": refused.id, "free": max(free, 0), "needed": head_count},
+            data=data,
         )
     return record_event(
         ses,
         TourStart,
         "tour site start",
         cs.id,
+        by=by,
         tour="site",
         head_count=head_count,
         briefing=True,
@@ -271,8 +304,9 @@ def start_model_tour(
     unit_type: str,
     briefing: bool,
     shoe_covers: bool,
+    staff: str | None = None,
 ) -> TourStart:
-    cs = _ready(ses, customer, "model", head_count)
+    cs, by = _ready(ses, customer, "model", head_count, staff)
     state = ses.state
     code = unit_type_code(state, unit_type)
     _check_briefing(briefing, "model")
@@ -294,6 +328,7 @@ def start_model_tour(
         TourStart,
         "tour model start",
         cs.id,
+        by=by,
         tour="model",
         head_count=head_count,
         briefing=True,
@@ -359,8 +394,9 @@ def end_tour(
     if returned > out:
         raise SalesopsError(
             t(
-                "归还 {r} 件{w}，多于发出的 {o} 件：请核对数量后再填",
+                "归还 {r} {u}{w}，多于发出的 {o} {u}：请核对数量后再填",
                 "{r} {w} returned, more than the {o} issued: count again",
+                u=stock_unit(tour),
                 r=returned,
                 w=stock_name(tour),
                 o=out,
