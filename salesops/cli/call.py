@@ -91,6 +91,9 @@ def _ask_call(a, ses, given: dict) -> None:
 
     g = given
     state = ses.state
+    if not (g["phone"] or g["customer"] or g["name"]) and not interactive():
+        # Someone must be named: an empty call would make an empty customer.
+        raise click.UsageError(t("缺少选项 {o}", "missing option {o}", o="--phone"))
     g["phone"], cs = identify(
         a,
         ses,
