@@ -25,3 +25,49 @@ def test_a_call_naming_no_one_is_a_usage_error_off_a_terminal(desk, cli):
     assert r.exit_code == 2
     assert "--phone" in r.output
     unchanged(desk, head)
+
+
+def customers(office):
+    from salesops.processes.customers import add_customer
+
+    ses = office.session(office.consultants[0])
+    made = {}
+    for name, phone in (
+        ("张三", "13812345678"),
+        ("张三丰", "13900005678"),
+        ("李四", "13700001111"),
+    ):
+        made[name] = add_customer(ses, name=name, gender="男", phone=phone)[0].id
+    return made
+
+
+def found(cli, *query):
+    import json
+
+    r = cli("--json", "customer", "find", *query)
+    assert r.exit_code in (0, 1), r.output
+    return [row["name"] for row in json.loads(r.stdout)] if r.exit_code == 0 else []
+
+
+def test_customer_find_searches_exact_matches_first(desk, cli):
+    made = customers(desk)
+    assert found(cli, "张三") == ["张三", "张三丰"]  # the exact one first
+    assert sorted(found(cli, "张")) == ["张三", "张三丰"]
+    assert sorted(found(cli, "5678")) == ["张三", "张三丰"]
+    assert found(cli, "1381234") == ["张三"]
+    assert sorted(found(cli, "zhangs")) == ["张三", "张三丰"]
+    assert found(cli, made["李四"][-6:]) == ["李四"]
+    r = cli("customer", "find", "5678")
+    assert "138****5678" in r.stdout and "13812345678" not in r.stdout
+    assert found(cli, "王") == []
+
+
+def test_resolve_customer_stays_strict(desk):
+    from salesops import resolve
+    from salesops.errors import SalesopsError
+
+    customers(desk)
+    state = desk.session().state
+    assert resolve.customer(state, "张三").name == "张三"
+    with pytest.raises(SalesopsError):
+        resolve.customer(state, "5678")
