@@ -20,6 +20,10 @@ from salesops.text import safe
 
 _LETTERS = re.compile(r"^[a-z]+$")
 
+# Set by the CLI: given the state and the candidates of an ambiguous query, the one the person
+# at the terminal picks, or None (then the candidates are listed and nothing is resolved).
+chooser: Callable[[State, list[CustomerState]], CustomerState | None] | None = None
+
 
 @lru_cache(maxsize=4096)
 def pinyin_keys(name: str) -> tuple[str, str]:
@@ -111,6 +115,10 @@ def customer(state: State, query: str) -> CustomerState:
     )
     if len(found) == 1:
         return found[0]
+    if len(found) > 1 and chooser is not None:
+        picked = chooser(state, sorted(found, key=lambda c: c.id))
+        if picked is not None:
+            return picked
     if not found:
         raise SalesopsError(
             t(

@@ -71,3 +71,20 @@ def test_resolve_customer_stays_strict(desk):
     assert resolve.customer(state, "张三").name == "张三"
     with pytest.raises(SalesopsError):
         resolve.customer(state, "5678")
+
+
+def test_an_ambiguous_customer_is_a_numbered_choice_at_a_terminal(desk, cli):
+    from salesops.processes.customers import add_customer
+
+    ses = desk.session(desk.consultants[0])
+    first = add_customer(ses, name="张三", gender="男", phone="13812345678")[0].id
+    second = add_customer(desk.session(), name="张三", gender="男", phone="13900005678")[0].id
+    head = desk.head()
+    r = cli("customer", "show", "张三")
+    assert r.exit_code == 1 and "对应多位客户" in r.output
+    unchanged(desk, head)
+    number = sorted([first, second]).index(second) + 1  # numbered in id order
+    r = cli("--json", "customer", "show", "张三", input=f"9\n{number}\n", env=TTY)
+    assert r.exit_code == 0, r.output
+    assert "1. 张三" in r.output and "没有这个选项" in r.output
+    assert second in r.stdout
