@@ -88,3 +88,29 @@ def test_an_ambiguous_customer_is_a_numbered_choice_at_a_terminal(desk, cli):
     assert r.exit_code == 0, r.output
     assert "1. 张三" in r.output and "没有这个选项" in r.output
     assert second in r.stdout
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--area", "-50"], ["需求面积", "-50", "正数"]),
+        (["--area", "abc"], ["需求面积", "abc"]),
+        (["--area", "110-90"], ["需求面积"]),
+        (["--budget", "-100"], ["预算", "-100", "正数"]),
+        (["--duration", "181"], ["通话时长", "180"]),
+    ],
+)
+def test_call_log_refuses_a_bad_area_budget_or_duration(desk, cli, args, words):
+    head = desk.head()
+    r = cli("--as", "李娜", "call", "log", "--phone", "13800000001", *args)
+    assert r.exit_code == 1, r.output
+    assert all(w in r.output for w in words), r.output
+    unchanged(desk, head)
+
+
+def test_call_log_takes_an_area_and_budget_as_people_write_them(desk):
+    from salesops.processes import calls
+
+    ses = desk.session(desk.consultants[0])
+    ev = calls.log_call(ses, phone="13800000001", area="90-110㎡", budget="150万").event
+    assert (ev.area, ev.budget) == ("90-110㎡", "150万")
