@@ -114,3 +114,15 @@ def test_call_log_takes_an_area_and_budget_as_people_write_them(desk):
     ses = desk.session(desk.consultants[0])
     ev = calls.log_call(ses, phone="13800000001", area="90-110㎡", budget="150万").event
     assert (ev.area, ev.budget) == ("90-110㎡", "150万")
+
+
+def test_an_old_callers_missing_fields_count_what_earlier_calls_told(desk, cli):
+    import json
+
+    first = ["--phone", "13800000001", "--name", "甲", "--gender", "男", "--channel", "网络"]
+    r = cli("--as", "李娜", "--json", "call", "log", *first, "--area", "90")
+    assert json.loads(r.stdout)["call"]["missing"] == ["layout"]
+    r = cli("--as", "李娜", "--json", "call", "log", "--phone", "13800000001", "--layout", "两室")
+    assert json.loads(r.stdout)["call"]["missing"] == []
+    r = cli("--as", "李娜", "call", "log", "--phone", "13800000001")
+    assert r.exit_code == 0 and "资料不全" not in r.output
