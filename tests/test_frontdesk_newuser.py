@@ -126,3 +126,36 @@ def test_an_old_callers_missing_fields_count_what_earlier_calls_told(desk, cli):
     assert json.loads(r.stdout)["call"]["missing"] == []
     r = cli("--as", "李娜", "call", "log", "--phone", "13800000001")
     assert r.exit_code == 0 and "资料不全" not in r.output
+
+
+def test_deactivating_a_consultant_takes_them_off_duty_and_hands_over_their_customers(desk, cli):
+    import json
+
+    from salesops.processes import calls, rotation, visits
+    from salesops.processes.rotation import now_day
+
+    rotation.start(desk.session(desk.supervisor), ["李娜", "张伟"])
+    li = desk.consultants[0]
+    called = calls.log_call(desk.session(li), phone="13800000001", name="甲", staff="李娜")
+    assert called.decision.staff == li.id
+    calls.log_call(desk.session(li), phone="13800000002", name="乙", staff="李娜")
+    r = cli("--as", "王经理", "staff", "deactivate", "李娜")
+    assert r.exit_code == 0, r.output
+    assert (
+        "2 位客户" in r.output and "salesops customer transfer" in r.output and "--to" in r.output
+    )
+    ses = desk.session()
+    assert li.id in now_day(ses).off
+    log = json.loads(cli("--json", "customer", "history", called.customer).stdout)
+    assert log  # the customer still reads
+    # The caller comes back: the receiver becomes the owner, because the owner left.
+    back = calls.log_call(desk.session(desk.supervisor), phone="13800000001")
+    assert back.event.by != li.id
+    assert back.owner_change is not None and back.owner_change.reason == "owner_left"
+    assert back.owner_change.previous == li.id
+    assert desk.session().state.customers[called.customer].owner == back.event.by
+    # And a visitor whose owner left likewise.
+    arrived = visits.arrive(desk.session(desk.supervisor), phone="13800000002")
+    assert arrived.owner_change is not None and arrived.owner_change.reason == "owner_left"
+    r = cli("customer", "show", "乙")
+    assert "原置业顾问已离职" in r.output
