@@ -159,3 +159,25 @@ def test_deactivating_a_consultant_takes_them_off_duty_and_hands_over_their_cust
     assert arrived.owner_change is not None and arrived.owner_change.reason == "owner_left"
     r = cli("customer", "show", "乙")
     assert "原置业顾问已离职" in r.output
+
+
+def test_duty_away_at_a_terminal_offers_the_consultants_on_duty(desk, cli):
+    from salesops.processes import rotation
+    from salesops.processes.rotation import now_day
+
+    rotation.start(desk.session(desk.supervisor), ["李娜", "张伟"])
+    head = desk.head()
+    r = cli("--as", "赵主管", "duty", "away", "--reason", "x")
+    assert r.exit_code == 2 and "STAFF" in r.output  # off a terminal: a usage error
+    unchanged(desk, head)
+    away = desk.session().state.office.away_reasons[0].code
+    r = cli("--as", "赵主管", "duty", "away", input=f"陈静\n2\n{away}\n", env=TTY)
+    assert r.exit_code == 0, r.output
+    assert "1. 李娜" in r.output and "2. 张伟" in r.output
+    assert "没有这个选项" in r.output  # 陈静 is not on duty: asked again before the reason
+    d = now_day(desk.session())
+    assert list(d.away) == [desk.consultants[1].id]
+    r = cli("--as", "赵主管", "duty", "back", input="1\n", env=TTY)
+    assert r.exit_code == 0, r.output
+    assert "1. 张伟" in r.output and "2." not in r.output
+    assert not now_day(desk.session()).away
