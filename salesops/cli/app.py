@@ -89,6 +89,10 @@ class App:
                     )
                 )
             self._session = Session(store, self.actor, at)
+            from salesops import resolve
+            from salesops.cli.prompts import choose_customer
+
+            resolve.chooser = choose_customer  # asks only at a terminal
         return self._session
 
     # --- output ------------------------------------------------------------------

@@ -46,8 +46,12 @@ def call():
 @customer_options
 @click.option("--address", help=t("地址", "address"))
 @channel_option
-@click.option("--budget", help=t("可接受价格 / 预算", "budget"))
-@click.option("--area", help=t("需求面积，如 90 或 80-100", "wanted area, e.g. 90 or 80-100"))
+@click.option(
+    "--budget", help=t("可接受价格（万元），如 150 或 120-150", "budget in 10k yuan, e.g. 150")
+)
+@click.option(
+    "--area", help=t("需求面积（㎡），如 90 或 80-100", "wanted area (㎡), e.g. 90 or 80-100")
+)
 @click.option("--layout", help=t("需求户型（office.yaml 的户型）", "wanted layout (office.yaml)"))
 @click.option(
     "--topic",
@@ -91,6 +95,9 @@ def _ask_call(a, ses, given: dict) -> None:
 
     g = given
     state = ses.state
+    if not (g["phone"] or g["customer"] or g["name"]) and not interactive():
+        # Someone must be named: an empty call would make an empty customer.
+        raise click.UsageError(t("缺少选项 {o}", "missing option {o}", o="--phone"))
     g["phone"], cs = identify(
         a,
         ses,
@@ -106,14 +113,22 @@ def _ask_call(a, ses, given: dict) -> None:
     g["budget"] = ask(
         g["budget"],
         "--budget",
-        t("可接受价格（回车跳过）", "budget (Enter to skip)"),
+        t(
+            "可接受价格（万元，如 150 或 120-150；回车跳过）",
+            "budget (10k yuan, e.g. 150 or 120-150; Enter to skip)",
+        ),
         required=False,
+        convert=lambda v: calls.parse_budget(v) and v,
     )
     g["area"] = ask(
         g["area"],
         "--area",
-        t("需求面积（回车跳过）", "wanted area (Enter to skip)"),
+        t(
+            "需求面积（㎡，如 90 或 90-110；回车跳过）",
+            "wanted area (㎡, e.g. 90 or 90-110; Enter to skip)",
+        ),
         required=False,
+        convert=lambda v: calls.parse_area(v) and v,
     )
     g["layout"] = ask(
         g["layout"],
@@ -134,7 +149,7 @@ def _ask_call(a, ses, given: dict) -> None:
     g["duration_min"] = ask(
         g["duration_min"],
         "--duration",
-        t("通话时长（分钟，回车跳过）", "minutes (Enter to skip)"),
+        t("通话时长（分钟，最多 180；回车跳过）", "minutes (at most 180; Enter to skip)"),
         required=False,
         convert=lambda v: calls.duration(v) is not None and v,
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from salesops.cli.app import ask
+from salesops.cli.app import ask, interactive
 from salesops.cli.options import command
+from salesops.errors import SalesopsError
 from salesops.i18n import t
 
 
@@ -42,13 +43,37 @@ def _reason(state, code: str) -> str:
     return found.name if found else code
 
 
-def _who(ses, who: str | None) -> str:
-    """The consultant named, or the actor themselves when they are a consultant."""
+def _who(ses, who: str | None, which=lambda d, sid: True) -> str:
+    """The consultant named, or the actor themselves when they are a consultant; else, at a
+    terminal, one of today's consultants on duty that ``which(day, id)`` admits, numbered."""
+    from salesops.processes import rotation
+
     if who:
         return who
     if ses.actor.role == "consultant":
         return ses.actor.id
-    return ask(None, "STAFF", t("哪位置业顾问", "which consultant"))
+    d = rotation.now_day(ses)
+    if not d.started:
+        raise rotation.not_started()
+    state = ses.state
+    here = [sid for sid in d.order if sid in d.on_duty]
+    here += sorted(sid for sid in d.on_duty if sid not in here)
+    choices = [
+        (
+            sid,
+            t(
+                "{n}（{s}）",
+                "{n} ({s})",
+                n=state.staff_name(sid),
+                s=rotation.status_text(state, d, sid),
+            ),
+        )
+        for sid in here
+        if which(d, sid)
+    ]
+    if not choices and interactive():
+        raise SalesopsError(t("没有可选的在岗置业顾问", "no consultant on duty to choose"))
+    return ask(None, "STAFF", t("哪位置业顾问", "which consultant"), choices=choices)
 
 
 @command(
@@ -191,7 +216,7 @@ def duty_away(a, staff, reason, approved_by):
 
     ses = a.session()
     state = ses.state
-    who = _who(ses, staff)
+    who = _who(ses, staff, lambda d, sid: sid not in d.away)
     reason = ask(
         reason,
         "--reason",
@@ -224,7 +249,7 @@ def duty_back(a, staff):
     from salesops.text import safe
 
     ses = a.session()
-    event = rotation.back(ses, _who(ses, staff))
+    event = rotation.back(ses, _who(ses, staff, lambda d, sid: sid in d.away))
     d = rotation.now_day(ses)
     message = t(
         "{n} 回岗（{s}）",

@@ -26,6 +26,30 @@ def ask_customer(value: str | None) -> str:
     return ask(value, "CUSTOMER", t(*CUSTOMER_PROMPT))
 
 
+def choose_customer(state, found):
+    """``resolve.chooser`` at a terminal: the candidates of an ambiguous query, numbered."""
+    from salesops import phones
+    from salesops.text import safe
+
+    if not interactive():
+        return None
+    choices = [
+        (
+            cs.id,
+            f"{safe(cs.name) or '-'}  {phones.mask(cs.phone) or '-'}  "
+            f"{safe(state.staff_name(cs.owner)) or '-'}",
+        )
+        for cs in found
+    ]
+    picked = ask(
+        None,
+        "CUSTOMER",
+        t("有多位客户符合，请选择", "several customers match; pick one"),
+        choices=choices,
+    )
+    return state.customers[picked]
+
+
 def ask_gender(value: str | None, *, required: bool = True):
     from salesops.processes.customers import parse_gender
 

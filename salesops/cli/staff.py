@@ -114,7 +114,7 @@ def staff_list(a, show_all):
 @click.argument("who", required=False)
 def staff_deactivate(a, who):
     from salesops.cli.app import ask
-    from salesops.processes.staff import deactivate_staff
+    from salesops.processes.staff import deactivate_staff, owned_customers
 
     ses = a.session()
     if who is None:
@@ -125,7 +125,16 @@ def staff_deactivate(a, who):
         ]
         who = ask(who, "WHO", t("停用哪位员工", "deactivate whom"), choices=choices)
     member = deactivate_staff(ses, who)
-    a.emit({"ok": True, "id": member.id}, t("已停用 {n}", "deactivated {n}", n=member.name))
+    owned = owned_customers(ses.state, member.id)
+    text = t("已停用 {n}", "deactivated {n}", n=member.name)
+    if owned:
+        text += "\n" + t(
+            "{n} 名下有 {k} 位客户；请转给其他置业顾问：salesops customer transfer 客户 --to 置业顾问 --reason 离职",
+            "{n} owns {k} customers; hand them over: salesops customer transfer CUSTOMER --to CONSULTANT --reason left",
+            n=member.name,
+            k=len(owned),
+        )
+    a.emit({"ok": True, "id": member.id, "customers": len(owned)}, text)
 
 
 @click.command(

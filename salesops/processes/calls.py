@@ -9,6 +9,7 @@ with what is missing, so reports and ``followup due`` can show the data gap.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -31,6 +32,8 @@ from salesops.session import Session
 from salesops.state import CustomerState, State
 from salesops.text import safe
 from salesops.timeutil import parse_date, parse_datetime
+
+MAX_CALL_MIN = 180  # a longer "call" is a typing slip
 
 
 def choose(value: str | None, allowed: Iterable[str], what: str) -> str | None:
@@ -91,6 +94,44 @@ def followup_date(ses: Session, value) -> dt.date | None:
     return date
 
 
+_RANGE = re.compile(r"^(\d+(?:\.\d+)?)(?:\s*[-~～至到]\s*(\d+(?:\.\d+)?))?$")
+
+
+def _amount(value, units: tuple[str, ...], what: str, example: str) -> str | None:
+    """A positive number or a range low-high, with or without its unit ("90", "90-110㎡"),
+    kept as written."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    for unit in units:
+        text = text.removesuffix(unit).strip()
+    m = _RANGE.match(text)
+    low, high = (float(m.group(1)), float(m.group(2) or m.group(1))) if m else (0.0, 0.0)
+    if not m or low <= 0 or high < low:
+        raise SalesopsError(
+            t(
+                "{w}“{v}”无效：填一个正数或范围，例如 {e}",
+                "{w} '{v}' is not valid: a positive number or a range, e.g. {e}",
+                w=what,
+                v=safe(value),
+                e=example,
+            )
+        )
+    return str(value).strip()
+
+
+def parse_area(value) -> str | None:
+    """Wanted area in ㎡: 90 or 90-110."""
+    return _amount(
+        value, ("㎡", "平方米", "平米", "平", "m2"), t("需求面积", "area"), "90 或 90-110"
+    )
+
+
+def parse_budget(value) -> str | None:
+    """Budget in 万元: 150 or 120-150."""
+    return _amount(value, ("万元", "万"), t("预算（万元）", "budget (10k yuan)"), "150 或 120-150")
+
+
 def duration(value) -> float | None:
     if value is None or value == "":
         return None
@@ -98,11 +139,12 @@ def duration(value) -> float | None:
         minutes = float(str(value).strip().removesuffix("分钟").removesuffix("min"))
     except ValueError:
         minutes = -1.0
-    if not 0 <= minutes <= 600:
+    if not 0 <= minutes <= MAX_CALL_MIN:
         raise SalesopsError(
             t(
-                "通话时长“{v}”无效：填分钟数，例如 3",
-                "duration '{v}' is not valid: minutes, e.g. 3",
+                "通话时长“{v}”无效：填 0 到 {m} 之间的分钟数，例如 3",
+                "duration '{v}' is not valid: minutes from 0 to {m}, e.g. 3",
+                m=MAX_CALL_MIN,
                 v=safe(value),
             )
         )
@@ -223,6 +265,8 @@ def log_call(
             )
         )
     minutes = duration(duration_min)
+    area = parse_area(area)
+    budget = parse_budget(budget)
     nxt = followup_date(ses, next_followup)
     cs = lookup(state, phone, customer)
     decision = decide(ses, cs, staff)

@@ -192,13 +192,8 @@ def edit_customer(ses: Session, query: str, **changes) -> tuple[CustomerProfile,
 
 
 def find_customers(state: State, query: str) -> list[CustomerState]:
-    try:
-        return [resolve.customer(state, query)]
-    except SalesopsError as exc:
-        cands = exc.data.get("candidates")
-        if cands:
-            return [state.customers[c] for c in cands]
-        return []
+    """A search: the exact matches first, then the near ones (``resolve.search_customers``)."""
+    return resolve.search_customers(state, query)
 
 
 @dataclass
