@@ -1382,7 +1382,9 @@ class CachedState(State):
                     got.append(r)
         return got
 
-    def find_customer_rows(self, query: str) -> list[CustomerRow]:
+    def find_customer_rows(self, query: str, *, broad: bool = False) -> list[CustomerRow]:
+        import re
+
         from salesops import phones
         from salesops.ids import FRAGMENT_RE, ID_RE
 
@@ -1391,6 +1393,17 @@ class CachedState(State):
             return []
         up, low = q.upper(), q.lower()
         where, args = ["id = ?", "name = ?"], [up, q]
+        if broad:  # a search: parts of names, phones and ids too
+            like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append("name LIKE ? ESCAPE '\\'")
+            args.append(f"%{like}%")
+            digits = re.sub(r"[\s-]", "", q)
+            if digits.isdigit() and len(digits) >= 4:
+                where += ["phone LIKE ?", "phone LIKE ?"]
+                args += [f"%{digits}", f"{digits}%"]
+            if len(q) >= 4 and FRAGMENT_RE.match(q):
+                where.append("id LIKE ?")
+                args.append(f"%{up}%")
         if phones.looks_like_phone(q):
             where.append("phone = ?")
             args.append(phones.normalize(q))
@@ -1401,12 +1414,20 @@ class CachedState(State):
             self._fill_pinyin()
             where += ["initials LIKE ?", "pinyin LIKE ?"]
             args += [f"% {low} %", f"% {low}%"]
+            if broad:
+                where.append("initials LIKE ?")
+                args.append(f"% {low}%")
         rows = self._cache.conn.execute(
             f"SELECT {_ROW} FROM customers WHERE has_profile=1 AND ({' OR '.join(where)})"
             " ORDER BY id",
             args,
         ).fetchall()
-        return self._rows(rows, every=False)
+        # customers held in memory (folded on top in this process) answer for themselves:
+        # all of them are offered, and the caller's matching decides
+        loaded = self.customers._items
+        got = [r for r in self._rows(rows, every=False) if r.id not in loaded]
+        got.extend(CustomerRow.of(cs) for cs in loaded.values())
+        return got
 
     def _fill_pinyin(self) -> None:
         """Pinyin of every name, worked out the first time someone types pinyin."""
@@ -1474,19 +1495,39 @@ class CachedState(State):
         return row is not None
 
     def duplicate_phones(self) -> dict[str, list[str]]:
-        rows = self._cache.conn.execute(
+        conn = self._cache.conn
+        loaded = self.customers._items
+        groups: dict[str, list[str]] = {}
+        for phone, ids in conn.execute(
             "SELECT phone, group_concat(id) FROM customers WHERE has_profile=1 AND phone IS NOT NULL"
             " GROUP BY phone HAVING count(*) > 1"
-        ).fetchall()
-        return {phone: ids.split(",") for phone, ids in rows}
+        ):
+            groups[phone] = [i for i in ids.split(",") if i not in loaded]
+        for cs in loaded.values():  # held in memory: their phones as they are now
+            if cs.profile is None or not cs.phone:
+                continue
+            if cs.phone not in groups:
+                groups[cs.phone] = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT id FROM customers WHERE has_profile=1 AND phone=?", (cs.phone,)
+                    )
+                    if r[0] not in loaded
+                ]
+            groups[cs.phone].append(cs.id)
+        return {p: ids for p, ids in groups.items() if len(ids) > 1}
 
     def customers_without_profile(self) -> list[str]:
-        return [
+        loaded = self.customers._items
+        ids = [
             r[0]
             for r in self._cache.conn.execute(
                 "SELECT id FROM customers WHERE has_profile=0 ORDER BY id"
             )
+            if r[0] not in loaded
         ]
+        ids += [cid for cid, cs in loaded.items() if cs.profile is None]
+        return sorted(ids)
 
     def record_problems(self, rules) -> list[Problem]:
         """Per-record rules on the records that changed (all of them after a fold from

@@ -108,3 +108,54 @@ def pydantic_message(err: dict) -> str:
 
 def field_of(err: dict) -> str:
     return ".".join(str(p) for p in err.get("loc", ()))
+
+
+# The names of fields as a person at the desk knows them, for messages about typed input
+# (``check`` keeps the field's path, which is what a hand editor needs).
+FIELD_NAMES = {
+    "name": ("姓名", "name"),
+    "gender": ("性别", "gender"),
+    "phone": ("电话", "phone"),
+    "address": ("地址", "address"),
+    "notes": ("备注", "notes"),
+    "text": ("内容", "text"),
+    "channel": ("渠道", "channel"),
+    "budget": ("预算", "budget"),
+    "area": ("面积", "area"),
+    "layout": ("户型", "layout"),
+    "party_size": ("来访人数", "party size"),
+    "head_count": ("参观人数", "head count"),
+    "price": ("成交价", "price"),
+    "deposit": ("定金", "deposit"),
+    "reason": ("原因", "reason"),
+    "feedback": ("反馈意见", "feedback"),
+    "action": ("落实措施", "action taken"),
+    "leader": ("分管领导", "leader in charge"),
+    "department": ("部门", "department"),
+    "analysis": ("分析", "analysis"),
+    "email": ("邮箱", "email"),
+    "building": ("楼栋", "building"),
+    "floor": ("楼层", "floor"),
+    "number": ("房号", "unit number"),
+    "list_price": ("标价", "list price"),
+    "needs": ("需求", "needs"),
+    "introduced": ("介绍内容", "what was introduced"),
+    "question": ("问题", "question"),
+    "answer": ("回答", "answer"),
+    "duration_min": ("通话时长", "duration"),
+    "due": ("承诺反馈日期", "promised date"),
+    "hold_note": ("保留说明", "hold note"),
+}
+
+
+def field_label(err: dict) -> str:
+    """The field of a pydantic error as the user calls it (姓名, not name)."""
+    from salesops.i18n import en
+
+    loc = [str(p) for p in err.get("loc", ())]
+    if not loc:
+        return ""
+    names = FIELD_NAMES.get(loc[-1])
+    if names:
+        return names[1] if en() else names[0]
+    return loc[-1].replace("_", " ")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PREFIXES = {"customer": "CU", "event": "EV", "staff": "ST", "unit": "UN"}
@@ -22,11 +24,31 @@ def _encode(value: int, length: int) -> str:
     return "".join(reversed(out))
 
 
+# (milliseconds, 80 random bits) for new ids; None: the real clock and the OS's randomness.
+_source: Callable[[], tuple[int, int]] | None = None
+
+
 def new_id(kind: str, *, ms: int | None = None) -> str:
     prefix = PREFIXES[kind]
-    ms = int(time.time() * 1000) if ms is None else ms
-    rand = int.from_bytes(os.urandom(10), "big")
+    if _source is not None:
+        at, rand = _source()
+        ms = at if ms is None else ms
+    else:
+        ms = int(time.time() * 1000) if ms is None else ms
+        rand = int.from_bytes(os.urandom(10), "big")
     return f"{prefix}-{_encode(ms, 10)}{_encode(rand, 16)}"
+
+
+@contextmanager
+def reproducible(source: Callable[[], tuple[int, int]]) -> Iterator[None]:
+    """New ids from ``source`` (a simulated clock and a seeded generator) while inside: the
+    demo's same seed gives the same ids. Never used for a real store."""
+    global _source
+    previous, _source = _source, source
+    try:
+        yield
+    finally:
+        _source = previous
 
 
 def is_id(text: str, kind: str | None = None) -> bool:

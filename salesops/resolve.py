@@ -20,6 +20,10 @@ from salesops.text import safe
 
 _LETTERS = re.compile(r"^[a-z]+$")
 
+# Set by the CLI: given the state and the candidates of an ambiguous query, the one the person
+# at the terminal picks, or None (then the candidates are listed and nothing is resolved).
+chooser: Callable[[State, list[CustomerState]], CustomerState | None] | None = None
+
 
 @lru_cache(maxsize=4096)
 def pinyin_keys(name: str) -> tuple[str, str]:
@@ -112,6 +116,11 @@ def customer(state: State, query: str) -> CustomerState:
     )
     if len(found) == 1:
         return state.customers[found[0].id]
+    if len(found) > 1 and chooser is not None:
+        candidates = [state.customers[c.id] for c in sorted(found, key=lambda c: c.id)]
+        picked = chooser(state, candidates)
+        if picked is not None:
+            return picked
     if not found:
         raise SalesopsError(
             t(
@@ -134,6 +143,37 @@ def customer(state: State, query: str) -> CustomerState:
         + "\n".join(lines),
         data={"candidates": [c.id for c in found]},
     )
+
+
+_DIGITS = re.compile(r"^[0-9]{4,15}$")
+
+
+def search_customers(state: State, query: str) -> list[CustomerState]:
+    """Every customer ``query`` may mean, for ``customer find``: the exact matches of
+    ``customer`` first, then names containing the text, phones ending or starting with 4+
+    digits, id fragments and pinyin prefixes. ``customer`` itself stays strict."""
+    # light rows first (a cache narrows them down by SQL); the customers found are read
+    items = [c for c in state.find_customer_rows(query, broad=True) if c.has_profile]
+    q = query.strip()
+    if not q:
+        return []
+    found = _match(
+        q, items, key_id=lambda c: c.id, key_name=lambda c: c.name, key_phone=lambda c: c.phone
+    )
+    found += [c for c in items if c.name and q in c.name]
+    digits = re.sub(r"[\s-]", "", q)
+    if _DIGITS.match(digits):
+        found += [c for c in items if c.phone and c.phone.endswith(digits)]
+        found += [c for c in items if c.phone and c.phone.startswith(digits)]
+    if len(q) >= 4 and FRAGMENT_RE.match(q):
+        found += [c for c in items if q.upper() in c.id]
+    low = q.lower()
+    if _LETTERS.match(low):
+        for c in items:
+            inits, fulls = pinyin_spellings(c.name or "")
+            if any(s.startswith(low) for s in inits | fulls):
+                found.append(c)
+    return [state.customers[cid] for cid in {c.id: c for c in found}]
 
 
 def staff(state: State, query: str, *, active: bool = True) -> Staff:

@@ -166,9 +166,10 @@ class State:
             rows = [r for r in rows if r.next_followup and r.next_followup <= followup_by]
         return rows
 
-    def find_customer_rows(self, query: str) -> list[CustomerRow]:
+    def find_customer_rows(self, query: str, *, broad: bool = False) -> list[CustomerRow]:
         """Rows that may match what a person typed (``resolve`` picks among them): every row
-        here; a cache narrows them down by id, phone, name and pinyin first."""
+        here; a cache narrows them down by id, phone, name and pinyin first (``broad``: also
+        parts of names, phones and ids, for a search)."""
         return self.customer_rows()
 
     def events_between(self, start: dt.datetime, end: dt.datetime) -> list[Event]:

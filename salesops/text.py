@@ -55,3 +55,10 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def neutralise(text: str) -> str:
+    """A cell that a spreadsheet would run as a formula is kept as text (a leading quote)."""
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text

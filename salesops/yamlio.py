@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -337,9 +338,19 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
     pass
 
 
+# YAML 1.2 readers (yq, many editors) type more plain scalars than PyYAML's 1.1 rules:
+# ``075588886666`` is a number to them. Text that either would type is quoted.
+_YAML12_TYPED = re.compile(
+    r"^(?:[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$"
+)
+
+
 def _str(dumper: yaml.SafeDumper, value: str):
     if "\n" in value:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    if _YAML12_TYPED.match(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
     return dumper.represent_str(value)
 
 

@@ -386,7 +386,7 @@ def test_the_message_is_chinese_by_default(shop, cli, monkeypatch):
     monkeypatch.delenv("SALESOPS_LANG")
     r = cli("--as", "李娜", "customer", "add", "--name", "", "--gender", "女", "--phone", "139001")
     assert r.exit_code == 1
-    assert r.stderr.strip() == "错误：name：不能为空"
+    assert r.stderr.strip() == "错误：姓名：不能为空"
 
 
 def test_a_merge_in_progress_refuses_writes(shop, cli):

@@ -360,3 +360,35 @@ def test_a_rebuild_saved_by_a_second_process(office, monkeypatch):
     again = cached(office.path)
     assert isinstance(again, cache.CachedState)
     assert digest(again) == digest(fresh(office.path))
+
+
+def test_the_demo_office_runs_the_same_with_and_without_the_cache(tmp_path):
+    """A week of simulated business through the processes, folding each commit into one
+    state in memory (as the demo does): the same decisions, refusals and commits."""
+    import subprocess
+    import sys
+
+    def run(name, env):
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "salesops",
+                "--json",
+                "demo",
+                str(tmp_path / name),
+                "--weeks",
+                "1",
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+            cwd=tmp_path,
+        )
+        assert out.returncode == 0, out.stderr
+        log = git(tmp_path / name, "log", "--format=%s")
+        return json.loads(out.stdout)["counts"], log
+
+    off = run("off", {"SALESOPS_CACHE": "0"})
+    on = run("on", {"SALESOPS_LAZY_MIN": "1"})
+    assert off == on

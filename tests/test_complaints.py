@@ -158,10 +158,14 @@ def test_list_shows_overdue_promises_first(office, cli, desk, zs, monkeypatch):
     assert r.output.count("\n") == 3  # header and two promised
 
 
-def test_suggestions_are_summarised_for_a_period_not_handled_as_complaints(office, cli, desk, zs):
+def test_suggestions_are_summarised_for_a_period_not_handled_as_complaints(
+    office, cli, desk, zs, monkeypatch
+):
     s1 = _open(cli, desk, zs, "--type", "suggestion", text="希望增加停车位")
     _open(cli, desk, zs, text="投诉一条")
-    r = cli("--as", desk.id, "complaint", "open", zs, "--type", "suggestion", "--text", "增加绿化", "--at", "2026-12-03 10:00")  # fmt: skip
+    with monkeypatch.context() as m:  # entered after the fact, on the 4th
+        m.setenv("SALESOPS_NOW", "2026-12-04T09:00:00+08:00")
+        r = cli("--as", desk.id, "complaint", "open", zs, "--type", "suggestion", "--text", "增加绿化", "--at", "2026-12-03 10:00")  # fmt: skip
     assert r.exit_code == 0
     # A complaint step on a customer picks the complaint, not the suggestion.
     r = cli("--as", desk.id, "complaint", "promise", "张三", "--due", "2026-11-30")
@@ -220,3 +224,21 @@ def test_check_reports_a_step_out_of_order(office, desk, zs, cli):
         f"step out of order: complaint {cid} is received; next allowed: promised"
     ]
     assert cp.complaints(state(office))[cid].step == "received"
+
+
+def test_list_wording_and_json_codes(office, cli, desk, zs):
+    _open(cli, desk, zs, "--type", "suggestion", text="希望增加停车位")
+    _open(cli, desk, zs, text="投诉一条")
+    r = cli("complaint", "list", "--suggestions")
+    assert "客户建议汇总（全部）：共 1 条" in r.output and "~" not in r.output
+    r = cli("--lang", "en", "complaint", "list", "--suggestions", "--from", "2026-11-01")
+    assert "suggestions (from 2026-11-01): 1" in r.output
+    rows = json.loads(cli("--json", "complaint", "list").stdout)
+    [c] = rows
+    assert (c["type"], c["type_name"], c["step"], c["step_name"]) == (
+        "complaint",
+        "投诉",
+        "received",
+        "已受理",
+    )
+    assert "投诉" in cli("complaint", "list").output

@@ -191,3 +191,26 @@ def test_an_invitation_needs_a_time(front):
 
     with pytest.raises(SalesopsError, match="具体时间"):
         calls.log_call(front.session(front.consultants[0]), phone="13900000001", invited=True)
+
+
+def test_a_phone_another_customer_has_is_refused_everywhere(front, cli):
+    """A new customer is pointed to the old one; an edit or a caller's blank is just refused."""
+    for args in (
+        ["customer", "add", "--name", "丁一", "--gender", "男", "--phone", "13600000001"],
+        ["call", "log", "--name", "丁二", "--staff", "李娜"],  # no phone yet
+    ):
+        assert cli("--as", "李娜", *args).exit_code == 0
+    head = front.head()
+    r = cli("--as", "李娜", "--json", "customer", "add", "--name", "丁三", "--gender", "男",
+            "--phone", "136 0000 0001")  # fmt: skip
+    assert r.exit_code == 1
+    data = json.loads(r.stdout)
+    assert data["error"].endswith("已属于客户 " + data["customer"] + "；老客户请直接用这个编号")
+    for args in (
+        ["customer", "edit", "丁二", "--phone", "13600000001"],
+        ["call", "log", "--customer", "丁二", "--phone", "13600000001", "--staff", "李娜"],
+    ):
+        r = cli("--as", "李娜", *args)
+        assert r.exit_code == 1, r.output
+        assert r.stderr.splitlines()[-1] == "错误：电话 136****0001 已属于客户 " + data["customer"]
+    assert front.head() == head and front.status() == ""

@@ -113,7 +113,10 @@ def test_unsubscribe_frees_the_unit_with_a_reason(office, cli, li, zs, unit):
     assert r.exit_code == 1 and "请写明退订原因" in r.output
     with unchanged(office):
         r = cli("--as", office.consultants[1].id, "unsubscribe", "1栋-1202", "--reason", "x")
-    assert r.exit_code == 1 and "只有经办的置业顾问（李娜）或销售经理可以退订" in r.output
+    assert (
+        r.exit_code == 1
+        and "只有客户的置业顾问或经办人（李娜）、值班主管或销售经理可以退订" in r.output
+    )
     r = cli("--as", li.id, "unsubscribe", "张三", "--reason", "客户资金未到位")
     assert r.exit_code == 0, r.output
     assert "房源 1栋-1202 恢复可售" in r.output
@@ -172,7 +175,7 @@ def test_interactive_subscription_asks_in_chinese(office, cli, li, zs, unit):
 
 
 def test_two_clones_selling_one_unit_is_a_double_sale_check_names(office, tmp_path, li, zs, unit):
-    ls = customer(office, "李四", "13912345678")
+    ls = customer(office, "李四", "13912345678", who=office.consultants[1])
     a = clone(office.path, tmp_path / "a")
     b = clone(office.path, tmp_path / "b")
     first = sp.subscribe(Session(Store(a), li.id), zs, "1栋-1202", deposit="1", payment="full")
@@ -214,3 +217,27 @@ def test_check_reports_a_cancellation_of_nothing(office, li, zs, unit):
     commit_file(office.path, f"customers/{zs}/{ev.id}.yaml", ev)
     messages = [p.message for p in run_checks(state(office))]
     assert any("no subscription" in m and "was made before this" in m for m in messages)
+
+
+def test_only_the_owner_supervisor_or_manager_subscribes(office, cli, li, unit):
+    zw = office.consultants[1]
+    customer(office, "李四", "13912345678", who=zw)  # 张伟's customer
+    with unchanged(office):
+        r = cli("--as", li.id, "subscribe", "ls", "1栋-1202", "--deposit", "1万", "--payment", "全款")  # fmt: skip
+    assert r.exit_code == 1
+    assert "客户 李四 是 张伟 的客户" in r.output and "请联系 张伟 或销售经理" in r.output
+    # A supervisor subscribes for the owner; the owner may then sign or cancel it.
+    r = cli("--as", office.supervisor.id, "subscribe", "ls", "1栋-1202", "--deposit", "1万", "--payment", "全款")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    with unchanged(office):
+        r = cli("--as", li.id, "unsubscribe", "1栋-1202", "--reason", "x")
+    assert r.exit_code == 1 and "赵主管、张伟" in r.output
+    with unchanged(office):
+        r = cli("--as", li.id, "sign", "1栋-1202")
+    assert r.exit_code == 1 and "可以签约" in r.output
+    r = cli("--as", zw.id, "unsubscribe", "1栋-1202", "--reason", "资金不足")
+    assert r.exit_code == 0, r.output
+    r = cli("--as", zw.id, "subscribe", "ls", "1栋-1202", "--deposit", "1万", "--payment", "全款")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    r = cli("--as", office.supervisor.id, "sign", "1栋-1202")
+    assert r.exit_code == 0, r.output

@@ -106,11 +106,26 @@ def test_helmet_shortage_json_names_the_recorded_refusal(office, cli, li, zs):
     assert state(office).events_by_id[payload["refused"]].kind == "tour_refused"
 
 
-def test_more_people_than_helmets_exist_changes_nothing(office, cli, li, zs):
-    with unchanged(office):
-        r = cli("--as", li.id, "tour", "site", "start", zs, "-n", "11", "--briefing")
+def test_more_people_than_helmets_exist_is_refused_and_recorded(office, cli, li, zs):
+    head = office.head()
+    r = cli("--as", li.id, "tour", "site", "start", zs, "-n", "12", "--briefing")
     assert r.exit_code == 1
-    assert "一共只有 10 顶安全帽，不够 11 人同时参观：请分批参观" in r.output
+    assert "一共只有 10 顶安全帽，不够 12 人同时参观：请分批参观" in r.output
+    assert office.head() != head and office.status() == ""
+    st = state(office)
+    [refused] = tours.refusals(st)
+    assert (refused.customer, refused.head_count, refused.free, refused.remedy) == (
+        zs,
+        12,
+        10,
+        "later",
+    )
+    assert tours.open_tours(st) == [] and tours.helmets_out(st) == 0
+    r = cli(
+        "--as", li.id, "tour", "site", "start", zs, "-n", "11", "--briefing", "--remedy", "wait"
+    )
+    assert r.exit_code == 1
+    assert [x.remedy for x in tours.refusals(state(office))] == ["later", "wait"]
 
 
 def test_tour_without_briefing_is_refused(office, cli, li, zs):
@@ -148,21 +163,21 @@ def test_returning_more_helmets_than_issued_is_refused(office, cli, li, zs):
     with unchanged(office):
         r = cli("--as", li.id, "tour", "site", "end", zs, "--returned", "3", "--negotiate")
     assert r.exit_code == 1
-    assert "归还 3 件安全帽，多于发出的 2 件" in r.output
+    assert "归还 3 顶安全帽，多于发出的 2 顶" in r.output
 
 
 def test_a_missing_helmet_is_recorded_and_the_stock_shows_it(office, cli, li, zs):
     cli("--as", li.id, "tour", "site", "start", zs, "-n", "3", "--briefing")
     r = cli("--as", li.id, "tour", "site", "end", zs, "--returned", "2", "--no-negotiate")
-    assert r.exit_code == 0 and "缺少 1 件，已记为遗失" in r.output
+    assert r.exit_code == 0 and "缺少 1 顶，已记为遗失" in r.output
     st = state(office)
     assert tours.helmets_free(st) == 9
     r = cli("--as", li.id, "--json", "tour", "status")
     assert json.loads(r.stdout)["helmets"] == {"stock": 10, "out": 0, "lost": 1, "free": 9}
-    # Now ten people are more than the helmets that exist.
-    with unchanged(office):
-        r = cli("--as", li.id, "tour", "site", "start", zs, "-n", "10", "--briefing")
-    assert "一共只有 9 顶安全帽" in r.output
+    # Now ten people are more than the helmets that exist (refused, and recorded).
+    r = cli("--as", li.id, "tour", "site", "start", zs, "-n", "10", "--briefing")
+    assert r.exit_code == 1 and "一共只有 9 顶安全帽" in r.output
+    assert [x.head_count for x in tours.refusals(state(office))] == [10]
 
 
 def test_a_second_tour_for_a_customer_on_a_tour_is_refused(office, cli, li, zs):
@@ -308,3 +323,73 @@ def test_two_desks_issuing_the_same_helmets_is_reported_after_sync(office, tmp_p
     pull(b, a)
     problems = run_checks(Session(Store(b)).state)
     assert any("more helmets out than the office has" in p.message for p in problems)
+
+
+def test_desk_starts_a_tour_for_the_owner_and_staff_names_the_guide(office, cli, li, zs):
+    desk = office.supervisor  # not a consultant: hands out helmets for the owner
+    r = cli("--as", desk.id, "tour", "site", "start", zs, "-n", "2", "--briefing")
+    assert r.exit_code == 0, r.output
+    [start] = tours.open_tours(state(office))
+    assert start.by == li.id  # the customer's owner guides
+    assert git(office.path, "log", "-1", "--format=%an").strip() == "赵主管"
+    r = cli("--as", desk.id, "tour", "status")
+    assert "带看顾问" in r.output and "李娜" in r.output and "赵主管" not in r.output
+
+    zw = office.consultants[1]
+    r = cli(
+        "--as",
+        desk.id,
+        "tour",
+        "model",
+        "start",
+        zs,
+        "-n",
+        "1",
+        "--type",
+        "A",
+        "--briefing",
+        "--no-shoe-covers",
+        "--staff",
+        "张伟",
+    )
+    assert r.exit_code == 0, r.output
+    model = tours.open_tour_of(state(office), zs, "model")
+    assert model.by == zw.id
+    assert git(office.path, "log", "-1", "--format=%an").strip() == "赵主管"
+    rows = json.loads(cli("--as", desk.id, "--json", "tour", "status").stdout)["tours"]
+    assert {r["guide"] for r in rows} == {"李娜", "张伟"}
+
+
+def test_a_consultant_starting_a_tour_guides_it(office, cli, zs):
+    zw = office.consultants[1]
+    r = cli("--as", zw.id, "tour", "site", "start", zs, "-n", "2", "--briefing")
+    assert r.exit_code == 0, r.output
+    assert tours.open_tours(state(office))[0].by == zw.id
+
+
+def test_unknown_guide_is_refused(office, cli, zs):
+    with unchanged(office):
+        r = cli(
+            "--as",
+            office.supervisor.id,
+            "tour",
+            "site",
+            "start",
+            zs,
+            "-n",
+            "2",
+            "--briefing",
+            "--staff",
+            "无此人",
+        )
+    assert r.exit_code == 1
+    assert "找不到员工“无此人”" in r.output
+
+
+def test_missing_shoe_covers_are_counted_in_pairs(office, cli, li, zs):
+    cli("--as", li.id, "tour", "model", "start", zs, "-n", "2", "--type", "A", "--briefing", "--shoe-covers")  # fmt: skip
+    with unchanged(office):
+        r = cli("--as", li.id, "tour", "model", "end", zs, "--returned", "3", "--negotiate")
+    assert "归还 3 双鞋套，多于发出的 2 双" in r.output
+    r = cli("--as", li.id, "tour", "model", "end", zs, "--returned", "1", "--negotiate")
+    assert r.exit_code == 0 and "缺少 1 双，已记为遗失" in r.output and "件" not in r.output

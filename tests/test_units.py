@@ -165,7 +165,7 @@ def test_list_filters_by_status(office, cli, tmp_path):
     r = cli("--json", "unit", "list", "--status", "held")
     assert [u["building"] + "-" + u["number"] for u in json.loads(r.stdout)] == ["2栋-101"]
     r = cli("unit", "list", "--status", "available", "--csv")
-    assert r.output.splitlines()[0] == "楼栋,楼层,房号,户型,面积,总价,状态,客户,编号"
+    assert r.output.splitlines()[0] == "\ufeff楼栋,楼层,房号,户型,面积,总价,状态,客户,编号"
     assert len(r.output.splitlines()) == 5
     assert "没有符合条件的房源" in cli("unit", "list", "--status", "signed").output
 
@@ -239,3 +239,24 @@ def test_these_commands_import_neither_pandas_nor_jinja(office):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_board_and_list_in_english_and_json(office, cli, tmp_path):
+    _building(office, cli, tmp_path)
+    cli("--as", office.manager.id, "unit", "hold", "2栋-101")
+    r = cli("--lang", "en", "unit", "list")
+    assert r.exit_code == 0, r.output
+    assert "list price" in r.output and "held" in r.output and "保留" not in r.output
+    r = cli("--lang", "en", "--json", "unit", "list", "--status", "held")
+    [u] = json.loads(r.stdout)
+    assert (u["status"], u["status_name"]) == ("held", "held")
+    [u] = json.loads(cli("--json", "unit", "list", "--status", "held").stdout)
+    assert (u["status"], u["status_name"]) == ("held", "保留")
+    r = cli("--lang", "en", "--json", "unit", "board", "--building", "2栋")
+    [b] = json.loads(r.stdout)["buildings"]
+    assert b["counts"] == {"available": 0, "subscribed": 0, "signed": 0, "held": 1}
+    r = cli("--lang", "en", "unit", "board")
+    assert (
+        r.exit_code == 0
+        and "2栋 (1 units: available 0, subscribed 0, signed 0, held 1)" in r.output
+    )

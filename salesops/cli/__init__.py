@@ -12,7 +12,7 @@ from salesops import __version__
 from salesops.cli import clickzh
 from salesops.cli.app import Refused
 from salesops.cli.options import app, global_options
-from salesops.errors import SalesopsError, field_of, pydantic_message
+from salesops.errors import SalesopsError, field_label, pydantic_message
 from salesops.i18n import t
 
 clickzh.install()
@@ -109,6 +109,24 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "与共享远程仓库同步（取回、rebase、推送）",
         "sync with the shared remote (fetch, rebase, push)",
     ),
+    "report": (
+        "salesops.cli.report",
+        "report",
+        "销售周报（HTML、Markdown、XLSX、JSON、PDF）",
+        "the weekly report (HTML, Markdown, XLSX, JSON, PDF)",
+    ),
+    "form": (
+        "salesops.cli.form",
+        "form",
+        "打印表单：来电/来访登记表、满意度问卷、安全帽领用、投诉处理单、销控表",
+        "printable forms: registers, survey, helmet log, complaint sheet, unit board",
+    ),
+    "export": (
+        "salesops.cli.export",
+        "export",
+        "导出数据表（CSV 或 Parquet）",
+        "export the tables (CSV or Parquet)",
+    ),
     "schema": (
         "salesops.cli.setup",
         "schema",
@@ -151,7 +169,7 @@ class LazyGroup(click.Group):
             raise Refused(exc, app().json) from None
         except ValidationError as exc:
             err = exc.errors(include_url=False)[0]
-            message = f"{field_of(err)}: {pydantic_message(err)}"
+            message = t("{f}：{m}", "{f}: {m}", f=field_label(err), m=pydantic_message(err))
             raise Refused(SalesopsError(message), app().json) from None
 
 

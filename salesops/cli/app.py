@@ -16,7 +16,10 @@ import click
 from salesops import i18n
 from salesops.errors import SalesopsError
 from salesops.i18n import t
-from salesops.text import safe, table
+from salesops.text import neutralise, safe, table
+
+# Clocks at two desks differ a little; a paper record is never from the future.
+AT_TOLERANCE = dt.timedelta(minutes=10)
 
 
 class Refused(click.ClickException):
@@ -72,12 +75,24 @@ class App:
         if self._session is None:
             from salesops.session import Session
             from salesops.store import Store
-            from salesops.timeutil import parse_datetime
+            from salesops.timeutil import now, parse_datetime
 
             store = Store.open(self.store_path)
             i18n.set_office_lang(_office_lang(store))
             at = parse_datetime(self.at, store.tz, what="--at") if self.at else None
+            if at is not None and at > now(store.tz) + AT_TOLERANCE:
+                raise SalesopsError(
+                    t(
+                        "--at {v} 还没有到：--at 用来补录已经发生的事",
+                        "--at {v} is in the future: --at enters what has already happened",
+                        v=at.strftime("%Y-%m-%d %H:%M"),
+                    )
+                )
             self._session = Session(store, self.actor, at)
+            from salesops import resolve
+            from salesops.cli.prompts import choose_customer
+
+            resolve.chooser = choose_customer  # asks only at a terminal
         return self._session
 
     # --- output ------------------------------------------------------------------
@@ -109,7 +124,8 @@ class App:
             writer.writerow([h for _, h in columns])
             for r in rows:
                 writer.writerow([neutralise(_cell(r.get(k))) for k, _ in columns])
-            click.echo(buf.getvalue(), nl=False)
+            # A byte-order mark, so that Excel and WPS open the Chinese as Chinese.
+            click.echo("\ufeff" + buf.getvalue(), nl=False)
             return
         if not rows:
             click.echo(empty or t("（无）", "(none)"))
@@ -133,13 +149,6 @@ def _cell(value) -> str:
             else ", ".join(_cell(v) for v in value)
         )
     return str(value)
-
-
-def neutralise(text: str) -> str:
-    """A cell that a spreadsheet would run as a formula is kept as text."""
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
 
 
 def _office_lang(store) -> str | None:

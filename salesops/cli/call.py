@@ -5,7 +5,17 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import command
+from salesops.cli.options import channel_option, command, customer_options
+from salesops.cli.prompts import (
+    ask_appointment,
+    ask_identity,
+    decision_line,
+    identify,
+    logged_data,
+    next_contact_lines,
+    say,
+    topic_prompt,
+)
 from salesops.i18n import t
 
 
@@ -18,57 +28,6 @@ from salesops.i18n import t
 )
 def call():
     pass
-
-
-def say(a, text: str) -> None:
-    """A line for the person at the terminal, kept out of --json output."""
-    if not a.json:
-        click.echo(text, err=True)
-
-
-def missing_names(fields) -> str:
-    from salesops.i18n import en
-    from salesops.models.frontdesk import ESSENTIAL_NAMES
-
-    return t("、", ", ").join(ESSENTIAL_NAMES[f][1 if en() else 0] for f in fields)
-
-
-def decision_line(decision) -> str:
-    from salesops.text import safe
-
-    return "→ " + safe(decision.reason)
-
-
-def logged_data(ses, logged, **more) -> dict:
-    state = ses.state
-    cs = state.customers.get(logged.customer)
-    data = {
-        "ok": True,
-        "id": logged.event.id,
-        "created": logged.created,
-        "customer": logged.customer,
-        "new_customer": logged.new_customer,
-    }
-    if logged.decision is not None:
-        data["decision"] = logged.decision.as_dict(state)
-    data["owner_change"] = logged.owner_change
-    data["owner"] = cs.owner if cs else None
-    data["next_followup"] = cs.next_followup if cs else None
-    data[logged.event.kind] = logged.event
-    data.update(more)
-    return data
-
-
-def topic_prompt(ses) -> str:
-    from salesops.processes import faq
-
-    found = faq.load(ses.store)
-    codes = t("、", ", ").join(e.code for e in found.entries) if found else ""
-    return t(
-        "客户问了哪些问题（可多选，用逗号分隔；{c}；回车跳过）",
-        "topics the customer asked (several, comma-separated; {c}; Enter to skip)",
-        c=codes,
-    )
 
 
 @command(
@@ -84,15 +43,15 @@ def topic_prompt(ses) -> str:
     writes=True,
 )
 @click.option("--phone", help=t("来电号码", "caller's phone"))
-@click.option(
-    "--customer", help=t("老客户（编号、姓名或拼音）", "an old customer (id, name or pinyin)")
-)
-@click.option("--name", help=t("客户姓名", "name"))
-@click.option("--gender", help=t("性别：男/女", "gender: male/female"))
+@customer_options
 @click.option("--address", help=t("地址", "address"))
-@click.option("--channel", help=t("从何得知本项目（office.yaml 的渠道）", "how they heard of us"))
-@click.option("--budget", help=t("可接受价格 / 预算", "budget"))
-@click.option("--area", help=t("需求面积，如 90 或 80-100", "wanted area, e.g. 90 or 80-100"))
+@channel_option
+@click.option(
+    "--budget", help=t("可接受价格（万元），如 150 或 120-150", "budget in 10k yuan, e.g. 150")
+)
+@click.option(
+    "--area", help=t("需求面积（㎡），如 90 或 80-100", "wanted area (㎡), e.g. 90 or 80-100")
+)
 @click.option("--layout", help=t("需求户型（office.yaml 的户型）", "wanted layout (office.yaml)"))
 @click.option(
     "--topic",
@@ -104,7 +63,7 @@ def topic_prompt(ses) -> str:
     "--invited/--not-invited", default=None, help=t("是否邀约来访", "invited to visit or not")
 )
 @click.option("--appointment", help=t("约定来访时间，如 2026-11-28 10:00", "agreed visit time"))
-@click.option("--duration", help=t("通话时长（分钟）", "call length in minutes"))
+@click.option("--duration", "duration_min", help=t("通话时长（分钟）", "call length in minutes"))
 @click.option("--notes", help=t("备注", "notes"))
 @click.option(
     "--staff",
@@ -113,174 +72,118 @@ def topic_prompt(ses) -> str:
 @click.option(
     "--next-followup", help=t("下次回访日期（默认按规则）", "next follow-up date (default by rule)")
 )
-def call_log(
-    a,
-    phone,
-    customer,
-    name,
-    gender,
-    address,
-    channel,
-    budget,
-    area,
-    layout,
-    topics,
-    invited,
-    appointment,
-    duration,
-    notes,
-    staff,
-    next_followup,
-):
-    from salesops import phones
+def call_log(a, **given):
     from salesops.processes import calls
-    from salesops.processes.customers import parse_gender, parse_phone
     from salesops.text import safe
 
     ses = a.session()
-    state = ses.state
     _ = ses.actor  # refuse early, before any prompt, if we do not know who this is
-    office = state.office
-    say(a, t("开场问候：{g}", "greeting: {g}", g=safe(office.greeting)))
-    if customer is None:
-        phone = ask(
-            phone,
-            "--phone",
-            t("来电号码（回车跳过）", "caller's phone (Enter to skip)"),
-            required=False,
-            convert=lambda v: parse_phone(v) and v,
-        )
-    cs = calls.lookup(state, parse_phone(phone), customer)
-    decision = calls.decide(ses, cs, staff)
-    if interactive():
-        if cs is not None:
-            say(
-                a,
-                t(
-                    "老客户 {c}（{n}，{p}）",
-                    "old customer {c} ({n}, {p})",
-                    c=cs.id,
-                    n=safe(cs.name) or "-",
-                    p=phones.mask(cs.phone) or "-",
-                ),
-            )
-        say(a, decision_line(decision))
-    profile = cs.profile if cs else None
-    if profile is None or not profile.name:
-        name = ask(
-            name, "--name", t("客户姓名（回车跳过）", "name (Enter to skip)"), required=False
-        )
-    if profile is None or not profile.gender:
-        gender = ask(
-            gender,
-            "--gender",
-            t("性别", "gender"),
-            choices=[("男", t("男", "male")), ("女", t("女", "female"))],
-            required=False,
-            convert=parse_gender,
-        )
-    needs = cs.part(calls.Needs) if cs else None
-    if needs is None or not needs.channel:
-        channel = ask(
-            channel,
-            "--channel",
-            t("从何得知本项目", "how they heard of us"),
-            choices=[(c, c) for c in office.channels],
-            required=False,
-        )
-    budget = ask(
-        budget, "--budget", t("可接受价格（回车跳过）", "budget (Enter to skip)"), required=False
+    say(a, t("开场问候：{g}", "greeting: {g}", g=safe(ses.state.office.greeting)))
+    _ask_call(a, ses, given)
+    logged = calls.log_call(ses, **given)
+    ev = logged.event
+    a.emit(
+        logged_data(ses, logged, missing=ev.missing, long_call=ev.long_call),
+        lambda: _logged_text(ses.state, logged),
     )
-    area = ask(
-        area, "--area", t("需求面积（回车跳过）", "wanted area (Enter to skip)"), required=False
+
+
+def _ask_call(a, ses, given: dict) -> None:
+    """Fill in ``given`` (the options) with what the call register wants and they left out:
+    asked at a terminal, in the register's order; left blank otherwise."""
+    from salesops.processes import calls
+
+    g = given
+    state = ses.state
+    if not (g["phone"] or g["customer"] or g["name"]) and not interactive():
+        # Someone must be named: an empty call would make an empty customer.
+        raise click.UsageError(t("缺少选项 {o}", "missing option {o}", o="--phone"))
+    g["phone"], cs = identify(
+        a,
+        ses,
+        g["phone"],
+        g["customer"],
+        g["staff"],
+        prompt=t("来电号码（回车跳过）", "caller's phone (Enter to skip)"),
+        decide=calls.decide,
     )
-    layout = ask(
-        layout,
+    g["name"], g["gender"], g["channel"] = ask_identity(
+        state, cs, g["name"], g["gender"], g["channel"]
+    )
+    g["budget"] = ask(
+        g["budget"],
+        "--budget",
+        t(
+            "可接受价格（万元，如 150 或 120-150；回车跳过）",
+            "budget (10k yuan, e.g. 150 or 120-150; Enter to skip)",
+        ),
+        required=False,
+        convert=lambda v: calls.parse_budget(v) and v,
+    )
+    g["area"] = ask(
+        g["area"],
+        "--area",
+        t(
+            "需求面积（㎡，如 90 或 90-110；回车跳过）",
+            "wanted area (㎡, e.g. 90 or 90-110; Enter to skip)",
+        ),
+        required=False,
+        convert=lambda v: calls.parse_area(v) and v,
+    )
+    g["layout"] = ask(
+        g["layout"],
         "--layout",
         t("需求户型", "wanted layout"),
-        choices=[(v, v) for v in office.layouts],
+        choices=[(v, v) for v in state.office.layouts],
         required=False,
     )
-    if not topics:
-        topics = ask(None, "--topic", topic_prompt(ses), required=False)
-    if invited is None and appointment is None and interactive():
-        invited = click.confirm(t("是否已邀约客户来现场？", "invited to visit?"), err=True)
-    if invited and appointment is None:
-        appointment = ask(
-            None,
-            "--appointment",
+    # A call reads faq.yaml for this prompt even when it cannot ask (ask_topics does not).
+    g["topics"] = g["topics"] or ask(None, "--topic", topic_prompt(ses), required=False)
+    if g["invited"] is None and g["appointment"] is None and interactive():
+        g["invited"] = click.confirm(t("是否已邀约客户来现场？", "invited to visit?"), err=True)
+    if g["invited"] and g["appointment"] is None:
+        g["appointment"] = ask_appointment(
+            ses,
             t("约定来访时间（如 2026-11-28 10:00 或 15:30）", "visit time (e.g. 2026-11-28 10:00)"),
-            convert=lambda v: calls.appointment_time(ses, v) and v,
         )
-    duration = ask(
-        duration,
+    g["duration_min"] = ask(
+        g["duration_min"],
         "--duration",
-        t("通话时长（分钟，回车跳过）", "minutes (Enter to skip)"),
+        t("通话时长（分钟，最多 180；回车跳过）", "minutes (at most 180; Enter to skip)"),
         required=False,
         convert=lambda v: calls.duration(v) is not None and v,
     )
-    logged = calls.log_call(
-        ses,
-        phone=phone,
-        customer=customer,
-        name=name,
-        gender=gender,
-        address=address,
-        channel=channel,
-        budget=budget,
-        area=area,
-        layout=layout,
-        topics=topics,
-        invited=invited,
-        appointment=appointment,
-        duration_min=duration,
-        notes=notes,
-        staff=staff,
-        next_followup=next_followup,
-    )
+
+
+def _logged_text(state, logged) -> str:
+    from salesops.processes.calls import missing_names
+    from salesops.text import safe
+
     ev = logged.event
-    state = ses.state
-
-    def human():
-        lines = [
+    lines = [
+        t(
+            "已登记来电 {e}（{k}客户 {c}）",
+            "logged call {e} ({k} customer {c})",
+            e=ev.id,
+            k=t("新", "new") if logged.new_customer else t("老", "old"),
+            c=logged.customer,
+        ),
+        t("接听：{n}", "taken by: {n}", n=safe(state.staff_name(ev.by)))
+        + "  "
+        + decision_line(logged.decision),
+    ]
+    if ev.missing:
+        lines.append(
+            t("资料不全，缺：{m}", "incomplete, missing: {m}", m=missing_names(ev.missing))
+        )
+    if ev.long_call:
+        lines.append(
             t(
-                "已登记来电 {e}（{k}客户 {c}）",
-                "logged call {e} ({k} customer {c})",
-                e=ev.id,
-                k=t("新", "new") if logged.new_customer else t("老", "old"),
-                c=logged.customer,
-            ),
-            t("接听：{n}", "taken by: {n}", n=safe(state.staff_name(ev.by)))
-            + "  "
-            + decision_line(logged.decision),
-        ]
-        if ev.missing:
-            lines.append(
-                t("资料不全，缺：{m}", "incomplete, missing: {m}", m=missing_names(ev.missing))
+                "通话 {d:g} 分钟，超过建议时长 {g:g} 分钟",
+                "the call took {d:g} min, longer than the {g:g} min guideline",
+                d=ev.duration_min,
+                g=state.office.call_guideline_min,
             )
-        if ev.long_call:
-            lines.append(
-                t(
-                    "通话 {d:g} 分钟，超过建议时长 {g:g} 分钟",
-                    "the call took {d:g} min, longer than the {g:g} min guideline",
-                    d=ev.duration_min,
-                    g=office.call_guideline_min,
-                )
-            )
-        if ev.appointment:
-            lines.append(
-                t(
-                    "约访：{w}",
-                    "invited for: {w}",
-                    w=state.local(ev.appointment).strftime("%Y-%m-%d %H:%M"),
-                )
-            )
-        nxt = state.customers[logged.customer].next_followup
-        if nxt:
-            lines.append(t("下次回访：{d}", "next follow-up: {d}", d=nxt.isoformat()))
-        return "\n".join(lines)
-
-    a.emit(
-        logged_data(ses, logged, missing=ev.missing, long_call=ev.long_call),
-        human,
-    )
+        )
+    nxt = state.customers[logged.customer].next_followup
+    return "\n".join(lines + next_contact_lines(state, ev.appointment, nxt))

@@ -6,6 +6,7 @@ import click
 
 from salesops.cli.app import ask
 from salesops.cli.options import command
+from salesops.cli.prompts import ask_customer
 from salesops.i18n import t
 
 COMPLAINT_PROMPT = (
@@ -28,8 +29,21 @@ def complaint():
     pass
 
 
-def _query(value):
-    return ask(value, "COMPLAINT", t(*COMPLAINT_PROMPT))
+def _step(name: str, help: str):
+    """A step of the chart after receiving: a write on the complaint named by QUERY."""
+
+    def wrap(fn):
+        fn = click.argument("query", required=False)(fn)
+        return command(complaint, name, help=help, writes=True)(fn)
+
+    return wrap
+
+
+def _begin(a, query):
+    """The session (refusing early when we do not know who acts) and the complaint asked for."""
+    ses = a.session()
+    _ = ses.actor
+    return ses, ask(query, "COMPLAINT", t(*COMPLAINT_PROMPT))
 
 
 def _done(a, ses, ev, zh: str, en: str, **fmt):
@@ -64,11 +78,7 @@ def complaint_open(a, customer, text, kind, channel):
 
     ses = a.session()
     _ = ses.actor
-    customer = ask(
-        customer,
-        "CUSTOMER",
-        t("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)"),
-    )
+    customer = ask_customer(customer)
     kind = ask(
         kind,
         "--type",
@@ -93,21 +103,13 @@ def complaint_open(a, customer, text, kind, channel):
     _done(a, ses, ev, "已受理（{i}）。" + nxt, "received ({i}). " + nxt)
 
 
-@command(
-    complaint,
-    "promise",
-    help=t("向客户承诺在某日前反馈。", "Promise the customer feedback by a date."),
-    writes=True,
-)
-@click.argument("query", required=False)
+@_step("promise", t("向客户承诺在某日前反馈。", "Promise the customer feedback by a date."))
 @click.option("--due", metavar="DATE", help=t("承诺反馈日期", "feedback promised by"))
 def complaint_promise(a, query, due):
     from salesops.processes.complaints import promise
     from salesops.timeutil import parse_date
 
-    ses = a.session()
-    _ = ses.actor
-    query = _query(query)
+    ses, query = _begin(a, query)
     due = ask(
         due,
         "--due",
@@ -127,21 +129,13 @@ def complaint_promise(a, query, due):
     )
 
 
-@command(
-    complaint,
-    "assign",
-    help=t("交由相关部门分析。", "Hand it to the relevant department for analysis."),
-    writes=True,
-)
-@click.argument("query", required=False)
+@_step("assign", t("交由相关部门分析。", "Hand it to the relevant department for analysis."))
 @click.option("--department", help=t("部门（office.yaml departments）", "department"))
 @click.option("--analysis", help=t("分析意见", "the department's analysis"))
 def complaint_assign(a, query, department, analysis):
     from salesops.processes.complaints import assign
 
-    ses = a.session()
-    _ = ses.actor
-    query = _query(query)
+    ses, query = _begin(a, query)
     department = ask(
         department,
         "--department",
@@ -152,21 +146,13 @@ def complaint_assign(a, query, department, analysis):
     _done(a, ses, ev, "已交{d}分析（{i}）", "handed to {d} ({i})", d=ev.department)
 
 
-@command(
-    complaint,
-    "resolve",
-    help=t("分管领导落实处理。", "The leader in charge carries it out."),
-    writes=True,
-)
-@click.argument("query", required=False)
+@_step("resolve", t("分管领导落实处理。", "The leader in charge carries it out."))
 @click.option("--leader", help=t("分管领导", "leader in charge"))
 @click.option("--action", help=t("落实措施", "what was done"))
 def complaint_resolve(a, query, leader, action):
     from salesops.processes.complaints import resolve_complaint
 
-    ses = a.session()
-    _ = ses.actor
-    query = _query(query)
+    ses, query = _begin(a, query)
     leader = ask(leader, "--leader", t("分管领导", "leader in charge"))
     action = ask(action, "--action", t("落实措施", "what was done"))
     ev = resolve_complaint(ses, query, leader, action)
@@ -179,23 +165,18 @@ def complaint_resolve(a, query, leader, action):
     )
 
 
-@command(
-    complaint,
+@_step(
     "close",
-    help=t(
+    t(
         "反馈客户并归档（建议在汇总提交后归档）。",
         "Feedback given to the customer; archive (a suggestion: after it was submitted).",
     ),
-    writes=True,
 )
-@click.argument("query", required=False)
 @click.option("--feedback", help=t("给客户的反馈", "the feedback given"))
 def complaint_close(a, query, feedback):
     from salesops.processes.complaints import close
 
-    ses = a.session()
-    _ = ses.actor
-    query = _query(query)
+    ses, query = _begin(a, query)
     feedback = ask(feedback, "--feedback", t("给客户的反馈", "the feedback given"))
     ev = close(ses, query, feedback)
     _done(a, ses, ev, "已反馈并归档（{i}）", "feedback given, archived ({i})")
@@ -229,7 +210,7 @@ STATES = ["open", "all", "received", "promised", "assigned", "resolved", "closed
 @click.option("--from", "start", metavar="DATE", help=t("受理日期从", "received from"))
 @click.option("--to", "end", metavar="DATE", help=t("受理日期到", "received until"))
 def complaint_list(a, step, overdue, suggestions, start, end):
-    from salesops.cli.survey import period
+    from salesops.cli.survey import period, period_label
     from salesops.processes import complaints as cp
 
     ses = a.session()
@@ -239,60 +220,44 @@ def complaint_list(a, step, overdue, suggestions, start, end):
     if suggestions:
         found = cp.suggestions(state, d1, d2)
     else:
-        found = cp.listing(state, today, step=step, start=d1, end=d2)
-        if overdue:
-            found = [c for c in found if c.overdue(today)]
-    rows = []
-    for c in found:
-        cs = state.customers.get(c.customer)
-        rows.append(
-            {
-                "id": c.id,
-                "type": cp.type_name(c.type),
-                "opened": state.local(c.opened_at),
-                "customer": c.customer,
-                "customer_name": cs.name if cs else "",
-                "step": cp.step_name(c.step),
-                "state": c.step,
-                "due": c.due,
-                "overdue": c.overdue(today),
-                "department": c.department,
-                "text": c.text,
-                "short": c.text.replace("\n", " ")[:30],
-                "closed_at": state.local(c.closed_at) if c.closed_at else None,
-            }
-        )
-    if suggestions:
-        if not a.json and not a.csv:
-            span = f"{d1 or '…'} ~ {d2 or '…'}"
-            pending = sum(1 for c in found if c.step != "closed")
-            click.echo(
-                t(
-                    "客户建议汇总（{s}）：共 {n} 条，未归档 {p} 条。提交后逐条 salesops complaint close 归档。",
-                    "suggestions ({s}): {n}, {p} not archived. After submitting, archive each "
-                    "with salesops complaint close.",
-                    s=span,
-                    n=len(found),
-                    p=pending,
-                )
+        found = cp.listing(state, today, step=step, start=d1, end=d2, overdue=overdue)
+    if suggestions and not a.json and not a.csv:
+        click.echo(
+            t(
+                "客户建议汇总（{s}）：共 {n} 条，未归档 {p} 条。提交后逐条 salesops complaint close 归档。",
+                "suggestions ({s}): {n}, {p} not archived. After submitting, archive each "
+                "with salesops complaint close.",
+                s=period_label(d1, d2),
+                n=len(found),
+                p=sum(1 for c in found if c.step != "closed"),
             )
-        columns = [
-            ("opened", t("日期", "received")),
-            ("customer_name", t("客户", "customer")),
-            ("text", t("建议", "suggestion")),
-            ("step", t("状态", "state")),
-            ("id", t("编号", "id")),
-        ]
-    else:
-        columns = [
-            ("id", t("编号", "id")),
-            ("opened", t("受理", "received")),
-            ("customer_name", t("客户", "customer")),
-            ("type", t("类别", "type")),
-            ("step", t("状态", "state")),
-            ("due", t("承诺反馈", "due")),
-            ("overdue", t("逾期", "overdue")),
-            ("department", t("部门", "department")),
-            ("short", t("内容", "text")),
-        ]
-    a.rows(rows, columns, empty=t("没有符合条件的记录", "nothing to list"))
+        )
+    a.rows(
+        cp.rows(state, found, today),
+        _suggestion_columns() if suggestions else _complaint_columns(),
+        empty=t("没有符合条件的记录", "nothing to list"),
+    )
+
+
+def _complaint_columns() -> list[tuple[str, str]]:
+    return [
+        ("id", t("编号", "id")),
+        ("opened", t("受理", "received")),
+        ("customer_name", t("客户", "customer")),
+        ("type_name", t("类别", "type")),
+        ("step_name", t("状态", "state")),
+        ("due", t("承诺反馈", "due")),
+        ("overdue", t("逾期", "overdue")),
+        ("department", t("部门", "department")),
+        ("short", t("内容", "text")),
+    ]
+
+
+def _suggestion_columns() -> list[tuple[str, str]]:
+    return [
+        ("opened", t("日期", "received")),
+        ("customer_name", t("客户", "customer")),
+        ("text", t("建议", "suggestion")),
+        ("step_name", t("状态", "state")),
+        ("id", t("编号", "id")),
+    ]

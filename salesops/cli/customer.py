@@ -6,6 +6,7 @@ import click
 
 from salesops.cli.app import ask
 from salesops.cli.options import command
+from salesops.cli.prompts import ask_gender
 from salesops.i18n import t
 
 
@@ -64,18 +65,12 @@ def event_line(state, ev) -> str:
 @click.option("--notes", help=t("备注", "notes"))
 @click.option("--owner", help=t("归属置业顾问（默认自己）", "owning consultant (default: you)"))
 def customer_add(a, name, gender, phone, address, notes, owner):
-    from salesops.processes.customers import add_customer, parse_gender, parse_phone
+    from salesops.processes.customers import add_customer, parse_phone
 
     ses = a.session()
     _ = ses.actor  # refuse early, before any prompt, if we do not know who this is
     name = ask(name, "--name", t("客户姓名", "customer name"))
-    gender = ask(
-        gender,
-        "--gender",
-        t("性别", "gender"),
-        choices=[("男", t("男", "male")), ("女", t("女", "female"))],
-        convert=parse_gender,
-    )
+    gender = ask_gender(gender)
     phone = ask(phone, "--phone", t("电话", "phone"), convert=lambda v: parse_phone(v) and v)
     profile, change = add_customer(
         ses, name=name, gender=gender, phone=phone, address=address, notes=notes, owner=owner

@@ -1,4 +1,4 @@
-"""salesops demo: a sample office to try every command on."""
+"""salesops demo: a sample office with weeks of simulated business to try every command on."""
 
 from __future__ import annotations
 
@@ -13,46 +13,92 @@ from salesops.i18n import t
 @click.command(
     "demo",
     help=t(
-        "建立一个示例售楼部（巨鑫国际）供试用；默认目录 ./demo。",
-        "Build a sample office (巨鑫国际) to try things on; default folder ./demo.",
+        "建立示例售楼部（巨鑫国际）：复制示例记录库，再模拟其后几周的日常业务（来电、来访与接待"
+        "顺序、回访、看工地与样板间、满意度调查、投诉、认购），全部经由命令所用的同一套程序。"
+        "同一个 --seed 得到同一个售楼部。默认目录 ./demo（独立的 git 仓库）。",
+        "Build a demo office (巨鑫国际): the sample store, then weeks of simulated business "
+        "(calls, visits in the reception order, follow-ups, tours, surveys, complaints, "
+        "subscriptions) through the same library the commands use. The same --seed gives the "
+        "same office. Default folder ./demo (a git repository of its own).",
     ),
 )
 @click.argument("directory", required=False, default="demo")
+@click.option("--seed", type=int, default=1, show_default=True, help=t("随机种子", "random seed"))
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 26),
+    default=3,
+    show_default=True,
+    help=t("示例库之后模拟几个整周", "full weeks to simulate after the sample"),
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help=t(
+        "替换以前建立的示例记录库（其他目录不会被删除）",
+        "replace an earlier demo store (never any other folder)",
+    ),
+)
+@click.option(
+    "--out",
+    "out_dir",
+    metavar="DIR",
+    help=t(
+        "把最后一周的周报（HTML、XLSX）和当周最忙一天的登记表写到这个目录",
+        "write the last week's report (HTML, XLSX) and its busiest day's registers here",
+    ),
+)
 @global_options
-def demo(directory):
-    from salesops.checks import run_checks
-    from salesops.demo import copy_sample
-    from salesops.state import State
-    from salesops.text import table
+def demo(directory, seed, weeks, replace, out_dir):
+    from salesops.demo import build_demo, write_outputs
 
     a = app()
-    store = copy_sample(Path(directory))
-    state = State.load(store)
-    problems = run_checks(state)
+    summary = build_demo(Path(directory), seed=seed, weeks=weeks, replace=replace)
+    files, problems = write_outputs(summary, Path(out_dir) if out_dir else None)
+    store = summary.store
 
     def human():
-        lines = [t("示例记录库：{d}", "demo store: {d}", d=store.root), ""]
-        lines.append(t("员工：", "staff:"))
-        lines.append(
-            table(
-                [t("姓名", "name"), t("角色", "role")],
-                [[s.name, s.role] for s in state.staff.values()],
-            )
-        )
-        lines.append("")
-        lines.append(t("客户：", "customers:"))
-        lines.append(
-            table(
-                [t("编号", "id"), t("置业顾问", "owner")],
-                [[c.id, state.staff_name(c.owner)] for c in state.customers.values()],
-            )
-        )
-        lines.append("")
-        lines.append(t("检查：{n} 个问题", "check: {n} problem(s)", n=len(problems)))
+        c = summary.counts
+        lines = [
+            t("示例记录库：{d}", "demo store: {d}", d=store.root),
+            t(
+                "模拟 {a} 至 {z}：来电 {calls}，来访 {visits}，回访 {f}，看工地 {s}，看样板间 {m}，"
+                "安全帽不足 {h} 次，问卷 {q}，认购 {sub}，签约 {sign}，退订 {cancel}，投诉与建议 {co}",
+                "simulated {a} to {z}: {calls} calls, {visits} visits, {f} follow-ups, "
+                "{s} site tours, {m} model tours, {h} helmet shortages, {q} surveys, "
+                "{sub} subscriptions, {sign} signed, {cancel} cancelled, {co} complaints and suggestions",
+                a=summary.first_day,
+                z=summary.last_day,
+                calls=c["call"],
+                visits=c["visit"],
+                f=c["follow-up"],
+                s=c["site tour"],
+                m=c["model tour"],
+                h=c["helmet shortage"],
+                q=c["survey"],
+                sub=c["subscribe"],
+                sign=c["sign"],
+                cancel=c["cancel"],
+                co=c["complaint"] + c["suggestion"],
+            ),
+            t("检查：{n} 个问题", "check: {n} problem(s)", n=len(problems)),
+        ]
+        if files:
+            lines.append(t("已写入：", "written:"))
+            lines += [f"  {f}" for f in files]
         lines.append(
             t(
-                "试试：salesops --store {d} customer find zs",
-                "try: salesops --store {d} customer find zs",
+                "试试：salesops --store {d} report weekly --week {w} -o 周报.html",
+                "try: salesops --store {d} report weekly --week {w} -o report.html",
+                d=directory,
+                w=summary.last_week,
+            )
+        )
+        lines.append(
+            t(
+                "以模拟的最后一天为“今天”：SALESOPS_NOW={n} salesops --store {d} followup due",
+                "with the last simulated day as today: SALESOPS_NOW={n} salesops --store {d} followup due",
+                n=f"{summary.last_day}T18:00",
                 d=directory,
             )
         )
@@ -60,10 +106,16 @@ def demo(directory):
 
     a.emit(
         {
+            "ok": not problems,
             "store": str(store.root),
-            "staff": len(state.staff),
-            "customers": len(state.customers),
-            "problems": len(problems),
+            "first_day": summary.first_day,
+            "last_day": summary.last_day,
+            "last_week": summary.last_week,
+            "counts": dict(summary.counts),
+            "files": [str(f) for f in files],
+            "problems": [str(p) for p in problems],
         },
         human,
     )
+    if problems:
+        raise SystemExit(1)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from salesops.cli.app import ask
+from salesops.cli.app import ask, interactive
 from salesops.cli.options import command
+from salesops.errors import SalesopsError
 from salesops.i18n import t
 
 
@@ -42,13 +43,37 @@ def _reason(state, code: str) -> str:
     return found.name if found else code
 
 
-def _who(ses, who: str | None) -> str:
-    """The consultant named, or the actor themselves when they are a consultant."""
+def _who(ses, who: str | None, which=lambda d, sid: True) -> str:
+    """The consultant named, or the actor themselves when they are a consultant; else, at a
+    terminal, one of today's consultants on duty that ``which(day, id)`` admits, numbered."""
+    from salesops.processes import rotation
+
     if who:
         return who
     if ses.actor.role == "consultant":
         return ses.actor.id
-    return ask(None, "STAFF", t("哪位置业顾问", "which consultant"))
+    d = rotation.now_day(ses)
+    if not d.started:
+        raise rotation.not_started()
+    state = ses.state
+    here = [sid for sid in d.order if sid in d.on_duty]
+    here += sorted(sid for sid in d.on_duty if sid not in here)
+    choices = [
+        (
+            sid,
+            t(
+                "{n}（{s}）",
+                "{n} ({s})",
+                n=state.staff_name(sid),
+                s=rotation.status_text(state, d, sid),
+            ),
+        )
+        for sid in here
+        if which(d, sid)
+    ]
+    if not choices and interactive():
+        raise SalesopsError(t("没有可选的在岗置业顾问", "no consultant on duty to choose"))
+    return ask(None, "STAFF", t("哪位置业顾问", "which consultant"), choices=choices)
 
 
 @command(
@@ -99,76 +124,76 @@ def duty_start(a, staff):
 @click.option("--date", "date_", help=t("日期（默认今天）", "date (default today)"))
 def duty_status(a, date_):
     from salesops.processes import rotation
-    from salesops.text import safe
     from salesops.timeutil import parse_date
 
     ses = a.session()
     state = ses.state
     when = parse_date(date_, what="--date") if date_ else None
     d = rotation.day(state, when) if when else rotation.now_day(ses)
+    a.emit(d.as_dict(state), lambda: _order_text(state, d))
+
+
+def _order_text(state, d) -> str:
+    """The day's order in full: door post, desk, line, who receives whom, away, off, turns."""
+    from salesops.text import safe
+
     name = state.staff_name
     sep = t("、", ", ")
-
-    def human():
-        if not d.started:
-            return t(
-                "{d} 没有排班（salesops duty start 置业顾问…）",
-                "no one on duty on {d} (salesops duty start CONSULTANT…)",
-                d=d.date.isoformat(),
-            )
-        lines = [
-            t("{d} 接待顺序", "reception order, {d}", d=d.date.isoformat()),
-            t("  门岗：{n}", "  door post:      {n}", n=safe(name(d.door)) or "-"),
-            t("  控台：{n}", "  control desk:   {n}", n=safe(name(d.desk)) or "-"),
-            t(
-                "  等候：{n}",
-                "  waiting:        {n}",
-                n=sep.join(safe(name(s)) for s in d.line) or "-",
-            ),
-        ]
-        for sid, vid in d.receiving.items():
-            ev = state.events_by_id.get(vid)
-            who = state.customer(ev.customer).name if ev and ev.customer else ""
-            since = state.local(ev.at).strftime("%H:%M") if ev else ""
-            kind = t("轮接", "turn") if vid in d.turn_visits else t("老客户/代接", "old customer")
-            lines.append(
-                t(
-                    "  接待中：{n} → {c}（{s} 起，{k}）",
-                    "  receiving:      {n} → {c} (since {s}, {k})",
-                    n=safe(name(sid)),
-                    c=safe(who) or "-",
-                    s=since,
-                    k=kind,
-                )
-            )
-        for sid in d.away:
-            place = (
-                t("保留位置", "keeps place") if d.keeps_place.get(sid) else t("轮空", "loses place")
-            )
-            lines.append(
-                t(
-                    "  离岗：{n}（{r}，{p}）",
-                    "  away:           {n} ({r}, {p})",
-                    n=safe(name(sid)),
-                    r=_reason(state, d.away[sid]),
-                    p=place,
-                )
-            )
-        if d.off:
-            lines.append(
-                t(
-                    "  已下班：{n}",
-                    "  off duty:       {n}",
-                    n=sep.join(safe(name(s)) for s in sorted(d.off)),
-                )
-            )
-        lines.append(
-            t("  今日轮次：", "  turns today:    ")
-            + sep.join(f"{safe(name(s))} {n}" for s, n in d.turns.items())
+    if not d.started:
+        return t(
+            "{d} 没有排班（salesops duty start 置业顾问…）",
+            "no one on duty on {d} (salesops duty start CONSULTANT…)",
+            d=d.date.isoformat(),
         )
-        return "\n".join(lines)
-
-    a.emit(d.as_dict(state), human)
+    lines = [
+        t("{d} 接待顺序", "reception order, {d}", d=d.date.isoformat()),
+        t("  门岗：{n}", "  door post:      {n}", n=safe(name(d.door)) or "-"),
+        t("  控台：{n}", "  control desk:   {n}", n=safe(name(d.desk)) or "-"),
+        t(
+            "  等候：{n}",
+            "  waiting:        {n}",
+            n=sep.join(safe(name(s)) for s in d.line) or "-",
+        ),
+    ]
+    for sid, vid in d.receiving.items():
+        ev = state.events_by_id.get(vid)
+        who = state.customer(ev.customer).name if ev and ev.customer else ""
+        since = state.local(ev.at).strftime("%H:%M") if ev else ""
+        kind = t("轮接", "turn") if vid in d.turn_visits else t("老客户/代接", "old customer")
+        lines.append(
+            t(
+                "  接待中：{n} → {c}（{s} 起，{k}）",
+                "  receiving:      {n} → {c} (since {s}, {k})",
+                n=safe(name(sid)),
+                c=safe(who) or "-",
+                s=since,
+                k=kind,
+            )
+        )
+    for sid in d.away:
+        place = t("保留位置", "keeps place") if d.keeps_place.get(sid) else t("轮空", "loses place")
+        lines.append(
+            t(
+                "  离岗：{n}（{r}，{p}）",
+                "  away:           {n} ({r}, {p})",
+                n=safe(name(sid)),
+                r=_reason(state, d.away[sid]),
+                p=place,
+            )
+        )
+    if d.off:
+        lines.append(
+            t(
+                "  已下班：{n}",
+                "  off duty:       {n}",
+                n=sep.join(safe(name(s)) for s in sorted(d.off)),
+            )
+        )
+    lines.append(
+        t("  今日轮次：", "  turns today:    ")
+        + sep.join(f"{safe(name(s))} {n}" for s, n in d.turns.items())
+    )
+    return "\n".join(lines)
 
 
 @command(
@@ -191,7 +216,7 @@ def duty_away(a, staff, reason, approved_by):
 
     ses = a.session()
     state = ses.state
-    who = _who(ses, staff)
+    who = _who(ses, staff, lambda d, sid: sid not in d.away)
     reason = ask(
         reason,
         "--reason",
@@ -224,7 +249,7 @@ def duty_back(a, staff):
     from salesops.text import safe
 
     ses = a.session()
-    event = rotation.back(ses, _who(ses, staff))
+    event = rotation.back(ses, _who(ses, staff, lambda d, sid: sid in d.away))
     d = rotation.now_day(ses)
     message = t(
         "{n} 回岗（{s}）",

@@ -23,7 +23,6 @@ from salesops.i18n import t
 @global_options
 def faq(topic, question, answer):
     from salesops.cli.options import app
-    from salesops.errors import SalesopsError
     from salesops.processes import faq as faqs
     from salesops.text import safe
 
@@ -38,44 +37,25 @@ def faq(topic, question, answer):
             t("已更新答客问：{c}", "standard answer saved: {c}", c=safe(entry.code)),
         )
         return
-    book = faqs.load(ses.store)
-    if book is None:
-        raise SalesopsError(
-            t(
-                "记录库中没有 faq.yaml；经理可用 salesops faq 类别 --question … --answer … 添加",
-                "the store has no faq.yaml; a manager adds answers with salesops faq TOPIC --question … --answer …",
+    found = faqs.answers(ses.store, topic)
+    a.emit({"topic": topic, "entries": found}, lambda: _answers_text(topic, found))
+
+
+def _answers_text(topic, found) -> str:
+    """Without a topic, the table of topics; with one, each answer in full."""
+    from salesops.text import safe, table
+
+    if topic is None:
+        return (
+            table(
+                [t("类别", "topic"), t("问题", "question")],
+                [[e.code, e.question] for e in found],
+            )
+            + "\n"
+            + t(
+                "查看回答：salesops faq 类别（例如 salesops faq {c}）",
+                "see an answer: salesops faq TOPIC (e.g. salesops faq {c})",
+                c=found[0].code,
             )
         )
-    found = faqs.find(book, topic)
-    if not found:
-        raise SalesopsError(
-            t(
-                "答客问中没有“{q}”；现有类别：{a}",
-                "no standard answer for '{q}'; topics: {a}",
-                q=safe(topic),
-                a=t("、", ", ").join(e.code for e in book.entries),
-            )
-        )
-
-    def human():
-        if topic is None:
-            from salesops.text import table
-
-            return (
-                table(
-                    [t("类别", "topic"), t("问题", "question")],
-                    [[e.code, e.question] for e in found],
-                )
-                + "\n"
-                + t(
-                    "查看回答：salesops faq 类别（例如 salesops faq {c}）",
-                    "see an answer: salesops faq TOPIC (e.g. salesops faq {c})",
-                    c=found[0].code,
-                )
-            )
-        blocks = []
-        for e in found:
-            blocks.append(f"【{safe(e.code)}】{safe(e.question)}\n{safe(e.answer)}")
-        return "\n\n".join(blocks)
-
-    a.emit({"topic": topic, "entries": found}, human)
+    return "\n\n".join(f"【{safe(e.code)}】{safe(e.question)}\n{safe(e.answer)}" for e in found)

@@ -5,8 +5,13 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.call import missing_names, say, topic_prompt
 from salesops.cli.options import command
+from salesops.cli.prompts import (
+    ask_appointment,
+    ask_topics,
+    next_contact_lines,
+    say,
+)
 from salesops.i18n import t
 
 
@@ -24,7 +29,7 @@ def followup():
 def review(state, cs) -> list[str]:
     """The chart's first step: what to read before calling."""
     from salesops.cli.customer import event_line
-    from salesops.processes.calls import customer_gaps
+    from salesops.processes.calls import customer_gaps, missing_names
     from salesops.text import safe
 
     lines = [
@@ -84,44 +89,17 @@ def _intent(value) -> bool | None:
 @click.option("--staff", help=t("回访人（默认自己）", "who called (default: you)"))
 def followup_log(a, customer, intent, appointment, next_, notes, topics, duration, staff):
     from salesops import resolve
-    from salesops.processes import calls, followups
+    from salesops.processes import followups
 
     ses = a.session()
-    state = ses.state
     _ = ses.actor
     customer = ask(customer, "CUSTOMER", t("回访哪位客户（姓名、电话或编号）", "which customer"))
-    cs = resolve.customer(state, customer)
+    cs = resolve.customer(ses.state, customer)
     if interactive():
-        for line in review(state, cs):
+        for line in review(ses.state, cs):
             say(a, line)
-    intent = _intent(
-        ask(
-            intent,
-            "--intent",
-            t("客户是否有意向", "is the customer interested"),
-            choices=[
-                ("yes", t("有意向，邀请再次来访", "yes, invite to visit")),
-                ("no", t("暂无意向", "not now")),
-            ],
-        )
-    )
-    if intent and appointment is None:
-        appointment = ask(
-            None,
-            "--appointment",
-            t("约定来访时间（如 2026-11-28 10:00）", "visit time (e.g. 2026-11-28 10:00)"),
-            convert=lambda v: calls.appointment_time(ses, v) and v,
-        )
-    if not intent and next_ is None and interactive():
-        next_ = ask(
-            None,
-            "--next",
-            t("下次回访日期（回车按默认间隔）", "next follow-up date (Enter for the default)"),
-            required=False,
-            convert=lambda v: calls.followup_date(ses, v) and v,
-        )
-    if topics == () and interactive():
-        topics = ask(None, "--topic", topic_prompt(ses), required=False)
+    intent, appointment, next_ = _ask_outcome(ses, intent, appointment, next_)
+    topics = ask_topics(ses, topics)
     event = followups.log(
         ses,
         cs.id,
@@ -135,28 +113,9 @@ def followup_log(a, customer, intent, appointment, next_, notes, topics, duratio
     )
     state = ses.state
     nxt = state.customers[cs.id].next_followup
-
-    def human():
-        lines = [
-            t(
-                "已登记回访 {e}（客户 {c}）",
-                "logged follow-up {e} (customer {c})",
-                e=event.id,
-                c=cs.id,
-            )
-        ]
-        if event.appointment:
-            lines.append(
-                t(
-                    "约访：{w}",
-                    "invited for: {w}",
-                    w=state.local(event.appointment).strftime("%Y-%m-%d %H:%M"),
-                )
-            )
-        if nxt:
-            lines.append(t("下次回访：{d}", "next follow-up: {d}", d=nxt.isoformat()))
-        return "\n".join(lines)
-
+    logged = t(
+        "已登记回访 {e}（客户 {c}）", "logged follow-up {e} (customer {c})", e=event.id, c=cs.id
+    )
     a.emit(
         {
             "ok": True,
@@ -167,8 +126,39 @@ def followup_log(a, customer, intent, appointment, next_, notes, topics, duratio
             "next_followup": nxt,
             "followup": event,
         },
-        human,
+        lambda: "\n".join([logged, *next_contact_lines(state, event.appointment, nxt)]),
     )
+
+
+def _ask_outcome(ses, intent, appointment, next_):
+    """The chart's fork: interested → a visit time; not → the next follow-up date (at a
+    terminal; the office interval when skipped)."""
+    from salesops.processes import calls
+
+    intent = _intent(
+        ask(
+            intent,
+            "--intent",
+            t("客户是否有意向", "is the customer interested"),
+            choices=[
+                ("yes", t("有意向，邀请再次来访", "yes, invite to visit")),
+                ("no", t("暂无意向", "not now")),
+            ],
+        )
+    )
+    if intent and appointment is None:
+        appointment = ask_appointment(
+            ses, t("约定来访时间（如 2026-11-28 10:00）", "visit time (e.g. 2026-11-28 10:00)")
+        )
+    if not intent and next_ is None and interactive():
+        next_ = ask(
+            None,
+            "--next",
+            t("下次回访日期（回车按默认间隔）", "next follow-up date (Enter for the default)"),
+            required=False,
+            convert=lambda v: calls.followup_date(ses, v) and v,
+        )
+    return intent, appointment, next_
 
 
 @command(
@@ -189,48 +179,14 @@ def followup_log(a, customer, intent, appointment, next_, notes, topics, duratio
 )
 @click.option("--show-phone", is_flag=True, help=t("显示完整电话", "show full phone numbers"))
 def followup_due(a, staff, date_, everyone, show_phone):
-    from salesops import phones, resolve
-    from salesops.errors import SalesopsError
     from salesops.processes import followups
-    from salesops.processes.calls import customer_gaps
     from salesops.timeutil import parse_date
 
     ses = a.session()
     state = ses.state
     date = parse_date(date_, what="--date") if date_ else state.local_date(ses.now)
-    sid = None
-    if staff:
-        sid = resolve.staff(state, staff, active=False).id
-    elif not everyone:
-        try:
-            actor = ses.actor
-        except SalesopsError:
-            actor = None
-        if actor is not None and actor.role == "consultant":
-            sid = actor.id
-    rows = []
-    for cs in followups.due(state, date, sid):
-        last = cs.last_contact_event
-        rows.append(
-            {
-                "customer": cs.id,
-                "name": cs.name,
-                "phone": cs.phone if show_phone else phones.mask(cs.phone),
-                "owner": cs.owner,
-                "owner_name": state.staff_name(cs.owner),
-                "due": cs.next_followup,
-                "overdue_days": (date - cs.next_followup).days,
-                "grade": cs.grade,
-                "last_contact": state.local(cs.last_contact) if cs.last_contact else None,
-                "last_summary": (
-                    f"{type(last).title[1 if _en() else 0]} {last.summary(state)}".strip()
-                    if last is not None
-                    else ""
-                ),
-                "missing": missing_names(customer_gaps(cs)),
-                "missing_fields": customer_gaps(cs),
-            }
-        )
+    sid = followups.whose(ses, staff, everyone)
+    rows = followups.due_rows(state, date, sid, show_phone=show_phone)
     a.rows(
         rows,
         [
@@ -247,9 +203,3 @@ def followup_due(a, staff, date_, everyone, show_phone):
         empty=t("{d} 没有需要回访的客户", "no follow-ups due by {d}", d=date.isoformat()),
         data={"date": date, "staff": sid, "due": rows},
     )
-
-
-def _en() -> bool:
-    from salesops.i18n import en
-
-    return en()

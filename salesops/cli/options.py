@@ -110,6 +110,29 @@ def csv_option(fn):
     )(fn)
 
 
+# --- options several commands share -----------------------------------------------------
+
+CUSTOMER_OPTIONS = [
+    click.option(
+        "--customer", help=t("老客户（编号、姓名或拼音）", "an old customer (id, name or pinyin)")
+    ),
+    click.option("--name", help=t("客户姓名", "name")),
+    click.option("--gender", help=t("性别：男/女", "gender: male/female")),
+]
+
+
+def customer_options(fn):
+    """Who a call or a visit is with: an old customer, or a new one's name and gender."""
+    for opt in reversed(CUSTOMER_OPTIONS):
+        fn = opt(fn)
+    return fn
+
+
+channel_option = click.option(
+    "--channel", help=t("从何得知本项目（office.yaml 的渠道）", "how they heard of us")
+)
+
+
 def command(
     group: click.Group, name: str, *, help: str, writes: bool = False, listing: bool = False, **kw
 ):

@@ -144,7 +144,7 @@ def check(staged):
         if problems:
             click.echo(t("共 {n} 个问题", "{n} problem(s)", n=len(problems)), err=True)
         else:
-            click.echo(t("记录库检查通过", "store is valid"), err=True)
+            click.echo(t("记录库检查通过", "store is valid"))
     raise SystemExit(1 if problems else 0)
 
 

@@ -8,6 +8,8 @@ from salesops.cli.options import app, command, global_options
 from salesops.i18n import t
 from salesops.models.staff import ROLE_NAMES
 
+ROLE_CODES = {zh: code for code, (zh, _) in ROLE_NAMES.items()}
+
 
 def role_name(role: str) -> str:
     from salesops.i18n import en
@@ -32,8 +34,12 @@ def staff():
 @click.argument("name", required=False)
 @click.option(
     "--role",
-    type=click.Choice(list(ROLE_NAMES)),
-    help=t("角色：consultant 置业顾问 / supervisor 值班主管 / manager 销售经理", "role"),
+    type=click.Choice([*ROLE_NAMES, *(zh for zh, _ in ROLE_NAMES.values())], case_sensitive=False),
+    callback=lambda ctx, param, value: ROLE_CODES.get(value, value),
+    help=t(
+        "角色：consultant 置业顾问 / supervisor 值班主管 / manager 销售经理（代码或中文均可）",
+        "role: consultant / supervisor / manager (or 置业顾问 / 值班主管 / 销售经理)",
+    ),
 )
 @click.option(
     "--email",
@@ -108,7 +114,7 @@ def staff_list(a, show_all):
 @click.argument("who", required=False)
 def staff_deactivate(a, who):
     from salesops.cli.app import ask
-    from salesops.processes.staff import deactivate_staff
+    from salesops.processes.staff import deactivate_staff, owned_customers
 
     ses = a.session()
     if who is None:
@@ -119,7 +125,16 @@ def staff_deactivate(a, who):
         ]
         who = ask(who, "WHO", t("停用哪位员工", "deactivate whom"), choices=choices)
     member = deactivate_staff(ses, who)
-    a.emit({"ok": True, "id": member.id}, t("已停用 {n}", "deactivated {n}", n=member.name))
+    owned = owned_customers(ses.state, member.id)
+    text = t("已停用 {n}", "deactivated {n}", n=member.name)
+    if owned:
+        text += "\n" + t(
+            "{n} 名下有 {k} 位客户；请转给其他置业顾问：salesops customer transfer 客户 --to 置业顾问 --reason 离职",
+            "{n} owns {k} customers; hand them over: salesops customer transfer CUSTOMER --to CONSULTANT --reason left",
+            n=member.name,
+            k=len(owned),
+        )
+    a.emit({"ok": True, "id": member.id, "customers": len(owned)}, text)
 
 
 @click.command(

@@ -6,6 +6,7 @@ import click
 
 from salesops.cli.app import ask
 from salesops.cli.options import command
+from salesops.cli.prompts import ask_customer
 from salesops.i18n import t
 
 # ``command()`` adds to a group: these three are built on a holder and registered top-level.
@@ -44,11 +45,7 @@ def subscribe_cmd(a, customer, unit, price, deposit, payment):
     ses = a.session()
     state = ses.state
     _ = ses.actor
-    customer = ask(
-        customer,
-        "CUSTOMER",
-        t("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)"),
-    )
+    customer = ask_customer(customer)
     unit = ask(unit, "UNIT", t("房源（如 1栋-1201）", "unit (e.g. 1栋-1201)"))
     u = sp.available_unit(state, unit)  # refuse a sold or held unit before asking the rest
     if price is None:
@@ -97,6 +94,7 @@ def subscribe_cmd(a, customer, unit, price, deposit, payment):
 @click.argument("query", required=False)
 @click.option("--reason", help=t("退订原因", "reason"))
 def unsubscribe_cmd(a, query, reason):
+    from salesops.models.operations import unit_label
     from salesops.processes import subscriptions as sp
 
     ses = a.session()
@@ -104,7 +102,6 @@ def unsubscribe_cmd(a, query, reason):
     query = ask(query, "UNIT", t("房源（如 1栋-1201）或客户", "unit (e.g. 1栋-1201) or customer"))
     reason = ask(reason, "--reason", t("退订原因", "reason"))
     ev = sp.unsubscribe(ses, query, reason)
-    u = ses.state.units.get(ev.unit)
     _emit(
         a,
         ses,
@@ -113,7 +110,7 @@ def unsubscribe_cmd(a, query, reason):
             "已退订（{i}），房源 {u} 恢复{s}",
             "cancelled ({i}); unit {u} is {s} again",
             i=ev.id,
-            u=u.label if u else ev.unit,
+            u=unit_label(ses.state, ev.unit),
             s=sp.status_name(sp.unit_status(ses.state).get(ev.unit, "available")),
         ),
     )
@@ -129,18 +126,18 @@ def unsubscribe_cmd(a, query, reason):
 )
 @click.argument("query", required=False)
 def sign_cmd(a, query):
+    from salesops.models.operations import unit_label
     from salesops.processes import subscriptions as sp
 
     ses = a.session()
     _ = ses.actor
     query = ask(query, "UNIT", t("房源（如 1栋-1201）或客户", "unit (e.g. 1栋-1201) or customer"))
     ev = sp.sign(ses, query)
-    u = ses.state.units.get(ev.unit)
     _emit(
         a,
         ses,
         ev,
-        t("已签约（{i}）：{u}", "signed ({i}): {u}", i=ev.id, u=u.label if u else ev.unit),
+        t("已签约（{i}）：{u}", "signed ({i}): {u}", i=ev.id, u=unit_label(ses.state, ev.unit)),
     )
 
 

@@ -6,6 +6,7 @@ import click
 
 from salesops.cli.app import ask, interactive
 from salesops.cli.options import command
+from salesops.cli.prompts import ask_customer
 from salesops.errors import SalesopsError
 from salesops.i18n import t
 
@@ -30,6 +31,17 @@ def period(start: str | None, end: str | None):
     if d1 and d2 and d2 < d1:
         raise SalesopsError(t("--to 早于 --from", "--to is before --from"))
     return d1, d2
+
+
+def period_label(start, end) -> str:
+    """The period as said to a person: 全部 / all when no dates were given."""
+    if start and end:
+        return f"{start} ~ {end}"
+    if start:
+        return t("{d} 起", "from {d}", d=start)
+    if end:
+        return t("截至 {d}", "until {d}", d=end)
+    return t("全部", "all")
 
 
 def _score(q):
@@ -122,11 +134,7 @@ def survey_record(a, customer, file_, answers, manager):
     ses = a.session()
     state = ses.state
     _ = ses.actor
-    customer = ask(
-        customer,
-        "CUSTOMER",
-        t("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)"),
-    )
+    customer = ask_customer(customer)
     raw: dict = {}
     if file_:
         raw.update(surveys.read_answers(file_))
@@ -192,12 +200,11 @@ def survey_summary(a, start, end):
         for q in data["questions"]
     ]
     if not a.json and not a.csv:
-        span = f"{d1 or '…'} ~ {d2 or '…'}"
         click.echo(
             t(
                 "满意度调查汇总（{s}）：共 {n} 份",
                 "survey summary ({s}): {n} questionnaire(s)",
-                s=span,
+                s=period_label(d1, d2),
                 n=data["count"],
             )
         )

@@ -6,10 +6,9 @@ import click
 
 from salesops.cli.app import ask, confirm, interactive
 from salesops.cli.options import command
+from salesops.cli.prompts import ask_customer
 from salesops.errors import SalesopsError
-from salesops.i18n import en, t
-
-CUSTOMER_PROMPT = ("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)")
+from salesops.i18n import t
 
 
 @click.group(
@@ -52,8 +51,32 @@ def _count(value: str) -> int:
         raise SalesopsError(t("请填一个整数", "enter a whole number")) from None
 
 
-def _customer(value):
-    return ask(value, "CUSTOMER", t(*CUSTOMER_PROMPT))
+_PEOPLE = click.option("--people", "-n", type=int, help=t("参观人数", "head count"))
+_STAFF = click.option(
+    "--staff",
+    help=t(
+        "带看的置业顾问（默认：前台代发时为客户的置业顾问，否则为本人）",
+        "the consultant guiding the tour (default: the customer's owner when the desk "
+        "starts it, else you)",
+    ),
+)
+_RETURNED = click.option(
+    "--returned", type=int, help=t("归还数量（默认全部归还）", "how many came back (default: all)")
+)
+_NEGOTIATE = click.option(
+    "--negotiate/--no-negotiate",
+    default=None,
+    help=t("客户是否有洽谈意向", "whether the customer wants to negotiate"),
+)
+
+
+def _begin(a, customer, people):
+    """What every tour start asks first: the customer and the head count."""
+    ses = a.session()
+    _ = ses.actor
+    customer = ask_customer(customer)
+    people = ask(people, "--people", t("参观人数", "head count"), convert=_count)
+    return ses, customer, people
 
 
 @command(
@@ -67,7 +90,7 @@ def _customer(value):
     writes=True,
 )
 @click.argument("customer", required=False)
-@click.option("--people", "-n", type=int, help=t("参观人数", "head count"))
+@_PEOPLE
 @click.option(
     "--briefing/--no-briefing",
     default=None,
@@ -82,14 +105,12 @@ def _customer(value):
         "when helmets run short: wait, or come another time (default wait)",
     ),
 )
-def site_start(a, customer, people, briefing, route, remedy):
+@_STAFF
+def site_start(a, customer, people, briefing, route, remedy, staff):
     from salesops.processes import tours
 
-    ses = a.session()
+    ses, customer, people = _begin(a, customer, people)
     state = ses.state
-    _ = ses.actor
-    customer = _customer(customer)
-    people = ask(people, "--people", t("参观人数", "head count"), convert=_count)
     briefing = confirm(
         t(
             "已向客户讲解参观工地的注意事项（戴好安全帽、沿指定路线、不得擅自离队）？",
@@ -107,26 +128,22 @@ def site_start(a, customer, people, briefing, route, remedy):
             choices=[(r, r) for r in routes],
             default=routes[0],
         )
-    if remedy is None and interactive() and briefing and people > tours.helmets_free(state):
-        click.echo(
-            t(
-                "安全帽不足：只有 {f} 顶空闲。",
-                "not enough helmets: {f} free.",
-                f=max(tours.helmets_free(state), 0),
-            ),
-            err=True,
-        )
-        remedy = ask(
-            None,
-            "--remedy",
-            t("请礼貌劝解客户", "politely ask the customer"),
-            choices=[
-                ("wait", t("稍等（有人归还后再看）", "to wait")),
-                ("later", t("下次再看", "to come another time")),
-            ],
-        )
+    enough = state.office.helmets - tours.helmets_lost(state)
+    if (
+        remedy is None
+        and interactive()
+        and briefing
+        and enough >= people > tours.helmets_free(state)
+    ):
+        remedy = _ask_remedy(tours.helmets_free(state))
     start = tours.start_site_tour(
-        ses, customer, head_count=people, briefing=briefing, route=route, remedy=remedy or "wait"
+        ses,
+        customer,
+        head_count=people,
+        briefing=briefing,
+        route=route,
+        remedy=remedy,
+        staff=staff,
     )
     free = tours.helmets_free(ses.state)
     name = ses.state.customers[start.customer].name
@@ -146,81 +163,21 @@ def site_start(a, customer, people, briefing, route, remedy):
     )
 
 
-def _end(a, tour_type, customer, returned, negotiate):
-    from salesops.processes import tours
-
-    ses = a.session()
-    _ = ses.actor
-    customer = _customer(customer)
-    cs, start = tours.tour_to_end(ses.state, customer, tour_type)
-    out = tours.issued(start)
-    if out:
-        what = t("安全帽", "helmets") if tour_type == "site" else t("鞋套", "shoe covers")
-        returned = ask(
-            returned,
-            "--returned",
-            t("归还{w}数量（发出 {n}）", "{w} returned (of {n})", w=what, n=out),
-            default=out,
-            convert=_count,
-        )
-    negotiate = confirm(
-        t("客户是否有洽谈意向？", "does the customer want to negotiate?"),
-        negotiate,
-        "--negotiate/--no-negotiate",
+def _ask_remedy(free: int) -> str:
+    """Too few helmets: how the customer was asked to bear it."""
+    click.echo(
+        t("安全帽不足：只有 {f} 顶空闲。", "not enough helmets: {f} free.", f=max(free, 0)),
+        err=True,
     )
-    end = tours.end_tour(ses, cs.id, tour_type, returned=returned, negotiate=negotiate)
-    lines = [t("带看结束（{i}）", "tour ended ({i})", i=end.id)]
-    if end.lost:
-        lines.append(
-            t(
-                "缺少 {n} 件，已记为遗失，空闲数量相应减少",
-                "{n} missing, recorded as lost; the free stock shows it",
-                n=end.lost,
-            )
-        )
-    lines.append(
-        t("请带客户返回案场深入洽谈。", "take the customer back to the office to negotiate.")
-        if end.negotiate
-        else t("客户暂无洽谈意向，带看结束。", "no intent to negotiate; the tour is over.")
+    return ask(
+        None,
+        "--remedy",
+        t("请礼貌劝解客户", "politely ask the customer"),
+        choices=[
+            ("wait", t("稍等（有人归还后再看）", "to wait")),
+            ("later", t("下次再看", "to come another time")),
+        ],
     )
-    a.emit(
-        {
-            "ok": True,
-            "id": end.id,
-            "tour": end,
-            "lost": end.lost,
-            "negotiate": end.negotiate,
-            "helmets_free": tours.helmets_free(ses.state),
-            "shoe_covers_free": tours.shoe_covers_free(ses.state),
-        },
-        "\n".join(lines),
-    )
-
-
-_RETURNED = click.option(
-    "--returned", type=int, help=t("归还数量（默认全部归还）", "how many came back (default: all)")
-)
-_NEGOTIATE = click.option(
-    "--negotiate/--no-negotiate",
-    default=None,
-    help=t("客户是否有洽谈意向", "whether the customer wants to negotiate"),
-)
-
-
-@command(
-    site,
-    "end",
-    help=t(
-        "结束看工地：归还安全帽（缺少的记为遗失），是否有洽谈意向（有：返回案场洽谈）。",
-        "End a site tour: helmets back (missing ones recorded as lost), intent to negotiate.",
-    ),
-    writes=True,
-)
-@click.argument("customer", required=False)
-@_RETURNED
-@_NEGOTIATE
-def site_end(a, customer, returned, negotiate):
-    _end(a, "site", customer, returned, negotiate)
 
 
 @command(
@@ -233,7 +190,7 @@ def site_end(a, customer, returned, negotiate):
     writes=True,
 )
 @click.argument("customer", required=False)
-@click.option("--people", "-n", type=int, help=t("参观人数", "head count"))
+@_PEOPLE
 @click.option("--type", "unit_type", help=t("带看户型（编号或名称）", "unit type (code or name)"))
 @click.option(
     "--briefing/--no-briefing",
@@ -245,27 +202,23 @@ def site_end(a, customer, returned, negotiate):
     default=None,
     help=t("是否需要鞋套", "whether shoe covers are needed"),
 )
-def model_start(a, customer, people, unit_type, briefing, shoe_covers):
+@_STAFF
+def model_start(a, customer, people, unit_type, briefing, shoe_covers, staff):
     from salesops.processes import tours
 
-    ses = a.session()
-    state = ses.state
-    _ = ses.actor
-    customer = _customer(customer)
-    people = ask(people, "--people", t("参观人数", "head count"), convert=_count)
+    ses, customer, people = _begin(a, customer, people)
     unit_type = ask(
         unit_type,
         "--type",
         t("与客户确认带看户型", "unit type to show"),
-        choices=[(u.code, f"{u.code} {u.name}") for u in state.office.unit_types],
+        choices=[(u.code, f"{u.code} {u.name}") for u in ses.state.office.unit_types],
     )
     briefing = confirm(
         t("已向客户讲解参观样板间的注意事项？", "briefing given?"), briefing, "--briefing"
     )
-    if shoe_covers is None:
-        shoe_covers = confirm(
-            t("是否需要穿鞋套？", "are shoe covers needed?"), None, "--shoe-covers"
-        )
+    shoe_covers = confirm(
+        t("是否需要穿鞋套？", "are shoe covers needed?"), shoe_covers, "--shoe-covers"
+    )
     start = tours.start_model_tour(
         ses,
         customer,
@@ -273,6 +226,7 @@ def model_start(a, customer, people, unit_type, briefing, shoe_covers):
         unit_type=unit_type,
         briefing=briefing,
         shoe_covers=shoe_covers,
+        staff=staff,
     )
     name = ses.state.customers[start.customer].name
     covers = (
@@ -298,20 +252,106 @@ def model_start(a, customer, people, unit_type, briefing, shoe_covers):
     )
 
 
-@command(
+def _end_command(group: click.Group, tour_type: str, help: str) -> click.Command:
+    """``tour site end`` and ``tour model end``: one command, by tour type."""
+
+    @command(group, "end", help=help, writes=True)
+    @click.argument("customer", required=False)
+    @_RETURNED
+    @_NEGOTIATE
+    def end(a, customer, returned, negotiate):
+        from salesops.processes import tours
+
+        ses = a.session()
+        _ = ses.actor
+        customer = ask_customer(customer)
+        cs, start = tours.tour_to_end(ses.state, customer, tour_type)
+        if start.issued:
+            returned = ask(
+                returned,
+                "--returned",
+                t(
+                    "归还{w}数量（发出 {n}）",
+                    "{w} returned (of {n})",
+                    w=tours.stock_name(tour_type),
+                    n=start.issued,
+                ),
+                default=start.issued,
+                convert=_count,
+            )
+        negotiate = confirm(
+            t("客户是否有洽谈意向？", "does the customer want to negotiate?"),
+            negotiate,
+            "--negotiate/--no-negotiate",
+        )
+        ended = tours.end_tour(ses, cs.id, tour_type, returned=returned, negotiate=negotiate)
+        a.emit(
+            {
+                "ok": True,
+                "id": ended.id,
+                "tour": ended,
+                "lost": ended.lost,
+                "negotiate": ended.negotiate,
+                "helmets_free": tours.helmets_free(ses.state),
+                "shoe_covers_free": tours.shoe_covers_free(ses.state),
+            },
+            _ended_text(ended, tour_type),
+        )
+
+    return end
+
+
+def _ended_text(end, tour_type: str) -> str:
+    from salesops.processes.tours import stock_unit
+
+    lines = [t("带看结束（{i}）", "tour ended ({i})", i=end.id)]
+    if end.lost:
+        lines.append(
+            t(
+                "缺少 {n} {u}，已记为遗失，空闲数量相应减少",
+                "{n} missing, recorded as lost; the free stock shows it",
+                n=end.lost,
+                u=stock_unit(tour_type),
+            )
+        )
+    lines.append(
+        t("请带客户返回案场深入洽谈。", "take the customer back to the office to negotiate.")
+        if end.negotiate
+        else t("客户暂无洽谈意向，带看结束。", "no intent to negotiate; the tour is over.")
+    )
+    return "\n".join(lines)
+
+
+site_end = _end_command(
+    site,
+    "site",
+    t(
+        "结束看工地：归还安全帽（缺少的记为遗失），是否有洽谈意向（有：返回案场洽谈）。",
+        "End a site tour: helmets back (missing ones recorded as lost), intent to negotiate.",
+    ),
+)
+model_end = _end_command(
     model,
-    "end",
-    help=t(
+    "model",
+    t(
         "结束看样板间：归还鞋套，是否有洽谈意向。",
         "End a model-apartment tour: shoe covers back, intent to negotiate.",
     ),
-    writes=True,
 )
-@click.argument("customer", required=False)
-@_RETURNED
-@_NEGOTIATE
-def model_end(a, customer, returned, negotiate):
-    _end(a, "model", customer, returned, negotiate)
+
+# what ``tour status`` prints above the table, for each kind of stock
+_STOCK_LINES = (
+    (
+        "helmets",
+        "安全帽：共 {a} 顶，在外 {o}，遗失 {l}，空闲 {f}",
+        "helmets: {a} in stock, {o} out, {l} lost, {f} free",
+    ),
+    (
+        "shoe_covers",
+        "鞋套：共 {a} 双，在外 {o}，遗失 {l}，空闲 {f}",
+        "shoe covers: {a} in stock, {o} out, {l} lost, {f} free",
+    ),
+)
 
 
 @command(
@@ -324,66 +364,16 @@ def model_end(a, customer, returned, negotiate):
     listing=True,
 )
 def tour_status(a):
-    from salesops.models.operations import TOUR_NAMES, TourBook
     from salesops.processes import tours
-    from salesops.processes.tours import issued
 
     ses = a.session()
     state = ses.state
-    book = state.part(TourBook)
-    now = ses.clock
-    rows = []
-    for start in tours.open_tours(state):
-        cs = state.customers.get(start.customer)
-        rows.append(
-            {
-                "id": start.id,
-                "tour": TOUR_NAMES[start.tour][1 if en() else 0],
-                "customer": cs.name if cs else start.customer,
-                "consultant": state.staff_name(start.by),
-                "started": state.local(start.at),
-                "minutes": max(int((now - start.at).total_seconds() // 60), 0),
-                "people": start.head_count,
-                "out": issued(start),
-                "where": start.route or start.unit_type or "",
-            }
-        )
-    stock = {
-        "helmets": {
-            "stock": state.office.helmets,
-            "out": book.helmets_out(),
-            "lost": book.helmets_lost,
-            "free": tours.helmets_free(state),
-        },
-        "shoe_covers": {
-            "stock": state.office.shoe_covers,
-            "out": book.shoe_covers_out(),
-            "lost": book.shoe_covers_lost,
-            "free": tours.shoe_covers_free(state),
-        },
-    }
+    rows = tours.status_rows(state, ses.clock)
+    stock = tours.stock(state)
     if not a.json and not a.csv:
-        h, s = stock["helmets"], stock["shoe_covers"]
-        click.echo(
-            t(
-                "安全帽：共 {a} 顶，在外 {o}，遗失 {l}，空闲 {f}",
-                "helmets: {a} in stock, {o} out, {l} lost, {f} free",
-                a=h["stock"],
-                o=h["out"],
-                l=h["lost"],
-                f=h["free"],
-            )
-        )
-        click.echo(
-            t(
-                "鞋套：共 {a} 双，在外 {o}，遗失 {l}，空闲 {f}",
-                "shoe covers: {a} in stock, {o} out, {l} lost, {f} free",
-                a=s["stock"],
-                o=s["out"],
-                l=s["lost"],
-                f=s["free"],
-            )
-        )
+        for key, zh, en_ in _STOCK_LINES:
+            s = stock[key]
+            click.echo(t(zh, en_, a=s["stock"], o=s["out"], l=s["lost"], f=s["free"]))
         click.echo("")
     a.rows(
         rows,
@@ -391,7 +381,7 @@ def tour_status(a):
             ("id", t("编号", "id")),
             ("tour", t("带看", "tour")),
             ("customer", t("客户", "customer")),
-            ("consultant", t("置业顾问", "consultant")),
+            ("guide", t("带看顾问", "guide")),
             ("started", t("开始", "started")),
             ("minutes", t("分钟", "minutes")),
             ("people", t("人数", "people")),

@@ -5,8 +5,15 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.call import decision_line, logged_data, say, topic_prompt
-from salesops.cli.options import command
+from salesops.cli.options import channel_option, command, customer_options
+from salesops.cli.prompts import (
+    ask_identity,
+    ask_topics,
+    decision_line,
+    identify,
+    logged_data,
+    next_contact_lines,
+)
 from salesops.i18n import t
 
 
@@ -48,12 +55,8 @@ def _party(value) -> int:
     writes=True,
 )
 @click.option("--phone", help=t("客户电话", "visitor's phone"))
-@click.option(
-    "--customer", help=t("老客户（编号、姓名或拼音）", "an old customer (id, name or pinyin)")
-)
-@click.option("--name", help=t("客户姓名", "name"))
-@click.option("--gender", help=t("性别：男/女", "gender: male/female"))
-@click.option("--channel", help=t("从何得知本项目（office.yaml 的渠道）", "how they heard of us"))
+@customer_options
+@channel_option
 @click.option("--party", "party", type=click.IntRange(1, 50), help=t("来访人数", "party size"))
 @click.option("--needs", help=t("客户需求", "what they look for"))
 @click.option(
@@ -66,60 +69,23 @@ def _party(value) -> int:
     "--staff", help=t("指定接待的置业顾问（覆盖接待顺序）", "the receiver (overrides the order)")
 )
 def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics, staff):
-    from salesops import phones
     from salesops.processes import visits
-    from salesops.processes.calls import lookup
-    from salesops.processes.customers import parse_gender, parse_phone
-    from salesops.text import safe
 
     ses = a.session()
-    state = ses.state
     _ = ses.actor
-    if customer is None:
-        phone = ask(
-            phone,
-            "--phone",
-            t("客户电话（新老客户按电话识别）", "visitor's phone (identifies old customers)"),
-            required=False,
-            convert=lambda v: parse_phone(v) and v,
-        )
-    cs = lookup(state, parse_phone(phone), customer)
-    decision = visits.decide(ses, cs, staff)
-    if interactive():
-        if cs is not None:
-            say(
-                a,
-                t(
-                    "老客户 {c}（{n}，{p}）",
-                    "old customer {c} ({n}, {p})",
-                    c=cs.id,
-                    n=safe(cs.name) or "-",
-                    p=phones.mask(cs.phone) or "-",
-                ),
-            )
-        say(a, decision_line(decision))
+    phone, cs = identify(
+        a,
+        ses,
+        phone,
+        customer,
+        staff,
+        prompt=t("客户电话（新老客户按电话识别）", "visitor's phone (identifies old customers)"),
+        decide=visits.decide,
+    )
     if cs is None:
-        name = ask(
-            name, "--name", t("客户姓名（回车跳过）", "name (Enter to skip)"), required=False
-        )
-        gender = ask(
-            gender,
-            "--gender",
-            t("性别", "gender"),
-            choices=[("男", t("男", "male")), ("女", t("女", "female"))],
-            required=False,
-            convert=parse_gender,
-        )
-        channel = ask(
-            channel,
-            "--channel",
-            t("从何得知本项目", "how they heard of us"),
-            choices=[(c, c) for c in state.office.channels],
-            required=False,
-        )
+        name, gender, channel = ask_identity(ses.state, cs, name, gender, channel)
     party = ask(party, "--party", t("来访人数", "party size"), default=1, convert=_party)
-    if not topics and interactive():
-        topics = ask(None, "--topic", topic_prompt(ses), required=False)
+    topics = ask_topics(ses, topics)
     logged = visits.arrive(
         ses,
         phone=phone,
@@ -132,29 +98,26 @@ def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics
         topics=topics,
         staff=staff,
     )
+    a.emit(logged_data(ses, logged, duty=_duty(ses)), lambda: _arrived_text(ses, logged))
+
+
+def _arrived_text(ses, logged) -> str:
+    from salesops.text import safe
+
     ev = logged.event
-
-    def human():
-        return "\n".join(
-            [
-                t(
-                    "来访 {e}：{n} 接待{k}客户 {c}",
-                    "visit {e}: {n} receives {k} customer {c}",
-                    e=ev.id,
-                    n=safe(ses.state.staff_name(ev.by)),
-                    k=t("新", "new ") if logged.new_customer else t("老", "old "),
-                    c=logged.customer,
-                ),
-                decision_line(logged.decision),
-                order_line(ses),
-            ]
-        )
-
-    from salesops.processes import rotation
-
-    a.emit(
-        logged_data(ses, logged, duty=rotation.now_day(ses).as_dict(ses.state)),
-        human,
+    return "\n".join(
+        [
+            t(
+                "来访 {e}：{n} 接待{k}客户 {c}",
+                "visit {e}: {n} receives {k} customer {c}",
+                e=ev.id,
+                n=safe(ses.state.staff_name(ev.by)),
+                k=t("新", "new ") if logged.new_customer else t("老", "old "),
+                c=logged.customer,
+            ),
+            decision_line(logged.decision),
+            order_line(ses),
+        ]
     )
 
 
@@ -184,35 +147,60 @@ def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics
 @click.option("--next-followup", help=t("下次回访日期（默认按规则）", "next follow-up date"))
 def visit_leave(a, query, grade, introduced, recommended, topics, next_followup):
     from salesops.processes import visits
-    from salesops.text import safe
 
     ses = a.session()
-    state = ses.state
     _ = ses.actor
-    if query is None and interactive():
-        open_now = visits.open_visits(state)
-        mine = [v for v in open_now if v.by == ses.actor.id]
-        if len(open_now) > 1 and len(mine) != 1:
-            query = ask(
-                None,
-                "QUERY",
-                t("送走哪位客户", "which visitor is leaving"),
-                choices=[
-                    (
-                        v.id,
-                        f"{safe(state.customer(v.customer).name) or v.customer}  "
-                        f"{safe(state.staff_name(v.by))}  {state.local(v.at):%H:%M}",
-                    )
-                    for v in open_now
-                ],
+    target = visits.find_open(ses, _ask_which(ses, query))
+    grade, recommended, introduced = _ask_seen_off(ses.state, grade, recommended, introduced)
+    logged = visits.leave(
+        ses,
+        target.id,
+        introduced=introduced,
+        recommended=recommended,
+        grade=grade,
+        topics=topics,
+        next_followup=next_followup,
+    )
+    a.emit(
+        logged_data(ses, logged, visit=target.id, rejoined=bool(logged.extra), duty=_duty(ses)),
+        lambda: _left_text(ses, logged),
+    )
+
+
+def _ask_which(ses, query):
+    """At a terminal, the visitor leaving, when several are open and it is not clear whose."""
+    from salesops.processes import visits
+    from salesops.text import safe
+
+    if query is not None or not interactive():
+        return query
+    state = ses.state
+    open_now = visits.to_choose(ses)
+    if not open_now:
+        return query
+    return ask(
+        None,
+        "QUERY",
+        t("送走哪位客户", "which visitor is leaving"),
+        choices=[
+            (
+                v.id,
+                f"{safe(state.customer(v.customer).name) or v.customer}  "
+                f"{safe(state.staff_name(v.by))}  {state.local(v.at):%H:%M}",
             )
-    target = visits.find_open(ses, query)
-    grades = state.office.grades
+            for v in open_now
+        ],
+    )
+
+
+def _ask_seen_off(state, grade, recommended, introduced):
+    """The 来访登记表's last questions: the intent grade, unit types recommended, what was
+    introduced (the last two only at a terminal)."""
     grade = ask(
         grade,
         "--grade",
         t("意向等级", "intent grade"),
-        choices=[(k, v) for k, v in grades.items()],
+        choices=[(k, v) for k, v in state.office.grades.items()],
         required=False,
     )
     if not recommended and interactive():
@@ -233,51 +221,37 @@ def visit_leave(a, query, grade, introduced, recommended, topics, next_followup)
             t("介绍内容（回车跳过）", "introduced (Enter to skip)"),
             required=False,
         )
-    logged = visits.leave(
-        ses,
-        target.id,
-        introduced=introduced,
-        recommended=recommended,
-        grade=grade,
-        topics=topics,
-        next_followup=next_followup,
-    )
-    ev = logged.event
+    return grade, recommended, introduced
+
+
+def _left_text(ses, logged) -> str:
+    from salesops.text import safe
+
     state = ses.state
-
-    def human():
-        lines = [
+    ev = logged.event
+    lines = [
+        t(
+            "已送客 {c}（{n} 接待）{g}",
+            "{c} seen off (received by {n}){g}",
+            c=ev.customer,
+            n=safe(state.staff_name(ev.by)),
+            g=t("，意向 {x}", ", grade {x}", x=ev.grade) if ev.grade else "",
+        )
+    ]
+    if logged.extra:
+        lines.append(
             t(
-                "已送客 {c}（{n} 接待）{g}",
-                "{c} seen off (received by {n}){g}",
-                c=ev.customer,
+                "{n} 回到队尾",
+                "{n} rejoins the end of the line",
                 n=safe(state.staff_name(ev.by)),
-                g=t("，意向 {x}", ", grade {x}", x=ev.grade) if ev.grade else "",
             )
-        ]
-        if logged.extra:
-            lines.append(
-                t(
-                    "{n} 回到队尾",
-                    "{n} rejoins the end of the line",
-                    n=safe(state.staff_name(ev.by)),
-                )
-            )
-        nxt = state.customers[ev.customer].next_followup
-        if nxt:
-            lines.append(t("下次回访：{d}", "next follow-up: {d}", d=nxt.isoformat()))
-        lines.append(order_line(ses))
-        return "\n".join(lines)
+        )
+    lines += next_contact_lines(state, None, state.customers[ev.customer].next_followup)
+    lines.append(order_line(ses))
+    return "\n".join(lines)
 
+
+def _duty(ses) -> dict:
     from salesops.processes import rotation
 
-    a.emit(
-        logged_data(
-            ses,
-            logged,
-            visit=target.id,
-            rejoined=bool(logged.extra),
-            duty=rotation.now_day(ses).as_dict(ses.state),
-        ),
-        human,
-    )
+    return rotation.now_day(ses).as_dict(ses.state)

@@ -68,13 +68,14 @@ class Event(Record):
         return ""
 
 
-OwnerReason = Literal["registered", "first_reception", "transfer", "pool_lapsed"]
+OwnerReason = Literal["registered", "first_reception", "transfer", "pool_lapsed", "owner_left"]
 
 OWNER_REASONS = {
     "registered": ("登记客户", "registered"),
     "first_reception": ("首次接待", "first reception"),
     "transfer": ("经理调配", "transferred by a manager"),
     "pool_lapsed": ("保护期已过，重新归属", "protection lapsed, re-assigned"),
+    "owner_left": ("原置业顾问已离职，重新归属", "the owner left, re-assigned"),
 }
 
 

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 TourType = Literal["site", "model"]
 
 TOUR_NAMES = {"site": ("看工地", "site tour"), "model": ("看样板间", "model apartment")}
+# what a tour of each type hands out, and must get back
+STOCK_NAMES = {"site": ("安全帽", "helmets"), "model": ("鞋套", "shoe covers")}
 REMEDY_NAMES = {
     "wait": ("请客户稍等", "asked to wait"),
     "later": ("请客户下次再看", "asked to come another time"),
@@ -95,6 +97,11 @@ class TourStart(Event):
     shoe_covers: int = Field(default=0, ge=0)
 
     title: ClassVar[tuple[str, str]] = ("带看开始", "tour started")
+
+    @property
+    def issued(self) -> int:
+        """What must come back at the end: helmets for a site tour, shoe covers for a model."""
+        return self.helmets if self.tour == "site" else self.shoe_covers
 
     def fold(self, state: State) -> None:
         book = state.part(TourBook)
@@ -185,33 +192,26 @@ class TourEnd(Event):
         book = state.part(TourBook)
         start = state.events_by_id.get(self.start)
         if not isinstance(start, TourStart):
-            _problem(
-                state,
-                self.id,
-                "start",
-                f"helmets returned without a tour: no tour started as {self.start} before this",
+            problem = (
+                f"helmets returned without a tour: no tour started as {self.start} before this"
             )
-            return
-        if start.customer != self.customer:
-            _problem(state, self.id, "start", f"tour {self.start} is another customer's")
-            return
-        if self.start in book.ends:
-            _problem(
-                state,
-                self.id,
-                "start",
-                f"tour {self.start} ended twice (first by {book.ends[self.start].id})",
-            )
+        elif start.customer != self.customer:
+            problem = f"tour {self.start} is another customer's"
+        elif self.start in book.ends:
+            problem = f"tour {self.start} ended twice (first by {book.ends[self.start].id})"
+        else:
+            problem = None
+        if problem is not None:
+            _problem(state, self.id, "start", problem)
             return
         book.open.pop(self.start, None)
         book.ends[self.start] = self
-        issued = start.helmets if start.tour == "site" else start.shoe_covers
-        if self.returned + self.lost != issued:
+        if self.returned + self.lost != start.issued:
             _problem(
                 state,
                 self.id,
                 "returned",
-                f"{self.returned} returned and {self.lost} lost, but {issued} were issued",
+                f"{self.returned} returned and {self.lost} lost, but {start.issued} were issued",
             )
         if start.tour == "site":
             book.helmets_lost += self.lost
@@ -362,11 +362,13 @@ class ComplaintOpen(Event):
 class _ComplaintStep(Event):
     """What every step after receiving shares: it names its complaint and must come in order."""
 
+    complaint: EventId
+
     step: ClassVar[str] = ""
 
     def fold(self, state: State) -> None:
         book = state.part(ComplaintBook)
-        cid = self.complaint  # type: ignore[attr-defined]
+        cid = self.complaint
         c = book.complaints.get(cid)
         if c is None:
             _problem(
@@ -397,7 +399,6 @@ class _ComplaintStep(Event):
 @event_kind
 class ComplaintPromise(_ComplaintStep):
     kind: Literal["complaint_promise"] = "complaint_promise"
-    complaint: EventId
     due: dt.date
 
     title: ClassVar[tuple[str, str]] = ("承诺反馈", "feedback promised")
@@ -416,7 +417,6 @@ class ComplaintPromise(_ComplaintStep):
 @event_kind
 class ComplaintAssign(_ComplaintStep):
     kind: Literal["complaint_assign"] = "complaint_assign"
-    complaint: EventId
     department: Line
     analysis: Text | None = None
 
@@ -436,7 +436,6 @@ class ComplaintAssign(_ComplaintStep):
 @event_kind
 class ComplaintResolve(_ComplaintStep):
     kind: Literal["complaint_resolve"] = "complaint_resolve"
-    complaint: EventId
     leader: Line
     action: Text
 
@@ -454,7 +453,6 @@ class ComplaintResolve(_ComplaintStep):
 @event_kind
 class ComplaintClose(_ComplaintStep):
     kind: Literal["complaint_close"] = "complaint_close"
-    complaint: EventId
     feedback: Text
 
     title: ClassVar[tuple[str, str]] = ("反馈归档", "feedback given, archived")
@@ -491,7 +489,8 @@ class SalesBook:
         return self.live.get(unit, [])
 
 
-def _unit_label(state: State | None, unit: str) -> str:
+def unit_label(state: State | None, unit: str) -> str:
+    """A unit as people name it (1栋-1201), or its id when the unit is not known."""
     u = state.units.get(unit) if state is not None else None
     return u.label if u is not None else unit
 
@@ -517,7 +516,7 @@ class Subscribe(Event):
                 state,
                 self.id,
                 "unit",
-                f"double sale: unit {_unit_label(state, self.unit)} ({self.unit}) is subscribed "
+                f"double sale: unit {unit_label(state, self.unit)} ({self.unit}) is subscribed "
                 f"by {first.id} (customer {first.customer}) and again by {self.id} "
                 f"(customer {self.customer}); cancel one of them",
             )
@@ -534,42 +533,34 @@ class Subscribe(Event):
         return t(
             "{u} 成交价 {p} 定金 {d} {m}",
             "{u} price {p} deposit {d} {m}",
-            u=_unit_label(state, self.unit),
+            u=unit_label(state, self.unit),
             p=money(self.price),
             d=money(self.deposit),
             m=_pick(PAYMENT_NAMES[self.payment]),
         )
 
 
-def _subscription_of(state: State, ev: Unsubscribe | Sign) -> Subscribe | None:
+def _standing(state: State, ev: Unsubscribe | Sign, if_signed: str) -> SalesBook | None:
+    """The book, when ``ev`` names a subscription of its unit and customer that is neither
+    cancelled nor signed; otherwise the problem is reported (``if_signed`` for a signed one,
+    with ``{s}`` the subscription and ``{by}`` its signing) and None returned."""
     book = state.part(SalesBook)
-    sub = book.subscriptions.get(ev.subscription)
+    sid = ev.subscription
+    sub = book.subscriptions.get(sid)
+    cancelled = book.cancelled.get(sid)
+    signed = book.signed.get(sid)
     if sub is None:
-        _problem(
-            state,
-            ev.id,
-            "subscription",
-            f"no subscription {ev.subscription} was made before this",
-        )
-        return None
-    if sub.unit != ev.unit or sub.customer != ev.customer:
-        _problem(
-            state,
-            ev.id,
-            "subscription",
-            f"subscription {ev.subscription} is for another unit or customer",
-        )
-        return None
-    if ev.subscription in book.cancelled:
-        _problem(
-            state,
-            ev.id,
-            "subscription",
-            f"subscription {ev.subscription} was cancelled already "
-            f"(by {book.cancelled[ev.subscription].id})",
-        )
-        return None
-    return sub
+        problem = f"no subscription {sid} was made before this"
+    elif sub.unit != ev.unit or sub.customer != ev.customer:
+        problem = f"subscription {sid} is for another unit or customer"
+    elif cancelled is not None:
+        problem = f"subscription {sid} was cancelled already (by {cancelled.id})"
+    elif signed is not None:
+        problem = if_signed.format(s=sid, by=signed.id)
+    else:
+        return book
+    _problem(state, ev.id, "subscription", problem)
+    return None
 
 
 @event_kind
@@ -582,24 +573,17 @@ class Unsubscribe(Event):
     title: ClassVar[tuple[str, str]] = ("退订", "cancellation")
 
     def fold(self, state: State) -> None:
-        sub = _subscription_of(state, self)
-        if sub is None:
-            return
-        book = state.part(SalesBook)
-        if self.subscription in book.signed:
-            _problem(
-                state,
-                self.id,
-                "subscription",
-                f"subscription {self.subscription} became a signed contract; it cannot be cancelled",
-            )
+        book = _standing(
+            state, self, "subscription {s} became a signed contract; it cannot be cancelled"
+        )
+        if book is None:
             return
         book.cancelled[self.subscription] = self
         book.live[self.unit] = [s for s in book.standing(self.unit) if s.id != self.subscription]
         state.customer(self.customer).contacted(self.at, self)
 
     def summary(self, state: State | None = None) -> str:
-        return f"{_unit_label(state, self.unit)}：{self.reason.splitlines()[0][:40]}"
+        return f"{unit_label(state, self.unit)}：{self.reason.splitlines()[0][:40]}"
 
 
 @event_kind
@@ -613,21 +597,11 @@ class Sign(Event):
     title: ClassVar[tuple[str, str]] = ("签约", "contract signed")
 
     def fold(self, state: State) -> None:
-        sub = _subscription_of(state, self)
-        if sub is None:
-            return
-        book = state.part(SalesBook)
-        if self.subscription in book.signed:
-            _problem(
-                state,
-                self.id,
-                "subscription",
-                f"subscription {self.subscription} was signed already "
-                f"(by {book.signed[self.subscription].id})",
-            )
+        book = _standing(state, self, "subscription {s} was signed already (by {by})")
+        if book is None:
             return
         book.signed[self.subscription] = self
         state.customer(self.customer).contacted(self.at, self)
 
     def summary(self, state: State | None = None) -> str:
-        return _unit_label(state, self.unit)
+        return unit_label(state, self.unit)

@@ -9,22 +9,31 @@ with what is missing, so reports and ``followup due`` can show the data gap.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from salesops import ids, phones, resolve
 from salesops.errors import SalesopsError
-from salesops.i18n import t
+from salesops.i18n import en, t
 from salesops.models import CustomerProfile
 from salesops.models.events import OwnerChange
-from salesops.models.frontdesk import ESSENTIAL, Call, Needs
+from salesops.models.frontdesk import ESSENTIAL, ESSENTIAL_NAMES, Call, Needs
 from salesops.processes import faq, reception
-from salesops.processes.customers import new_profile, parse_gender, parse_phone, phone_owner
+from salesops.processes.customers import (
+    new_profile,
+    parse_gender,
+    parse_phone,
+    phone_owner,
+    refuse_taken_phone,
+)
 from salesops.processes.rotation import now_day
 from salesops.session import Session
 from salesops.state import CustomerState, State
 from salesops.text import safe
 from salesops.timeutil import parse_date, parse_datetime
+
+MAX_CALL_MIN = 180  # a longer "call" is a typing slip
 
 
 def choose(value: str | None, allowed: Iterable[str], what: str) -> str | None:
@@ -85,6 +94,44 @@ def followup_date(ses: Session, value) -> dt.date | None:
     return date
 
 
+_RANGE = re.compile(r"^(\d+(?:\.\d+)?)(?:\s*[-~～至到]\s*(\d+(?:\.\d+)?))?$")
+
+
+def _amount(value, units: tuple[str, ...], what: str, example: str) -> str | None:
+    """A positive number or a range low-high, with or without its unit ("90", "90-110㎡"),
+    kept as written."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    for unit in units:
+        text = text.removesuffix(unit).strip()
+    m = _RANGE.match(text)
+    low, high = (float(m.group(1)), float(m.group(2) or m.group(1))) if m else (0.0, 0.0)
+    if not m or low <= 0 or high < low:
+        raise SalesopsError(
+            t(
+                "{w}“{v}”无效：填一个正数或范围，例如 {e}",
+                "{w} '{v}' is not valid: a positive number or a range, e.g. {e}",
+                w=what,
+                v=safe(value),
+                e=example,
+            )
+        )
+    return str(value).strip()
+
+
+def parse_area(value) -> str | None:
+    """Wanted area in ㎡: 90 or 90-110."""
+    return _amount(
+        value, ("㎡", "平方米", "平米", "平", "m2"), t("需求面积", "area"), "90 或 90-110"
+    )
+
+
+def parse_budget(value) -> str | None:
+    """Budget in 万元: 150 or 120-150."""
+    return _amount(value, ("万元", "万"), t("预算（万元）", "budget (10k yuan)"), "150 或 120-150")
+
+
 def duration(value) -> float | None:
     if value is None or value == "":
         return None
@@ -92,11 +139,12 @@ def duration(value) -> float | None:
         minutes = float(str(value).strip().removesuffix("分钟").removesuffix("min"))
     except ValueError:
         minutes = -1.0
-    if not 0 <= minutes <= 600:
+    if not 0 <= minutes <= MAX_CALL_MIN:
         raise SalesopsError(
             t(
-                "通话时长“{v}”无效：填分钟数，例如 3",
-                "duration '{v}' is not valid: minutes, e.g. 3",
+                "通话时长“{v}”无效：填 0 到 {m} 之间的分钟数，例如 3",
+                "duration '{v}' is not valid: minutes from 0 to {m}, e.g. 3",
+                m=MAX_CALL_MIN,
                 v=safe(value),
             )
         )
@@ -118,6 +166,11 @@ def gaps(profile: CustomerProfile | None, needs: Needs | None) -> list[str]:
 
 def customer_gaps(cs: CustomerState) -> list[str]:
     return gaps(cs.profile, cs.part(Needs))
+
+
+def missing_names(fields) -> str:
+    """Essential fields (``gaps``), named in the user's language."""
+    return t("、", ", ").join(ESSENTIAL_NAMES[f][1 if en() else 0] for f in fields)
 
 
 def lookup(state: State, phone: str | None = None, customer: str | None = None):
@@ -168,16 +221,7 @@ def fill_profile(ses: Session, cs: CustomerState, **fields) -> CustomerProfile |
         if value is None or value == "" or getattr(cs.profile, key) is not None:
             continue
         if key == "phone":
-            other = phone_owner(ses.state, value, exclude=cs.id)
-            if other is not None:
-                raise SalesopsError(
-                    t(
-                        "电话 {p} 已属于客户 {c}",
-                        "phone {p} belongs to customer {c} already",
-                        p=phones.mask(value),
-                        c=other.id,
-                    )
-                )
+            refuse_taken_phone(ses.state, value, cs.id)
         update[key] = value
     if not update:
         return None
@@ -221,6 +265,8 @@ def log_call(
             )
         )
     minutes = duration(duration_min)
+    area = parse_area(area)
+    budget = parse_budget(budget)
     nxt = followup_date(ses, next_followup)
     cs = lookup(state, phone, customer)
     decision = decide(ses, cs, staff)

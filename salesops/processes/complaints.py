@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from salesops import ids, resolve
+from salesops import resolve
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
 from salesops.ids import FRAGMENT_RE
@@ -23,6 +23,7 @@ from salesops.models.operations import (
     ComplaintResolve,
     ComplaintState,
 )
+from salesops.processes.record import record_event
 from salesops.session import Session
 from salesops.state import State
 from salesops.text import safe
@@ -129,24 +130,20 @@ def open_complaint(
 ) -> ComplaintOpen:
     state = ses.state
     cs = resolve.customer(state, customer)
-    actor = ses.actor
+    _ = ses.actor
     if not text or not text.strip():
         raise SalesopsError(
             t("请写下客户的意见（--text）", "write down what the customer said (--text)")
         )
-    ev = ComplaintOpen(
-        id=ids.new_id("event"),
-        at=ses.now,
-        by=actor.id,
-        customer=cs.id,
-        type=kind,  # type: ignore[arg-type]
+    return record_event(
+        ses,
+        ComplaintOpen,
+        f"complaint open ({kind})",
+        cs.id,
+        type=kind,
         text=text.strip(),
         channel=channel or None,
     )
-    tx = ses.write(f"complaint open ({kind})")
-    tx.put(ev)
-    ses.commit(tx)
-    return ev
 
 
 def _ready_for(state: State, c: ComplaintState, step: str) -> None:
@@ -189,28 +186,20 @@ def _ready_for(state: State, c: ComplaintState, step: str) -> None:
     )
 
 
-def _write(ses: Session, ev, action: str):
-    tx = ses.write(action)
-    tx.put(ev)
-    ses.commit(tx)
-    return ev
+def _ready(ses: Session, query: str, step: str) -> ComplaintState:
+    """The complaint ``query`` names, if ``step`` may come next for it."""
+    c = find_complaint(ses.state, query, step)
+    _ready_for(ses.state, c, step)
+    return c
 
 
-def _base(ses: Session, c: ComplaintState) -> dict:
-    return {
-        "id": ids.new_id("event"),
-        "at": ses.now,
-        "by": ses.actor.id,
-        "customer": c.customer,
-        "complaint": c.id,
-    }
+def _record_step(ses: Session, kind: type, c: ComplaintState, **fields):
+    return record_event(ses, kind, STEP_COMMANDS[kind.step], c.customer, complaint=c.id, **fields)
 
 
 def promise(ses: Session, query: str, due: dt.date) -> ComplaintPromise:
-    state = ses.state
-    c = find_complaint(state, query, "promised")
-    _ready_for(state, c, "promised")
-    today = state.local_date(ses.now)
+    c = _ready(ses, query, "promised")
+    today = ses.state.local_date(ses.now)
     if due < today:
         raise SalesopsError(
             t(
@@ -220,7 +209,7 @@ def promise(ses: Session, query: str, due: dt.date) -> ComplaintPromise:
                 t=today.isoformat(),
             )
         )
-    return _write(ses, ComplaintPromise(**_base(ses, c), due=due), "complaint promise")
+    return _record_step(ses, ComplaintPromise, c, due=due)
 
 
 def department(state: State, value: str) -> str:
@@ -238,13 +227,14 @@ def department(state: State, value: str) -> str:
 
 
 def assign(ses: Session, query: str, dept: str, analysis: str | None = None) -> ComplaintAssign:
-    state = ses.state
-    c = find_complaint(state, query, "assigned")
-    _ready_for(state, c, "assigned")
-    ev = ComplaintAssign(
-        **_base(ses, c), department=department(state, dept), analysis=analysis or None
+    c = _ready(ses, query, "assigned")
+    return _record_step(
+        ses,
+        ComplaintAssign,
+        c,
+        department=department(ses.state, dept),
+        analysis=analysis or None,
     )
-    return _write(ses, ev, "complaint assign")
 
 
 def _required(value: str | None, zh: str, en_: str) -> str:
@@ -254,26 +244,20 @@ def _required(value: str | None, zh: str, en_: str) -> str:
 
 
 def resolve_complaint(ses: Session, query: str, leader: str, action: str) -> ComplaintResolve:
-    state = ses.state
-    c = find_complaint(state, query, "resolved")
-    _ready_for(state, c, "resolved")
+    c = _ready(ses, query, "resolved")
     leader = _required(leader, "请写明分管领导（--leader）", "name the leader in charge (--leader)")
     action = _required(action, "请写明落实措施（--action）", "say what was done (--action)")
-    return _write(
-        ses, ComplaintResolve(**_base(ses, c), leader=leader, action=action), "complaint resolve"
-    )
+    return _record_step(ses, ComplaintResolve, c, leader=leader, action=action)
 
 
 def close(ses: Session, query: str, feedback: str) -> ComplaintClose:
-    state = ses.state
-    c = find_complaint(state, query, "closed")
-    _ready_for(state, c, "closed")
+    c = _ready(ses, query, "closed")
     feedback = _required(
         feedback,
         "请写明给客户的反馈（--feedback）",
         "say what feedback the customer was given (--feedback)",
     )
-    return _write(ses, ComplaintClose(**_base(ses, c), feedback=feedback), "complaint close")
+    return _record_step(ses, ComplaintClose, c, feedback=feedback)
 
 
 def listing(
@@ -284,10 +268,12 @@ def listing(
     step: str | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    overdue: bool = False,
 ) -> list[ComplaintState]:
     """Complaints to follow: overdue promises first (oldest due first), then by opening.
 
-    ``step``: one of the steps, ``open`` (not archived, the default), or ``all``."""
+    ``step``: one of the steps, ``open`` (not archived, the default), or ``all``;
+    ``overdue``: only the promises not kept in time."""
     step = step or "open"
     out = []
     for c in complaints(state).values():
@@ -299,6 +285,8 @@ def listing(
             continue
         day = state.local_date(c.opened_at)
         if (start and day < start) or (end and day > end):
+            continue
+        if overdue and not c.overdue(today):
             continue
         out.append(c)
     out.sort(
@@ -317,3 +305,30 @@ def suggestions(
 ) -> list[ComplaintState]:
     """The suggestions received in a period, to summarise and submit (定期汇总客户建议并提交)."""
     return listing(state, dt.date.min, kind="suggestion", step="all", start=start, end=end)
+
+
+def rows(state: State, found: list[ComplaintState], today: dt.date) -> list[dict]:
+    """One row per complaint or suggestion, for ``complaint list``."""
+    out = []
+    for c in found:
+        cs = state.customers.get(c.customer)
+        out.append(
+            {
+                "id": c.id,
+                "type": c.type,
+                "type_name": type_name(c.type),
+                "opened": state.local(c.opened_at),
+                "customer": c.customer,
+                "customer_name": cs.name if cs else "",
+                "step": c.step,
+                "step_name": step_name(c.step),
+                "state": c.step,
+                "due": c.due,
+                "overdue": c.overdue(today),
+                "department": c.department,
+                "text": c.text,
+                "short": c.text.replace("\n", " ")[:30],
+                "closed_at": state.local(c.closed_at) if c.closed_at else None,
+            }
+        )
+    return out

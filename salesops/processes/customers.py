@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from salesops import gitutil, ids, phones, resolve
-from salesops.errors import SalesopsError, field_of, pydantic_message
+from salesops.errors import SalesopsError, field_label, pydantic_message
 from salesops.i18n import t
 from salesops.models import CustomerProfile
 from salesops.models.events import OwnerChange
@@ -54,7 +54,7 @@ def parse_phone(value: str | None) -> str | None:
 def invalid(exc: ValidationError) -> SalesopsError:
     """A pydantic error on typed input, as one line naming the field."""
     err = exc.errors(include_url=False)[0]
-    return SalesopsError(t("{f}：{m}", "{f}: {m}", f=field_of(err), m=pydantic_message(err)))
+    return SalesopsError(t("{f}：{m}", "{f}: {m}", f=field_label(err), m=pydantic_message(err)))
 
 
 def phone_owner(state: State, phone: str, *, exclude: str | None = None) -> CustomerState | None:
@@ -85,6 +85,26 @@ def guard_phones(tx) -> None:
             tx.guard(check)
 
 
+def refuse_taken_phone(state: State, phone: str, customer: str | None = None) -> None:
+    """Refuse giving ``customer`` a phone another customer has; for a new customer (None),
+    point to the one who has it: the caller is probably that old customer."""
+    other = phone_owner(state, phone, exclude=customer)
+    if other is None:
+        return
+    message = t(
+        "电话 {p} 已属于客户 {c}",
+        "phone {p} belongs to customer {c} already",
+        p=phones.mask(phone),
+        c=other.id,
+    )
+    if customer is not None:
+        raise SalesopsError(message)
+    raise SalesopsError(
+        message + t("；老客户请直接用这个编号", "; use that customer"),
+        data={"customer": other.id},
+    )
+
+
 def new_profile(
     ses: Session,
     *,
@@ -97,17 +117,7 @@ def new_profile(
     """A validated profile for a new customer (refuses a phone another customer has)."""
     phone = parse_phone(phone)
     if phone:
-        other = phone_owner(ses.state, phone)
-        if other is not None:
-            raise SalesopsError(
-                t(
-                    "电话 {p} 已属于客户 {c}；老客户请直接用这个编号",
-                    "phone {p} belongs to customer {c} already; use that customer",
-                    p=phones.mask(phone),
-                    c=other.id,
-                ),
-                data={"customer": other.id},
-            )
+        refuse_taken_phone(ses.state, phone)
     try:
         return CustomerProfile(
             id=ids.new_id("customer"),
@@ -161,16 +171,8 @@ def edit_customer(ses: Session, query: str, **changes) -> tuple[CustomerProfile,
             continue
         if key == "phone":
             value = parse_phone(value)
-            other = phone_owner(ses.state, value, exclude=cs.id) if value else None
-            if other is not None:
-                raise SalesopsError(
-                    t(
-                        "电话 {p} 已属于客户 {c}",
-                        "phone {p} belongs to customer {c} already",
-                        p=phones.mask(value),
-                        c=other.id,
-                    )
-                )
+            if value:
+                refuse_taken_phone(ses.state, value, cs.id)
         elif key == "gender":
             value = parse_gender(value)
         elif value == "" and key in ("address", "notes"):
@@ -190,13 +192,8 @@ def edit_customer(ses: Session, query: str, **changes) -> tuple[CustomerProfile,
 
 
 def find_customers(state: State, query: str) -> list[CustomerState]:
-    try:
-        return [resolve.customer(state, query)]
-    except SalesopsError as exc:
-        cands = exc.data.get("candidates")
-        if cands:
-            return [state.customers[c] for c in cands]
-        return []
+    """A search: the exact matches first, then the near ones (``resolve.search_customers``)."""
+    return resolve.search_customers(state, query)
 
 
 @dataclass

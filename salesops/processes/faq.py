@@ -82,6 +82,30 @@ def find(faq: Faq, query: str | None) -> list[FaqEntry]:
     ]
 
 
+def answers(store: Store, topic: str | None) -> list[FaqEntry]:
+    """What ``find`` finds in the store's faq.yaml; refused when there is no faq.yaml or
+    nothing matches (naming the topics there are)."""
+    book = load(store)
+    if book is None:
+        raise SalesopsError(
+            t(
+                "记录库中没有 faq.yaml；经理可用 salesops faq 类别 --question … --answer … 添加",
+                "the store has no faq.yaml; a manager adds answers with salesops faq TOPIC --question … --answer …",
+            )
+        )
+    found = find(book, topic)
+    if not found:
+        raise SalesopsError(
+            t(
+                "答客问中没有“{q}”；现有类别：{a}",
+                "no standard answer for '{q}'; topics: {a}",
+                q=safe(topic),
+                a=t("、", ", ").join(e.code for e in book.entries),
+            )
+        )
+    return found
+
+
 def set_answer(ses: Session, code: str, question: str | None, answer: str | None) -> FaqEntry:
     """A manager adds or rewrites one standard answer; faq.yaml is rewritten in one commit."""
     ses.require_role("manager")

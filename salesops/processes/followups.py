@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from salesops import ids, resolve
+from salesops import phones, resolve
 from salesops.errors import SalesopsError
-from salesops.i18n import t
+from salesops.i18n import en, t
 from salesops.models.frontdesk import FollowUp
 from salesops.processes import faq
-from salesops.processes.calls import appointment_time, duration, followup_date
+from salesops.processes.calls import (
+    appointment_time,
+    customer_gaps,
+    duration,
+    followup_date,
+    missing_names,
+)
+from salesops.processes.record import record_event
 from salesops.session import Session
 from salesops.state import CustomerState, State
 
@@ -34,6 +41,51 @@ def due(state: State, date: dt.date, staff: str | None = None) -> list[CustomerS
         and (staff is None or cs.owner == staff)
     ]
     return sorted(found, key=lambda cs: (cs.next_followup, cs.id))
+
+
+def whose(ses: Session, staff: str | None = None, everyone: bool = False) -> str | None:
+    """Whose customers ``due`` lists: the staff member named; else a consultant acting sees
+    their own unless ``everyone``; None means everyone's."""
+    if staff:
+        return resolve.staff(ses.state, staff, active=False).id
+    if everyone:
+        return None
+    try:
+        actor = ses.actor
+    except SalesopsError:
+        return None
+    return actor.id if actor.role == "consultant" else None
+
+
+def due_rows(
+    state: State, date: dt.date, staff: str | None = None, *, show_phone: bool = False
+) -> list[dict]:
+    """``due`` as rows: the last contact's summary and the data gaps, to review before calling."""
+    rows = []
+    for cs in due(state, date, staff):
+        last = cs.last_contact_event
+        gaps = customer_gaps(cs)
+        rows.append(
+            {
+                "customer": cs.id,
+                "name": cs.name,
+                "phone": cs.phone if show_phone else phones.mask(cs.phone),
+                "owner": cs.owner,
+                "owner_name": state.staff_name(cs.owner),
+                "due": cs.next_followup,
+                "overdue_days": (date - cs.next_followup).days,
+                "grade": cs.grade,
+                "last_contact": state.local(cs.last_contact) if cs.last_contact else None,
+                "last_summary": (
+                    f"{type(last).title[1 if en() else 0]} {last.summary(state)}".strip()
+                    if last is not None
+                    else ""
+                ),
+                "missing": missing_names(gaps),
+                "missing_fields": gaps,
+            }
+        )
+    return rows
 
 
 def log(
@@ -68,11 +120,12 @@ def log(
                 "no intent means no visit time; agree the next follow-up date (--next)",
             )
         )
-    event = FollowUp(
-        id=ids.new_id("event"),
-        at=ses.now,
+    return record_event(
+        ses,
+        FollowUp,
+        "followup log",
+        cs.id,
         by=caller.id,
-        customer=cs.id,
         intent=intent,
         appointment=when,
         next_followup=nxt,
@@ -80,7 +133,3 @@ def log(
         topics=faq.topics(ses.store, topics),
         duration_min=duration(duration_min),
     )
-    tx = ses.write("followup log")
-    tx.put(event)
-    ses.commit(tx)
-    return event

@@ -69,14 +69,31 @@ class Decision:
         )
 
 
+def owner_left(state: State, cs: CustomerState) -> bool:
+    """The customer's owner has been deactivated (离职)."""
+    owner = state.staff.get(cs.owner) if cs.owner else None
+    return owner is not None and not owner.active
+
+
 def in_pool(state: State, cs: CustomerState, at: dt.datetime) -> bool:
-    """No owner, or no contact for protection_days: anyone may win the customer."""
-    return cs.owner is None or state.protection_lapsed(cs, at)
+    """No owner, an owner who left, or no contact for protection_days: anyone may win them."""
+    return cs.owner is None or owner_left(state, cs) or state.protection_lapsed(cs, at)
+
+
+def _pool_change(state: State, cs: CustomerState) -> str:
+    """The OwnerChange reason when the receiver wins a customer from the pool."""
+    return "owner_left" if owner_left(state, cs) else "pool_lapsed"
 
 
 def _lapsed_reason(state: State, cs: CustomerState) -> str:
     if cs.owner is None:
         return t("客户没有置业顾问（公共客户）", "the customer has no owner (public pool)")
+    if owner_left(state, cs):
+        return t(
+            "客户原置业顾问 {o} 已离职",
+            "{o}, the customer's owner, has left the office",
+            o=safe(state.staff_name(cs.owner)),
+        )
     last = state.local(cs.last_contact).date().isoformat() if cs.last_contact else "-"
     return t(
         "{o} 的保护期已过（最近联系 {d}，超过 {n} 天），客户回到公共池",
@@ -163,7 +180,7 @@ def visit(
                 "; {n} receives and becomes the owner",
                 n=safe(name(receiver)),
             )
-            change = "pool_lapsed" if receiver != cs.owner else None
+            change = _pool_change(state, cs) if receiver != cs.owner else None
             previous = cs.owner
         return Decision(
             receiver, route, why, reason, owner_change=change, previous_owner=previous, turn=True
@@ -256,7 +273,7 @@ def call(
             p=where,
             n=safe(name(taker)),
         )
-        change = "pool_lapsed" if taker != cs.owner else None
+        change = _pool_change(state, cs) if taker != cs.owner else None
         return Decision(
             taker, route, "pool_lapsed", reason, owner_change=change, previous_owner=cs.owner
         )

@@ -34,6 +34,7 @@ from salesops.models.frontdesk import (
     Visit,
     VisitEnd,
 )
+from salesops.processes.record import record_event
 from salesops.session import Session
 from salesops.state import State
 from salesops.store import Loaded
@@ -267,13 +268,6 @@ def _self_or_desk(ses: Session, sid: str) -> None:
         )
 
 
-def _write(ses: Session, action: str, event: Event) -> Event:
-    tx = ses.write(action)
-    tx.put(event)
-    ses.commit(tx)
-    return event
-
-
 def start(ses: Session, who: list[str]) -> DutyStart:
     """Set today's order; later the same day, add the consultants named to the end of it."""
     actor = _require_desk_role(ses)
@@ -301,8 +295,7 @@ def start(ses: Session, who: list[str]) -> DutyStart:
                     s=status_text(state, d, sid),
                 )
             )
-    event = DutyStart(id=ids.new_id("event"), at=ses.now, by=actor.id, roster=roster)
-    return _write(ses, "duty start", event)  # type: ignore[return-value]
+    return record_event(ses, DutyStart, "duty start", None, by=actor.id, roster=roster)
 
 
 def _on_duty(ses: Session, query: str) -> tuple[Staff, Day]:
@@ -372,16 +365,16 @@ def away(ses: Session, query: str, reason: str, approved_by: str | None = None) 
             )
         if approver.id == member.id:
             raise SalesopsError(t("不能自己批准自己", "you cannot approve your own leave"))
-    event = DutyAway(
-        id=ids.new_id("event"),
-        at=ses.now,
-        by=ses.actor.id,
+    return record_event(
+        ses,
+        DutyAway,
+        "duty away",
+        None,
         staff=member.id,
         reason=found.code,
         keeps_place=found.keeps_place,
         approved_by=approver.id if approver else None,
     )
-    return _write(ses, "duty away", event)  # type: ignore[return-value]
 
 
 def back(ses: Session, query: str) -> DutyBack:
@@ -396,8 +389,7 @@ def back(ses: Session, query: str) -> DutyBack:
                 s=status_text(state, d, member.id),
             )
         )
-    event = DutyBack(id=ids.new_id("event"), at=ses.now, by=ses.actor.id, staff=member.id)
-    return _write(ses, "duty back", event)  # type: ignore[return-value]
+    return record_event(ses, DutyBack, "duty back", None, staff=member.id)
 
 
 def off(ses: Session, query: str) -> DutyOff:
@@ -410,8 +402,7 @@ def off(ses: Session, query: str) -> DutyOff:
                 n=safe(member.name),
             )
         )
-    event = DutyOff(id=ids.new_id("event"), at=ses.now, by=ses.actor.id, staff=member.id)
-    return _write(ses, "duty off", event)  # type: ignore[return-value]
+    return record_event(ses, DutyOff, "duty off", None, staff=member.id)
 
 
 def turn_event(ses: Session, staff: str, visit: str) -> DutyTurn:

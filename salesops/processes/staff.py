@@ -41,8 +41,28 @@ def deactivate_staff(ses: Session, query: str) -> Staff:
         raise SalesopsError(t("{n} 已经停用", "{n} is deactivated already", n=safe(member.name)))
     if member.id == ses.actor.id:
         raise SalesopsError(t("不能停用自己", "you cannot deactivate yourself"))
+    from salesops.models.frontdesk import DutyOff
+    from salesops.processes.rotation import now_day
+
+    d = now_day(ses)
+    on_duty = member.id in d.on_duty and member.id not in d.off
+    if on_duty and member.id in d.receiving:
+        raise SalesopsError(
+            t(
+                "{n} 正在接待客户：先送走客户（salesops visit leave）再停用",
+                "{n} is receiving a customer: see them off (salesops visit leave) first",
+                n=safe(member.name),
+            )
+        )
     updated = member.model_copy(update={"active": False})
     tx = ses.write("staff deactivate")
     tx.put(updated, new=False)
+    if on_duty:  # off today's roster in the same commit
+        tx.put(DutyOff(id=ids.new_id("event"), at=ses.now, by=ses.actor.id, staff=member.id))
     ses.commit(tx)
     return updated
+
+
+def owned_customers(state, sid: str) -> list:
+    """The customers ``sid`` owns (to transfer when they leave)."""
+    return [c for c in state.customers.values() if c.profile is not None and c.owner == sid]

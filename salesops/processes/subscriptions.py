@@ -12,11 +12,20 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from salesops import ids, resolve
+from salesops import resolve
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
-from salesops.models.operations import PAYMENT_NAMES, SalesBook, Sign, Subscribe, Unsubscribe, money
+from salesops.models.operations import (
+    PAYMENT_NAMES,
+    SalesBook,
+    Sign,
+    Subscribe,
+    Unsubscribe,
+    money,
+    unit_label,
+)
 from salesops.models.unit import Unit
+from salesops.processes.record import record_event
 from salesops.session import Session
 from salesops.state import State
 from salesops.text import safe
@@ -171,6 +180,38 @@ def available_unit(state: State, query: str) -> Unit:
     return u
 
 
+def _may_subscribe(state: State, actor, cs) -> None:
+    """Only the customer's owner, a supervisor or a manager subscribes a unit for them."""
+    if actor.role != "consultant" or cs.owner in (None, actor.id):
+        return
+    owner = safe(state.staff_name(cs.owner))
+    raise SalesopsError(
+        t(
+            "客户 {c} 是 {o} 的客户：只有 {o}、值班主管或销售经理可以为其认购；请联系 {o} 或销售经理",
+            "customer {c} belongs to {o}: only {o}, a supervisor or a sales manager may "
+            "subscribe for them; ask {o} or a manager",
+            c=safe(cs.name) or cs.id,
+            o=owner,
+        ),
+        data={"owner": cs.owner},
+    )
+
+
+def _may_change(state: State, actor, sub: Subscribe, zh: str, en_: str) -> None:
+    """退订 and 签约: the customer's owner, the consultant who subscribed, a supervisor or a
+    manager. ``zh``/``en_`` say what is refused, with ``{n}`` the names allowed."""
+    if actor.role != "consultant":
+        return
+    cs = state.customers.get(sub.customer)
+    owner = cs.owner if cs is not None else None
+    if actor.id in (owner, sub.by):
+        return
+    names = [state.staff_name(sub.by)]
+    if owner and owner != sub.by:
+        names.append(state.staff_name(owner))
+    raise SalesopsError(t(zh, en_, n=safe(t("、", ", ").join(names))))
+
+
 def subscribe(
     ses: Session,
     customer: str,
@@ -183,7 +224,7 @@ def subscribe(
     state = ses.state
     cs = resolve.customer(state, customer)
     u = available_unit(state, unit)
-    actor = ses.actor
+    _may_subscribe(state, ses.actor, cs)
     price_d = parse_amount(price, t("成交价", "price")) if price is not None else u.list_price
     deposit_d = parse_amount(deposit, t("定金", "deposit"), zero=True)
     if deposit_d > price_d:
@@ -195,21 +236,17 @@ def subscribe(
                 p=money(price_d),
             )
         )
-    sub = Subscribe(
-        id=ids.new_id("event"),
-        at=ses.now,
-        by=actor.id,
-        customer=cs.id,
+    return record_event(
+        ses,
+        Subscribe,
+        "subscribe",
+        cs.id,
         unit=u.id,
         price=price_d,
         deposit=deposit_d,
-        payment=parse_payment(payment),  # type: ignore[arg-type]
+        payment=parse_payment(payment),
+        guard=lambda fresh: available_unit(fresh, u.id),  # another desk may have sold it meanwhile
     )
-    tx = ses.write("subscribe")
-    tx.put(sub)
-    tx.guard(lambda fresh: available_unit(fresh, u.id))  # another desk may have sold it meanwhile
-    ses.commit(tx)
-    return sub
 
 
 def find_subscription(state: State, query: str) -> Subscribe:
@@ -222,26 +259,20 @@ def find_subscription(state: State, query: str) -> Subscribe:
             raise
         u = None
     if u is not None:
-        standing = book.standing(u.id)
-        if len(standing) == 1:
-            return standing[0]
-        if not standing:
-            raise SalesopsError(
-                t(
-                    "房源 {u} 没有认购（{s}）",
-                    "unit {u} is not subscribed ({s})",
-                    u=safe(u.label),
-                    s=status_name(status_of(state, u)),
-                )
-            )
-        raise SalesopsError(
-            t(
+        return _the_one(
+            book.standing(u.id),
+            lambda: t(
+                "房源 {u} 没有认购（{s}）",
+                "unit {u} is not subscribed ({s})",
+                u=safe(u.label),
+                s=status_name(status_of(state, u)),
+            ),
+            lambda found: t(
                 "房源 {u} 被重复认购（{i}）：请写客户而不是房源",
                 "unit {u} is subscribed twice ({i}): name the customer instead",
                 u=safe(u.label),
-                i=", ".join(s.id for s in standing),
+                i=", ".join(s.id for s in found),
             ),
-            data={"candidates": [s.id for s in standing]},
         )
     try:
         cs = resolve.customer(state, query)
@@ -255,89 +286,94 @@ def find_subscription(state: State, query: str) -> Subscribe:
                 q=safe(query),
             )
         ) from None
-    theirs = [s for subs in book.live.values() for s in subs if s.customer == cs.id]
-    if len(theirs) == 1:
-        return theirs[0]
-    if not theirs:
-        raise SalesopsError(
-            t(
-                "客户 {c} 没有认购中的房源",
-                "customer {c} has no standing subscription",
-                c=safe(cs.name) or cs.id,
-            )
-        )
-    labels = t("、", ", ").join(
-        safe(state.units[s.unit].label) for s in theirs if s.unit in state.units
-    )
-    raise SalesopsError(
-        t(
+    return _the_one(
+        [s for subs in book.live.values() for s in subs if s.customer == cs.id],
+        lambda: t(
+            "客户 {c} 没有认购中的房源",
+            "customer {c} has no standing subscription",
+            c=safe(cs.name) or cs.id,
+        ),
+        lambda found: t(
             "客户 {c} 认购了多套房源（{u}）：请写明房源",
             "customer {c} has several subscriptions ({u}): name the unit",
             c=safe(cs.name) or cs.id,
-            u=labels,
+            u=t("、", ", ").join(
+                safe(state.units[s.unit].label) for s in found if s.unit in state.units
+            ),
         ),
-        data={"candidates": [s.id for s in theirs]},
     )
 
 
+def _the_one(found: list[Subscribe], none, several) -> Subscribe:
+    """The only subscription found; refused with ``none()`` or ``several(found)`` otherwise."""
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise SalesopsError(none())
+    raise SalesopsError(several(found), data={"candidates": [s.id for s in found]})
+
+
+def _not_signed(state: State, sub: Subscribe, zh: str, en_: str) -> None:
+    """Refuse a signed subscription, saying when (``{u}`` the unit, ``{d}`` the day)."""
+    signed = state.part(SalesBook).signed.get(sub.id)
+    if signed is not None:
+        raise SalesopsError(
+            t(
+                zh,
+                en_,
+                u=safe(unit_label(state, sub.unit)),
+                d=f"{state.local(signed.at):%Y-%m-%d}",
+            )
+        )
+
+
 def unsubscribe(ses: Session, query: str, reason: str) -> Unsubscribe:
-    """退订: frees the unit. The consultant who took the subscription or a manager may."""
+    """退订: frees the unit. The customer's owner, the consultant who took the subscription,
+    a supervisor or a manager may."""
     state = ses.state
     sub = find_subscription(state, query)
     actor = ses.actor
-    book = state.part(SalesBook)
-    label = state.units[sub.unit].label if sub.unit in state.units else sub.unit
-    if sub.id in book.signed:
-        raise SalesopsError(
-            t(
-                "房源 {u} 已于 {d} 签约，不能退订；签约后的退房按合同约定办理",
-                "unit {u} was signed on {d}; a signed contract cannot be cancelled here",
-                u=safe(label),
-                d=f"{state.local(book.signed[sub.id].at):%Y-%m-%d}",
-            )
-        )
-    if actor.role != "manager" and actor.id != sub.by:
-        raise SalesopsError(
-            t(
-                "只有经办的置业顾问（{n}）或销售经理可以退订",
-                "only the consultant who took it ({n}) or a sales manager may cancel",
-                n=safe(state.staff_name(sub.by)),
-            )
-        )
+    _not_signed(
+        state,
+        sub,
+        "房源 {u} 已于 {d} 签约，不能退订；签约后的退房按合同约定办理",
+        "unit {u} was signed on {d}; a signed contract cannot be cancelled here",
+    )
+    _may_change(
+        state,
+        actor,
+        sub,
+        "只有客户的置业顾问或经办人（{n}）、值班主管或销售经理可以退订",
+        "only the customer's consultant or the one who took it ({n}), a supervisor or a "
+        "sales manager may cancel",
+    )
     if not reason or not reason.strip():
         raise SalesopsError(t("请写明退订原因（--reason）", "give the reason (--reason)"))
-    ev = Unsubscribe(
-        id=ids.new_id("event"),
-        at=ses.now,
-        by=actor.id,
-        customer=sub.customer,
+    return record_event(
+        ses,
+        Unsubscribe,
+        "unsubscribe",
+        sub.customer,
         subscription=sub.id,
         unit=sub.unit,
         reason=reason.strip(),
     )
-    tx = ses.write("unsubscribe")
-    tx.put(ev)
-    ses.commit(tx)
-    return ev
 
 
 def sign(ses: Session, query: str) -> Sign:
     """签约: the standing subscription becomes a signed contract."""
     state = ses.state
     sub = find_subscription(state, query)
-    actor = ses.actor
-    book = state.part(SalesBook)
-    if sub.id in book.signed:
-        label = state.units[sub.unit].label if sub.unit in state.units else sub.unit
-        raise SalesopsError(
-            t(
-                "房源 {u} 已于 {d} 签约",
-                "unit {u} was signed on {d} already",
-                u=safe(label),
-                d=f"{state.local(book.signed[sub.id].at):%Y-%m-%d}",
-            )
-        )
-    standing = book.standing(sub.unit)
+    _not_signed(state, sub, "房源 {u} 已于 {d} 签约", "unit {u} was signed on {d} already")
+    _may_change(
+        state,
+        ses.actor,
+        sub,
+        "只有客户的置业顾问或经办人（{n}）、值班主管或销售经理可以签约",
+        "only the customer's consultant or the one who took it ({n}), a supervisor or a "
+        "sales manager may sign",
+    )
+    standing = state.part(SalesBook).standing(sub.unit)
     if len(standing) > 1:
         raise SalesopsError(
             t(
@@ -346,15 +382,4 @@ def sign(ses: Session, query: str) -> Sign:
                 ids=", ".join(s.id for s in standing),
             )
         )
-    ev = Sign(
-        id=ids.new_id("event"),
-        at=ses.now,
-        by=actor.id,
-        customer=sub.customer,
-        subscription=sub.id,
-        unit=sub.unit,
-    )
-    tx = ses.write("sign")
-    tx.put(ev)
-    ses.commit(tx)
-    return ev
+    return record_event(ses, Sign, "sign", sub.customer, subscription=sub.id, unit=sub.unit)

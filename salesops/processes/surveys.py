@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from salesops import csvread, ids, resolve, yamlio
+from salesops import csvread, resolve, yamlio
 from salesops.errors import SalesopsError
 from salesops.i18n import t
 from salesops.models.office import Office, Question
 from salesops.models.operations import Survey, SurveyBook
 from salesops.models.staff import Staff
+from salesops.processes.record import record_event
 from salesops.session import Session
 from salesops.state import State
 from salesops.text import safe
@@ -161,7 +162,7 @@ def record_survey(
 ) -> Survey:
     state = ses.state
     cs = resolve.customer(state, customer)
-    actor = ses.actor
+    _ = ses.actor
     scores, comments = parse_answers(state.office, answers)
     if received_by:
         receiver = resolve.staff(state, received_by)
@@ -174,19 +175,15 @@ def record_survey(
                     "which manager receives the questionnaire? pass --to",
                 )
             )
-    survey = Survey(
-        id=ids.new_id("event"),
-        at=ses.now,
-        by=actor.id,
-        customer=cs.id,
+    return record_event(
+        ses,
+        Survey,
+        "survey record",
+        cs.id,
         scores=scores,
         comments=comments,
         received_by=receiver.id,
     )
-    tx = ses.write("survey record")
-    tx.put(survey)
-    ses.commit(tx)
-    return survey
 
 
 def surveys(state: State, start: dt.date | None = None, end: dt.date | None = None) -> list[Survey]:

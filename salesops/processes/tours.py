@@ -9,10 +9,20 @@ Model apartment: unit type confirmed → briefing → shoe covers when needed �
 
 from __future__ import annotations
 
-from salesops import ids, resolve
+import datetime as dt
+
+from salesops import resolve
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
-from salesops.models.operations import TOUR_NAMES, TourBook, TourEnd, TourRefused, TourStart
+from salesops.models.operations import (
+    STOCK_NAMES,
+    TOUR_NAMES,
+    TourBook,
+    TourEnd,
+    TourRefused,
+    TourStart,
+)
+from salesops.processes.record import record_event
 from salesops.session import Session
 from salesops.state import CustomerState, State
 from salesops.text import safe
@@ -50,6 +60,46 @@ def refusals(state: State) -> list:
     return list(state.part(TourBook).refused)
 
 
+def stock(state: State) -> dict[str, dict[str, int]]:
+    """Helmets and shoe covers: the office's stock, out on tours, lost, and free."""
+    book = state.part(TourBook)
+    return {
+        "helmets": {
+            "stock": state.office.helmets,
+            "out": book.helmets_out(),
+            "lost": book.helmets_lost,
+            "free": helmets_free(state),
+        },
+        "shoe_covers": {
+            "stock": state.office.shoe_covers,
+            "out": book.shoe_covers_out(),
+            "lost": book.shoe_covers_lost,
+            "free": shoe_covers_free(state),
+        },
+    }
+
+
+def status_rows(state: State, now: dt.datetime) -> list[dict]:
+    """One row per tour under way, oldest first, for ``tour status``."""
+    rows = []
+    for start in open_tours(state):
+        cs = state.customers.get(start.customer)
+        rows.append(
+            {
+                "id": start.id,
+                "tour": tour_name(start.tour),
+                "customer": cs.name if cs else start.customer,
+                "guide": state.staff_name(start.by),
+                "started": state.local(start.at),
+                "minutes": max(int((now - start.at).total_seconds() // 60), 0),
+                "people": start.head_count,
+                "out": start.issued,
+                "where": start.route or start.unit_type or "",
+            }
+        )
+    return rows
+
+
 def open_tour_of(state: State, customer: str, tour: str) -> TourStart | None:
     for start in open_tours(state):
         if start.customer == customer and start.tour == tour:
@@ -57,8 +107,18 @@ def open_tour_of(state: State, customer: str, tour: str) -> TourStart | None:
     return None
 
 
-def _name(tour: str) -> str:
+def tour_name(tour: str) -> str:
     return TOUR_NAMES[tour][1 if en() else 0]
+
+
+def stock_name(tour: str) -> str:
+    """What a tour of this type hands out: helmets or shoe covers."""
+    return STOCK_NAMES[tour][1 if en() else 0]
+
+
+def stock_unit(tour: str) -> str:
+    """How the stock is counted in Chinese: helmets in 顶, shoe covers in 双 (pairs)."""
+    return "" if en() else {"site": "顶", "model": "双"}[tour]
 
 
 def _not_twice(state: State, cs: CustomerState, tour: str) -> None:
@@ -69,7 +129,7 @@ def _not_twice(state: State, cs: CustomerState, tour: str) -> None:
                 "客户 {c} 的{w}还没有结束（{at} 开始）：先用 salesops tour {k} end 结束它",
                 "customer {c} is still on a {w} (started {at}): end it first with salesops tour {k} end",
                 c=safe(cs.name) or cs.id,
-                w=_name(tour),
+                w=tour_name(tour),
                 at=f"{state.local(start.at):%H:%M}",
                 k=tour,
             ),
@@ -88,13 +148,40 @@ def _check_head_count(head_count: int) -> None:
         )
 
 
+def guide(ses: Session, cs: CustomerState, staff: str | None = None) -> str:
+    """Who guides the tour (the event's ``by``): ``staff`` if given; else the customer's owner
+    when the person typing is not a consultant (a desk clerk hands out helmets for the owner)
+    and the owner is active; else the person typing."""
+    state = ses.state
+    actor = ses.actor
+    if staff:
+        return resolve.staff(state, staff).id
+    owner = state.staff.get(cs.owner) if cs.owner else None
+    if actor.role != "consultant" and owner is not None and owner.active:
+        return owner.id
+    return actor.id
+
+
+def _ready(
+    ses: Session, customer: str, tour: str, head_count: int, staff: str | None = None
+) -> tuple[CustomerState, str]:
+    """The customer and the guide, if a tour of this type may start for them and the head
+    count is sane."""
+    state = ses.state
+    cs = resolve.customer(state, customer)
+    by = guide(ses, cs, staff)
+    _not_twice(state, cs, tour)
+    _check_head_count(head_count)
+    return cs, by
+
+
 def _check_briefing(briefing: bool, tour: str) -> None:
     if not briefing:
         raise SalesopsError(
             t(
                 "请先向客户讲解{w}的注意事项，讲解后用 --briefing 确认",
                 "give the customer the {w} safety briefing first, then confirm it with --briefing",
-                w=_name(tour),
+                w=tour_name(tour),
             )
         )
 
@@ -113,15 +200,16 @@ def start_site_tour(
     head_count: int,
     briefing: bool,
     route: str | None = None,
-    remedy: str = "wait",
+    remedy: str | None = None,
+    staff: str | None = None,
 ) -> TourStart:
-    """Issue one helmet per person and start the tour; refuse (and record) a helmet shortage."""
+    """Issue one helmet per person and start the tour; refuse (and record) a helmet shortage:
+    too few free (remedy ``wait`` unless given) or too few in all (``later`` unless given)."""
+    remedy_default = remedy is None
+    remedy = remedy or "wait"
+    cs, by = _ready(ses, customer, "site", head_count, staff)
     state = ses.state
     office = state.office
-    cs = resolve.customer(state, customer)
-    actor = ses.actor
-    _not_twice(state, cs, "site")
-    _check_head_count(head_count)
     _check_briefing(briefing, "site")
     route = route or office.site_routes[0]
     if route not in office.site_routes:
@@ -134,31 +222,34 @@ def start_site_tour(
             )
         )
     existing = office.helmets - helmets_lost(state)
-    if head_count > existing:
-        raise SalesopsError(
-            t(
-                "售楼部一共只有 {e} 顶安全帽，不够 {n} 人同时参观：请分批参观，每批不超过 {e} 人",
-                "the office has only {e} helmets in all, not enough for {n} people at once: "
-                "tour in groups of at most {e}",
-                e=max(existing, 0),
-                n=head_count,
-            )
-        )
     free = helmets_free(state)
     if head_count > free:
-        refused = TourRefused(
-            id=ids.new_id("event"),
-            at=ses.now,
-            by=actor.id,
-            customer=cs.id,
+        # Every shortage is a fact managers see, whether helmets are out or too few exist.
+        refused = record_event(
+            ses,
+            TourRefused,
+            "tour site refused",
+            cs.id,
+            by=by,
             tour="site",
             head_count=head_count,
             free=max(free, 0),
-            remedy=remedy,  # type: ignore[arg-type]
+            remedy="later" if head_count > existing and remedy_default else remedy,
         )
-        tx = ses.write("tour site refused")
-        tx.put(refused)
-        ses.commit(tx)
+        data = {"refused": refused.id, "free": max(free, 0), "needed": head_count}
+        if head_count > existing:
+            raise HelmetShortage(
+                t(
+                    "售楼部一共只有 {e} 顶安全帽，不够 {n} 人同时参观：请分批参观，每批不超过 {e} 人；"
+                    "已记录（{i}）",
+                    "the office has only {e} helmets in all, not enough for {n} people at once: "
+                    "tour in groups of at most {e}; recorded ({i})",
+                    e=max(existing, 0),
+                    n=head_count,
+                    i=refused.id,
+                ),
+                data={**data, "stock": max(existing, 0)},
+            )
         out = len(open_tours(ses.state))
         raise HelmetShortage(
             t(
@@ -171,23 +262,20 @@ def start_site_tour(
                 o=out,
                 i=refused.id,
             ),
-            data={"refused": refused.id, "free": max(free, 0), "needed": head_count},
+            data=data,
         )
-    start = TourStart(
-        id=ids.new_id("event"),
-        at=ses.now,
-        by=actor.id,
-        customer=cs.id,
+    return record_event(
+        ses,
+        TourStart,
+        "tour site start",
+        cs.id,
+        by=by,
         tour="site",
         head_count=head_count,
         briefing=True,
         route=route,
         helmets=head_count,
     )
-    tx = ses.write("tour site start")
-    tx.put(start)
-    ses.commit(tx)
-    return start
 
 
 # --- 看样板间 ----------------------------------------------------------------------
@@ -216,12 +304,10 @@ def start_model_tour(
     unit_type: str,
     briefing: bool,
     shoe_covers: bool,
+    staff: str | None = None,
 ) -> TourStart:
+    cs, by = _ready(ses, customer, "model", head_count, staff)
     state = ses.state
-    cs = resolve.customer(state, customer)
-    actor = ses.actor
-    _not_twice(state, cs, "model")
-    _check_head_count(head_count)
     code = unit_type_code(state, unit_type)
     _check_briefing(briefing, "model")
     covers = head_count if shoe_covers else 0
@@ -237,21 +323,18 @@ def start_model_tour(
                 f=max(free, 0),
             )
         )
-    start = TourStart(
-        id=ids.new_id("event"),
-        at=ses.now,
-        by=actor.id,
-        customer=cs.id,
+    return record_event(
+        ses,
+        TourStart,
+        "tour model start",
+        cs.id,
+        by=by,
         tour="model",
         head_count=head_count,
         briefing=True,
         unit_type=code,
         shoe_covers=covers,
     )
-    tx = ses.write("tour model start")
-    tx.put(start)
-    ses.commit(tx)
-    return start
 
 
 # --- the end of either ----------------------------------------------------------
@@ -277,7 +360,7 @@ def tour_to_end(state: State, customer: str, tour: str) -> tuple[CustomerState, 
                 "customer {c}'s {w} ended at {at} already; it cannot end twice. "
                 "Tours under way: salesops tour status",
                 c=safe(cs.name) or cs.id,
-                w=_name(tour),
+                w=tour_name(tour),
                 at=f"{state.local(last.at):%Y-%m-%d %H:%M}",
             )
         )
@@ -287,7 +370,7 @@ def tour_to_end(state: State, customer: str, tour: str) -> tuple[CustomerState, 
             "customer {c} is not on a {w}; start one with salesops tour {k} start "
             "(tours under way: salesops tour status)",
             c=safe(cs.name) or cs.id,
-            w=_name(tour),
+            w=tour_name(tour),
             k=tour,
         )
     )
@@ -295,7 +378,7 @@ def tour_to_end(state: State, customer: str, tour: str) -> tuple[CustomerState, 
 
 def issued(start: TourStart) -> int:
     """What must come back at the end: helmets for a site tour, shoe covers for a model."""
-    return start.helmets if start.tour == "site" else start.shoe_covers
+    return start.issued
 
 
 def end_tour(
@@ -303,19 +386,19 @@ def end_tour(
 ) -> TourEnd:
     state = ses.state
     cs, start = tour_to_end(state, customer, tour)
-    actor = ses.actor
-    out = issued(start)
+    _ = ses.actor
+    out = start.issued
     returned = out if returned is None else returned
-    what = t("安全帽", "helmets") if tour == "site" else t("鞋套", "shoe covers")
     if returned < 0:
         raise SalesopsError(t("归还数量不能为负数", "the number returned cannot be negative"))
     if returned > out:
         raise SalesopsError(
             t(
-                "归还 {r} 件{w}，多于发出的 {o} 件：请核对数量后再填",
+                "归还 {r} {u}{w}，多于发出的 {o} {u}：请核对数量后再填",
                 "{r} {w} returned, more than the {o} issued: count again",
+                u=stock_unit(tour),
                 r=returned,
-                w=what,
+                w=stock_name(tour),
                 o=out,
             )
         )
@@ -327,17 +410,13 @@ def end_tour(
                 at=f"{state.local(start.at):%Y-%m-%d %H:%M}",
             )
         )
-    end = TourEnd(
-        id=ids.new_id("event"),
-        at=ses.now,
-        by=actor.id,
-        customer=cs.id,
+    return record_event(
+        ses,
+        TourEnd,
+        f"tour {tour} end",
+        cs.id,
         start=start.id,
         returned=returned,
         lost=out - returned,
         negotiate=negotiate,
     )
-    tx = ses.write(f"tour {tour} end")
-    tx.put(end)
-    ses.commit(tx)
-    return end

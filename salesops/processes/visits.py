@@ -54,6 +54,14 @@ def open_visits(state: State) -> list[Visit]:
     return [v for v in desk.visits.values() if v.id not in desk.ends]
 
 
+def to_choose(ses: Session) -> list[Visit]:
+    """The open visits to choose from when none is named and ``find_open`` cannot tell which
+    (several are open and the actor has not exactly one); empty when it can."""
+    visits = open_visits(ses.state)
+    mine = [v for v in visits if v.by == ses.actor.id]
+    return visits if len(visits) > 1 and len(mine) != 1 else []
+
+
 def arrive(
     ses: Session,
     *,

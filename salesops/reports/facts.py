@@ -1,0 +1,109 @@
+"""The facts a report reads: the events of a time window, as pandas frames, and the folded
+state as it stood at a given moment (replayed from the same facts, in one pass).
+
+pandas is imported where the frames are made: the forms use the rest without it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+
+import salesops.processes  # noqa: F401  (every process's fold rules)
+from salesops.errors import SalesopsError
+from salesops.models import REGISTRY, Event
+from salesops.state import State
+
+COMMON = ("id", "kind", "at", "day", "by", "customer")
+
+
+def window(state: State, start: dt.datetime, end: dt.datetime) -> list[Event]:
+    """The events with ``start <= at < end`` (the fold keeps them in time order)."""
+    events = state.events
+    lo = bisect_left(events, start, key=lambda e: e.at)
+    hi = bisect_left(events, end, lo=lo, key=lambda e: e.at)
+    return events[lo:hi]
+
+
+def replay(state: State, moments: Sequence[dt.datetime]) -> Iterator[State]:
+    """The state as it stood at each moment (ascending), folded once from the same facts.
+
+    The state yielded is advanced in place for the next moment: use it before asking for
+    the next one. A moment after the last fact yields ``state`` itself.
+    """
+    events = state.events
+    last = events[-1].at if events else None
+    base = [src for src in state.sources.values() if not isinstance(src.record, Event)]
+    fresh: State | None = None
+    done = 0
+    for moment in moments:
+        if last is None or last < moment:
+            yield state
+            continue
+        if fresh is None:
+            fresh = State.build(state.office, state.tz, base)
+        while done < len(events) and events[done].at < moment:
+            fresh.apply(events[done])
+            done += 1
+        yield fresh
+
+
+class Frames:
+    """One DataFrame per event kind: the common columns (``at`` local, ``day`` its office
+    date) and the kind's own fields. A kind with no events is an empty frame with its
+    columns, so every groupby works the same way."""
+
+    def __init__(self, events: Iterable[Event], tz: dt.tzinfo):
+        import pandas as pd
+
+        rows: dict[str, list[dict]] = defaultdict(list)
+        for ev in events:
+            row = dict(ev.__dict__)
+            row.pop("schema_version", None)
+            local = ev.at.astimezone(tz)
+            row["at"] = local
+            row["day"] = local.date()
+            for key, value in row.items():
+                if isinstance(value, Decimal):
+                    row[key] = float(value)
+            rows[ev.kind].append(row)
+        self._frames = {}
+        for kind, cls in REGISTRY.items():
+            columns = list(COMMON) + [
+                f for f in cls.model_fields if f not in COMMON and f != "schema_version"
+            ]
+            self._frames[kind] = pd.DataFrame(rows.get(kind, []), columns=columns)
+
+    def __getitem__(self, kind: str):
+        return self._frames[kind]
+
+    def between(self, kind: str, first: dt.date, last: dt.date):
+        df = self._frames[kind]
+        return df[(df["day"] >= first) & (df["day"] <= last)]
+
+
+def faq_questions(store) -> dict[str, str]:
+    """Topic code -> the question of the office's standard answer (faq.yaml), if any."""
+    from salesops.processes.faq import load
+
+    try:
+        faq = load(store)
+    except SalesopsError:  # a broken faq.yaml is check's business: print the codes
+        return {}
+    return {e.code: e.question for e in faq.entries} if faq else {}
+
+
+# --- what the processes fold ------------------------------------------------------------
+
+
+def followups_overdue(st: State, day: dt.date) -> dict[str | None, int]:
+    """Per owner (None: in nobody's hands): customers whose agreed follow-up date is ``day``
+    or before, still not made (at the end of ``day`` they are overdue)."""
+    from salesops.processes.followups import due
+
+    out: dict[str | None, int] = defaultdict(int)
+    for cs in due(st, day):
+        out[cs.owner] += 1
+    return dict(out)

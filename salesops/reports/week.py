@@ -1,0 +1,90 @@
+"""A report week: Monday to Sunday in the office timezone, named as an ISO week (2026-W48)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from salesops.errors import SalesopsError
+from salesops.i18n import t
+
+_WEEK = re.compile(r"^(\d{4})-?[Ww]?(\d{1,2})$")
+
+
+@dataclass(frozen=True)
+class Week:
+    monday: dt.date
+
+    @classmethod
+    def of(cls, day: dt.date) -> Week:
+        return cls(day - dt.timedelta(days=day.weekday()))
+
+    @classmethod
+    def last_complete(cls, today: dt.date) -> Week:
+        """The last week whose Sunday has ended: on any day, the week before this one."""
+        return cls.of(today).previous
+
+    @classmethod
+    def parse(cls, text: str) -> Week:
+        """``2026-W48`` (also ``2026W48``, ``2026-48``), or a date: the week containing it."""
+        raw = str(text).strip()
+        m = _WEEK.match(raw)
+        if m:
+            year, number = int(m.group(1)), int(m.group(2))
+            try:
+                return cls(dt.date.fromisocalendar(year, number, 1))
+            except ValueError:
+                pass
+        else:
+            try:
+                return cls.of(dt.date.fromisoformat(raw))
+            except ValueError:
+                pass
+        raise SalesopsError(
+            t(
+                "周：“{v}” 无效；写作 2026-W48（ISO 周），或写该周中的一天 2026-11-26",
+                "week: '{v}' is not valid; write 2026-W48 (ISO week) or a day in it, 2026-11-26",
+                v=raw,
+            )
+        )
+
+    @property
+    def label(self) -> str:
+        year, number, _ = self.monday.isocalendar()
+        return f"{year}-W{number:02d}"
+
+    @property
+    def sunday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=6)
+
+    @property
+    def days(self) -> list[dt.date]:
+        return [self.monday + dt.timedelta(days=n) for n in range(7)]
+
+    @property
+    def previous(self) -> Week:
+        return Week(self.monday - dt.timedelta(days=7))
+
+    def start(self, tz: dt.tzinfo) -> dt.datetime:
+        """Monday 00:00 in the office timezone (the first instant of the week)."""
+        return dt.datetime.combine(self.monday, dt.time(0, 0), tz)
+
+    def end(self, tz: dt.tzinfo) -> dt.datetime:
+        """The next Monday 00:00: the first instant after the week."""
+        return dt.datetime.combine(self.monday + dt.timedelta(days=7), dt.time(0, 0), tz)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+WEEKDAYS = {
+    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+
+def weekday_name(day: dt.date) -> str:
+    from salesops.i18n import lang
+
+    return WEEKDAYS[lang()][day.weekday()]

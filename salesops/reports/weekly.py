@@ -1,0 +1,1116 @@
+"""The manager's weekly report: a week's figures, each against the previous week.
+
+Counts are counts of facts in the week (pandas frames of the events by kind); what is true
+*at the end of* a week (grades, overdue follow-ups and promises, units left) is asked of
+the folded state replayed to that moment, so last month's report says what it said then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from salesops import phones
+from salesops.errors import SalesopsError
+from salesops.i18n import en, t
+from salesops.models.frontdesk import ESSENTIAL, Needs
+from salesops.processes.calls import gaps
+from salesops.processes.complaints import complaints as complaint_book
+from salesops.processes.subscriptions import unit_status
+from salesops.reports import charts, facts
+from salesops.reports.labels import COMPLAINT_STEP, COMPLAINT_TYPE, FIELD, REMEDY, TOUR, label
+from salesops.reports.tables import Cmp, Column, Report, Section, Table
+from salesops.reports.week import Week, weekday_name
+from salesops.state import State
+
+CONTACT_KINDS = ("call", "visit", "followup")
+# Headline figures where a rise is bad news (shown red, not green).
+LOWER_BETTER = {
+    "cancellations",
+    "followups_overdue",
+    "tours_refused",
+    "complaints",
+    "promises_overdue",
+    "data_gaps",
+    "long_calls",
+}
+
+
+def _rate(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def _mean(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def customer_label(state: State, cid: str | None) -> str:
+    if not cid:
+        return ""
+    cs = state.customers.get(cid)
+    name = cs.name if cs else ""
+    return name or t("（未留姓名）", "(no name)") + " " + cid[-6:]
+
+
+class _Week:
+    """One week's facts: its frames and what the folded state said at its end."""
+
+    def __init__(self, frames: facts.Frames, week: Week):
+        self.week = week
+        self.f = {kind: frames.between(kind, week.monday, week.sunday) for kind in _KINDS}
+
+    def __getitem__(self, kind: str) -> pd.DataFrame:
+        return self.f[kind]
+
+    def active(self) -> set[str]:
+        """The week's customers: everyone called, received or followed up."""
+        out: set[str] = set()
+        for kind in CONTACT_KINDS:
+            out |= set(self.f[kind]["customer"].dropna())
+        return out
+
+    def by(self, kind: str, column: str = "by") -> Counter:
+        return Counter(self.f[kind][column].dropna())
+
+
+_KINDS = (
+    "call",
+    "visit",
+    "visit_end",
+    "followup",
+    "duty_turn",
+    "tour_start",
+    "tour_refused",
+    "tour_end",
+    "survey",
+    "complaint_open",
+    "complaint_close",
+    "subscribe",
+    "unsubscribe",
+    "sign",
+    "note",
+)
+
+
+def _first_channel(cs) -> str | None:
+    """How the customer first heard of the project (the first channel a call or visit gave)."""
+    return cs.part(Needs).channel
+
+
+def _snapshot(st: State, wk: _Week) -> dict:
+    """What was true at the end of the week (``st`` is the state replayed to that moment)."""
+    active = wk.active()
+    grades = Counter((st.customers[c].grade or "") for c in active if c in st.customers)
+    gaps = {}
+    for cid in sorted(active):
+        cs = st.customers.get(cid)
+        if cs is None:
+            continue
+        missing = _missing(cs)
+        if missing:
+            gaps[cid] = missing
+    subscribers = set(wk["subscribe"]["customer"].dropna())
+    complaints = complaint_book(st)
+    return {
+        "grades": grades,
+        "overdue": facts.followups_overdue(st, wk.week.sunday),
+        "complaints": complaints,
+        "promises_overdue": sum(
+            1
+            for c in complaints.values()
+            if c.type == "complaint" and c.overdue(wk.week.sunday + dt.timedelta(days=1))
+        ),
+        "units": unit_status(st),
+        "gaps": gaps,
+        "channels": {c: _first_channel(st.customers[c]) for c in subscribers | active},
+    }
+
+
+def _missing(cs) -> list[str]:
+    """The essential fields (第一、第二要件) still unknown. Area and layout are asked on the
+    phone (the 来电登记表 has them, the 来访登记表 does not), so a walk-in who never called
+    is not counted short of them."""
+    missing = gaps(cs.profile, cs.part(Needs))
+    if not any(ev.kind == "call" for ev in cs.events):
+        missing = [f for f in missing if f not in ("area", "layout")]
+    return missing
+
+
+def build(
+    state: State,
+    week: Week,
+    *,
+    reveal: bool = False,
+    meta: dict | None = None,
+    faq: dict[str, str] | None = None,
+) -> Report:
+    """The report of ``week``; ``faq`` maps a topic code to its standard answer's question."""
+    tz = state.tz
+    prev = week.previous
+    frames = facts.Frames(facts.window(state, prev.start(tz), week.end(tz)), tz)
+    cur_w, prev_w = _Week(frames, week), _Week(frames, prev)
+    snaps = {}
+    for w, st in zip(
+        (prev_w, cur_w), facts.replay(state, [prev.end(tz), week.end(tz)]), strict=True
+    ):
+        snaps[w.week] = _snapshot(st, w)
+        if w is cur_w:
+            units_left = _units_left(st, snaps[w.week]["units"])
+            open_complaints = _open_complaints(st, snaps[w.week]["complaints"], week)
+    cur, prv = snaps[week], snaps[prev]
+    b = _Builder(state, cur_w, prev_w, cur, prv, reveal=reveal)
+    sections = [
+        b.summary(),
+        b.traffic(),
+        b.funnel(),
+        b.consultants(),
+        b.channels(),
+        b.customers(faq or {}),
+        b.tours(),
+        b.satisfaction(),
+        b.complaints(open_complaints),
+        b.units(units_left),
+        b.data_quality(),
+    ]
+    office = state.office.name
+    return Report(
+        title=t("{o} 销售周报", "{o} weekly sales report", o=office),
+        subtitle=t(
+            "{w}（{a} 至 {z}），对比上周 {p}",
+            "{w} ({a} to {z}), against the previous week {p}",
+            w=week.label,
+            a=week.monday.isoformat(),
+            z=week.sunday.isoformat(),
+            p=prev.label,
+        ),
+        meta={
+            "office": office,
+            "week": week.label,
+            "start": week.monday,
+            "end": week.sunday,
+            "previous_week": prev.label,
+            "timezone": state.office.timezone,
+            **(meta or {}),
+        },
+        sections=sections,
+    )
+
+
+def _units_left(st: State, status: dict[str, str]) -> pd.DataFrame:
+    rows = [
+        {"building": u.building, "type": u.type, "status": status.get(u.id, "available")}
+        for u in st.units.values()
+    ]
+    return pd.DataFrame(rows, columns=["building", "type", "status"])
+
+
+def _open_complaints(st: State, complaints: dict, week: Week) -> list:
+    after = week.sunday + dt.timedelta(days=1)
+    out = [c for c in complaints.values() if c.step != "closed"]
+    out.sort(key=lambda c: (not c.overdue(after), c.opened_at))
+    return out
+
+
+class _Builder:
+    def __init__(self, state, cw: _Week, pw: _Week, cur: dict, prv: dict, *, reveal: bool):
+        self.state = state
+        self.cw, self.pw = cw, pw
+        self.cur, self.prv = cur, prv
+        self.reveal = reveal
+        self.charts: dict[str, str] = {}
+
+    def _phone(self, phone: str) -> str:
+        return phone if self.reveal else phones.mask(phone)
+
+    def _both(self, fn) -> Cmp:
+        return Cmp(fn(self.cw, self.cur), fn(self.pw, self.prv))
+
+    # --- the headline figures ----------------------------------------------------------
+
+    def kpis(self) -> list[tuple[str, str, str, callable]]:
+        guide = self.state.office.call_guideline_min
+
+        def n(kind, cond=None):
+            def get(w, s):
+                df = w[kind]
+                return int(len(df if cond is None else df[cond(df)]))
+
+            return get
+
+        def value(w, s):
+            return float(w["subscribe"]["price"].sum())
+
+        def visitors(w, s):
+            return int(w["visit"]["party_size"].sum())
+
+        def satisfaction(w, s):
+            return _mean(_scores(w["survey"], self.state.office))
+
+        def units_left(w, s):
+            return sum(1 for v in s["units"].values() if v == "available")
+
+        return [
+            ("calls", t("来电", "calls"), "int", n("call")),
+            (
+                "calls_new",
+                t("其中新客户来电", "of which new customers"),
+                "int",
+                n("call", lambda d: d["new_customer"] == True),  # noqa: E712
+            ),
+            ("visits", t("来访（批）", "visits (parties)"), "int", n("visit")),
+            ("visitors", t("来访人数", "visitors"), "int", visitors),
+            (
+                "visits_first",
+                t("其中首次来访", "of which first visits"),
+                "int",
+                n("visit", lambda d: d["first_visit"] == True),  # noqa: E712
+            ),
+            ("subscriptions", t("认购（套）", "subscriptions (units)"), "int", n("subscribe")),
+            ("subscription_value", t("认购金额（元）", "subscribed value (yuan)"), "money", value),
+            ("cancellations", t("退订", "cancellations"), "int", n("unsubscribe")),
+            ("signed", t("签约", "contracts signed"), "int", n("sign")),
+            ("followups", t("回访", "follow-up calls"), "int", n("followup")),
+            (
+                "followups_overdue",
+                t("周末逾期未回访", "follow-ups overdue at week end"),
+                "int",
+                lambda w, s: sum(s["overdue"].values()),
+            ),
+            ("turns", t("轮接", "rotation turns"), "int", n("duty_turn")),
+            (
+                "tours_site",
+                t("看工地", "site tours"),
+                "int",
+                n("tour_start", lambda d: d["tour"] == "site"),
+            ),
+            (
+                "tours_model",
+                t("看样板间", "model apartment tours"),
+                "int",
+                n("tour_start", lambda d: d["tour"] == "model"),
+            ),
+            (
+                "tours_refused",
+                t("安全帽不足未成行", "tours refused for want of helmets"),
+                "int",
+                n("tour_refused"),
+            ),
+            ("surveys", t("满意度问卷", "surveys"), "int", n("survey")),
+            ("satisfaction", t("平均满意度", "mean satisfaction"), "float", satisfaction),
+            (
+                "complaints",
+                t("新增投诉", "complaints received"),
+                "int",
+                n("complaint_open", lambda d: d["type"] == "complaint"),
+            ),
+            (
+                "suggestions",
+                t("收到建议", "suggestions received"),
+                "int",
+                n("complaint_open", lambda d: d["type"] == "suggestion"),
+            ),
+            ("complaints_closed", t("反馈归档", "complaints closed"), "int", n("complaint_close")),
+            (
+                "promises_overdue",
+                t("周末逾期未反馈", "promises overdue at week end"),
+                "int",
+                lambda w, s: s["promises_overdue"],
+            ),
+            (
+                "units_left",
+                t("周末剩余可售（套）", "units available at week end"),
+                "int",
+                units_left,
+            ),
+            (
+                "data_gaps",
+                t("资料不全的客户", "customers with missing data"),
+                "int",
+                lambda w, s: len(s["gaps"]),
+            ),
+            (
+                "long_calls",
+                t("超过 {m} 分钟的来电", "calls over {m} minutes", m=_fmt_min(guide)),
+                "int",
+                n("call", lambda d: d["duration_min"] > guide),
+            ),
+        ]
+
+    def summary(self) -> Section:
+        rows = []
+        for key, title, kind, fn in self.kpis():
+            rows.append(
+                {
+                    "key": key,
+                    "figure": title,
+                    "value": self._both(fn),
+                    "_types": {"value": kind},
+                    "_lower_better": key in LOWER_BETTER,
+                }
+            )
+        table = Table(
+            "summary",
+            t("本周概览", "The week at a glance"),
+            [
+                Column("figure", t("指标", "figure")),
+                Column("value", t("本周", "this week"), "int", compare=True),
+            ],
+            rows,
+            wide=True,
+        )
+        return Section("summary", t("概览", "Summary"), [table])
+
+    # --- traffic -----------------------------------------------------------------------
+
+    def traffic(self) -> Section:
+        cw, pw = self.cw, self.pw
+        rows = []
+
+        def daily(w: _Week, kind: str, cond=None) -> Counter:
+            df = w[kind]
+            if cond is not None:
+                df = df[cond(df)]
+            return Counter(df["day"])
+
+        new = lambda d: d["new_customer"] == True  # noqa: E712, E731
+        old = lambda d: d["new_customer"] == False  # noqa: E712, E731
+        first = lambda d: d["first_visit"] == True  # noqa: E712, E731
+        again = lambda d: d["first_visit"] == False  # noqa: E712, E731
+        counts = {
+            "calls": (daily(cw, "call"), daily(pw, "call")),
+            "calls_new": (daily(cw, "call", new), daily(pw, "call", new)),
+            "calls_old": (daily(cw, "call", old), daily(pw, "call", old)),
+            "visits": (daily(cw, "visit"), daily(pw, "visit")),
+            "visits_first": (daily(cw, "visit", first), daily(pw, "visit", first)),
+            "visits_return": (daily(cw, "visit", again), daily(pw, "visit", again)),
+            "subscriptions": (daily(cw, "subscribe"), daily(pw, "subscribe")),
+        }
+        compared = ("calls", "visits", "subscriptions")
+        for day, pday in zip(cw.week.days, pw.week.days, strict=True):
+            row = {"day": day, "weekday": weekday_name(day)}
+            for key, (c, p) in counts.items():
+                row[key] = Cmp(c.get(day, 0), p.get(pday, 0)) if key in compared else c.get(day, 0)
+            rows.append(row)
+        total = {"day": None, "weekday": t("合计", "total"), "_total": True}
+        for key, (c, p) in counts.items():
+            total[key] = (
+                Cmp(sum(c.values()), sum(p.values())) if key in compared else sum(c.values())
+            )
+        rows.append(total)
+        columns = [
+            Column("day", t("日期", "date"), "date"),
+            Column("weekday", t("星期", "day")),
+            Column("calls", t("来电", "calls"), "int", True),
+            Column("calls_new", t("新客户", "new"), "int"),
+            Column("calls_old", t("老客户", "old"), "int"),
+            Column("visits", t("来访", "visits"), "int", True),
+            Column("visits_first", t("首访", "first"), "int"),
+            Column("visits_return", t("复访", "return"), "int"),
+            Column("subscriptions", t("认购", "subscriptions"), "int", True),
+        ]
+        table = Table(
+            "daily",
+            t("每日来电来访", "Calls and visits by day"),
+            columns,
+            rows,
+            note=t(
+                "括号内为上周同一天；新/老客户按来电时是否已登记区分，首访/复访按来访记录。",
+                "In brackets: the same day last week. New/old: whether the caller was on record; first/return: as the visit was recorded.",
+            ),
+        )
+        chart = charts.grouped_bars(
+            t("每日来电与来访", "Calls and visits by day"),
+            [f"{weekday_name(d)}\n{d.month}/{d.day}" for d in cw.week.days],
+            [
+                (t("来电", "calls"), [r["calls"].value for r in rows[:7]]),
+                (t("来访", "visits"), [r["visits"].value for r in rows[:7]]),
+            ],
+            lines=[
+                (t("上周来电", "calls last week"), [r["calls"].previous for r in rows[:7]]),
+                (t("上周来访", "visits last week"), [r["visits"].previous for r in rows[:7]]),
+            ],
+        )
+        return Section("traffic", t("来电与来访", "Calls and visits"), [table], [chart])
+
+    # --- funnel ------------------------------------------------------------------------
+
+    def funnel(self) -> Section:
+        def counts(w: _Week):
+            return len(w["call"]), len(w["visit"]), len(w["subscribe"])
+
+        c, p = counts(self.cw), counts(self.pw)
+        names = [t("来电", "calls"), t("来访", "visits"), t("认购", "subscriptions")]
+        rows = []
+        for i, name in enumerate(names):
+            rows.append(
+                {
+                    "stage": name,
+                    "count": Cmp(c[i], p[i]),
+                    "rate": Cmp(
+                        _rate(c[i], c[i - 1]) if i else None, _rate(p[i], p[i - 1]) if i else None
+                    ),
+                }
+            )
+        rows.append(
+            {
+                "stage": t("来电→认购", "calls → subscriptions"),
+                "count": Cmp(None, None),
+                "rate": Cmp(_rate(c[2], c[0]), _rate(p[2], p[0])),
+            }
+        )
+        table = Table(
+            "funnel",
+            t("转化漏斗", "Funnel"),
+            [
+                Column("stage", t("环节", "stage")),
+                Column("count", t("数量", "count"), "int", True),
+                Column("rate", t("较上一环节", "of the stage before"), "pct", True),
+            ],
+            rows,
+            note=t(
+                "转化率为本周数量之比（来访÷来电，认购÷来访）；来访包括未先来电的客户。",
+                "Rates are ratios of the week's counts (visits ÷ calls, subscriptions ÷ visits); visits include walk-ins who never called.",
+            ),
+        )
+
+        def pct(v):
+            return "—" if v is None else f"{v:.0%}"
+
+        chart = charts.funnel(
+            t("来电 → 来访 → 认购", "Calls → visits → subscriptions"),
+            list(zip(names, c, strict=True)),
+            [pct(_rate(c[1], c[0])), pct(_rate(c[2], c[1]))],
+        )
+        return Section("funnel", t("转化漏斗", "Funnel"), [table], [chart])
+
+    # --- consultants -------------------------------------------------------------------
+
+    def consultants(self) -> Section:
+        state = self.state
+        cw, pw = self.cw, self.pw
+        office = state.office
+
+        def per(w: _Week, s: dict) -> dict[str, Counter]:
+            subs = w["subscribe"]
+            value = Counter()
+            for sid, price in zip(subs["by"], subs["price"], strict=True):
+                value[sid] += float(price)
+            sat = {}
+            surveys = w["survey"]
+            for sid, group in surveys.groupby("by"):
+                sat[sid] = (_mean(_scores(group, office)), len(group))
+            return {
+                "calls": w.by("call"),
+                "receptions": w.by("visit"),
+                "turns": w.by("duty_turn", "staff"),
+                "followups": w.by("followup"),
+                "overdue": Counter(s["overdue"]),
+                "tours": w.by("tour_start"),
+                "subscriptions": w.by("subscribe"),
+                "value": value,
+                "satisfaction": sat,
+            }
+
+        c, p = per(cw, self.cur), per(pw, self.prv)
+        people = {s.id for s in state.staff.values() if s.role == "consultant" and s.active}
+        for figures in (c, p):
+            for key, counter in figures.items():
+                if key != "satisfaction":
+                    people |= {k for k, v in counter.items() if v}
+        order = list(state.staff)
+        staff = sorted(people, key=lambda sid: (order.index(sid) if sid in order else 1e9, sid))
+        compared = ("calls", "receptions", "turns", "followups", "tours", "subscriptions", "value")
+        rows = []
+        for sid in staff:
+            row = {"name": state.staff_name(sid)}
+            for key in compared:
+                row[key] = Cmp(c[key].get(sid, 0), p[key].get(sid, 0))
+            row["overdue"] = Cmp(c["overdue"].get(sid, 0), p["overdue"].get(sid, 0))
+            mean, count = c["satisfaction"].get(sid, (None, 0))
+            row["satisfaction"] = Cmp(mean, p["satisfaction"].get(sid, (None, 0))[0])
+            row["surveys"] = count
+            rows.append(row)
+        columns = [
+            Column("name", t("置业顾问", "consultant")),
+            Column("calls", t("接听来电", "calls taken"), "int", True),
+            Column("receptions", t("接待来访", "receptions"), "int", True),
+            Column("turns", t("轮接", "turns"), "int", True),
+            Column("followups", t("回访", "follow-ups"), "int", True),
+            Column("overdue", t("逾期未回访", "overdue"), "int", True, lower_better=True),
+            Column("tours", t("带看", "tours"), "int", True),
+            Column("subscriptions", t("认购", "subscriptions"), "int", True),
+            Column("value", t("认购金额", "value"), "money", True),
+            Column("satisfaction", t("满意度", "satisfaction"), "float", True),
+            Column("surveys", t("问卷数", "surveys"), "int"),
+        ]
+        table = Table(
+            "consultants",
+            t("置业顾问", "Consultants"),
+            columns,
+            rows,
+            empty=t("本周没有置业顾问的记录", "no consultant activity this week"),
+            note=t(
+                "轮接：按接待顺序接待新客户的次数；逾期未回访：周日结束时已过约定回访日期的客户；满意度：本周该顾问收回问卷的评分均值。",
+                "Turns: new customers taken in the reception order; overdue: customers past their agreed follow-up date at the end of Sunday; satisfaction: mean score of the surveys they handed in this week.",
+            ),
+        )
+        chart = charts.grouped_bars(
+            t("置业顾问本周对比", "Consultants side by side"),
+            [r["name"] for r in rows],
+            [
+                (t("来电", "calls"), [r["calls"].value for r in rows]),
+                (t("接待", "receptions"), [r["receptions"].value for r in rows]),
+                (t("回访", "follow-ups"), [r["followups"].value for r in rows]),
+                (t("带看", "tours"), [r["tours"].value for r in rows]),
+                (t("认购", "subscriptions"), [r["subscriptions"].value for r in rows]),
+            ],
+        )
+        return Section(
+            "consultants", t("置业顾问", "Consultants"), [table], [chart] if rows else []
+        )
+
+    # --- channels ----------------------------------------------------------------------
+
+    def channels(self) -> Section:
+        none = t("未填写", "not given")
+
+        def per(w: _Week, s: dict) -> dict[str, Counter]:
+            def channel_of(kind: str) -> Counter:
+                """Each fact counts for the customer's channel: the one they first gave
+                (an old customer calling again does not say it again)."""
+                df = w[kind]
+                own = df["channel"] if "channel" in df else [None] * len(df)
+                return Counter(
+                    s["channels"].get(cid) or (ch if isinstance(ch, str) and ch else none)
+                    for cid, ch in zip(df["customer"], own, strict=True)
+                )
+
+            return {
+                "calls": channel_of("call"),
+                "visits": channel_of("visit"),
+                "subscriptions": channel_of("subscribe"),
+            }
+
+        c, p = per(self.cw, self.cur), per(self.pw, self.prv)
+        known = list(self.state.office.channels)
+        seen = set()
+        for figures in (c, p):
+            for counter in figures.values():
+                seen |= set(counter)
+        names = [ch for ch in known if ch in seen] + sorted(seen - set(known) - {none})
+        if none in seen:
+            names.append(none)
+        rows = [
+            {"channel": ch, **{k: Cmp(c[k].get(ch, 0), p[k].get(ch, 0)) for k in c}} for ch in names
+        ]
+        rows.sort(key=lambda r: (r["channel"] == none, -r["calls"].value - r["visits"].value))
+        table = Table(
+            "channels",
+            t("客户来源渠道", "Channels"),
+            [
+                Column("channel", t("认知途径", "channel")),
+                Column("calls", t("来电", "calls"), "int", True),
+                Column("visits", t("来访", "visits"), "int", True),
+                Column("subscriptions", t("认购", "subscriptions"), "int", True),
+            ],
+            rows,
+            empty=t("本周没有来电来访", "no calls or visits this week"),
+            note=t(
+                "按客户最初说明的认知途径归属（老客户再次来电来访不必重复说明）。",
+                "By the channel the customer first gave (an old customer calling or coming again need not repeat it).",
+            ),
+        )
+        return Section("channels", t("渠道", "Channels"), [table])
+
+    # --- the week's customers -----------------------------------------------------------
+
+    def customers(self, faq: dict[str, str]) -> Section:
+        office = self.state.office
+        none = t("未评级", "no grade")
+        c, p = self.cur["grades"], self.prv["grades"]
+        grades = list(office.grades) + sorted((set(c) | set(p)) - set(office.grades) - {""})
+        rows = [
+            {
+                "grade": g,
+                "meaning": office.grades.get(g, ""),
+                "customers": Cmp(c.get(g, 0), p.get(g, 0)),
+            }
+            for g in grades
+        ]
+        rows.append({"grade": none, "meaning": "", "customers": Cmp(c.get("", 0), p.get("", 0))})
+        grade_table = Table(
+            "grades",
+            t("本周客户的意向等级", "Intent grades of the week's customers"),
+            [
+                Column("grade", t("等级", "grade")),
+                Column("meaning", t("含义", "meaning")),
+                Column("customers", t("客户数", "customers"), "int", True),
+            ],
+            rows,
+            note=t(
+                "本周有来电、来访或回访的客户，按周日结束时的意向等级统计。",
+                "Customers called, received or followed up this week, by their grade at the end of Sunday.",
+            ),
+        )
+
+        def topics(w: _Week) -> Counter:
+            out = Counter()
+            for kind in ("call", "visit", "visit_end", "followup", "note"):
+                for items in w[kind]["topics"]:
+                    if isinstance(items, list):
+                        out.update(items)
+            return out
+
+        tc, tp = topics(self.cw), topics(self.pw)
+        top = sorted(tc, key=lambda k: (-tc[k], k))[:15]
+        topic_rows = [
+            {"topic": k, "question": faq.get(k, ""), "count": Cmp(tc[k], tp.get(k, 0))} for k in top
+        ]
+        topic_table = Table(
+            "topics",
+            t("客户最常问的问题（答客问）", "What customers asked most (standard answers)"),
+            [
+                Column("topic", t("问题", "topic")),
+                Column("question", t("统一说辞条目", "standard answer")),
+                Column("count", t("次数", "times"), "int", True),
+            ],
+            topic_rows,
+            empty=t("本周没有记录客户问题", "no questions recorded this week"),
+        )
+        chart = []
+        if topic_rows:
+            chart.append(
+                charts.hbars(
+                    t("客户最常问的问题", "What customers asked most"),
+                    [(r["question"] or r["topic"], r["count"].value) for r in topic_rows[:10]],
+                )
+            )
+        return Section(
+            "customers",
+            t("客户意向与关注点", "Customers: intent and questions"),
+            [grade_table, topic_table],
+            chart,
+        )
+
+    # --- tours -------------------------------------------------------------------------
+
+    def tours(self) -> Section:
+        def per(w: _Week, tour: str) -> dict:
+            starts = w["tour_start"][w["tour_start"]["tour"] == tour]
+            refused = w["tour_refused"][w["tour_refused"]["tour"] == tour]
+            ends = w["tour_end"]
+            ends = ends[ends["start"].isin(set(starts["id"]))] if len(ends) else ends
+            return {
+                "tours": len(starts),
+                "people": int(starts["head_count"].sum()),
+                "refused": len(refused),
+                "turned_away": int(refused["head_count"].sum()),
+                "negotiate": int((ends["negotiate"] == True).sum()),  # noqa: E712
+            }
+
+        rows = []
+        for tour in ("site", "model"):
+            c, p = per(self.cw, tour), per(self.pw, tour)
+            rows.append({"tour": label(TOUR, tour), **{k: Cmp(c[k], p[k]) for k in c}})
+        table = Table(
+            "tours",
+            t("带看", "Tours"),
+            [
+                Column("tour", t("类型", "tour")),
+                Column("tours", t("带看次数", "tours"), "int", True),
+                Column("people", t("人数", "people"), "int", True),
+                Column(
+                    "refused",
+                    t("因安全帽不足未成行", "refused: too few helmets"),
+                    "int",
+                    True,
+                    lower_better=True,
+                ),
+                Column("turned_away", t("涉及人数", "people affected"), "int", True),
+                Column("negotiate", t("带看后回案场洽谈", "back to negotiate"), "int", True),
+            ],
+            rows,
+            note=t(
+                "安全帽共 {h} 顶，鞋套 {s} 双。",
+                "The office has {h} helmets and {s} pairs of shoe covers.",
+                h=self.state.office.helmets,
+                s=self.state.office.shoe_covers,
+            ),
+        )
+        refused = self.cw["tour_refused"].sort_values("at")
+        short_rows = [
+            {
+                "at": r.at,
+                "consultant": self.state.staff_name(r.by),
+                "customer": customer_label(self.state, r.customer),
+                "head_count": int(r.head_count),
+                "free": int(r.free),
+                "remedy": label(REMEDY, r.remedy),
+            }
+            for r in refused.itertuples()
+        ]
+        shortage = Table(
+            "helmet_shortages",
+            t("安全帽不足记录", "Helmet shortages"),
+            [
+                Column("at", t("时间", "time"), "datetime"),
+                Column("consultant", t("置业顾问", "consultant")),
+                Column("customer", t("客户", "customer")),
+                Column("head_count", t("人数", "people"), "int"),
+                Column("free", t("可用安全帽", "helmets free"), "int"),
+                Column("remedy", t("处理", "remedy")),
+            ],
+            short_rows,
+            empty=t(
+                "本周没有因安全帽不足而未成行的带看", "no tour was refused for want of helmets"
+            ),
+        )
+        return Section(
+            "tours", t("看工地与看样板间", "Site and model-apartment tours"), [table, shortage]
+        )
+
+    # --- satisfaction ------------------------------------------------------------------
+
+    def satisfaction(self) -> Section:
+        office = self.state.office
+        rows = []
+        cs, ps = self.cw["survey"], self.pw["survey"]
+        for q in office.survey:
+            if q.type != "score":
+                continue
+            cvals = [s.get(q.id) for s in cs["scores"] if isinstance(s, dict) and q.id in s]
+            pvals = [s.get(q.id) for s in ps["scores"] if isinstance(s, dict) and q.id in s]
+            rows.append(
+                {
+                    "question": q.text,
+                    "scale": f"{q.scale[0]}–{q.scale[1]}",
+                    "answers": Cmp(len(cvals), len(pvals)),
+                    "mean": Cmp(_mean(cvals), _mean(pvals)),
+                }
+            )
+        table = Table(
+            "satisfaction",
+            t("客户满意度（共 {n} 份问卷）", "Satisfaction ({n} surveys)", n=len(cs)),
+            [
+                Column("question", t("问题", "question")),
+                Column("scale", t("分值", "scale")),
+                Column("answers", t("作答数", "answers"), "int", True),
+                Column("mean", t("平均分", "mean"), "float", True),
+            ],
+            rows,
+        )
+        texts = {q.id: q.text for q in office.survey}
+        comment_rows = []
+        for r in cs.sort_values("at").itertuples():
+            for qid, text in (r.comments or {}).items():
+                comment_rows.append(
+                    {
+                        "day": r.day,
+                        "consultant": self.state.staff_name(r.by),
+                        "question": texts.get(qid, qid),
+                        "comment": text,
+                    }
+                )
+        comments = Table(
+            "survey_comments",
+            t("客户意见与建议（问卷）", "Comments written on the surveys"),
+            [
+                Column("day", t("日期", "date"), "date"),
+                Column("consultant", t("置业顾问", "consultant")),
+                Column("question", t("问题", "question")),
+                Column("comment", t("内容", "comment")),
+            ],
+            comment_rows,
+            empty=t("本周问卷没有文字意见", "no written comments this week"),
+        )
+        return Section("satisfaction", t("客户满意度", "Satisfaction"), [table, comments])
+
+    # --- complaints --------------------------------------------------------------------
+
+    def complaints(self, open_complaints: list) -> Section:
+        state = self.state
+        after = self.cw.week.sunday + dt.timedelta(days=1)
+        rows = [
+            {
+                "id": c.id[-6:],
+                "customer": customer_label(state, c.customer),
+                "type": label(COMPLAINT_TYPE, c.type),
+                "opened": state.local_date(c.opened_at),
+                "step": label(COMPLAINT_STEP, c.step),
+                "due": c.due,
+                "department": c.department or "",
+                "overdue": t("逾期", "OVERDUE") if c.overdue(after) else "",
+            }
+            for c in open_complaints
+        ]
+        open_table = Table(
+            "open_complaints",
+            t(
+                "未结投诉与建议（周日结束时）",
+                "Open complaints and suggestions at the end of Sunday",
+            ),
+            [
+                Column("id", t("编号", "id")),
+                Column("customer", t("客户", "customer")),
+                Column("type", t("类型", "type")),
+                Column("opened", t("受理日期", "received"), "date"),
+                Column("step", t("进度", "step")),
+                Column("due", t("承诺反馈日期", "feedback due"), "date"),
+                Column("department", t("分析部门", "department")),
+                Column("overdue", t("逾期", "overdue")),
+            ],
+            rows,
+            empty=t("没有未结的投诉", "no open complaints"),
+        )
+        sugg = self.cw["complaint_open"]
+        sugg = sugg[sugg["type"] == "suggestion"].sort_values("at")
+        sugg_rows = [
+            {"day": r.day, "customer": customer_label(state, r.customer), "text": r.text}
+            for r in sugg.itertuples()
+        ]
+        sugg_table = Table(
+            "suggestions",
+            t("本周客户建议汇总", "Suggestions received this week"),
+            [
+                Column("day", t("日期", "date"), "date"),
+                Column("customer", t("客户", "customer")),
+                Column("text", t("建议", "suggestion")),
+            ],
+            sugg_rows,
+            empty=t("本周没有收到建议", "no suggestions this week"),
+        )
+        return Section(
+            "complaints", t("投诉与建议", "Complaints and suggestions"), [open_table, sugg_table]
+        )
+
+    # --- units -------------------------------------------------------------------------
+
+    def units(self, left: pd.DataFrame) -> Section:
+        state = self.state
+        subs = self.cw["subscribe"].sort_values("at")
+        sold_rows = []
+        for r in subs.itertuples():
+            unit = state.units.get(r.unit)
+            sold_rows.append(
+                {
+                    "day": r.day,
+                    "unit": f"{unit.building}-{unit.number}" if unit else r.unit,
+                    "type": unit.type if unit else "",
+                    "area": float(unit.area) if unit else None,
+                    "price": float(r.price),
+                    "consultant": state.staff_name(r.by),
+                    "customer": customer_label(state, r.customer),
+                }
+            )
+        sold = Table(
+            "units_subscribed",
+            t("本周认购房源", "Units subscribed this week"),
+            [
+                Column("day", t("日期", "date"), "date"),
+                Column("unit", t("房号", "unit")),
+                Column("type", t("户型", "type")),
+                Column("area", t("面积（㎡）", "area (m²)"), "float"),
+                Column("price", t("成交价（元）", "price (yuan)"), "money"),
+                Column("consultant", t("置业顾问", "consultant")),
+                Column("customer", t("客户", "customer")),
+            ],
+            sold_rows,
+            empty=t("本周没有认购", "no subscriptions this week"),
+        )
+        avail = left[left["status"] == "available"]
+        types = sorted(set(left["type"]))
+        rows = []
+        for building in sorted(set(left["building"]), key=_natural):
+            b = avail[avail["building"] == building]
+            row = {"building": building}
+            for ty in types:
+                row[f"type_{ty}"] = int((b["type"] == ty).sum())
+            row["left"] = len(b)
+            row["total"] = int((left["building"] == building).sum())
+            rows.append(row)
+        if rows:
+            total = {"building": t("合计", "total"), "_total": True}
+            for key in rows[0]:
+                if key != "building":
+                    total[key] = sum(r[key] for r in rows)
+            rows.append(total)
+        office = state.office
+        type_names = {u.code: u.name for u in office.unit_types}
+        columns = [Column("building", t("楼栋", "building"))]
+        columns += [
+            Column(f"type_{ty}", f"{ty} {type_names.get(ty, '')}".strip(), "int") for ty in types
+        ]
+        columns += [
+            Column("left", t("剩余可售", "available"), "int"),
+            Column("total", t("总套数", "all units"), "int"),
+        ]
+        left_table = Table(
+            "units_left",
+            t(
+                "周日结束时剩余可售（按楼栋、户型）",
+                "Units available at the end of Sunday, by building and type",
+            ),
+            columns,
+            rows,
+            empty=t("还没有录入房源", "no units on record"),
+        )
+        return Section("units", t("房源", "Units"), [sold, left_table])
+
+    # --- data quality ------------------------------------------------------------------
+
+    def data_quality(self) -> Section:
+        state = self.state
+        c, p = self.cur["gaps"], self.prv["gaps"]
+        field_rows = [
+            {
+                "field": label(FIELD, f),
+                "customers": Cmp(
+                    sum(1 for m in c.values() if f in m), sum(1 for m in p.values() if f in m)
+                ),
+            }
+            for f in ESSENTIAL
+        ]
+        fields = Table(
+            "gaps_by_field",
+            t("缺少的要件", "Missing essentials"),
+            [
+                Column("field", t("要件", "field")),
+                Column(
+                    "customers",
+                    t("缺少的客户数", "customers missing it"),
+                    "int",
+                    True,
+                    lower_better=True,
+                ),
+            ],
+            field_rows,
+            note=t(
+                "本周有来电、来访或回访的客户；姓名、性别、电话看客户资料，认知途径看来电/来访记录，面积、户型看来电记录（只来访未来电的客户不要求）。",
+                "The week's customers; name, gender and phone from the profile, channel from calls and visits, area and layout from calls (not asked of walk-ins who never called).",
+            ),
+        )
+        sep = ", " if en() else "、"
+        gap_rows = []
+        for cid, missing in c.items():
+            cs = state.customers.get(cid)
+            gap_rows.append(
+                {
+                    "customer": customer_label(state, cid),
+                    "phone": self._phone(cs.phone) if cs else "",
+                    "owner": state.staff_name(cs.owner) if cs else "",
+                    "missing": sep.join(label(FIELD, f) for f in missing),
+                }
+            )
+        gap_rows.sort(key=lambda r: (r["owner"], r["customer"]))
+        gaps = Table(
+            "data_gaps",
+            t("资料不全的客户", "Customers with missing data"),
+            [
+                Column("customer", t("客户", "customer")),
+                Column("phone", t("电话", "phone")),
+                Column("owner", t("置业顾问", "consultant")),
+                Column("missing", t("缺少", "missing")),
+            ],
+            gap_rows,
+            empty=t("本周客户资料完整", "every customer of the week is complete"),
+        )
+        guide = state.office.call_guideline_min
+        calls = self.cw["call"]
+        long = calls[calls["duration_min"] > guide].sort_values("at")
+        long_rows = [
+            {
+                "at": r.at,
+                "consultant": state.staff_name(r.by),
+                "customer": customer_label(state, r.customer),
+                "minutes": float(r.duration_min),
+            }
+            for r in long.itertuples()
+        ]
+        long_table = Table(
+            "long_calls",
+            t("超过 {m} 分钟的来电", "Calls over {m} minutes", m=_fmt_min(guide)),
+            [
+                Column("at", t("时间", "time"), "datetime"),
+                Column("consultant", t("接听人", "taken by")),
+                Column("customer", t("客户", "customer")),
+                Column("minutes", t("时长（分钟）", "minutes"), "float"),
+            ],
+            long_rows,
+            empty=t("本周没有超时来电", "no call over the guideline this week"),
+            note=t(
+                "接听电话以 2–3 分钟为宜（office.yaml 的 call_guideline_min）。",
+                "A call should take 2–3 minutes (call_guideline_min in office.yaml).",
+            ),
+        )
+        return Section("data", t("数据质量", "Data quality"), [fields, gaps, long_table])
+
+
+def _fmt_min(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _natural(text: str):
+    import re
+
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(text))]
+
+
+def _scores(surveys: pd.DataFrame, office) -> list[float]:
+    """Every score answer of these surveys (text answers are not scores)."""
+    score_ids = {q.id for q in office.survey if q.type == "score"}
+    out = []
+    for scores in surveys["scores"]:
+        if isinstance(scores, dict):
+            out.extend(v for k, v in scores.items() if k in score_ids)
+    return out
+
+
+def publish(
+    ses,
+    week: Week,
+    fmt: str,
+    output: str | None,
+    *,
+    reveal: bool = False,
+) -> tuple[Path | None, str | None]:
+    """Build the week's report and write it: returns (the file written, or the text for
+    standard output)."""
+    from salesops.reports import publish as pub
+    from salesops.reports import render
+
+    argv = [*pub.lang_args(), "report", "weekly", "--week", week.label, "--format", fmt]
+    if output:
+        argv += ["-o", output]
+    if reveal:
+        argv.append("--reveal")
+    stamp = pub.generated(ses, argv)
+    report = build(ses.state, week, reveal=reveal, meta={}, faq=facts.faq_questions(ses.store))
+    root = ses.store.root
+    to_stdout = output == "-" or (output is None and fmt in ("md", "json"))
+    if to_stdout and fmt in ("xlsx", "pdf"):
+        raise SalesopsError(
+            t("{f} 格式需要用 -o 指定文件", "the {f} format needs a file: pass -o FILE", f=fmt)
+        )
+    path = Path(output) if output and output != "-" else Path(f"weekly-{week.label}.{fmt}")
+    if fmt == "json":
+        text = render.report_json(report, stamp)
+    elif fmt == "md":
+        text = render.report_md(report, stamp, root)
+    elif fmt in ("html", "pdf"):
+        text = render.report_html(report, stamp, root)
+        if fmt == "pdf":
+            return pub.html_to_pdf(text, path), None
+    else:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="salesops-xlsx-") as tmp:
+            tmp_path = Path(tmp) / "report.xlsx"
+            render.report_xlsx(report, stamp, tmp_path)
+            return pub.write_file(path, tmp_path.read_bytes()), None
+    if to_stdout:
+        return None, text
+    return pub.write_file(path, text), None

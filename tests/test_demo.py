@@ -1,0 +1,110 @@
+"""salesops demo: the sample office and weeks of simulated business, reproducible."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from salesops import demo
+from salesops.checks import run_checks
+from salesops.store import Store
+from tests.conftest import ROOT, git
+
+
+def simulate(path, seed: int, days: int = 3):
+    store = demo.copy_sample(path)
+    first = demo.first_day_after_sample(store)
+    sim = demo.Simulation(store, seed, first, days)
+    summary = sim.run()
+    return store, sim, summary
+
+
+def test_the_same_seed_gives_the_same_office(tmp_path):
+    a, _, sa = simulate(tmp_path / "a", seed=5)
+    b, _, _ = simulate(tmp_path / "b", seed=5)
+    c, _, _ = simulate(tmp_path / "c", seed=6)
+    head = git(a.root, "rev-parse", "HEAD")
+    assert git(b.root, "rev-parse", "HEAD") == head  # same facts, ids, authors and dates
+    assert git(c.root, "rev-parse", "HEAD") != head
+    assert sa.counts["call"] > 0 and sa.counts["visit"] > 0
+    # commits are dated when their facts happened, by the staff member who acted
+    log = git(a.root, "log", "-3", "--format=%an|%ad", "--date=iso")
+    assert "2026-11-2" in log and "salesops" not in log
+
+
+def test_the_simulated_store_reads_back_as_it_was_folded(tmp_path):
+    """The simulation folds each commit into its state; reading the store afresh must give
+    the same answers, and every rule holds."""
+    store, sim, _ = simulate(tmp_path / "d", seed=2, days=4)
+    fresh = Store(store.root).state()
+    folded = sim.ses.state
+    assert [e.id for e in fresh.events] == [e.id for e in folded.events]
+    for cid, cs in fresh.customers.items():
+        other = folded.customers[cid]
+        assert (cs.owner, cs.grade, cs.next_followup) == (
+            other.owner,
+            other.grade,
+            other.next_followup,
+        )
+    assert run_checks(fresh) == []
+
+
+def test_replace_only_replaces_a_demo(tmp_path, cli):
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me", "utf-8")
+    with pytest.raises(Exception, match="--replace"):
+        demo.copy_sample(other, replace=True)
+    assert (other / "notes.txt").read_text("utf-8") == "keep me"
+    first = demo.copy_sample(tmp_path / "d")
+    again = demo.copy_sample(tmp_path / "d", replace=True)
+    assert again.root == first.root
+
+
+def test_demo_command_builds_an_office_and_writes_its_papers(tmp_path):
+    """The CLI end to end (one week after the sample): every process shows up, the store
+    keeps every rule, and the report and registers are written; the project's own
+    repository is left as it was."""
+    before = git(ROOT, "status", "--porcelain")
+    head = git(ROOT, "rev-parse", "HEAD")
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "salesops"),
+            "--json",
+            "demo",
+            str(tmp_path / "demo"),
+            "--weeks",
+            "1",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["problems"] == [] and data["last_week"] == "2026-W49"
+    counts = data["counts"]
+    for what in (
+        "call", "visit", "follow-up", "site tour", "model tour", "helmet shortage", "survey",
+        "complaint", "suggestion", "complaint step", "subscribe", "duty start", "duty away",
+    ):  # fmt: skip
+        assert counts.get(what, 0) > 0, what
+    names = sorted(p.name for p in out.iterdir())
+    assert names[-2:] == ["weekly-2026-W49.html", "weekly-2026-W49.xlsx"]
+    assert any(n.startswith("call-register-") for n in names)
+    assert any(n.startswith("visit-register-") for n in names)
+    state = Store(tmp_path / "demo").state()
+    steps = {
+        c.step
+        for c in __import__("salesops.processes.complaints")
+        .processes.complaints.complaints(state)
+        .values()
+    }
+    assert steps >= {"received", "promised", "assigned", "resolved", "closed"}
+    assert git(ROOT, "rev-parse", "HEAD") == head
+    assert git(ROOT, "status", "--porcelain") == before
