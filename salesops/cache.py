@@ -614,7 +614,7 @@ class Cache:
                 code = 1
                 try:
                     with bulk():
-                        Cache(store)._save_all(rows, state, meta)
+                        self._save_fresh(rows, state, meta)
                     code = 0
                 finally:
                     os._exit(code)
@@ -623,14 +623,37 @@ class Cache:
         self._save_all(rows, state, meta)
         return state
 
+    def _save_fresh(self, rows: list, state: State, meta: dict) -> None:
+        """Write a whole new cache file without a journal (nothing in it is a fact: a crash
+        leaves a temp file, not a damaged cache), then put it in place in one rename."""
+        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.new")
+        tmp.unlink(missing_ok=True)
+        fresh = Cache(self.store)
+        fresh.path = tmp
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.executescript(_SCHEMA)
+        conn.execute(f"PRAGMA user_version={FORMAT}")
+        fresh._conn = conn
+        try:
+            fresh._save_all(rows, state, meta)
+            conn.execute("PRAGMA journal_mode=WAL")
+        finally:
+            fresh.close()
+        for suffix in ("-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        os.replace(tmp, self.path)
+
     def _save_all(self, rows: list, state: State, meta: dict) -> None:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
             with phase("store rows"):
+                # marked clean, to be checked: refs_dirty makes the next check look at all
                 conn.executemany(
-                    "INSERT OR REPLACE INTO files(path, blob, st, rid, piece, kind, at, rec, refs, probs)"
-                    " VALUES(?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO files(path, blob, st, rid, piece, kind, at, rec, refs,"
+                    " probs, rprob) VALUES(?,?,?,?,?,?,?,?,?,?,X'')",
                     rows,
                 )
             with phase("save the folded state"):
@@ -1062,11 +1085,15 @@ class FoldedState(State):
             out.extend(got)
         cache = self._cache
         if cache is not None:
-            store_record_problems(cache, by_path)
+            store_record_problems(cache, by_path, complete=True)
         return out
 
 
-def store_record_problems(cache: Cache, by_path: dict[str, list[Problem]]) -> None:
+def store_record_problems(
+    cache: Cache, by_path: dict[str, list[Problem]], *, complete: bool
+) -> None:
+    """Keep what the per-record rules found. ``complete``: every record was checked (after
+    a fold from scratch): only the files with problems are written, the rest marked clean."""
     wait_children()  # the rows are there once the process saving them is done
     conn = cache.conn
     reading = conn.in_transaction
@@ -1074,12 +1101,18 @@ def store_record_problems(cache: Cache, by_path: dict[str, list[Problem]]) -> No
         if reading:
             conn.execute("COMMIT")
         conn.execute("BEGIN IMMEDIATE")
+        if complete:
+            conn.execute(
+                "UPDATE files SET rprob=X'' WHERE rec IS NOT NULL AND rid IS NOT NULL"
+                " AND (rprob IS NULL OR rprob != X'')"
+            )
+            by_path = {p: probs for p, probs in by_path.items() if probs}
         conn.executemany(
             "UPDATE files SET rprob=? WHERE path=?",
             [(pickle.dumps(p, PROTOCOL) if p else b"", path) for path, p in by_path.items()],
         )
         meta = cache.meta()
-        if meta is not None and meta.get("refs_dirty"):
+        if complete and meta is not None and meta.get("refs_dirty"):
             meta["refs_dirty"] = False
             cache._set_meta(meta)
         conn.execute("COMMIT")
@@ -1537,7 +1570,8 @@ class CachedState(State):
         meta = cache.meta() or self._meta
         where = "rec IS NOT NULL AND rid IS NOT NULL"
         table = "files"
-        if not meta.get("refs_dirty"):  # the partial index answers this without a scan
+        complete = bool(meta.get("refs_dirty"))
+        if not complete:  # the partial index answers this without a scan
             where += " AND (rprob IS NULL OR rprob != X'')"
             table = "files INDEXED BY files_recheck"
         todo = conn.execute(f"SELECT path, rec, refs FROM {table} WHERE {where}").fetchall()
@@ -1550,7 +1584,7 @@ class CachedState(State):
                 for fn in rules:
                     got.extend(fn(self, src))
                 by_path[path] = got
-            store_record_problems(cache, by_path)
+            store_record_problems(cache, by_path, complete=complete)
         rows = conn.execute(
             "SELECT path, rid, rprob FROM files INDEXED BY files_problems"
             " WHERE rprob IS NOT NULL AND rprob != X''"
