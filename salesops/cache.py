@@ -47,7 +47,7 @@ from salesops.state import CustomerRow, CustomerState, State
 from salesops.store import Loaded, Store, parse_bytes
 from salesops.timeutil import zone
 
-FORMAT = 3
+FORMAT = 4
 # Stores with at most this many record files check the whole working tree with git on
 # every command (it costs milliseconds there); larger ones trust stat data, see above.
 VERIFY_LIMIT = int(os.environ.get("SALESOPS_VERIFY_LIMIT", "20000"))
@@ -72,6 +72,10 @@ CREATE TABLE IF NOT EXISTS entries(
 CREATE TABLE IF NOT EXISTS customers(
     id TEXT PRIMARY KEY, name TEXT, phone TEXT, owner TEXT, has_profile INTEGER,
     next_followup TEXT, last_contact TEXT, grade TEXT, initials TEXT, pinyin TEXT);
+CREATE TABLE IF NOT EXISTS commits(
+    id TEXT PRIMARY KEY, seq INTEGER, author TEXT, email TEXT, at TEXT, subject TEXT);
+CREATE TABLE IF NOT EXISTS touches(path TEXT, commit_id TEXT, status TEXT,
+    PRIMARY KEY(path, commit_id));
 CREATE INDEX IF NOT EXISTS customers_phone ON customers(phone);
 CREATE INDEX IF NOT EXISTS customers_name ON customers(name);
 CREATE INDEX IF NOT EXISTS customers_due ON customers(next_followup);
@@ -864,7 +868,22 @@ class Cache:
 
     # --- after a write -----------------------------------------------------------------
 
-    def note_commit(self, head_before: str | None, index_before: str | None, paths) -> None:
+    def _log_of(self, commit: str) -> str:
+        return gitutil.run(
+            self.store.repo,
+            "log",
+            "-1",
+            _LOG_FORMAT,
+            "--name-status",
+            "--no-renames",
+            commit,
+            "--",
+            self.store.prefix or ".",
+        ).stdout
+
+    def note_commit(
+        self, head_before: str | None, index_before: str | None, paths, commit: str | None = None
+    ) -> None:
         """Our own commit of ``paths``: bring the cache up to date from them (no diff-tree,
         and no git status for an index we changed ourselves), if it was current before."""
         try:
@@ -883,11 +902,75 @@ class Cache:
                 return
             if current.get("index_checked") == index_before:
                 current["index"] = current["index_checked"] = self.index_sig()
+            touched = current.get("touched_to")
             paths = set(paths)
             self.refresh(current, paths, frozenset(paths))
+            if touched is not None and touched == head_before and commit is not None:
+                self._add_commits(_parse_log(self._log_of(commit), self.store.prefix))
+                current["touched_to"] = commit
+                self._set_meta(current)
             self.conn.execute("COMMIT")
         except (Broken, sqlite3.Error, pickle.PickleError):
             self._rollback()
+
+    def _index_commits(self, meta: dict, head: str | None) -> None:
+        """Bring the commit index from ``meta['touched_to']`` up to ``head``."""
+        store = self.store
+        conn = self.conn
+        old = meta.get("touched_to")
+        since = None
+        if old is not None and head is not None:
+            if (
+                gitutil.run(
+                    store.repo, "merge-base", "--is-ancestor", old, head, check=False
+                ).returncode
+                == 0
+            ):
+                since = old
+            else:  # rewritten (a rebase after a sync): drop what was replaced
+                base = gitutil.run(store.repo, "merge-base", old, head, check=False).stdout.strip()
+                if base:
+                    gone = gitutil.run(
+                        store.repo, "rev-list", f"{base}..{old}", check=False
+                    ).stdout.split()
+                    for i in range(0, len(gone), 500):
+                        chunk = gone[i : i + 500]
+                        marks = ",".join("?" * len(chunk))
+                        conn.execute(f"DELETE FROM touches WHERE commit_id IN ({marks})", chunk)
+                        conn.execute(f"DELETE FROM commits WHERE id IN ({marks})", chunk)
+                    since = base
+        if since is None:
+            conn.execute("DELETE FROM touches")
+            conn.execute("DELETE FROM commits")
+        meta["touched_to"] = head
+        if head is None:
+            return
+        spec = [f"{since}..{head}"] if since else [head]
+        text = gitutil.run(
+            store.repo,
+            "log",
+            "--reverse",
+            _LOG_FORMAT,
+            "--name-status",
+            "--no-renames",
+            *spec,
+            "--",
+            store.prefix or ".",
+        ).stdout
+        self._add_commits(_parse_log(text, store.prefix))
+
+    def _add_commits(self, commits: list[tuple]) -> None:
+        conn = self.conn
+        row = conn.execute("SELECT max(seq) FROM commits").fetchone()
+        seq = (row[0] if row and row[0] is not None else -1) + 1
+        conn.executemany(
+            "INSERT OR REPLACE INTO commits(id, seq, author, email, at, subject) VALUES(?,?,?,?,?,?)",
+            [(c[0], seq + i, c[1], c[2], c[3], c[4]) for i, c in enumerate(commits)],
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO touches(path, commit_id, status) VALUES(?,?,?)",
+            [(path, c[0], status) for c in commits for status, path in c[5]],
+        )
 
     # --- questions the pieces answer ----------------------------------------------------
 
@@ -897,6 +980,79 @@ class Cache:
 
     def piece_files(self, key: str) -> dict[str, str]:
         return dict(self.conn.execute("SELECT path, st FROM files WHERE piece=?", (key,)))
+
+
+# --- who changed what: an index of the commits that touched each path ----------------------
+
+_LOG_FORMAT = "--format=%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s"
+
+
+def history(store: Store, folder: str) -> list[tuple] | None:
+    """(commit, author, email, when, subject, [(status, file name)]) for every commit that
+    touched ``folder`` (store-relative), oldest first, as ``git log --reverse -- folder``
+    gives them; None when the cache cannot say (then ask git).
+
+    The index is built from ``git log`` the first time, then extended by each write and by
+    the commits that arrive; a rewritten history (a rebase) is replaced from where it forked.
+    """
+    if not enabled():
+        return None
+    cache = Cache(store)
+    if not cache.path.exists():
+        return None
+    try:
+        head = gitutil.read_head(store.gitdir)
+        meta = cache.meta()
+        if meta is None or meta.get("version") != fingerprint():
+            return None
+        if meta.get("touched_to") != head:
+            conn = cache.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                meta = cache.meta()
+                if meta is not None and meta.get("touched_to") != head:
+                    with phase("index the commits"):
+                        cache._index_commits(meta, head)
+                    cache._set_meta(meta)
+                conn.execute("COMMIT")
+            except BaseException:
+                cache._rollback()
+                raise
+        low, high = folder.rstrip("/") + "/", folder.rstrip("/") + "0"  # "0" follows "/"
+        rows = cache.conn.execute(
+            "SELECT c.id, c.author, c.email, c.at, c.subject, t.status, t.path"
+            " FROM touches t JOIN commits c ON c.id = t.commit_id"
+            " WHERE t.path >= ? AND t.path < ? ORDER BY c.seq, t.path",
+            (low, high),
+        ).fetchall()
+    except (Broken, sqlite3.Error, gitutil.GitError):
+        return None
+    finally:
+        cache.close()
+    out: list[tuple] = []
+    for cid, author, email, at, subject, status, path in rows:
+        if not out or out[-1][0] != cid:
+            out.append((cid, author, email, dt.datetime.fromisoformat(at), subject, []))
+        out[-1][5].append((status, path.rsplit("/", 1)[-1]))
+    return out
+
+
+def _parse_log(text: str, prefix: str) -> list[tuple]:
+    commits = []
+    n = len(prefix)
+    for block in text.split("\x1e"):
+        if not block.strip():
+            continue
+        head, _, rest = block.partition("\n")
+        cid, author, email, when, subject = head.split("\x1f")
+        files = []
+        for line in rest.splitlines():
+            if "\t" in line:
+                status, path = line.split("\t", 1)
+                if path.startswith(prefix):
+                    files.append((status, path[n:]))
+        commits.append((cid, author, email, when, subject, files))
+    return commits
 
 
 def known_dirty(store: Store) -> list[str] | None:
@@ -939,7 +1095,7 @@ def note_commit(
         return
     try:
         with bulk():
-            cache.note_commit(head_before, index_before, paths)
+            cache.note_commit(head_before, index_before, paths, commit)
     finally:
         cache.close()
 
@@ -1295,13 +1451,21 @@ class CachedState(State):
         store = self._cache.store
         cached = self._cache.piece_files("m")
         now = {name: stat_sig(store.root / name) for name in ("office.yaml", "faq.yaml")}
-        for folder in ("staff", "units"):
-            base = store.root / folder
-            if base.is_dir():
-                for e in os.scandir(base):
-                    if e.name.endswith(".yaml"):
-                        now[f"{folder}/{e.name}"] = stat_sig(Path(e.path))
         now = {k: v for k, v in now.items() if v is not None}
+        root = str(store.root)
+        for folder in ("staff", "units"):
+            try:
+                entries = os.scandir(os.path.join(root, folder))
+            except OSError:
+                continue
+            with entries:
+                for e in entries:
+                    if e.name.endswith(".yaml"):
+                        try:
+                            st = e.stat()
+                        except OSError:
+                            continue
+                        now[f"{folder}/{e.name}"] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
         if now != cached:
             self._stale(set(now) | set(cached))
 
@@ -1425,6 +1589,10 @@ class CachedState(State):
         if not q:
             return []
         up, low = q.upper(), q.lower()
+        if not broad:
+            got = self._staged_rows(q)
+            if got is not None:
+                return got
         where, args = ["id = ?", "name = ?"], [up, q]
         if broad:  # a search: parts of names, phones and ids too
             like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -1461,6 +1629,32 @@ class CachedState(State):
         got = [r for r in self._rows(rows, every=False) if r.id not in loaded]
         got.extend(CustomerRow.of(cs) for cs in loaded.values())
         return got
+
+    def _staged_rows(self, q: str) -> list[CustomerRow] | None:
+        """``resolve``'s first stages, each by an index: an id, a phone, a name. The first
+        that finds someone answers (as ``resolve._match`` would stop there); None: go on with
+        the slower stages. Customers held in memory are offered too and decide for themselves."""
+        from salesops import phones
+        from salesops.ids import ID_RE
+
+        conn = self._cache.conn
+        loaded = self.customers._items
+        stages: list[tuple[str, str]] = []
+        if ID_RE.match(q.upper()):
+            stages.append(("id = ?", q.upper()))
+        elif phones.looks_like_phone(q):
+            stages.append(("phone = ?", phones.normalize(q)))
+        stages.append(("name = ?", q))
+        for i, (cond, arg) in enumerate(stages):
+            rows = conn.execute(
+                f"SELECT {_ROW} FROM customers WHERE has_profile=1 AND {cond} ORDER BY id", (arg,)
+            ).fetchall()
+            final = i == 0 and cond == "id = ?"  # an id answers, found or not
+            if rows or final:
+                got = [r for r in self._rows(rows, every=False) if r.id not in loaded]
+                got.extend(CustomerRow.of(cs) for cs in loaded.values())
+                return got
+        return None
 
     def _fill_pinyin(self) -> None:
         """Pinyin of every name, worked out the first time someone types pinyin."""

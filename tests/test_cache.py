@@ -392,3 +392,39 @@ def test_the_demo_office_runs_the_same_with_and_without_the_cache(tmp_path):
     off = run("off", {"SALESOPS_CACHE": "0"})
     on = run("on", {"SALESOPS_LAZY_MIN": "1"})
     assert off == on
+
+
+def test_history_from_the_commit_index_equals_git_log(office, monkeypatch):
+    from salesops.processes import customers as procs
+    from salesops.processes.customers import edit_customer
+    from salesops.session import Session
+
+    li = office.consultants[0]
+    a = add(office, li, "张三", "13800000001")
+
+    def both(cid):
+        ses = Session(Store(office.path), li.id)
+        cs = ses.state.customers[cid]
+        got = procs.history(ses, cs)
+        monkeypatch.setenv("SALESOPS_CACHE", "0")
+        try:
+            want = procs.history(Session(Store(office.path), li.id), cs)
+        finally:
+            monkeypatch.delenv("SALESOPS_CACHE")
+        assert [vars(c) for c in got] == [vars(c) for c in want]
+        return got
+
+    cached(office.path)
+    assert len(both(a.id)) == 1  # the index is built
+    edit_customer(office.session(li), a.id, address="深圳")  # extended by the write
+    assert len(both(a.id)) == 2
+    # a hand commit, then history rewritten under the index (reset and a new commit)
+    profile = office.path / "customers" / a.id / "profile.yaml"
+    profile.write_text(profile.read_text("utf-8").replace("深圳", "广州"), "utf-8")
+    git(office.path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--no-verify",
+        "-am", "hand edit")  # fmt: skip
+    assert len(both(a.id)) == 3
+    git(office.path, "reset", "-q", "--hard", "HEAD~2")
+    assert len(both(a.id)) == 1
+    edit_customer(office.session(li), a.id, notes="回访时再确认预算")
+    assert len(both(a.id)) == 2

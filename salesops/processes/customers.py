@@ -209,8 +209,14 @@ class Change:
 
 
 def history(ses: Session, cs: CustomerState) -> list[Change]:
-    """Every commit that touched this customer's folder, oldest first, from git."""
+    """Every commit that touched this customer's folder, oldest first, from git (the
+    cache's index of commits when there is one: one query, however long the history)."""
+    from salesops import cache
+
     store = ses.store
+    known = cache.history(store, f"customers/{cs.id}")
+    if known is not None:
+        return [Change(*c) for c in known]
     folder = store.git_path(f"customers/{cs.id}")
     out = gitutil.run(
         store.repo,
