@@ -1838,16 +1838,20 @@ class CachedState(State):
                 (start.timestamp(), end.timestamp()),
             )
         }
-        evs: list[Event] = []
+        # and what is held in memory (facts folded on top in this process)
+        pieces |= {"c:" + cid for cid in self.customers._items}
+        pieces |= set(self._day_cache)
+        found: dict[str, Event] = {}
         for key in sorted(pieces):
             if key.startswith("c:"):
                 cs = self.customers.get(key[2:])
-                evs.extend(cs.events if cs else [])
+                evs = cs.events if cs else []
             else:
-                evs.extend(self._day(key))
-        return sorted(
-            (e for e in evs if start <= e.at < end), key=lambda e: (e.at.timestamp(), e.id)
-        )
+                evs = self._day(key)
+            for e in evs:
+                if start <= e.at < end:
+                    found[e.id] = e
+        return sorted(found.values(), key=lambda e: (e.at.timestamp(), e.id))
 
     # --- folding new facts on top --------------------------------------------------------
 

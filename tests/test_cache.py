@@ -428,3 +428,17 @@ def test_history_from_the_commit_index_equals_git_log(office, monkeypatch):
     assert len(both(a.id)) == 1
     edit_customer(office.session(li), a.id, notes="回访时再确认预算")
     assert len(both(a.id)) == 2
+
+
+def test_a_time_window_reads_only_its_facts(office):
+    li = office.consultants[0]
+    tz = office.store.tz
+    early = add(office, li, "张三", "13800000001", at=dt.datetime(2026, 1, 5, 10, tzinfo=tz))
+    add(office, li, "李四", "13800000002", at=dt.datetime(2026, 3, 2, 10, tzinfo=tz))
+    cached(office.path)
+    state = cached(office.path)
+    start, end = dt.datetime(2026, 1, 1, tzinfo=tz), dt.datetime(2026, 2, 1, tzinfo=tz)
+    got = state.events_between(start, end)
+    assert [e.customer for e in got] == [early.id]
+    assert set(state.customers._items) == {early.id}
+    assert [e.id for e in got] == [e.id for e in fresh(office.path).events_between(start, end)]
