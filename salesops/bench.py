@@ -408,7 +408,7 @@ class Bench:
             self.measure("history", self.history, base=b0)
         if want("report") and self.has("report"):
             self.report()
-            self.measure("report", self.report, base=("B2", self.b2))
+            self.measure("report", self.report, runs=slow_runs, base=("B2", self.b2))
         if want("check_warm"):
             self.check()
             self.measure("check_warm", self.check, setup=self.write, base=b0)

@@ -1830,6 +1830,22 @@ class CachedState(State):
     def events(self, value) -> None:
         self._events = value
 
+    def records_not_events(self) -> list[Loaded]:
+        self._verify_all()
+        if not isinstance(self, CachedState):
+            return super().records_not_events()
+        rows = self._cache.conn.execute(
+            "SELECT path, rec, refs FROM files WHERE rec IS NOT NULL AND kind IS NULL"
+        ).fetchall()
+        root = self._cache.store.root
+        out = {}
+        for path, rec, refs in sorted(rows, key=_file_order):
+            src = _loaded(root, path, rec, refs)
+            rid = getattr(src.record, "id", None)
+            if rid:
+                out[rid] = src
+        return list(out.values())
+
     def events_between(self, start: dt.datetime, end: dt.datetime) -> list[Event]:
         pieces = {
             r[0]

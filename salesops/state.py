@@ -172,6 +172,10 @@ class State:
         parts of names, phones and ids, for a search)."""
         return self.customer_rows()
 
+    def records_not_events(self) -> list[Loaded]:
+        """The office's staff, units and customer profiles as read (a cache reads only those)."""
+        return [src for src in self.sources.values() if not isinstance(src.record, Event)]
+
     def events_between(self, start: dt.datetime, end: dt.datetime) -> list[Event]:
         """The facts with ``start <= at < end``, in fold order (a cache reads only those)."""
         return [ev for ev in self.events if start <= ev.at < end]

@@ -31,7 +31,7 @@ def replay(state: State, moments: Sequence[dt.datetime]) -> Iterator[State]:
     """
     events = state.events
     last = events[-1].at if events else None
-    base = [src for src in state.sources.values() if not isinstance(src.record, Event)]
+    base = state.records_not_events()
     fresh: State | None = None
     done = 0
     for moment in moments:
