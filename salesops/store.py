@@ -224,7 +224,11 @@ class Store:
 
     @classmethod
     def open(cls, path: str | os.PathLike | None) -> Store:
-        root = Path(path or os.environ.get("SALESOPS_STORE") or "records")
+        chosen = path or os.environ.get("SALESOPS_STORE")
+        if chosen:
+            root = Path(chosen)
+        else:  # the store you stand in, else ./records
+            root = Path(".") if Path(OFFICE_FILE).is_file() else Path("records")
         if not (root / OFFICE_FILE).is_file():
             raise SalesopsError(
                 t(

@@ -566,3 +566,14 @@ def test_at_in_the_future_is_refused(office, cli, monkeypatch):
 def test_csv_listings_open_in_excel(office, cli):
     r = cli("staff", "list", "--csv")
     assert r.stdout.startswith("\ufeff")
+
+
+def test_the_store_you_stand_in_is_found_without_store(office, monkeypatch):
+    from click.testing import CliRunner
+
+    from salesops.cli import main
+
+    monkeypatch.chdir(office.path)
+    r = CliRunner().invoke(main, ["staff", "list", "--json"])
+    assert r.exit_code == 0, r.output
+    assert len(json.loads(r.stdout)) == 5

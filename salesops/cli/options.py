@@ -42,8 +42,8 @@ GLOBAL = [
         expose_value=False,
         callback=_set("store_path"),
         help=t(
-            "记录库目录（默认 ./records 或 $SALESOPS_STORE）",
-            "the store folder (default ./records or $SALESOPS_STORE)",
+            "记录库目录（默认 $SALESOPS_STORE、当前目录或 ./records）",
+            "the store folder (default $SALESOPS_STORE, the current folder, or ./records)",
         ),
     ),
     click.option(
