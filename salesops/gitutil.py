@@ -16,6 +16,18 @@ _BASE_ENV = {
 }
 
 
+# What a store's repository should say. Durability: every object, ref and index git writes
+# is fsynced before it counts. Scale: a compact index (v4) with an untracked cache, split so
+# that a commit of one file rewrites a small file, not the index of every record.
+STORE_SETTINGS = (
+    ("core.fsync", "all"),
+    ("core.fsyncMethod", "fsync"),
+    ("feature.manyFiles", "true"),
+    ("core.splitIndex", "true"),
+    ("core.untrackedCache", "true"),
+)
+
+
 class GitError(SalesopsError):
     pass
 
@@ -52,6 +64,28 @@ def toplevel(path: Path) -> Path | None:
     return Path(proc.stdout.strip()) if proc.returncode == 0 else None
 
 
+def locate(path: Path) -> tuple[Path, Path] | None:
+    """The repository's top folder and its git folder (None: not in git).
+
+    The common case (a ``.git`` folder above, no GIT_* variables) is read from the file
+    system; anything else asks git."""
+    if not any(k in os.environ for k in ("GIT_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES")):
+        here = Path(path).resolve()
+        for folder in (here, *here.parents):
+            dotgit = folder / ".git"
+            if dotgit.is_dir():
+                if (dotgit / "HEAD").is_file() and (dotgit / "objects").is_dir():
+                    return folder, dotgit
+                break
+            if dotgit.exists():
+                break  # a worktree or submodule: git knows
+    proc = run(path, "rev-parse", "--show-toplevel", "--absolute-git-dir", check=False)
+    lines = proc.stdout.splitlines()
+    if proc.returncode != 0 or len(lines) != 2:
+        return None
+    return Path(lines[0]), Path(lines[1])
+
+
 def git_dir(repo: Path) -> Path:
     out = run(repo, "rev-parse", "--absolute-git-dir").stdout.strip()
     return Path(out)
@@ -60,6 +94,33 @@ def git_dir(repo: Path) -> Path:
 def head(repo: Path) -> str | None:
     proc = run(repo, "rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
     return proc.stdout.strip() or None
+
+
+def read_head(gitdir: Path) -> str | None:
+    """HEAD's commit id read from the git folder's files (no process); git asked when the
+    layout is anything but the plain one (a loose or packed branch, or a detached HEAD)."""
+    try:
+        text = (gitdir / "HEAD").read_text("utf-8").strip()
+        if not text.startswith("ref: "):
+            return text if len(text) == 40 else None
+        ref = text[5:]
+        common = gitdir
+        if (gitdir / "commondir").exists():
+            common = (gitdir / (gitdir / "commondir").read_text("utf-8").strip()).resolve()
+        for base in (gitdir, common):
+            loose = base / ref
+            if loose.is_file():
+                value = loose.read_text("utf-8").strip()
+                if len(value) == 40:
+                    return value
+        packed = common / "packed-refs"
+        if packed.is_file():
+            for line in packed.read_text("utf-8").splitlines():
+                if line.endswith(" " + ref) and len(line) == 41 + len(ref):
+                    return line[:40]
+        return None  # an unborn branch
+    except (OSError, UnicodeDecodeError):
+        return head(gitdir)
 
 
 def identity_env(name: str, email: str) -> dict:
@@ -71,23 +132,38 @@ def identity_env(name: str, email: str) -> dict:
     }
 
 
-def commit_paths(repo: Path, paths: list[str], message: str, name: str, email: str) -> str:
+def commit_paths(
+    repo: Path,
+    paths: list[str],
+    message: str,
+    name: str,
+    email: str,
+    *,
+    parent: str | None | bool = False,
+    fault=None,
+) -> str:
     """Commit exactly ``paths`` (repo-relative; deleted files are removed) with plumbing.
 
     Plumbing skips hooks (the store validated already) and never rewrites more of the index
-    than the paths given. Returns the new commit id.
+    than the paths given. Returns the new commit id. ``fault`` is the test hook.
     """
+    fault = fault or (lambda point: None)
     env = identity_env(name, email)
     run(repo, "update-index", "--add", "--remove", "-z", "--stdin", input="\0".join(paths) + "\0")
+    fault("after_index")
     tree = run(repo, "write-tree").stdout.strip()
-    parent = head(repo)
+    if parent is False:  # not given: ask
+        parent = head(repo)
     args = ["commit-tree", tree, "-F", "-"]
     if parent:
         args += ["-p", parent]
+    fault("before_commit")
     commit = run(repo, *args, env=env, input=message).stdout.strip()
+    fault("after_commit")
     ref_args = ["update-ref", "-m", f"salesops: {message.splitlines()[0]}", "HEAD", commit]
     ref_args.append(parent or "0" * 40)
     run(repo, *ref_args)
+    fault("after_ref")
     return commit
 
 

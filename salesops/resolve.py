@@ -109,14 +109,16 @@ def _match(
 
 def customer(state: State, query: str) -> CustomerState:
     """The one customer ``query`` names, or a SalesopsError listing what it could be."""
-    items = [c for c in state.customers.values() if c.profile is not None]
+    # Light rows, not the customers themselves: with a cache, only the one found is read.
+    items = [c for c in state.find_customer_rows(query) if c.has_profile]
     found = _match(
         query, items, key_id=lambda c: c.id, key_name=lambda c: c.name, key_phone=lambda c: c.phone
     )
     if len(found) == 1:
-        return found[0]
+        return state.customers[found[0].id]
     if len(found) > 1 and chooser is not None:
-        picked = chooser(state, sorted(found, key=lambda c: c.id))
+        candidates = [state.customers[c.id] for c in sorted(found, key=lambda c: c.id)]
+        picked = chooser(state, candidates)
         if picked is not None:
             return picked
     if not found:
@@ -150,7 +152,8 @@ def search_customers(state: State, query: str) -> list[CustomerState]:
     """Every customer ``query`` may mean, for ``customer find``: the exact matches of
     ``customer`` first, then names containing the text, phones ending or starting with 4+
     digits, id fragments and pinyin prefixes. ``customer`` itself stays strict."""
-    items = [c for c in state.customers.values() if c.profile is not None]
+    # light rows first (a cache narrows them down by SQL); the customers found are read
+    items = [c for c in state.find_customer_rows(query, broad=True) if c.has_profile]
     q = query.strip()
     if not q:
         return []
@@ -170,7 +173,7 @@ def search_customers(state: State, query: str) -> list[CustomerState]:
             inits, fulls = pinyin_spellings(c.name or "")
             if any(s.startswith(low) for s in inits | fulls):
                 found.append(c)
-    return list({c.id: c for c in found}.values())
+    return [state.customers[cid] for cid in {c.id: c for c in found}]
 
 
 def staff(state: State, query: str, *, active: bool = True) -> Staff:

@@ -25,7 +25,7 @@ class Session:
 
     @cached_property
     def state(self) -> State:
-        self.loaded_head = gitutil.head(self.store.repo)
+        self.loaded_head = gitutil.read_head(self.store.gitdir)
         return self.store.state()
 
     def reload(self) -> State:

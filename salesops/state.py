@@ -9,7 +9,7 @@ Nothing here is stored in git. A process keeps its own slice of state with
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
@@ -60,6 +60,33 @@ class CustomerState:
         return (self.profile.phone if self.profile else None) or ""
 
 
+class CustomerRow(NamedTuple):
+    """What is known of a customer without reading their facts: enough to find them by
+    phone or name, and to list follow-ups (the cache answers these without loading them)."""
+
+    id: str
+    name: str
+    phone: str
+    owner: str | None
+    has_profile: bool
+    next_followup: dt.date | None
+    last_contact: dt.datetime | None
+    grade: str | None
+
+    @classmethod
+    def of(cls, cs: CustomerState) -> CustomerRow:
+        return cls(
+            cs.id,
+            cs.name,
+            cs.phone,
+            cs.owner,
+            cs.profile is not None,
+            cs.next_followup,
+            cs.last_contact,
+            cs.grade,
+        )
+
+
 class State:
     def __init__(self, office: Office, tz: dt.tzinfo):
         self.office = office
@@ -77,8 +104,10 @@ class State:
 
     @classmethod
     def load(cls, store: Store) -> State:
-        loaded, problems = store.load_all()
-        return cls.build(store.office, store.tz, loaded, problems)
+        """Every record folded; read through the cache (salesops.cache) when there is one."""
+        from salesops import cache
+
+        return cache.load_state(store)
 
     @classmethod
     def build(
@@ -104,7 +133,8 @@ class State:
                 state.staff[rec.id] = rec
             elif isinstance(rec, Unit):
                 state.units[rec.id] = rec
-        events.sort(key=lambda e: (e.at, e.id))
+        # (at, id) order; the instant as a number sorts the same and much faster
+        events.sort(key=lambda e: (e.at.timestamp(), e.id))
         for ev in events:
             state.apply(ev)
         return state
@@ -123,6 +153,67 @@ class State:
         if got is None:
             got = self._parts[cls] = cls()
         return got  # type: ignore[return-value]
+
+    def customer_rows(
+        self, *, owner: str | None = None, followup_by: dt.date | None = None
+    ) -> list[CustomerRow]:
+        """Every customer as a light row (with a cache, no customer's facts are read);
+        only ``owner``'s, or only those with a follow-up due on or before ``followup_by``."""
+        rows = [CustomerRow.of(cs) for cs in self.customers.values()]
+        if owner is not None:
+            rows = [r for r in rows if r.owner == owner]
+        if followup_by is not None:
+            rows = [r for r in rows if r.next_followup and r.next_followup <= followup_by]
+        return rows
+
+    def find_customer_rows(self, query: str, *, broad: bool = False) -> list[CustomerRow]:
+        """Rows that may match what a person typed (``resolve`` picks among them): every row
+        here; a cache narrows them down by id, phone, name and pinyin first (``broad``: also
+        parts of names, phones and ids, for a search)."""
+        return self.customer_rows()
+
+    def records_not_events(self) -> list[Loaded]:
+        """The office's staff, units and customer profiles as read (a cache reads only those)."""
+        return [src for src in self.sources.values() if not isinstance(src.record, Event)]
+
+    def events_between(self, start: dt.datetime, end: dt.datetime) -> list[Event]:
+        """The facts with ``start <= at < end``, in fold order (a cache reads only those)."""
+        return [ev for ev in self.events if start <= ev.at < end]
+
+    def verify(self) -> None:
+        """Make sure every record is as the files say (a cache checks every file now)."""
+
+    def known(self, rid: str) -> bool:
+        """Whether a record with this id exists (a staff member, a customer with a profile,
+        a unit, or a valid event)."""
+        prefix = rid[:2]
+        if prefix == "ST":
+            return rid in self.staff
+        if prefix == "UN":
+            return rid in self.units
+        if prefix == "CU":
+            cs = self.customers.get(rid)
+            return cs is not None and cs.profile is not None
+        return rid in self.events_by_id
+
+    def duplicate_phones(self) -> dict[str, list[str]]:
+        """phone -> the customers (two or more) who have it."""
+        by_phone: dict[str, list[str]] = {}
+        for row in self.customer_rows():
+            if row.has_profile and row.phone:
+                by_phone.setdefault(row.phone, []).append(row.id)
+        return {p: ids for p, ids in by_phone.items() if len(ids) > 1}
+
+    def customers_without_profile(self) -> list[str]:
+        return [r.id for r in self.customer_rows() if not r.has_profile]
+
+    def record_problems(self, rules) -> list[Problem]:
+        """What each per-record rule finds (a cache runs them only on records that changed)."""
+        out = []
+        for src in self.sources.values():
+            for fn in rules:
+                out.extend(fn(self, src))
+        return out
 
     def customer(self, cid: str) -> CustomerState:
         cs = self.customers.get(cid)

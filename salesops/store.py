@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from salesops import gitutil, yamlio
 from salesops.errors import Problem, RecordError, SalesopsError, field_of, pydantic_message
+from salesops.faults import fault
 from salesops.i18n import t
 from salesops.models import REGISTRY, CustomerProfile, Event, Office, Record, Staff, Unit
 from salesops.models.frontdesk import Faq
@@ -34,17 +35,44 @@ CONFLICT_MARKERS = ("<<<<<<< ", "=======\n", ">>>>>>> ", "|||||||")
 
 
 class Loaded:
-    """A record with where it came from: the store-relative path and each key's line."""
+    """A record with where it came from: the store-relative path and each key's line.
 
-    __slots__ = ("record", "path", "lines")
+    ``lines`` may be a function that finds them (a cache re-reads the file: only a problem
+    needs a line number). ``refs`` are the ids the record names (worked out when asked)."""
 
-    def __init__(self, record: Record, path: str, lines: dict):
+    __slots__ = ("record", "path", "_lines", "_refs")
+
+    def __init__(self, record: Record, path: str, lines: dict | Callable[[], dict]):
         self.record = record
         self.path = path
-        self.lines = lines
+        self._lines = lines
+        self._refs = None
+
+    @property
+    def lines(self) -> dict:
+        if callable(self._lines):
+            self._lines = self._lines()
+        return self._lines
 
     def line(self, *key) -> int:
         return self.lines.get(tuple(key), 0)
+
+    @property
+    def refs(self) -> list[tuple[tuple, str]]:
+        """(field path, id) for every id the record names, its own aside."""
+        if isinstance(self._refs, str):  # as a cache keeps them: JSON
+            import json
+
+            self._refs = [(tuple(path), rid) for path, rid in json.loads(self._refs)]
+        if self._refs is None:
+            from salesops.cache import references
+
+            self._refs = references(self.record)
+        return self._refs
+
+    @refs.setter
+    def refs(self, value) -> None:
+        self._refs = value
 
 
 def problems_from_validation(exc: ValidationError, path: str, lines: dict) -> list[Problem]:
@@ -149,22 +177,36 @@ def parse_file(
     try:
         if path.stat().st_size > yamlio.MAX_BYTES:
             raise yamlio.too_big(rel)
-        text = yamlio.decode(path.read_bytes(), rel)
+        data = path.read_bytes()
     except RecordError as exc:
         return None, {}, exc.problems or [Problem(rel, 0, "", exc.message)]
     except OSError as exc:
         return None, {}, [Problem(rel, 0, "", f"cannot read: {exc.strerror}")]
+    return parse_bytes(data, rel, model)
+
+
+def parse_bytes(
+    data: bytes, rel: str, model: type[Record] | None = None
+) -> tuple[Record | None, dict, list[Problem]]:
+    """A record file's bytes, as ``parse_file`` reads them."""
+    try:
+        if len(data) > yamlio.MAX_BYTES:
+            raise yamlio.too_big(rel)
+        text = yamlio.decode(data, rel)
+    except RecordError as exc:
+        return None, {}, exc.problems or [Problem(rel, 0, "", exc.message)]
     return parse_text(text, rel, model)
 
 
 class Store:
     def __init__(self, root: Path, *, git: bool = True):
         self.root = Path(root).resolve()
+        self.in_git = git
         if not git:  # a snapshot to read (e.g. the staged files), never to write
             self.repo = self.root
             return
-        repo = gitutil.toplevel(self.root)
-        if repo is None:
+        found = gitutil.locate(self.root)
+        if found is None:
             raise SalesopsError(
                 t(
                     "{p} 不在 git 仓库中；请先运行 salesops init",
@@ -172,7 +214,8 @@ class Store:
                     p=self.root,
                 )
             )
-        self.repo = repo.resolve()
+        self.repo = found[0].resolve()
+        self.__dict__["gitdir"] = found[1]
         if self.journal_path.exists():  # a write was killed before its commit
             with self.lock():
                 self.recover()
@@ -225,6 +268,34 @@ class Store:
     def tz(self) -> dt.tzinfo:
         return zone(self.office.timezone)
 
+    @staticmethod
+    def scopes() -> list[str]:
+        """The folders of events that belong to no customer (``duty``), by day."""
+        return sorted({cls.scope for cls in REGISTRY.values()} - {"customer"})
+
+    def classify(self, rel: str) -> tuple[type[Record] | None, str] | None:
+        """The model a store path must validate as (None: an event of any kind) and the cache
+        piece it belongs to; None when the path is not a record file. Agrees with ``files``."""
+        if not rel.endswith(".yaml"):
+            return None
+        parts = rel.split("/")
+        if len(parts) == 1:
+            return {OFFICE_FILE: (Office, "m"), FAQ_FILE: (Faq, "m")}.get(rel)
+        if len(parts) == 2:
+            model = {"staff": Staff, "units": Unit}.get(parts[0])
+            return (model, "m") if model else None
+        if len(parts) == 3 and parts[1] and parts[2]:
+            if parts[0] == "customers":
+                model = CustomerProfile if parts[2] == "profile.yaml" else None
+                return model, "c:" + parts[1]
+            if parts[0] in self.scopes():
+                return None, f"d:{parts[0]}/{parts[1]}"
+        return None
+
+    def piece_of(self, rel: str) -> str:
+        got = self.classify(rel)
+        return got[1] if got else ""
+
     def files(self) -> Iterator[tuple[str, type[Record] | None]]:
         """Every record file with the model it must validate as (None: an event of any kind)."""
         root = self.root
@@ -247,7 +318,7 @@ class Store:
                         continue
                     model = CustomerProfile if entry.name == "profile.yaml" else None
                     yield f"customers/{cdir.name}/{entry.name}", model
-        for scope in {cls.scope for cls in REGISTRY.values()} - {"customer"}:
+        for scope in self.scopes():
             base = root / scope
             if not base.is_dir():
                 continue
@@ -318,7 +389,8 @@ class Store:
         return self.gitdir / "salesops-journal.json"
 
     def recover(self) -> list[str]:
-        """Finish the rollback of a write that was killed before its commit. Call under the lock."""
+        """Finish a write that was killed half-way: undo it if its commit did not land, and
+        remove its temp files. Call under the lock. Returns the paths it touched."""
         path = self.journal_path
         if not path.exists():
             return []
@@ -329,9 +401,14 @@ class Store:
         current = gitutil.head(self.repo)
         paths = journal.get("paths", [])
         if journal.get("commit_started") and current != journal.get("head"):
-            pass  # the commit landed: nothing to undo
+            # The commit landed: only make the index agree with it.
+            if paths and current:
+                gitutil.run(self.repo, "reset", "-q", current, "--", *paths, check=False)
         else:
             _restore(self, paths, journal.get("head"))
+        for gp in paths:
+            for tmp in yamlio.stray_temps(self.repo / gp):
+                tmp.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
         return paths
 
@@ -354,7 +431,7 @@ class Store:
                     p=gitdir / "index.lock",
                 )
             )
-        dirty = gitutil.dirty(self.repo, self.prefix or ".")
+        dirty = self.uncommitted()
         if dirty:
             shown = ", ".join(dirty[:3]) + (" …" if len(dirty) > 3 else "")
             raise SalesopsError(
@@ -364,8 +441,8 @@ class Store:
                     f=shown,
                 )
             )
-        staged = gitutil.staged_outside(self.repo, self.prefix)
-        if staged and self.prefix:
+        staged = gitutil.staged_outside(self.repo, self.prefix) if self.prefix else []
+        if staged:
             raise SalesopsError(
                 t(
                     "git 暂存区里有记录库之外的改动（{f}）；先提交或取消暂存",
@@ -373,6 +450,16 @@ class Store:
                     f=staged[0],
                 )
             )
+
+    def uncommitted(self) -> list[str]:
+        """Store paths that differ from HEAD. The cache knows them for the current HEAD and
+        index (it ran git status, or trusts stat data on a large store); else git is asked."""
+        from salesops import cache
+
+        known = cache.known_dirty(self)
+        if known is not None:
+            return known
+        return gitutil.dirty(self.repo, self.prefix or ".")
 
 
 def _restore(store: Store, git_paths: list[str], head: str | None) -> None:
@@ -389,7 +476,12 @@ def _restore(store: Store, git_paths: list[str], head: str | None) -> None:
         full = store.repo / gp
         if gp in tracked:
             blob = gitutil.run(store.repo, "show", f"{head}:{gp}", text=False).stdout
-            yamlio.atomic_write(full, blob)
+            try:
+                same = full.read_bytes() == blob
+            except OSError:
+                same = False
+            if not same:
+                yamlio.atomic_write(full, blob)
         else:
             full.unlink(missing_ok=True)
             _prune(full.parent, store.root)
@@ -479,35 +571,83 @@ class Transaction:
                 if (store.root / rel).exists():
                     raise SalesopsError(t("记录已存在：{p}", "record exists already: {p}", p=rel))
             git_paths = [store.git_path(rel) for rel in self.writes]
-            head = gitutil.head(store.repo)
+            head = gitutil.read_head(store.gitdir)
             if self.guards and head != self.base_head:
                 from salesops.state import State
 
                 fresh = State.load(store)
                 for check in self.guards:
                     check(fresh)
+            from salesops import cache
+
+            index_before = cache.stat_sig(store.gitdir / "index")
             journal = {"head": head, "paths": git_paths, "commit_started": False}
-            yamlio.atomic_write(store.journal_path, json.dumps(journal))
+            try:
+                yamlio.atomic_write(store.journal_path, json.dumps(journal))
+            except OSError as exc:
+                store.journal_path.unlink(missing_ok=True)  # in place, but not surely on disk
+                raise _disk_error(exc, None) from None
             try:
                 for rel, text in self.writes.items():
-                    _fault("before_write")
-                    yamlio.atomic_write(store.root / rel, text)
-                _fault("before_commit")
+                    fault("before_write")
+                    yamlio.atomic_write(store.root / rel, text, fault=fault)
                 journal["commit_started"] = True
                 yamlio.atomic_write(store.journal_path, json.dumps(journal))
                 self.commit_id = gitutil.commit_paths(
-                    store.repo, git_paths, self.message(), name, email
+                    store.repo, git_paths, self.message(), name, email, parent=head, fault=fault
                 )
-            except BaseException:
+            except BaseException as exc:
                 try:
                     _restore(store, git_paths, head)
-                finally:
-                    store.journal_path.unlink(missing_ok=True)
+                    for gp in git_paths:
+                        for tmp in yamlio.stray_temps(store.repo / gp):
+                            tmp.unlink(missing_ok=True)
+                except Exception:
+                    # The journal stays: the next command (or salesops doctor --fix) undoes it.
+                    raise SalesopsError(
+                        t(
+                            "写入失败，且未能自动还原（{e}）；腾出空间后运行 salesops doctor --fix",
+                            "the write failed and could not be undone yet ({e}); free some space, then run salesops doctor --fix",
+                            e=_reason(exc),
+                        )
+                    ) from None
+                store.journal_path.unlink(missing_ok=True)
+                if isinstance(exc, OSError | gitutil.GitError):
+                    raise _disk_error(exc, head) from None
                 raise
             store.journal_path.unlink(missing_ok=True)
+            cache.note_commit(store, head, index_before, self.commit_id, list(self.writes))
 
 
-def _fault(point: str) -> None:
-    """Test hook: SALESOPS_FAULT=<point> kills the process there, as a power cut would."""
-    if os.environ.get("SALESOPS_FAULT") == point:
-        os._exit(137)
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return getattr(exc, "message", None) or str(exc)
+
+
+def _disk_error(exc: BaseException, head: str | None) -> SalesopsError:
+    """A failed write, in words: what happened, and that nothing was left behind."""
+    import errno
+
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return SalesopsError(
+            t(
+                "磁盘已满，没有写入任何内容，记录库保持原样；腾出空间后重试",
+                "the disk is full: nothing was written and the store is as it was; free some space and try again",
+            )
+        )
+    if isinstance(exc, OSError):
+        return SalesopsError(
+            t(
+                "无法安全写入磁盘（{e}），没有写入任何内容，记录库保持原样",
+                "could not write safely to disk ({e}): nothing was written and the store is as it was",
+                e=_reason(exc),
+            )
+        )
+    return SalesopsError(
+        t(
+            "git 提交失败（{e}），没有写入任何内容，记录库保持原样",
+            "the git commit failed ({e}): nothing was written and the store is as it was",
+            e=_reason(exc),
+        )
+    )

@@ -29,7 +29,27 @@ try:  # libyaml's parser and composer when PyYAML was built with them
     from yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     _Parser = None
-_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_TAGS = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
+
+
+class _Loader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignore[misc]
+    """The base loader (no implicit types) without PyYAML's resolver machinery: with no
+    implicit or path resolvers, every node gets its kind's default tag, as BaseResolver
+    would say, without a Python call that walks resolver tables per node."""
+
+    def resolve(self, kind, value, implicit):
+        return _TAGS[kind]
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
 
 _STR_TAGS = (None, "tag:yaml.org,2002:str", "!")
 _MAP_TAGS = (None, "tag:yaml.org,2002:map")
@@ -38,9 +58,23 @@ _STR_TAGS_RESOLVED = ("tag:yaml.org,2002:str",)
 _MAP_TAGS_RESOLVED = ("tag:yaml.org,2002:map",)
 _SEQ_TAGS_RESOLVED = ("tag:yaml.org,2002:seq",)
 
+
 # What other YAML readers (PyYAML, editors, yq) make of an unquoted value. The canonical
 # writer quotes exactly these, so a record that salesops wrote is never flagged.
+class _AnyChar(frozenset):
+    def __contains__(self, item) -> bool:
+        return True
+
+
 _RESOLVER = yaml.resolver.Resolver()
+# The resolver looks only at values whose first character it has rules for (and it has no
+# rules for any first character, nor path rules: checked here so that a PyYAML that adds
+# some would simply be asked about every value).
+_RESOLVER_FIRST = (
+    frozenset(_RESOLVER.yaml_implicit_resolvers)
+    if None not in _RESOLVER.yaml_implicit_resolvers and not _RESOLVER.yaml_path_resolvers
+    else _AnyChar()
+)
 _TYPED = {
     "tag:yaml.org,2002:bool": ("是/否", "yes/no"),
     "tag:yaml.org,2002:int": ("整数", "number"),
@@ -64,6 +98,8 @@ class Lines(dict):
         self.typed: dict[tuple, tuple[int, str]] = {}
 
     def note_plain(self, path: tuple, value: str, line: int) -> None:
+        if value[:1] not in _RESOLVER_FIRST:
+            return  # no implicit type starts this way (most text: Chinese, ids, names)
         what = _TYPED.get(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)))
         if what:
             self.typed[path] = (line, t(*what))
@@ -350,10 +386,14 @@ def dumps(data: dict) -> str:
     )
 
 
-def atomic_write(path: Path, text: str | bytes) -> None:
-    """Write through a temp file in the same folder, fsync it, rename, fsync the folder."""
+def atomic_write(path: Path, text: str | bytes, *, fault=None) -> None:
+    """Write through a temp file in the same folder, fsync it, rename, fsync the folder.
+
+    Any failure (a full disk, a failing fsync) removes the temp file and leaves ``path``
+    as it was. ``fault`` is the test hook called between the steps.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = temp_name(path)
     data = text.encode("utf-8") if isinstance(text, str) else text
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
@@ -367,12 +407,29 @@ def atomic_write(path: Path, text: str | bytes) -> None:
         tmp.unlink(missing_ok=True)
         raise
     os.close(fd)
+    if fault:
+        fault("after_temp")
     try:
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if fault:
+        fault("after_rename")
     fsync_dir(path.parent)
+
+
+def temp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def stray_temps(path: Path) -> list[Path]:
+    """Temp files a killed ``atomic_write`` of ``path`` may have left (any process id)."""
+    folder = path.parent
+    if not folder.is_dir():
+        return []
+    head = f".{path.name}."
+    return [p for p in folder.iterdir() if p.name.startswith(head) and p.name.endswith(".tmp")]
 
 
 def fsync_dir(folder: Path) -> None:

@@ -97,6 +97,18 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "cancel a subscription",
     ),
     "sign": ("salesops.cli.subscribe", "sign", "签约", "sign the contract of a subscription"),
+    "doctor": (
+        "salesops.cli.doctor",
+        "doctor",
+        "体检与修复：fsck、锁、中断的写入、缓存",
+        "check and repair: fsck, locks, interrupted writes, the cache",
+    ),
+    "sync": (
+        "salesops.cli.sync",
+        "sync",
+        "与共享远程仓库同步（取回、rebase、推送）",
+        "sync with the shared remote (fetch, rebase, push)",
+    ),
     "report": (
         "salesops.cli.report",
         "report",

@@ -14,6 +14,10 @@ SCHEMA_VERSION = 1
 
 
 def _no_controls(value: str, *, multiline: bool = False) -> str:
+    # Printable text has no "Other" characters at all (Cc, Cf among them): the common case
+    # needs no look at each character.
+    if (value.replace("\n", "").replace("\t", "") if multiline else value).isprintable():
+        return value
     for ch in value:
         if unicodedata.category(ch) in ("Cc", "Cf") and not (multiline and ch in "\n\t"):
             raise ValueError(

@@ -58,9 +58,9 @@ def invalid(exc: ValidationError) -> SalesopsError:
 
 
 def phone_owner(state: State, phone: str, *, exclude: str | None = None) -> CustomerState | None:
-    for cs in state.customers.values():
-        if cs.profile is not None and cs.phone == phone and cs.id != exclude:
-            return cs
+    for row in state.find_customer_rows(phone):
+        if row.has_profile and row.phone == phone and row.id != exclude:
+            return state.customers[row.id]
     return None
 
 
@@ -209,8 +209,14 @@ class Change:
 
 
 def history(ses: Session, cs: CustomerState) -> list[Change]:
-    """Every commit that touched this customer's folder, oldest first, from git."""
+    """Every commit that touched this customer's folder, oldest first, from git (the
+    cache's index of commits when there is one: one query, however long the history)."""
+    from salesops import cache
+
     store = ses.store
+    known = cache.history(store, f"customers/{cs.id}")
+    if known is not None:
+        return [Change(*c) for c in known]
     folder = store.git_path(f"customers/{cs.id}")
     out = gitutil.run(
         store.repo,

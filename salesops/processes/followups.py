@@ -30,9 +30,11 @@ from salesops.state import CustomerState, State
 def due(state: State, date: dt.date, staff: str | None = None) -> list[CustomerState]:
     """Customers whose next follow-up is on or before ``date`` (owned by ``staff`` if given),
     most overdue first."""
+    # light rows first: with a cache, only the customers that are due are read
+    rows = state.customer_rows(owner=staff, followup_by=date)
     found = [
         cs
-        for cs in state.customers.values()
+        for cs in (state.customers[r.id] for r in rows if r.has_profile)
         if cs.profile is not None
         and cs.next_followup is not None
         and cs.next_followup <= date

@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from salesops import ids, resolve
-from salesops.checks import rule
+from salesops.checks import record_rule
 from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
 from salesops.models import Event, Staff
@@ -37,6 +37,7 @@ from salesops.models.frontdesk import (
 from salesops.processes.record import record_event
 from salesops.session import Session
 from salesops.state import State
+from salesops.store import Loaded
 from salesops.text import safe
 
 
@@ -415,30 +416,43 @@ def turn_end_event(ses: Session, staff: str, visit: str, at: dt.datetime) -> Dut
 # --- check --------------------------------------------------------------------------
 
 
-@rule
-def check_duty_days(state: State) -> list[Problem]:
+@record_rule
+def check_duty_days(state: State, src: Loaded) -> list[Problem]:
     """Each day's duty facts make sense in order: only staff on duty go away, come back,
-    go off or take turns; nobody starts twice; a turn names a visit its consultant received."""
+    go off or take turns; nobody starts twice; a turn names a visit its consultant received.
+
+    Asked one duty fact at a time (a cache asks only about new ones), it replays that fact's
+    day once per check and answers from it."""
+    ev = src.record
+    if not isinstance(ev, DutyStart | DutyTurn | DutyTurnEnd | DutyAway | DutyBack | DutyOff):
+        return []
+    memo = state.__dict__.setdefault("_duty_day_problems", {})
+    date = state.local_date(ev.at)
+    found = memo.get(date)
+    if found is None:
+        found = memo[date] = _day_problems(state, date)
+    return found.get(ev.id, [])
+
+
+def _day_problems(state: State, date: dt.date) -> dict[str, list[Problem]]:
     from salesops.checks import _where
 
-    out = []
+    out: dict[str, list[Problem]] = {}
     desk = state.part(FrontDesk)
-    for date, events in desk.days.items():
-        d = Day(date)
-        for ev in events:
-            problem = d.apply(ev, state)
-            if problem:
-                field = "roster" if isinstance(ev, DutyStart) else "staff"
-                path, line = _where(state, ev.id, field)
-                out.append(Problem(path, line, field, problem))
-            if isinstance(ev, DutyTurn | DutyTurnEnd):
-                visit = desk.visits.get(ev.visit)
-                if visit is None:
-                    path, line = _where(state, ev.id, "visit")
-                    out.append(Problem(path, line, "visit", f"{ev.visit} is not a visit"))
-                elif visit.by != ev.staff:
-                    path, line = _where(state, ev.id, "staff")
-                    out.append(
-                        Problem(path, line, "staff", f"visit {ev.visit} was received by {visit.by}")
-                    )
+    d = Day(date)
+
+    def add(ev: Event, field: str, message: str) -> None:
+        path, line = _where(state, ev.id, field)
+        out.setdefault(ev.id, []).append(Problem(path, line, field, message))
+
+    for ev in desk.days.get(date, []):
+        problem = d.apply(ev, state)
+        if problem:
+            add(ev, "roster" if isinstance(ev, DutyStart) else "staff", problem)
+        if isinstance(ev, DutyTurn | DutyTurnEnd):
+            visit = desk.visits.get(ev.visit)
+            if visit is None:
+                add(ev, "visit", f"{ev.visit} is not a visit")
+            elif visit.by != ev.staff:
+                add(ev, "staff", f"visit {ev.visit} was received by {visit.by}")
     return out

@@ -411,9 +411,11 @@ def check_units(state: State) -> list[Problem]:
         by_key[unit.key].append(unit)
     codes = {u.code for u in state.office.unit_types}
     for unit in state.units.values():
+        same = [u.id for u in by_key[unit.key] if u.id != unit.id]
+        if not same and unit.type in codes:
+            continue  # the usual case: no need to find the file
         src = state.sources.get(unit.id)
         path = src.path if src else unit.id
-        same = [u.id for u in by_key[unit.key] if u.id != unit.id]
         if same:
             out.append(
                 Problem(

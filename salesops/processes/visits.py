@@ -9,7 +9,7 @@ intent grade, and returns a receiver who took a turn to the end of the line.
 from __future__ import annotations
 
 from salesops import ids, resolve
-from salesops.checks import _where, rule
+from salesops.checks import _where, record_rule
 from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
 from salesops.ids import FRAGMENT_RE
@@ -26,6 +26,7 @@ from salesops.processes.calls import (
 from salesops.processes.customers import new_profile, parse_gender, parse_phone
 from salesops.session import Session
 from salesops.state import CustomerState, State
+from salesops.store import Loaded
 from salesops.text import safe
 
 
@@ -273,28 +274,32 @@ def leave(
 # --- check --------------------------------------------------------------------------
 
 
-@rule
-def check_visit_ends(state: State) -> list[Problem]:
-    """A visit end names a visit of the same customer, ends it once, and not before it began."""
+@record_rule
+def check_visit_ends(state: State, src: Loaded) -> list[Problem]:
+    """A visit end names a visit of the same customer, ends it once, and not before it began.
+
+    One record at a time (a cache checks only new ones): the visit is looked up, and "once"
+    means this is the end the fold took (the first)."""
+    ev = src.record
+    if not isinstance(ev, VisitEnd):
+        return []
     out = []
     desk = state.part(FrontDesk)
-    seen: set[str] = set()
-    for ev in state.events:
-        if not isinstance(ev, VisitEnd):
-            continue
+
+    def add(message: str) -> None:
         path, line = _where(state, ev.id, "visit")
-        visit = desk.visits.get(ev.visit)
-        if visit is None:
-            if ev.visit in state.events_by_id:
-                out.append(Problem(path, line, "visit", f"{ev.visit} is not a visit"))
-            continue
-        if visit.customer != ev.customer:
-            out.append(
-                Problem(path, line, "visit", f"{ev.visit} is a visit of customer {visit.customer}")
-            )
-        if ev.visit in seen:
-            out.append(Problem(path, line, "visit", f"visit {ev.visit} was ended already"))
-        seen.add(ev.visit)
-        if ev.at < visit.at:
-            out.append(Problem(path, line, "visit", "ends before the visit began"))
+        out.append(Problem(path, line, "visit", message))
+
+    visit = desk.visits.get(ev.visit)
+    if visit is None:
+        if state.known(ev.visit):
+            add(f"{ev.visit} is not a visit")
+        return out
+    if visit.customer != ev.customer:
+        add(f"{ev.visit} is a visit of customer {visit.customer}")
+    first = desk.ends.get(ev.visit)
+    if first is not None and first.id != ev.id:
+        add(f"visit {ev.visit} was ended already")
+    if ev.at < visit.at:
+        add("ends before the visit began")
     return out

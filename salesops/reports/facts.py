@@ -6,7 +6,6 @@ pandas is imported where the frames are made: the forms use the rest without it.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -20,11 +19,8 @@ COMMON = ("id", "kind", "at", "day", "by", "customer")
 
 
 def window(state: State, start: dt.datetime, end: dt.datetime) -> list[Event]:
-    """The events with ``start <= at < end`` (the fold keeps them in time order)."""
-    events = state.events
-    lo = bisect_left(events, start, key=lambda e: e.at)
-    hi = bisect_left(events, end, lo=lo, key=lambda e: e.at)
-    return events[lo:hi]
+    """The events with ``start <= at < end``, in fold order (a cache reads only those)."""
+    return state.events_between(start, end)
 
 
 def replay(state: State, moments: Sequence[dt.datetime]) -> Iterator[State]:
@@ -35,7 +31,7 @@ def replay(state: State, moments: Sequence[dt.datetime]) -> Iterator[State]:
     """
     events = state.events
     last = events[-1].at if events else None
-    base = [src for src in state.sources.values() if not isinstance(src.record, Event)]
+    base = state.records_not_events()
     fresh: State | None = None
     done = 0
     for moment in moments:

@@ -1,0 +1,59 @@
+"""doctor: find what is wrong under a store, and repair what can be repaired safely."""
+
+from __future__ import annotations
+
+import contextlib
+
+import click
+
+from salesops.cli.options import app, global_options
+from salesops.errors import SalesopsError
+from salesops.i18n import t
+
+
+@click.command(
+    "doctor",
+    help=t(
+        "体检：git fsck、遗留的锁、中断的写入、未提交的记录文件与临时文件、缓存、git 设置；"
+        "--fix 修复能安全修复的，并说明做了什么。",
+        "Check the store: git fsck, stale locks, interrupted writes, uncommitted record files and "
+        "temp files, the cache, git's settings; --fix repairs what can be repaired safely and says what it did.",
+    ),
+)
+@click.option(
+    "--fix", is_flag=True, help=t("修复能安全修复的问题", "repair what can be repaired safely")
+)
+@click.option(
+    "--no-fsck",
+    "no_fsck",
+    is_flag=True,
+    help=t("跳过 git fsck（大记录库上要几分钟）", "skip git fsck (minutes on a large store)"),
+)
+@global_options
+def doctor(fix, no_fsck):
+    from salesops import i18n
+    from salesops.processes import doctor as doc
+    from salesops.text import safe
+
+    a = app()
+    store, found = doc.open_store(a.store_path)
+    with contextlib.suppress(SalesopsError):  # a broken office.yaml is check's business
+        i18n.set_office_lang(store.office.language)
+    found += doc.diagnose(store, fix=fix, fsck=not no_fsck)
+    left = doc.remaining(found)
+    data = {"ok": not left, "findings": [f.as_dict() for f in found]}
+
+    def human():
+        lines = []
+        for f in found:
+            mark = t("已修复", "fixed") if f.fixed else ("✓" if f.ok else "✗")
+            lines.append(f"{mark} {safe(f.message)}")
+        lines.append(
+            t("没有需要处理的问题", "nothing left to do")
+            if not left
+            else t("还有 {n} 个问题需要处理", "{n} problem(s) left to deal with", n=len(left))
+        )
+        return "\n".join(lines)
+
+    a.emit(data, human)
+    raise SystemExit(1 if left else 0)
