@@ -349,9 +349,12 @@ class Bench:
             and "role: supervisor" not in p.read_text("utf-8")
         ][:8]
         env = {**self.env, "SALESOPS_STAFF": sup}
-        status = run(self.sal("duty", "status", "--json"), env=env)
+        status = subprocess.run(
+            self.sal("duty", "status", "--json"), env=env, capture_output=True, text=True
+        )
+        if status.returncode == 0 and json.loads(status.stdout).get("started"):
+            return  # started by an earlier run on the same store
         run(self.sal("duty", "start", *roster), env=env)
-        del status
 
     def has(self, command: str) -> bool:
         from salesops.cli import COMMANDS

@@ -736,7 +736,27 @@ class Cache:
         last = state.events[-1] if state.events else None
         meta["snap"] = True
         meta["max_key"] = (last.at, last.id) if last else None
+        self.new_epoch(meta)
         self._set_meta(meta)
+
+    def new_epoch(self, meta: dict) -> None:
+        """Facts before the last one folded changed: what was remembered of the past goes."""
+        meta["epoch"] = os.urandom(8).hex()
+        self.conn.execute("DELETE FROM meta WHERE k LIKE 'memo:%'")
+
+    def _touches_the_past(self, delta: list[tuple]) -> bool:
+        """Whether changes folded on top could change the state as it stood before the last
+        fact folded: anything but new facts and the profiles of customers new with them."""
+        added = {new[0] for old, new in delta if old is None and new is not None}
+        for old, new in delta:
+            if old is not None or new is None:
+                return True
+            if new[5] is None:  # a new profile: its customer must have no earlier facts
+                piece = new[4]
+                rows = self.conn.execute("SELECT path FROM files WHERE piece=?", (piece,))
+                if {r[0] for r in rows} - added:
+                    return True
+        return False
 
     # --- refreshing ------------------------------------------------------------------
 
@@ -768,6 +788,8 @@ class Cache:
             self._set_meta(meta)
             return CachedState(self, meta)
         if meta["snap"] and incremental(delta, meta):
+            if self._touches_the_past(delta):
+                self.new_epoch(meta)
             state = CachedState(self, meta)
             state.fold_on(delta)
             state.save()
@@ -1868,6 +1890,56 @@ class CachedState(State):
                 if start <= e.at < end:
                     found[e.id] = e
         return sorted(found.values(), key=lambda e: (e.at.timestamp(), e.id))
+
+    # --- what was worked out from the past ---------------------------------------------
+
+    def _memo_ok(self, moment: dt.datetime) -> str | None:
+        """The epoch, when the state at ``moment`` is a replay of facts that stay put."""
+        last = self._meta.get("max_key")
+        epoch = self._meta.get("epoch")
+        if last is None or epoch is None or moment > last[0]:
+            return None
+        return epoch
+
+    def remembered(self, key: str, moment: dt.datetime) -> object | None:
+        epoch = self._memo_ok(moment)
+        if epoch is None:
+            return None
+        try:
+            row = self._cache.conn.execute(
+                "SELECT v FROM meta WHERE k=?", (f"memo:{key}@{moment.isoformat()}",)
+            ).fetchone()
+            if row is None:
+                return None
+            kept, value = pickle.loads(row[0])
+        except Exception:  # a memo that cannot be read is not there
+            return None
+        return value if kept == epoch else None
+
+    def remember(self, key: str, moment: dt.datetime, value: object) -> None:
+        epoch = self._memo_ok(moment)
+        if epoch is None:
+            return
+        try:
+            data = pickle.dumps((epoch, value), PROTOCOL)
+        except Exception:  # not picklable: worked out again next time
+            return
+        conn = self._cache.conn
+        try:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            current = self._cache.meta()
+            if current is not None and current.get("epoch") == epoch:
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)",
+                    (f"memo:{key}@{moment.isoformat()}", data),
+                )
+            conn.execute("COMMIT")
+        except (sqlite3.Error, Broken):
+            self._cache._rollback()
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("BEGIN")
 
     # --- folding new facts on top --------------------------------------------------------
 

@@ -180,6 +180,14 @@ class State:
         """The facts with ``start <= at < end``, in fold order (a cache reads only those)."""
         return [ev for ev in self.events if start <= ev.at < end]
 
+    def remembered(self, key: str, moment: dt.datetime) -> object | None:
+        """What ``remember`` kept under ``key`` for the state as it stood at ``moment``, while
+        no fact before ``moment`` has changed since (a cache keeps it; without one, None)."""
+        return None
+
+    def remember(self, key: str, moment: dt.datetime, value: object) -> None:
+        """Keep ``value``, worked out from the state as it stood at ``moment`` (see above)."""
+
     def verify(self) -> None:
         """Make sure every record is as the files say (a cache checks every file now)."""
 

@@ -442,3 +442,53 @@ def test_a_time_window_reads_only_its_facts(office):
     assert [e.customer for e in got] == [early.id]
     assert set(state.customers._items) == {early.id}
     assert [e.id for e in got] == [e.id for e in fresh(office.path).events_between(start, end)]
+
+
+def memos(path) -> list[str]:
+    found = []
+    for db in (path / ".git" / "salesops-cache").glob("*.sqlite"):
+        with sqlite3.connect(db) as conn:
+            found += [r[0] for r in conn.execute("SELECT k FROM meta WHERE k LIKE 'memo:%'")]
+    return sorted(found)
+
+
+def test_a_past_week_is_remembered_until_a_fact_before_it_changes(office, cli, monkeypatch):
+    """The report's end-of-week states are replays of the past: kept until a fact dated
+    before them changes; new facts after the last one leave them as they were."""
+    from salesops.processes import calls
+    from salesops.reports import facts
+
+    monkeypatch.setenv("SALESOPS_NOW", "2026-11-27T18:00:00+08:00")
+    li = office.consultants[0]
+
+    def call(phone, when):
+        at = dt.datetime.fromisoformat(when).replace(tzinfo=office.store.tz)
+        calls.log_call(office.session(li, at), phone=phone, name="客户")
+
+    call("13800000001", "2026-11-04 10:00")  # the week before the one reported
+    call("13800000002", "2026-11-11 10:00")  # the week reported, 2026-W46
+    call("13800000003", "2026-11-18 10:00")  # after it
+
+    def report(**env):
+        r = cli("report", "weekly", "--week", "2026-W46", "--format", "json", "-o", "-", env=env)
+        assert r.exit_code == 0, r.output
+        got = json.loads(r.output)
+        del got["generated"]  # which commit it was made from
+        return got
+
+    first = report()
+    assert len(memos(office.path)) == 2
+    with monkeypatch.context() as m:  # remembered: no replay at all
+        m.setattr(facts, "replay", lambda *a: pytest.fail("replayed"))
+        assert report() == first
+    assert report(SALESOPS_CACHE="0") == first
+
+    call("13800000004", "2026-11-19 10:00")  # a new fact after the last: the past stays
+    assert len(memos(office.path)) == 2
+    assert report() == report(SALESOPS_CACHE="0") == first
+
+    call("13800000005", "2026-11-05 15:00")  # a paper record of the week before, entered late
+    assert memos(office.path) == []
+    again = report()
+    assert again == report(SALESOPS_CACHE="0")
+    assert again != first

@@ -56,6 +56,32 @@ def test_due_lists_the_most_overdue_first_per_consultant(office):
     assert [cs.name for cs in followups.due(state, day)] == ["早", "中", "晚"]
     assert [cs.name for cs in followups.due(state, day, li.id)] == ["早", "晚"]
     assert followups.due(state, dt.date(2026, 11, 1)) == []
+    assert [cs.name for cs in followups.due(state, day, limit=2)] == ["早", "中"]
+    assert followups.due_count(state, day) == 3 and followups.due_count(state, day, li.id) == 2
+
+
+def test_followup_due_lists_the_most_overdue_and_says_how_many_are_left(office, cli, monkeypatch):
+    li = office.consultants[0]
+    for when, phone, name in [
+        ("2026-11-10 10:00", "13700000001", "早"),
+        ("2026-11-12 10:00", "13700000002", "中"),
+        ("2026-11-14 10:00", "13700000003", "晚"),
+    ]:
+        add(office, li, when, phone, name)
+        calls.log_call(office.session(li, at(when)), phone=phone)
+    monkeypatch.setenv("SALESOPS_NOW", "2026-11-23T09:00:00+08:00")
+    r = cli("--as", "李娜", "followup", "due", "--limit", "2")
+    assert r.exit_code == 0, r.output
+    assert "早" in r.stdout and "中" in r.stdout and "晚" not in r.stdout
+    assert r.stdout.splitlines()[-1] == "共 3 位到期，以上是最逾期的 2 位；--limit 0 列出全部"
+    got = json.loads(cli("--as", "李娜", "--json", "followup", "due", "--limit", "2").stdout)
+    assert got["total"] == 3 and [d["name"] for d in got["due"]] == ["早", "中"]
+    r = cli("--as", "李娜", "followup", "due", "--limit", "0")
+    assert "晚" in r.stdout and "共 3 位" not in r.stdout
+    r = cli("--as", "李娜", "followup", "due", "--csv", "--limit", "1")
+    assert r.stdout.count("\n") == 2 and "共 3 位到期" in r.stderr
+    r = cli("--as", "李娜", "followup", "due", "--limit", "-1")
+    assert r.exit_code == 2
 
 
 def test_followup_due_table_for_a_consultant(office, cli, monkeypatch):

@@ -113,11 +113,15 @@ class App:
         *,
         empty: str | None = None,
         data=None,
+        more: str | None = None,
     ) -> None:
-        """A listing: a table for people, or --json / --csv, from the same rows."""
+        """A listing: a table for people, or --json / --csv, from the same rows. ``more``
+        says what the rows leave out (after the table; on stderr beside CSV)."""
         if self.json:
             self.emit(data if data is not None else rows)
             return
+        if more and self.csv:
+            click.echo(more, err=True)
         if self.csv:
             buf = io.StringIO()
             writer = csv.writer(buf)
@@ -133,6 +137,8 @@ class App:
         click.echo(
             table([h for _, h in columns], [[_cell(r.get(k)) for k, _ in columns] for r in rows])
         )
+        if more:
+            click.echo(more)
 
 
 def _cell(value) -> str:

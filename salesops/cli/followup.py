@@ -178,7 +178,17 @@ def _ask_outcome(ses, intent, appointment, next_):
     "--all", "everyone", is_flag=True, help=t("所有置业顾问的客户", "everyone's customers")
 )
 @click.option("--show-phone", is_flag=True, help=t("显示完整电话", "show full phone numbers"))
-def followup_due(a, staff, date_, everyone, show_phone):
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=100,
+    show_default=True,
+    help=t(
+        "最多列出几位（最逾期的在前；0 = 全部）",
+        "list at most this many, most overdue first (0: all)",
+    ),
+)
+def followup_due(a, staff, date_, everyone, show_phone, limit):
     from salesops.processes import followups
     from salesops.timeutil import parse_date
 
@@ -186,7 +196,16 @@ def followup_due(a, staff, date_, everyone, show_phone):
     state = ses.state
     date = parse_date(date_, what="--date") if date_ else state.local_date(ses.now)
     sid = followups.whose(ses, staff, everyone)
-    rows = followups.due_rows(state, date, sid, show_phone=show_phone)
+    rows = followups.due_rows(state, date, sid, show_phone=show_phone, limit=limit or None)
+    total = followups.due_count(state, date, sid) if limit and len(rows) >= limit else len(rows)
+    more = None
+    if total > len(rows):
+        more = t(
+            "共 {n} 位到期，以上是最逾期的 {k} 位；--limit 0 列出全部",
+            "{n} due in all; these are the {k} most overdue. --limit 0 lists them all",
+            n=total,
+            k=len(rows),
+        )
     a.rows(
         rows,
         [
@@ -201,5 +220,6 @@ def followup_due(a, staff, date_, everyone, show_phone):
             ("missing", t("缺少资料", "missing")),
         ],
         empty=t("{d} 没有需要回访的客户", "no follow-ups due by {d}", d=date.isoformat()),
-        data={"date": date, "staff": sid, "due": rows},
+        data={"date": date, "staff": sid, "total": total, "due": rows},
+        more=more,
     )

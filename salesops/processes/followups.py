@@ -27,20 +27,35 @@ from salesops.session import Session
 from salesops.state import CustomerState, State
 
 
-def due(state: State, date: dt.date, staff: str | None = None) -> list[CustomerState]:
-    """Customers whose next follow-up is on or before ``date`` (owned by ``staff`` if given),
-    most overdue first."""
+def _due_rows(state: State, date: dt.date, staff: str | None) -> list:
     # light rows first: with a cache, only the customers that are due are read
     rows = state.customer_rows(owner=staff, followup_by=date)
-    found = [
-        cs
-        for cs in (state.customers[r.id] for r in rows if r.has_profile)
-        if cs.profile is not None
-        and cs.next_followup is not None
-        and cs.next_followup <= date
-        and (staff is None or cs.owner == staff)
-    ]
+    return sorted((r for r in rows if r.has_profile), key=lambda r: (r.next_followup, r.id))
+
+
+def due(
+    state: State, date: dt.date, staff: str | None = None, *, limit: int | None = None
+) -> list[CustomerState]:
+    """Customers whose next follow-up is on or before ``date`` (owned by ``staff`` if given),
+    most overdue first; with ``limit``, only that many of the most overdue are read."""
+    found = []
+    for r in _due_rows(state, date, staff):
+        cs = state.customers[r.id]
+        if (
+            cs.profile is not None
+            and cs.next_followup is not None
+            and cs.next_followup <= date
+            and (staff is None or cs.owner == staff)
+        ):
+            found.append(cs)
+            if limit and len(found) >= limit:
+                break
     return sorted(found, key=lambda cs: (cs.next_followup, cs.id))
+
+
+def due_count(state: State, date: dt.date, staff: str | None = None) -> int:
+    """How many customers ``due`` lists without a limit."""
+    return len(_due_rows(state, date, staff))
 
 
 def whose(ses: Session, staff: str | None = None, everyone: bool = False) -> str | None:
@@ -58,11 +73,16 @@ def whose(ses: Session, staff: str | None = None, everyone: bool = False) -> str
 
 
 def due_rows(
-    state: State, date: dt.date, staff: str | None = None, *, show_phone: bool = False
+    state: State,
+    date: dt.date,
+    staff: str | None = None,
+    *,
+    show_phone: bool = False,
+    limit: int | None = None,
 ) -> list[dict]:
     """``due`` as rows: the last contact's summary and the data gaps, to review before calling."""
     rows = []
-    for cs in due(state, date, staff):
+    for cs in due(state, date, staff, limit=limit):
         last = cs.last_contact_event
         gaps = customer_gaps(cs)
         rows.append(

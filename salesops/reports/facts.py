@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 import salesops.processes  # noqa: F401  (every process's fold rules)
 from salesops.errors import SalesopsError
@@ -16,6 +17,7 @@ from salesops.models import REGISTRY, Event
 from salesops.state import State
 
 COMMON = ("id", "kind", "at", "day", "by", "customer")
+T = TypeVar("T")
 
 
 def window(state: State, start: dt.datetime, end: dt.datetime) -> list[Event]:
@@ -44,6 +46,29 @@ def replay(state: State, moments: Sequence[dt.datetime]) -> Iterator[State]:
             fresh.apply(events[done])
             done += 1
         yield fresh
+
+
+def at_moments(
+    state: State, items: Sequence[tuple[dt.datetime, str, Callable[[State], T]]]
+) -> list[T]:
+    """For each ``(moment, key, work)`` (moments ascending): ``work`` done on the state as it
+    stood at ``moment``. What the state (its cache) remembers under ``key`` is taken as it is;
+    the rest is worked out from one replay, and remembered."""
+    out: list = [None] * len(items)
+    todo = []
+    for i, (moment, key, _work) in enumerate(items):
+        got = state.remembered(key, moment)
+        if got is None:
+            todo.append(i)
+        else:
+            out[i] = got
+    if todo:
+        moments = [items[i][0] for i in todo]
+        for i, st in zip(todo, replay(state, moments), strict=True):
+            moment, key, work = items[i]
+            out[i] = work(st)
+            state.remember(key, moment, out[i])
+    return out
 
 
 class Frames:

@@ -20,11 +20,11 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 def generated(ses, argv: list[str]) -> dict:
     """How a file was made: the command (to make it again), the store, its HEAD commit."""
     store = ses.store
-    dirty = bool(gitutil.dirty(store.repo, store.prefix or "."))
+    dirty = bool(store.uncommitted())  # what the cache knows, else git status
     return {
         "command": shlex.join(["salesops", "--store", str(store.root), *argv]),
         "store": str(store.root),
-        "head": gitutil.head(store.repo),
+        "head": gitutil.read_head(store.gitdir),
         "dirty": dirty,
         "at": ses.clock,
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -114,7 +115,8 @@ def _snapshot(st: State, wk: _Week) -> dict:
         if missing:
             gaps[cid] = missing
     subscribers = set(wk["subscribe"]["customer"].dropna())
-    complaints = complaint_book(st)
+    # as they stood then: the replay goes on folding into the same objects
+    complaints = {k: replace(c, steps=list(c.steps)) for k, c in complaint_book(st).items()}
     return {
         "grades": grades,
         "overdue": facts.followups_overdue(st, wk.week.sunday),
@@ -153,15 +155,20 @@ def build(
     prev = week.previous
     frames = facts.Frames(facts.window(state, prev.start(tz), week.end(tz)), tz)
     cur_w, prev_w = _Week(frames, week), _Week(frames, prev)
-    snaps = {}
-    for w, st in zip(
-        (prev_w, cur_w), facts.replay(state, [prev.end(tz), week.end(tz)]), strict=True
-    ):
-        snaps[w.week] = _snapshot(st, w)
-        if w is cur_w:
-            units_left = _units_left(st, snaps[w.week]["units"])
-            open_complaints = _open_complaints(st, snaps[w.week]["complaints"], week)
-    cur, prv = snaps[week], snaps[prev]
+
+    def at_end_of(w: _Week):
+        def work(st: State) -> tuple:
+            snap = _snapshot(st, w)
+            if w is not cur_w:
+                return snap, None, None
+            left = _units_left(st, snap["units"])
+            return snap, left, _open_complaints(st, snap["complaints"], week)
+
+        return (w.week.end(tz), f"weekly-snapshot:{w.week.label}", work)
+
+    (prv, _, _), (cur, units_left, open_complaints) = facts.at_moments(
+        state, [at_end_of(prev_w), at_end_of(cur_w)]
+    )
     b = _Builder(state, cur_w, prev_w, cur, prv, reveal=reveal)
     sections = [
         b.summary(),
