@@ -57,7 +57,8 @@ def test_due_lists_the_most_overdue_first_per_consultant(office):
     assert [cs.name for cs in followups.due(state, day, li.id)] == ["早", "晚"]
     assert followups.due(state, dt.date(2026, 11, 1)) == []
     assert [cs.name for cs in followups.due(state, day, limit=2)] == ["早", "中"]
-    assert followups.due_count(state, day) == 3 and followups.due_count(state, day, li.id) == 2
+    assert followups.due_page(state, day, limit=1)[1] == 3
+    assert followups.due_page(state, day, li.id, limit=5)[1] == 2
 
 
 def test_followup_due_lists_the_most_overdue_and_says_how_many_are_left(office, cli, monkeypatch):

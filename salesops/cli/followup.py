@@ -196,8 +196,7 @@ def followup_due(a, staff, date_, everyone, show_phone, limit):
     state = ses.state
     date = parse_date(date_, what="--date") if date_ else state.local_date(ses.now)
     sid = followups.whose(ses, staff, everyone)
-    rows = followups.due_rows(state, date, sid, show_phone=show_phone, limit=limit or None)
-    total = followups.due_count(state, date, sid) if limit and len(rows) >= limit else len(rows)
+    rows, total = followups.due_rows(state, date, sid, show_phone=show_phone, limit=limit or None)
     more = None
     if total > len(rows):
         more = t(

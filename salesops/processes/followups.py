@@ -38,8 +38,16 @@ def due(
 ) -> list[CustomerState]:
     """Customers whose next follow-up is on or before ``date`` (owned by ``staff`` if given),
     most overdue first; with ``limit``, only that many of the most overdue are read."""
+    return due_page(state, date, staff, limit=limit)[0]
+
+
+def due_page(
+    state: State, date: dt.date, staff: str | None = None, *, limit: int | None = None
+) -> tuple[list[CustomerState], int]:
+    """``due`` with ``limit``, and how many there are in all."""
+    rows = _due_rows(state, date, staff)
     found = []
-    for r in _due_rows(state, date, staff):
+    for r in rows:
         cs = state.customers[r.id]
         if (
             cs.profile is not None
@@ -50,12 +58,8 @@ def due(
             found.append(cs)
             if limit and len(found) >= limit:
                 break
-    return sorted(found, key=lambda cs: (cs.next_followup, cs.id))
-
-
-def due_count(state: State, date: dt.date, staff: str | None = None) -> int:
-    """How many customers ``due`` lists without a limit."""
-    return len(_due_rows(state, date, staff))
+    found.sort(key=lambda cs: (cs.next_followup, cs.id))
+    return found, (len(rows) if limit and len(found) >= limit else len(found))
 
 
 def whose(ses: Session, staff: str | None = None, everyone: bool = False) -> str | None:
@@ -79,10 +83,12 @@ def due_rows(
     *,
     show_phone: bool = False,
     limit: int | None = None,
-) -> list[dict]:
-    """``due`` as rows: the last contact's summary and the data gaps, to review before calling."""
+) -> tuple[list[dict], int]:
+    """``due`` as rows: the last contact's summary and the data gaps, to review before
+    calling; and how many are due in all."""
     rows = []
-    for cs in due(state, date, staff, limit=limit):
+    customers, total = due_page(state, date, staff, limit=limit)
+    for cs in customers:
         last = cs.last_contact_event
         gaps = customer_gaps(cs)
         rows.append(
@@ -105,7 +111,7 @@ def due_rows(
                 "missing_fields": gaps,
             }
         )
-    return rows
+    return rows, total
 
 
 def log(
