@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -307,6 +308,25 @@ def test_doctor_sets_the_git_settings_a_store_needs(office):
     code, found = doctor(office, "--no-fsck", "--fix")
     assert found["settings"]["fixed"]
     assert git(office.path, "config", "--get", "core.splitIndex").strip() == "true"
+
+
+def test_doctor_installs_the_hook_a_fresh_clone_lacks(office, tmp_path):
+    from salesops.processes.setup import HOOK_MARK
+
+    clone = tmp_path / "desk2"
+    git(tmp_path, "clone", "-q", str(office.path), str(clone))
+    hook = clone / ".git" / "hooks" / "pre-commit"
+    assert not hook.exists()
+    desk2 = SimpleNamespace(path=clone)
+    code, found = doctor(desk2, "--no-fsck")
+    assert code == 1 and not found["hook"]["ok"] and "--fix" in found["hook"]["message"]
+    code, found = doctor(desk2, "--no-fsck", "--fix")
+    assert found["hook"]["fixed"] and HOOK_MARK in hook.read_text("utf-8")
+    code, found = doctor(desk2, "--no-fsck")
+    assert code == 0 and "hook" not in found
+    hook.write_text("#!/bin/sh\nexit 0\n", "utf-8")  # the repository's own: left alone
+    code, found = doctor(desk2, "--no-fsck", "--fix")
+    assert found["hook"]["ok"] and hook.read_text("utf-8") == "#!/bin/sh\nexit 0\n"
 
 
 def test_doctor_runs_git_fsck(office):

@@ -43,6 +43,7 @@ def diagnose(store: Store, *, fix: bool = False, fsck: bool = True) -> list[Find
         ("in_progress", lambda: _in_progress(store)),
         ("uncommitted", lambda: _uncommitted(store, fix)),
         ("settings", lambda: _settings(store, fix)),
+        ("hook", lambda: _hook(store, fix)),
         ("cache", lambda: _cache(store, fix)),
     ]
     if fsck:
@@ -267,6 +268,49 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return pid != os.getpid()
+
+
+def _hook(store: Store, fix: bool) -> list[Finding]:
+    """The pre-commit hook that checks hand edits (a clone does not bring it along)."""
+    from salesops.processes.setup import HOOK_MARK, install_hook
+
+    hook = store.gitdir / "hooks" / "pre-commit"
+    if hook.exists():
+        if HOOK_MARK in hook.read_text("utf-8", errors="replace"):
+            return []
+        return [
+            Finding(
+                "hook",
+                True,
+                t(
+                    "仓库有自己的 pre-commit 钩子，未安装 salesops 的检查钩子（手工修改提交前请运行 salesops check）",
+                    "the repository has a pre-commit hook of its own; salesops's check hook is not installed (run salesops check before committing hand edits)",
+                ),
+            )
+        ]
+    if fix:
+        install_hook(store)
+        return [
+            Finding(
+                "hook",
+                True,
+                t(
+                    "安装了提交前检查钩子（手工修改的记录有错时不能提交）",
+                    "installed the pre-commit hook (a hand edit that breaks a record cannot be committed)",
+                ),
+                fixed=True,
+            )
+        ]
+    return [
+        Finding(
+            "hook",
+            False,
+            t(
+                "没有提交前检查钩子（新克隆的仓库不带钩子）：salesops doctor --fix 安装",
+                "no pre-commit hook (a fresh clone does not bring it): salesops doctor --fix installs it",
+            ),
+        )
+    ]
 
 
 def _settings(store: Store, fix: bool) -> list[Finding]:
