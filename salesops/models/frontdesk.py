@@ -405,7 +405,7 @@ class DutyTurnEnd(_Duty):
 
 
 class FaqEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     code: Line
     question: Line

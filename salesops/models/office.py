@@ -10,7 +10,7 @@ from salesops.models.base import Line, Name, Record
 
 
 class _Item(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class UnitType(_Item):
