@@ -152,11 +152,18 @@ def search_customers(state: State, query: str) -> list[CustomerState]:
     """Every customer ``query`` may mean, for ``customer find``: the exact matches of
     ``customer`` first, then names containing the text, phones ending or starting with 4+
     digits, id fragments and pinyin prefixes. ``customer`` itself stays strict."""
+    return search_customers_page(state, query)[0]
+
+
+def search_customers_page(
+    state: State, query: str, limit: int | None = None
+) -> tuple[list[CustomerState], int]:
+    """``search_customers``, only the first ``limit`` read; and how many match in all."""
     # light rows first (a cache narrows them down by SQL); the customers found are read
     items = [c for c in state.find_customer_rows(query, broad=True) if c.has_profile]
     q = query.strip()
     if not q:
-        return []
+        return [], 0
     found = _match(
         q, items, key_id=lambda c: c.id, key_name=lambda c: c.name, key_phone=lambda c: c.phone
     )
@@ -173,7 +180,9 @@ def search_customers(state: State, query: str) -> list[CustomerState]:
             inits, fulls = pinyin_spellings(c.name or "")
             if any(s.startswith(low) for s in inits | fulls):
                 found.append(c)
-    return [state.customers[cid] for cid in {c.id: c for c in found}]
+    ids = list({c.id: c for c in found})
+    shown = ids[:limit] if limit else ids
+    return [state.customers[cid] for cid in shown], len(ids)
 
 
 def staff(state: State, query: str, *, active: bool = True) -> Staff:

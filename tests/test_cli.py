@@ -259,6 +259,22 @@ def test_customer_find_masks_phones(office, cli):
     assert cli("--lang", "en", "customer", "find", "nobody").stdout.strip() == "nothing found"
 
 
+def test_customer_find_lists_the_first_and_says_how_many_matched(office, cli):
+    for i in range(3):
+        add_customer(cli, name=f"张{'一二三'[i]}", phone=f"1390000111{i}")
+    r = cli("customer", "find", "张", "--limit", "2")
+    assert r.exit_code == 0
+    assert len(r.stdout.splitlines()) == 2 + 2 + 1  # header, rule, two rows, the note
+    assert r.stdout.splitlines()[-1] == (
+        "共找到 3 位，以上是前 2 位；输入更完整的电话或姓名缩小范围，或 --limit 0 列出全部"
+    )
+    r = cli("customer", "find", "张", "--limit", "2", "--json")
+    assert len(json.loads(r.stdout)) == 2 and "共找到 3 位" in r.stderr
+    r = cli("customer", "find", "张", "--limit", "0")
+    assert len(r.stdout.splitlines()) == 2 + 3
+    assert len(cli("customer", "find", "张").stdout.splitlines()) == 2 + 3  # 50 by default
+
+
 def test_customer_edit(office, cli):
     cid = add_customer(cli)
     r = cli("--as", "李娜", "--json", "customer", "edit", "zs", "--phone", "139 0000 1111",

@@ -116,12 +116,12 @@ class App:
         more: str | None = None,
     ) -> None:
         """A listing: a table for people, or --json / --csv, from the same rows. ``more``
-        says what the rows leave out (after the table; on stderr beside CSV)."""
+        says what the rows leave out (after the table; on stderr beside JSON and CSV)."""
+        if more and (self.json or self.csv):
+            click.echo(more, err=True)
         if self.json:
             self.emit(data if data is not None else rows)
             return
-        if more and self.csv:
-            click.echo(more, err=True)
         if self.csv:
             buf = io.StringIO()
             writer = csv.writer(buf)

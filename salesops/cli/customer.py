@@ -163,13 +163,28 @@ def customer_show(a, query):
     listing=True,
 )
 @click.argument("query")
-def customer_find(a, query):
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    help=t("最多列出几位（0 = 全部）", "list at most this many (0: all)"),
+)
+def customer_find(a, query, limit):
     from salesops import phones
     from salesops.processes.customers import find_customers
 
     ses = a.session()
     state = ses.state
-    found = find_customers(state, query)
+    found, total = find_customers(state, query, limit or None)
+    more = None
+    if total > len(found):
+        more = t(
+            "共找到 {n} 位，以上是前 {k} 位；输入更完整的电话或姓名缩小范围，或 --limit 0 列出全部",
+            "{n} found; these are the first {k}. Type more of the phone or name, or --limit 0 lists them all",
+            n=total,
+            k=len(found),
+        )
     rows = [
         {
             "id": cs.id,
@@ -190,6 +205,7 @@ def customer_find(a, query):
             ("last_contact", t("最近联系", "last contact")),
         ],
         empty=t("没有找到", "nothing found"),
+        more=more,
     )
     if not found:
         raise SystemExit(1)

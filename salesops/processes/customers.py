@@ -191,9 +191,12 @@ def edit_customer(ses: Session, query: str, **changes) -> tuple[CustomerProfile,
     return profile, list(update)
 
 
-def find_customers(state: State, query: str) -> list[CustomerState]:
-    """A search: the exact matches first, then the near ones (``resolve.search_customers``)."""
-    return resolve.search_customers(state, query)
+def find_customers(
+    state: State, query: str, limit: int | None = None
+) -> tuple[list[CustomerState], int]:
+    """A search: the exact matches first, then the near ones (``resolve.search_customers``),
+    at most ``limit`` of them; and how many match in all."""
+    return resolve.search_customers_page(state, query, limit)
 
 
 @dataclass
