@@ -63,7 +63,7 @@ def copy_sample(dest: Path, *, replace: bool = False) -> Store:
         SAMPLE, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns(SAMPLE_MARK, "README.md")
     )
     gitutil.run(dest, "init", "-q", "-b", "main")
-    for key, value in (("core.fsync", "all"), ("core.fsyncMethod", "fsync"), (DEMO_KEY, "true")):
+    for key, value in (*gitutil.STORE_SETTINGS, (DEMO_KEY, "true")):  # as salesops init does
         gitutil.run(dest, "config", key, value)
     gitutil.run(dest, "add", "-A")
     env = {

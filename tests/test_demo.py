@@ -34,6 +34,16 @@ def test_the_same_seed_gives_the_same_office(tmp_path):
     assert "2026-11-2" in log and "salesops" not in log
 
 
+def test_the_demo_store_has_the_git_settings_of_a_new_store(tmp_path):
+    from salesops import gitutil
+    from salesops.processes import doctor
+
+    store = demo.copy_sample(tmp_path / "s")
+    for key, value in gitutil.STORE_SETTINGS:
+        assert git(store.root, "config", "--get", key).strip() == value
+    assert [f for f in doctor.diagnose(store, fsck=False) if f.code == "settings"] == []
+
+
 def test_the_simulated_store_reads_back_as_it_was_folded(tmp_path):
     """The simulation folds each commit into its state; reading the store afresh must give
     the same answers, and every rule holds."""
