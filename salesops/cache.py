@@ -1601,6 +1601,27 @@ class CachedState(State):
                     got.append(r)
         return got
 
+    def due_ids(
+        self, by: dt.date, owner: str | None = None, limit: int | None = None
+    ) -> tuple[list[str], int]:
+        if self.customers._items:  # customers folded in this process answer for themselves
+            return super().due_ids(by, owner, limit)
+        where = "has_profile AND next_followup IS NOT NULL AND next_followup <= ?"
+        args: list = [by.isoformat()]
+        if owner is not None:
+            where += " AND owner = ?"
+            args.append(owner)
+        conn = self._cache.conn
+        total = conn.execute(f"SELECT count(*) FROM customers WHERE {where}", args).fetchone()[0]
+        page = f" LIMIT {int(limit)}" if limit else ""
+        ids = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT id FROM customers WHERE {where} ORDER BY next_followup, id{page}", args
+            )
+        ]
+        return ids, total
+
     def find_customer_rows(self, query: str, *, broad: bool = False) -> list[CustomerRow]:
         import re
 

@@ -166,6 +166,17 @@ class State:
             rows = [r for r in rows if r.next_followup and r.next_followup <= followup_by]
         return rows
 
+    def due_ids(
+        self, by: dt.date, owner: str | None = None, limit: int | None = None
+    ) -> tuple[list[str], int]:
+        """Customers (with a profile) whose next follow-up is on or before ``by``, ``owner``'s
+        only if given, most overdue first (then by id): at most ``limit`` of their ids, and
+        how many there are in all (a cache answers from its index)."""
+        rows = [r for r in self.customer_rows(owner=owner, followup_by=by) if r.has_profile]
+        rows.sort(key=lambda r: (r.next_followup, r.id))
+        ids = [r.id for r in rows]
+        return (ids[:limit] if limit else ids), len(ids)
+
     def find_customer_rows(self, query: str, *, broad: bool = False) -> list[CustomerRow]:
         """Rows that may match what a person typed (``resolve`` picks among them): every row
         here; a cache narrows them down by id, phone, name and pinyin first (``broad``: also

@@ -235,22 +235,30 @@ def test_a_corrupt_or_foreign_cache_is_rebuilt(office, damage):
 
 
 def test_commands_print_the_same_with_and_without_the_cache(office, cli):
+    from salesops.processes import calls
+
     li = office.consultants[0]
     a = add(office, li, "张三", "13800000001")
     add(office, li, "李四", "13800000002")
+    for phone in ("13800000001", "13800000002"):  # a call sets the next follow-up
+        calls.log_call(office.session(li), phone=phone)
     runs = [
+        ("followup", "due", "--all", "--date", "2030-01-01"),
+        ("followup", "due", "--all", "--date", "2030-01-01", "--limit", "1"),
         ("customer", "show", a.id[-6:]),
         ("customer", "find", "zs"),
         ("customer", "history", "13800000001"),
         ("check",),
         ("staff", "list"),
     ]
+    assert len(json.loads(cli("--json", *runs[0]).stdout)["due"]) == 2
     for args in runs:
         off = cli("--json", *args, env={"SALESOPS_CACHE": "0"})
         on = cli("--json", *args)
         warm = cli("--json", *args)
         assert off.exit_code == on.exit_code == warm.exit_code, args
-        assert json.loads(off.output) == json.loads(on.output) == json.loads(warm.output), args
+        assert json.loads(off.stdout) == json.loads(on.stdout) == json.loads(warm.stdout), args
+        assert off.stderr == on.stderr == warm.stderr, args
 
 
 def test_a_write_is_refused_while_a_record_is_changed_by_hand(office, mode):

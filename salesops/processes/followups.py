@@ -27,12 +27,6 @@ from salesops.session import Session
 from salesops.state import CustomerState, State
 
 
-def _due_rows(state: State, date: dt.date, staff: str | None) -> list:
-    # light rows first: with a cache, only the customers that are due are read
-    rows = state.customer_rows(owner=staff, followup_by=date)
-    return sorted((r for r in rows if r.has_profile), key=lambda r: (r.next_followup, r.id))
-
-
 def due(
     state: State, date: dt.date, staff: str | None = None, *, limit: int | None = None
 ) -> list[CustomerState]:
@@ -45,21 +39,24 @@ def due_page(
     state: State, date: dt.date, staff: str | None = None, *, limit: int | None = None
 ) -> tuple[list[CustomerState], int]:
     """``due`` with ``limit``, and how many there are in all."""
-    rows = _due_rows(state, date, staff)
-    found = []
-    for r in rows:
-        cs = state.customers[r.id]
-        if (
-            cs.profile is not None
-            and cs.next_followup is not None
-            and cs.next_followup <= date
-            and (staff is None or cs.owner == staff)
-        ):
-            found.append(cs)
-            if limit and len(found) >= limit:
-                break
+    ids, total = state.due_ids(date, staff, limit)
+    found = [cs for cs in (state.customers[cid] for cid in ids) if _is_due(cs, date, staff)]
+    if len(found) < len(ids) and limit and total > len(ids):
+        # a row the index had wrong (a hand edit seen when read): take the long way
+        ids, total = state.due_ids(date, staff)
+        found = [cs for cs in (state.customers[cid] for cid in ids) if _is_due(cs, date, staff)]
+        found = found[:limit]
     found.sort(key=lambda cs: (cs.next_followup, cs.id))
-    return found, (len(rows) if limit and len(found) >= limit else len(found))
+    return found, total
+
+
+def _is_due(cs: CustomerState, date: dt.date, staff: str | None) -> bool:
+    return (
+        cs.profile is not None
+        and cs.next_followup is not None
+        and cs.next_followup <= date
+        and (staff is None or cs.owner == staff)
+    )
 
 
 def whose(ses: Session, staff: str | None = None, everyone: bool = False) -> str | None:
