@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cached_property
 from pathlib import Path
 
@@ -265,7 +265,27 @@ class Store:
         return self.read(OFFICE_FILE, Office).record  # type: ignore[return-value]
 
     @cached_property
+    def _office_text(self) -> dict:
+        """office.yaml as plain data, not validated (see ``language`` and ``tz``)."""
+        try:
+            data, _ = yamlio.load_file(self.root / OFFICE_FILE, OFFICE_FILE)
+        except SalesopsError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    @cached_property
+    def language(self) -> str | None:
+        """office.yaml's ``language``, read without validating the whole office: every
+        command asks it first (a broken office.yaml is reported where the office is read)."""
+        value = self._office_text.get("language")
+        return value if isinstance(value, str) else None
+
+    @cached_property
     def tz(self) -> dt.tzinfo:
+        name = self._office_text.get("timezone")
+        if isinstance(name, str):
+            with suppress(SalesopsError):  # else the office's validation says why
+                return zone(name)
         return zone(self.office.timezone)
 
     @staticmethod

@@ -157,3 +157,21 @@ def test_a_store_in_a_subfolder_commits_only_its_own_files(tmp_path):
     shown = git(tmp_path, "show", "--name-only", "--format=", "HEAD").split()
     assert all(p.startswith("records/customers/") for p in shown) and len(shown) == 2
     assert git(tmp_path, "status", "--porcelain").strip() == "?? notes.txt"
+
+
+def test_language_and_timezone_are_read_without_validating_the_office(office):
+    """Every command asks them first; a broken office.yaml is reported where it is read."""
+    from salesops.store import Store
+
+    path = office.path / "office.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("language: zh", "language: en") + "bogus: 1\n", "utf-8")
+    store = Store(office.path)
+    assert store.language == "en" and str(store.tz) == "Asia/Shanghai"
+    with pytest.raises(SalesopsError, match="bogus"):
+        store.office  # noqa: B018
+    path.write_text(text.replace("Asia/Shanghai", "Mars/Olympus"), "utf-8")
+    with pytest.raises(SalesopsError):
+        Store(office.path).tz  # noqa: B018
+    path.write_text("- not a mapping\n", "utf-8")
+    assert Store(office.path).language is None

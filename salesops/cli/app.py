@@ -158,10 +158,7 @@ def _cell(value) -> str:
 
 
 def _office_lang(store) -> str | None:
-    try:
-        return store.office.language
-    except SalesopsError:
-        return None
+    return store.language
 
 
 def interactive() -> bool:

@@ -150,7 +150,7 @@ def customer_show(a, query):
         lines.extend("  " + safe(event_line(state, ev)) for ev in cs.events)
         return "\n".join(lines)
 
-    a.emit(_show_data(ses, cs), human)
+    a.emit(_show_data(ses, cs) if a.json else None, human)  # JSON only when asked for
 
 
 @command(
