@@ -47,7 +47,7 @@ from salesops.state import CustomerRow, CustomerState, State
 from salesops.store import Loaded, Store, parse_bytes
 from salesops.timeutil import zone
 
-FORMAT = 4
+FORMAT = 5
 # Stores with at most this many record files check the whole working tree with git on
 # every command (it costs milliseconds there); larger ones trust stat data, see above.
 VERIFY_LIMIT = int(os.environ.get("SALESOPS_VERIFY_LIMIT", "20000"))
@@ -78,7 +78,8 @@ CREATE TABLE IF NOT EXISTS touches(path TEXT, commit_id TEXT, status TEXT,
     PRIMARY KEY(path, commit_id));
 CREATE INDEX IF NOT EXISTS customers_phone ON customers(phone);
 CREATE INDEX IF NOT EXISTS customers_name ON customers(name);
-CREATE INDEX IF NOT EXISTS customers_due ON customers(next_followup);
+CREATE INDEX IF NOT EXISTS customers_due ON customers(next_followup, id, has_profile);
+CREATE INDEX IF NOT EXISTS customers_owner_due ON customers(owner, next_followup, id, has_profile);
 """
 
 
