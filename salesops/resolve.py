@@ -148,17 +148,13 @@ def customer(state: State, query: str) -> CustomerState:
 _DIGITS = re.compile(r"^[0-9]{4,15}$")
 
 
-def search_customers(state: State, query: str) -> list[CustomerState]:
-    """Every customer ``query`` may mean, for ``customer find``: the exact matches of
-    ``customer`` first, then names containing the text, phones ending or starting with 4+
-    digits, id fragments and pinyin prefixes. ``customer`` itself stays strict."""
-    return search_customers_page(state, query)[0]
-
-
-def search_customers_page(
+def search_customers(
     state: State, query: str, limit: int | None = None
 ) -> tuple[list[CustomerState], int]:
-    """``search_customers``, only the first ``limit`` read; and how many match in all."""
+    """Every customer ``query`` may mean, for ``customer find``: the exact matches of
+    ``customer`` first, then names containing the text, phones ending or starting with 4+
+    digits, id fragments and pinyin prefixes (only the first ``limit`` read); and how many
+    match in all. ``customer`` itself stays strict."""
     # light rows first (a cache narrows them down by SQL); the customers found are read
     items = [c for c in state.find_customer_rows(query, broad=True) if c.has_profile]
     q = query.strip()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import click
 
 from salesops.cli.options import app, global_options
-from salesops.errors import SalesopsError
 from salesops.i18n import t
 
 
@@ -37,8 +34,7 @@ def doctor(fix, no_fsck):
 
     a = app()
     store, found = doc.open_store(a.store_path)
-    with contextlib.suppress(SalesopsError):  # a broken office.yaml is check's business
-        i18n.set_office_lang(store.office.language)
+    i18n.set_office_lang(store.language)  # a broken office.yaml is check's business
     found += doc.diagnose(store, fix=fix, fsck=not no_fsck)
     left = doc.remaining(found)
     data = {"ok": not left, "findings": [f.as_dict() for f in found]}

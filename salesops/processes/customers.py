@@ -196,7 +196,7 @@ def find_customers(
 ) -> tuple[list[CustomerState], int]:
     """A search: the exact matches first, then the near ones (``resolve.search_customers``),
     at most ``limit`` of them; and how many match in all."""
-    return resolve.search_customers_page(state, query, limit)
+    return resolve.search_customers(state, query, limit)
 
 
 @dataclass

@@ -39,24 +39,25 @@ def due_page(
     state: State, date: dt.date, staff: str | None = None, *, limit: int | None = None
 ) -> tuple[list[CustomerState], int]:
     """``due`` with ``limit``, and how many there are in all."""
+
+    def read(ids: list[str]) -> list[CustomerState]:
+        out = [state.customers[cid] for cid in ids]
+        return [
+            cs
+            for cs in out
+            if cs.profile is not None
+            and cs.next_followup is not None
+            and cs.next_followup <= date
+            and (staff is None or cs.owner == staff)
+        ]
+
     ids, total = state.due_ids(date, staff, limit)
-    found = [cs for cs in (state.customers[cid] for cid in ids) if _is_due(cs, date, staff)]
-    if len(found) < len(ids) and limit and total > len(ids):
-        # a row the index had wrong (a hand edit seen when read): take the long way
-        ids, total = state.due_ids(date, staff)
-        found = [cs for cs in (state.customers[cid] for cid in ids) if _is_due(cs, date, staff)]
-        found = found[:limit]
+    found = read(ids)
+    if limit and len(found) < len(ids) < total:
+        # a row the index had wrong (a hand edit, seen when read): read on past it
+        found = read(state.due_ids(date, staff)[0])[:limit]
     found.sort(key=lambda cs: (cs.next_followup, cs.id))
     return found, total
-
-
-def _is_due(cs: CustomerState, date: dt.date, staff: str | None) -> bool:
-    return (
-        cs.profile is not None
-        and cs.next_followup is not None
-        and cs.next_followup <= date
-        and (staff is None or cs.owner == staff)
-    )
 
 
 def whose(ses: Session, staff: str | None = None, everyone: bool = False) -> str | None:
