@@ -165,8 +165,10 @@ def eager_state(store: Store) -> State:
 # --- what the program is -------------------------------------------------------------
 
 
+@functools.cache
 def fingerprint() -> str:
-    """Changes whenever the program (any module: a fold rule, a model) or the format does."""
+    """Changes whenever the program (any module: a fold rule, a model) or the format does
+    (worked out once per process: a write asks three times)."""
     import sys
 
     from salesops import __version__
