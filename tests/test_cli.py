@@ -469,6 +469,9 @@ def test_click_usage_errors_exit_2(office, cli, args, message):
         (["customer", "find"], "缺少参数 'QUERY'"),
         (["staff", "add", "x", "--role", "boss"], "'--role' 的值无效"),
         (["check", "--bogus"], "没有选项 '--bogus'"),
+        (["followup", "due", "--limit", "abc"], "'abc' 不是有效的整数。"),
+        (["followup", "due", "--limt", "3"], "您是不是要输入 '--limit'？"),
+        (["customer", "find", "x", "--limit", "-5"], "-5 不在范围 x>=0 内"),
     ],
 )
 def test_click_usage_errors_are_in_chinese_by_default(cli, args, message):

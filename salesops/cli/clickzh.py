@@ -53,8 +53,23 @@ ZH = {
     "directory": "目录",
     "path": "路径",
     "integer": "整数",
+    "integer range": "整数",
     "float": "数字",
+    "float range": "数字",
 }
+# click fills these in with a type's own name ("integer range", "file"): named above too
+_TYPE_FIELDS = ("number_type", "name")
+
+
+class _Zh(str):
+    """A translated message whose type names are translated when click fills them in."""
+
+    def format(self, *args, **kwargs):  # type: ignore[override]
+        for key in _TYPE_FIELDS:
+            if isinstance(kwargs.get(key), str):
+                kwargs[key] = ZH.get(kwargs[key], kwargs[key])
+        return super().format(*args, **kwargs)
+
 
 ZH_PLURAL = {
     "Got unexpected extra argument ({args})": "多余的参数（{args}）",
@@ -66,7 +81,7 @@ ZH_PLURAL = {
 
 
 def _gettext(message: str) -> str:
-    return message if en() else ZH.get(message, message)
+    return message if en() else _Zh(ZH.get(message, message))
 
 
 def _ngettext(singular: str, plural: str, n: int) -> str:
