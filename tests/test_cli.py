@@ -472,6 +472,8 @@ def test_click_usage_errors_exit_2(office, cli, args, message):
         (["followup", "due", "--limit", "abc"], "'abc' 不是有效的整数。"),
         (["followup", "due", "--limt", "3"], "您是不是要输入 '--limit'？"),
         (["customer", "find", "x", "--limit", "-5"], "-5 不在范围 x>=0 内"),
+        (["doctr"], "没有命令 'doctr'。您是不是要输入 doctor？"),
+        (["customer", "fnd", "x"], "没有命令 'fnd'。您是不是要输入 find？"),
     ],
 )
 def test_click_usage_errors_are_in_chinese_by_default(cli, args, message):

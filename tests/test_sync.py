@@ -173,3 +173,8 @@ def test_a_push_refused_because_the_other_desk_pushed_first_is_retried(clones, m
 def test_sync_needs_a_remote(office):
     with pytest.raises(SalesopsError, match="remote"):
         syncing.sync(office.session())
+
+
+def test_sync_names_the_remotes_when_the_one_asked_for_is_not_there(clones):
+    with pytest.raises(SalesopsError, match="没有名为 nope 的远程仓库；本机有：origin"):
+        syncing.sync(clones.ses(clones.a, clones.manager), "nope")

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from salesops import __version__
 from salesops.cli import clickzh
 from salesops.cli.app import Refused
-from salesops.cli.options import app, global_options
+from salesops.cli.options import Group, app, global_options
 from salesops.errors import SalesopsError, field_label, pydantic_message
 from salesops.i18n import t
 
@@ -136,7 +136,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(Group):
     def make_context(self, info_name, args, parent=None, **extra):
         from salesops import i18n
 

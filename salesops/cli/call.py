@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import channel_option, command, customer_options
+from salesops.cli.options import Group, channel_option, command, customer_options
 from salesops.cli.prompts import (
     ask_appointment,
     ask_identity,
@@ -21,6 +21,7 @@ from salesops.i18n import t
 
 @click.group(
     "call",
+    cls=Group,
     help=t(
         "接电：来电登记（来电登记表）。来电按电话识别新老客户，转由指定的置业顾问接听。",
         "Incoming calls (the call register). The caller is looked up by phone and the call goes to the designated consultant.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask
-from salesops.cli.options import command
+from salesops.cli.options import Group, command
 from salesops.cli.prompts import ask_customer
 from salesops.i18n import t
 
@@ -17,6 +17,7 @@ COMPLAINT_PROMPT = (
 
 @click.group(
     "complaint",
+    cls=Group,
     help=t(
         "投诉处理：受理 → 承诺反馈日期 → 相关部门分析 → 分管领导落实 → 反馈客户并归档；"
         "客户建议定期汇总提交。投诉可用编号片段或客户指定。",

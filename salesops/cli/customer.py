@@ -5,13 +5,14 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask
-from salesops.cli.options import command
+from salesops.cli.options import Group, command
 from salesops.cli.prompts import ask_gender
 from salesops.i18n import t
 
 
 @click.group(
     "customer",
+    cls=Group,
     help=t(
         "客户：登记、查看、查找、修改、历史、转移。客户可以用编号片段、电话、姓名或拼音首字母指定。",
         "Customers: add, show, find, edit, history, transfer. Name a customer by id fragment, phone, name or pinyin initials.",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import command
+from salesops.cli.options import Group, command
 from salesops.errors import SalesopsError
 from salesops.i18n import t
 
 
 @click.group(
     "duty",
+    cls=Group,
     help=t(
         "接待顺序：排班、查看门岗/控台/等候、离岗、回岗、下班。第一位在门岗，第二位在控台，其余依次等候。",
         "The reception order: roster, door post / control desk / line, away, back, off. The first is at the "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import command
+from salesops.cli.options import Group, command
 from salesops.cli.prompts import (
     ask_appointment,
     ask_topics,
@@ -17,6 +17,7 @@ from salesops.i18n import t
 
 @click.group(
     "followup",
+    cls=Group,
     help=t(
         "回访：今天应回访和逾期未回访的客户；登记一次回访（有意向约来访时间，无意向约下次回访日期）。",
         "Follow-up calls: who is due or overdue; log a call (interested: a visit time; not: the next date).",

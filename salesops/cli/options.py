@@ -11,6 +11,27 @@ from salesops.cli.app import App
 from salesops.i18n import t
 
 
+class Group(click.Group):
+    """A command group that suggests the nearest commands for a typo."""
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
+            if close:
+                ctx.fail(
+                    t(
+                        "没有命令 '{n}'。您是不是要输入 {c}？",
+                        "No such command '{n}'. Did you mean {c}?",
+                        n=name,
+                        c=" / ".join(close),
+                    )
+                )
+        return super().resolve_command(ctx, args)
+
+
 def _app() -> App:
     ctx = click.get_current_context()
     root = ctx.find_root()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from salesops.cli.options import command
+from salesops.cli.options import Group, command
 from salesops.i18n import t
 
 FORMATS = ["html", "md", "xlsx", "json", "pdf"]
@@ -12,6 +12,7 @@ FORMATS = ["html", "md", "xlsx", "json", "pdf"]
 
 @click.group(
     "report",
+    cls=Group,
     help=t(
         "报表：销售周报（与上周对比，含图表）。",
         "Reports: the weekly sales report (against the previous week, with charts).",

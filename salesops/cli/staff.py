@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from salesops.cli.options import app, command, global_options
+from salesops.cli.options import Group, app, command, global_options
 from salesops.i18n import t
 from salesops.models.staff import ROLE_NAMES
 
@@ -17,7 +17,9 @@ def role_name(role: str) -> str:
     return ROLE_NAMES[role][1 if en() else 0]
 
 
-@click.group("staff", help=t("员工：添加、列表、停用。", "Staff: add, list, deactivate."))
+@click.group(
+    "staff", cls=Group, help=t("员工：添加、列表、停用。", "Staff: add, list, deactivate.")
+)
 def staff():
     pass
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import command
+from salesops.cli.options import Group, command
 from salesops.cli.prompts import ask_customer
 from salesops.errors import SalesopsError
 from salesops.i18n import t
@@ -13,6 +13,7 @@ from salesops.i18n import t
 
 @click.group(
     "survey",
+    cls=Group,
     help=t(
         "客户满意度调查：记录问卷（逐题填写或从文件读入），汇总。",
         "Satisfaction survey: record a questionnaire (question by question, or from a file), summarise.",

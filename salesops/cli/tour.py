@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, confirm, interactive
-from salesops.cli.options import command
+from salesops.cli.options import Group, command
 from salesops.cli.prompts import ask_customer
 from salesops.errors import SalesopsError
 from salesops.i18n import t
@@ -13,6 +13,7 @@ from salesops.i18n import t
 
 @click.group(
     "tour",
+    cls=Group,
     help=t(
         "带看：看工地（安全帽）、看样板间（鞋套）、进行中的带看。",
         "Tours: site tours (helmets), model apartments (shoe covers), tours under way.",

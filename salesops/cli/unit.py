@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask
-from salesops.cli.options import command
+from salesops.cli.options import Group, command
 from salesops.i18n import en, t
 
 STATUS_CHOICES = ["available", "subscribed", "signed", "held"]
@@ -20,6 +20,7 @@ MARKS = {
 
 @click.group(
     "unit",
+    cls=Group,
     help=t(
         "房源：添加、按楼栋导入 CSV、列表、销控表、保留与释放。房源可写作 1栋-1201。",
         "Units: add, import a building from CSV, list, the unit board, hold and release. "

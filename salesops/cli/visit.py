@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import channel_option, command, customer_options
+from salesops.cli.options import Group, channel_option, command, customer_options
 from salesops.cli.prompts import (
     ask_identity,
     ask_topics,
@@ -19,6 +19,7 @@ from salesops.i18n import t
 
 @click.group(
     "visit",
+    cls=Group,
     help=t(
         "接访：来访客户到场与送客（来访登记表）。新客户由门岗接待，老客户由其置业顾问接待。",
         "Walk-in visits (the visit register): new customers go to the door post, old ones to their owner.",

@@ -78,13 +78,22 @@ def branch_of(store: Store) -> str:
 
 
 def remote_of(store: Store, branch: str, remote: str | None) -> str:
+    remotes = _git(store, "remote").stdout.split()
     if remote:
+        if remote not in remotes:
+            raise SalesopsError(
+                t(
+                    "没有名为 {r} 的远程仓库；本机有：{k}",
+                    "no remote named {r}; this clone has: {k}",
+                    r=remote,
+                    k=", ".join(remotes) or t("（无）", "(none)"),
+                )
+            )
         return remote
     proc = _git(store, "config", "--get", f"branch.{branch}.remote", check=False)
     got = proc.stdout.strip()
     if got:
         return got
-    remotes = _git(store, "remote").stdout.split()
     if "origin" in remotes:
         return "origin"
     if len(remotes) == 1:
