@@ -367,6 +367,7 @@ class Cache:
         self.path = self.dir / f"store-{digest}-{i18n.lang()}.sqlite"
         self._conn: sqlite3.Connection | None = None
         self._status_memo: tuple | None = None
+        self._seen: dict | None = None  # the signals ``changed`` saw
 
     # --- the file ---------------------------------------------------------------------
 
@@ -496,6 +497,9 @@ class Cache:
                     paths.add(p)
         if tops != meta["tops"]:
             paths |= self._scan_folders()
+        # What git and the folders said before anything was read is what a refresh records:
+        # a write that lands while it reads then shows as a change to the next read.
+        self._seen = {"head": head, "index": index, "tops": tops}
         if not paths and head == meta["head"] and index == meta["index"] and tops == meta["tops"]:
             return None
         return paths
@@ -770,6 +774,13 @@ class Cache:
         if "*" in changed:
             self.conn.execute("ROLLBACK")
             return self.rebuild(meta.get("version"))
+        seen, self._seen = self._seen, None
+        if seen is None:  # our own commit, under the store's lock: nothing else moves
+            seen = {
+                "head": gitutil.read_head(store.gitdir),
+                "index": self.index_sig(),
+                "tops": self.tops(),
+            }
         self._refs_dirty = False
         delta = self.update_rows(changed)
         if self._refs_dirty:
@@ -781,9 +792,7 @@ class Cache:
             ).fetchone()[0]
             (dupes.add if n > 1 else dupes.discard)(rid)
         meta["dupes"] = dupes
-        meta["head"] = gitutil.read_head(store.gitdir)
-        meta["index"] = self.index_sig()
-        meta["tops"] = self.tops()
+        meta.update(seen)
         overlay = self._overlay(meta, changed, clean)
         meta["overlay"] = overlay
         meta["files"] = self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
@@ -929,6 +938,7 @@ class Cache:
                 current["index"] = current["index_checked"] = self.index_sig()
             touched = current.get("touched_to")
             paths = set(paths)
+            self._seen = None
             self.refresh(current, paths, frozenset(paths))
             if touched is not None and touched == head_before and commit is not None:
                 self._add_commits(_parse_log(self._log_of(commit), self.store.prefix))

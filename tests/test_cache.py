@@ -171,6 +171,41 @@ def test_every_kind_of_write_hand_edit_and_git_operation(office, mode):
     same(path)
 
 
+def test_a_commit_made_while_a_reader_refreshes_is_not_lost(office, mode, monkeypatch):
+    """A reader refreshing the cache while another clerk's write commits: what the reader
+    records as current must be what git said before it read, so that the next read looks
+    again and finds the other customer (twenty writers at once once lost one this way)."""
+    li = office.consultants[0]
+    a = add(office, li, "张三", "13800000001")
+    cached(office.path)
+    profile = office.path / "customers" / a.id / "profile.yaml"
+    profile.write_text(profile.read_text("utf-8").replace("张三", "张三丰"), "utf-8")
+    commit = ("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--no-verify")
+    git(office.path, *commit, "-am", "customer edit")
+    other = {}
+    real = cache.Cache.update_rows
+
+    def meanwhile(self, paths):
+        if not other:  # another clerk's write lands after the reader asked git what changed
+            other["id"] = cid = "CU-01M8CP3HAYNJN56BE9Y2QJ4KZ2"
+            new = office.path / "customers" / cid / "profile.yaml"
+            new.parent.mkdir()
+            new.write_text(
+                f"schema_version: 1\nid: {cid}\nname: 李四\n"
+                f"registered_at: '2026-01-01T10:00:00+08:00'\nregistered_by: {li.id}\n",
+                "utf-8",
+            )
+            git(office.path, "add", "customers")
+            git(office.path, *commit, "-m", "customer add", "--", f"customers/{cid}")
+        return real(self, paths)
+
+    monkeypatch.setattr(cache.Cache, "update_rows", meanwhile)
+    cached(office.path)
+    monkeypatch.setattr(cache.Cache, "update_rows", real)
+    assert other["id"] in cached(office.path).customers
+    assert digest(cached(office.path)) == digest(fresh(office.path))
+
+
 def test_a_piece_edited_by_hand_is_seen_when_read(office):
     """Trusting stat data (a large store), a hand edit in a customer's folder is still seen
     by any command that reads that customer."""
