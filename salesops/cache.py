@@ -431,6 +431,13 @@ class Cache:
     def index_sig(self) -> str | None:
         return stat_sig(self.store.gitdir / "index")
 
+    def signals(self) -> dict:
+        return {
+            "head": gitutil.read_head(self.store.gitdir),
+            "index": self.index_sig(),
+            "tops": self.tops(),
+        }
+
     # --- reading the state -----------------------------------------------------------
 
     def state(self) -> State:
@@ -459,7 +466,7 @@ class Cache:
                 conn.execute("ROLLBACK")
                 return self.rebuild(version)
             changed = self.changed(meta)
-            state = self.refresh(meta, changed or set())
+            state = self.refresh(meta, changed or set(), seen=self._seen)
             conn.execute("COMMIT")
             if isinstance(state, CachedState):
                 conn.execute("BEGIN")
@@ -480,14 +487,15 @@ class Cache:
         """Store paths that may differ from what the cache holds; None when nothing does."""
         store = self.store
         paths: set[str] = set()
-        head = gitutil.read_head(store.gitdir)
+        # What git and the folders say before anything is read is what a refresh records:
+        # a write that lands while it reads then shows as a change to the next read.
+        self._seen = seen = self.signals()
+        head, index, tops = seen["head"], seen["index"], seen["tops"]
         if head != meta["head"]:
             got = self._diff_tree(meta["head"], head)
             if got is None:
                 return {"*"}
             paths |= got
-        index = self.index_sig()
-        tops = self.tops()
         if index != meta["index"] or meta["files"] <= VERIFY_LIMIT:
             paths |= set(meta["overlay"])
             paths |= self._status()
@@ -497,9 +505,6 @@ class Cache:
                     paths.add(p)
         if tops != meta["tops"]:
             paths |= self._scan_folders()
-        # What git and the folders said before anything was read is what a refresh records:
-        # a write that lands while it reads then shows as a change to the next read.
-        self._seen = {"head": head, "index": index, "tops": tops}
         if not paths and head == meta["head"] and index == meta["index"] and tops == meta["tops"]:
             return None
         return paths
@@ -767,20 +772,24 @@ class Cache:
 
     # --- refreshing ------------------------------------------------------------------
 
-    def refresh(self, meta: dict, changed: set[str], clean: frozenset[str] = frozenset()) -> State:
+    def refresh(
+        self,
+        meta: dict,
+        changed: set[str],
+        clean: frozenset[str] = frozenset(),
+        *,
+        seen: dict | None = None,
+    ) -> State:
         """Bring the cache up to date with ``changed`` paths (inside a write transaction);
-        ``clean`` ones are known to be as HEAD has them (we just committed them)."""
-        store = self.store
+        ``clean`` ones are known to be as HEAD has them (we just committed them).
+
+        ``seen`` is what git and the folders said before those paths were looked for, and
+        becomes what the cache is current with; without it, the cache stays current with
+        what it was (some files refreshed under a command's feet, nothing else looked at).
+        Signals read after reading would hide a write that landed meanwhile."""
         if "*" in changed:
             self.conn.execute("ROLLBACK")
             return self.rebuild(meta.get("version"))
-        seen, self._seen = self._seen, None
-        if seen is None:  # our own commit, under the store's lock: nothing else moves
-            seen = {
-                "head": gitutil.read_head(store.gitdir),
-                "index": self.index_sig(),
-                "tops": self.tops(),
-            }
         self._refs_dirty = False
         delta = self.update_rows(changed)
         if self._refs_dirty:
@@ -792,7 +801,8 @@ class Cache:
             ).fetchone()[0]
             (dupes.add if n > 1 else dupes.discard)(rid)
         meta["dupes"] = dupes
-        meta.update(seen)
+        if seen is not None:
+            meta.update(seen)
         overlay = self._overlay(meta, changed, clean)
         meta["overlay"] = overlay
         meta["files"] = self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
@@ -938,8 +948,8 @@ class Cache:
                 current["index"] = current["index_checked"] = self.index_sig()
             touched = current.get("touched_to")
             paths = set(paths)
-            self._seen = None
-            self.refresh(current, paths, frozenset(paths))
+            # under the store's lock: HEAD is our commit, and nothing else moves it
+            self.refresh(current, paths, frozenset(paths), seen=self.signals())
             if touched is not None and touched == head_before and commit is not None:
                 self._add_commits(_parse_log(self._log_of(commit), self.store.prefix))
                 current["touched_to"] = commit

@@ -171,6 +171,25 @@ def test_every_kind_of_write_hand_edit_and_git_operation(office, mode):
     same(path)
 
 
+COMMIT = ("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--no-verify")
+
+
+def another_desk_commits(office, who) -> str:
+    """A customer added and committed by another clerk's write (plain git: no cache update,
+    as when that write finds the cache moved on and leaves it alone)."""
+    cid = "CU-01M8CP3HAYNJN56BE9Y2QJ4KZ2"
+    new = office.path / "customers" / cid / "profile.yaml"
+    new.parent.mkdir()
+    new.write_text(
+        f"schema_version: 1\nid: {cid}\nname: 李四\n"
+        f"registered_at: '2026-01-01T10:00:00+08:00'\nregistered_by: {who.id}\n",
+        "utf-8",
+    )
+    git(office.path, "add", "customers")
+    git(office.path, *COMMIT, "-m", "customer add", "--", f"customers/{cid}")
+    return cid
+
+
 def test_a_commit_made_while_a_reader_refreshes_is_not_lost(office, mode, monkeypatch):
     """A reader refreshing the cache while another clerk's write commits: what the reader
     records as current must be what git said before it read, so that the next read looks
@@ -180,30 +199,40 @@ def test_a_commit_made_while_a_reader_refreshes_is_not_lost(office, mode, monkey
     cached(office.path)
     profile = office.path / "customers" / a.id / "profile.yaml"
     profile.write_text(profile.read_text("utf-8").replace("张三", "张三丰"), "utf-8")
-    commit = ("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--no-verify")
-    git(office.path, *commit, "-am", "customer edit")
-    other = {}
+    git(office.path, *COMMIT, "-am", "customer edit")
+    other = []
     real = cache.Cache.update_rows
 
     def meanwhile(self, paths):
-        if not other:  # another clerk's write lands after the reader asked git what changed
-            other["id"] = cid = "CU-01M8CP3HAYNJN56BE9Y2QJ4KZ2"
-            new = office.path / "customers" / cid / "profile.yaml"
-            new.parent.mkdir()
-            new.write_text(
-                f"schema_version: 1\nid: {cid}\nname: 李四\n"
-                f"registered_at: '2026-01-01T10:00:00+08:00'\nregistered_by: {li.id}\n",
-                "utf-8",
-            )
-            git(office.path, "add", "customers")
-            git(office.path, *commit, "-m", "customer add", "--", f"customers/{cid}")
+        if not other:  # the other write lands after the reader asked git what changed
+            other.append(another_desk_commits(office, li))
         return real(self, paths)
 
     monkeypatch.setattr(cache.Cache, "update_rows", meanwhile)
     cached(office.path)
     monkeypatch.setattr(cache.Cache, "update_rows", real)
-    assert other["id"] in cached(office.path).customers
+    assert other[0] in cached(office.path).customers
     assert digest(cached(office.path)) == digest(fresh(office.path))
+
+
+def test_a_hand_edit_refreshed_while_reading_leaves_other_writes_to_the_next_read(office):
+    """Trusting stat data, a command finds a hand edit only when it reads that customer, and
+    refreshes that customer alone: a write another desk committed since the command started
+    is still folded in by the next command."""
+    li = office.consultants[0]
+    a = add(office, li, "张三", "13800000001")
+    cache.VERIFY_LIMIT, keep = 0, cache.VERIFY_LIMIT
+    try:
+        cached(office.path)
+        profile = office.path / "customers" / a.id / "profile.yaml"
+        profile.write_text(profile.read_text("utf-8").replace("张三", "张三丰"), "utf-8")
+        state = cached(office.path)
+        other = another_desk_commits(office, li)
+        assert state.customers[a.id].profile.name == "张三丰"  # refreshed under its feet
+        assert other in cached(office.path).customers
+        assert digest(cached(office.path)) == digest(fresh(office.path))
+    finally:
+        cache.VERIFY_LIMIT = keep
 
 
 def test_a_piece_edited_by_hand_is_seen_when_read(office):
