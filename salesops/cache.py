@@ -367,7 +367,6 @@ class Cache:
         self.path = self.dir / f"store-{digest}-{i18n.lang()}.sqlite"
         self._conn: sqlite3.Connection | None = None
         self._status_memo: tuple | None = None
-        self._seen: dict | None = None  # the signals ``changed`` saw
 
     # --- the file ---------------------------------------------------------------------
 
@@ -453,7 +452,7 @@ class Cache:
             conn = self.conn
             conn.execute("BEGIN")
             meta = self.meta()
-            changed = self.changed(meta)
+            changed = self.changed(meta, self.signals())
             if changed is None:
                 state = CachedState(self, meta) if meta["snap"] else self.fold_rows(meta)
                 if isinstance(state, CachedState):
@@ -465,8 +464,11 @@ class Cache:
             if meta is None or meta.get("version") != version:
                 conn.execute("ROLLBACK")
                 return self.rebuild(version)
-            changed = self.changed(meta)
-            state = self.refresh(meta, changed or set(), seen=self._seen)
+            # What git and the folders say before anything is read is what a refresh
+            # records: a write that lands while it reads shows as a change to the next read.
+            seen = self.signals()
+            changed = self.changed(meta, seen)
+            state = self.refresh(meta, changed or set(), seen=seen)
             conn.execute("COMMIT")
             if isinstance(state, CachedState):
                 conn.execute("BEGIN")
@@ -483,13 +485,11 @@ class Cache:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("ROLLBACK")
 
-    def changed(self, meta: dict) -> set[str] | None:
-        """Store paths that may differ from what the cache holds; None when nothing does."""
+    def changed(self, meta: dict, seen: dict) -> set[str] | None:
+        """Store paths that may differ from what the cache holds, given the ``signals`` seen
+        now; None when nothing does."""
         store = self.store
         paths: set[str] = set()
-        # What git and the folders say before anything is read is what a refresh records:
-        # a write that lands while it reads then shows as a change to the next read.
-        self._seen = seen = self.signals()
         head, index, tops = seen["head"], seen["index"], seen["tops"]
         if head != meta["head"]:
             got = self._diff_tree(meta["head"], head)
