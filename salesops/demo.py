@@ -28,6 +28,7 @@ from salesops import gitutil, ids
 from salesops.errors import SalesopsError
 from salesops.i18n import t
 from salesops.models import CustomerProfile, Event, Staff, Unit
+from salesops.processes import credit
 from salesops.session import Session
 from salesops.state import CustomerState
 from salesops.store import SAMPLE_MARK, Store, Transaction
@@ -509,7 +510,7 @@ class Simulation:
         self.prospects[p.cid] = p
         p.visits += 1
         visit = logged.event
-        receiver = self.ses.state.staff[visit.by]
+        receiver = self.ses.state.staff[credit.receiver(visit)]
         t0 = when + dt.timedelta(minutes=rng.randint(10, 20))
         end = t0
         if rng.random() < 0.35 + p.heat * 0.3:
@@ -639,7 +640,7 @@ class Simulation:
         p.cid = logged.customer
         p.visits = 1
         self.prospects[p.cid] = p
-        guide = self.ses.state.staff[logged.event.by]
+        guide = self.ses.state.staff[credit.receiver(logged.event)]
         self.at(when + dt.timedelta(minutes=5), self.site_tour, p, guide, p.party, 0)
         self.at(when + dt.timedelta(minutes=130), self.leave, logged.event.id, p, guide)
 
@@ -703,7 +704,7 @@ class Simulation:
 
         state = self.ses.state
         owner = state.customers[sub.customer].owner
-        who = state.staff.get(owner or sub.by) or self.manager
+        who = state.staff.get(owner or credit.credited(state, sub)) or self.manager
         ses = self.act(who, when)
         if self.rng.random() < 0.12:
             reason = self.rng.choice(("贷款未获批", "家人不同意", "资金周转困难"))

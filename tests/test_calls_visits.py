@@ -62,13 +62,13 @@ def test_the_office_can_route_new_callers_to_the_door(day):
     tx.put(office, new=False)
     tx.commit()
     got = calls.log_call(ses(day, "2026-11-23 09:30"), phone="13800000001")
-    assert got.decision.route == "door" and got.event.by == day.consultants[0].id
+    assert got.decision.route == "door" and got.event.consultant == day.consultants[0].id
 
 
 def test_without_a_roster_a_consultant_takes_their_own_call(office):
     li = office.consultants[0]
     got = calls.log_call(ses(office, "2026-11-23 09:30", li), phone="13800000001", name="钱一")
-    assert got.event.by == li.id and got.decision.route == "chosen"
+    assert got.event.consultant == li.id and got.decision.route == "chosen"
     assert got.owner_change.to == li.id and got.owner_change.reason == "first_reception"
     with pytest.raises(SalesopsError, match="--staff"):
         calls.log_call(ses(office, "2026-11-23 09:31"), phone="13800000002")
@@ -80,7 +80,7 @@ def test_an_old_caller_whose_owner_is_off_is_taken_on_their_behalf(day):
     rotation.off(ses(day, "2026-11-23 10:00"), "陈静")
     got = calls.log_call(ses(day, "2026-11-23 10:05"), phone="137-0000-0001")
     assert got.customer == cid and not got.new_customer
-    assert got.event.by == day.consultants[1].id and got.event.on_behalf_of == chen.id
+    assert got.event.consultant == day.consultants[1].id and got.event.on_behalf_of == chen.id
     assert got.decision.why == "owner_off" and got.owner_change is None
     assert "客户仍归 陈静" in got.decision.reason
     state = day.session().state
@@ -92,7 +92,7 @@ def test_a_lapsed_caller_goes_to_the_desk_who_becomes_owner(day):
     li, zhang = day.consultants[:2]
     cid = customer_of(day, li, "2026-10-01 10:00", "13700000001")
     got = calls.log_call(ses(day, "2026-11-23 10:05"), phone="13700000001")
-    assert got.decision.route == "desk" and got.event.by == zhang.id
+    assert got.decision.route == "desk" and got.event.consultant == zhang.id
     assert got.owner_change.reason == "pool_lapsed" and got.owner_change.previous == li.id
     assert "保护期已过" in got.decision.reason
     assert day.session().state.customers[cid].owner == zhang.id
@@ -101,7 +101,7 @@ def test_a_lapsed_caller_goes_to_the_desk_who_becomes_owner(day):
 def test_staff_overrides_the_designated_consultant(day):
     chen = day.consultants[2]
     got = calls.log_call(ses(day, "2026-11-23 10:05"), phone="13800000001", staff="陈静")
-    assert got.event.by == chen.id and got.decision.route == "chosen"
+    assert got.event.consultant == chen.id and got.decision.route == "chosen"
     assert got.owner_change.to == chen.id
 
 
@@ -175,14 +175,16 @@ def test_an_old_customer_whose_owner_is_away_or_busy(day):
     rotation.away(ses(day, "2026-11-23 09:10"), "陈静", "带看工地")
     got = visits.arrive(ses(day, "2026-11-23 09:15"), phone="13700000001")
     assert got.decision.route == "on_behalf" and got.decision.why == "owner_away"
-    assert got.event.by == li.id and got.event.on_behalf_of == chen.id and not got.event.turn
+    assert (
+        got.event.consultant == li.id and got.event.on_behalf_of == chen.id and not got.event.turn
+    )
     assert "带看工地" in got.decision.reason
     assert day.session().state.customers[cid].owner == chen.id
     # 李娜 is busy and keeps her place: 张伟 covers the door
     assert rotation.day(day.session().state, dt.date(2026, 11, 23)).door == zhang.id
     customer_of(day, li, "2026-11-20 11:00", "13700000002")
     got = visits.arrive(ses(day, "2026-11-23 09:20"), phone="13700000002")
-    assert got.decision.why == "owner_receiving" and got.event.by == zhang.id
+    assert got.decision.why == "owner_receiving" and got.event.consultant == zhang.id
     assert got.event.on_behalf_of == li.id
 
 

@@ -150,10 +150,10 @@ def test_deactivating_a_consultant_takes_them_off_duty_and_hands_over_their_cust
     assert log  # the customer still reads
     # The caller comes back: the receiver becomes the owner, because the owner left.
     back = calls.log_call(desk.session(desk.supervisor), phone="13800000001")
-    assert back.event.by != li.id
+    assert back.event.consultant != li.id
     assert back.owner_change is not None and back.owner_change.reason == "owner_left"
     assert back.owner_change.previous == li.id
-    assert desk.session().state.customers[called.customer].owner == back.event.by
+    assert desk.session().state.customers[called.customer].owner == back.event.consultant
     # And a visitor whose owner left likewise.
     arrived = visits.arrive(desk.session(desk.supervisor), phone="13800000002")
     assert arrived.owner_change is not None and arrived.owner_change.reason == "owner_left"

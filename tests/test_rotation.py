@@ -102,7 +102,7 @@ def test_off_leaves_the_line_and_a_new_start_brings_back(four):
 def test_a_new_customer_is_a_turn_an_old_one_is_not(four):
     rotation.start(desk(four, "09:00"), ["李娜", "张伟", "陈静"])
     first = visits.arrive(desk(four, "09:10"), phone="13900000001", name="甲")
-    assert first.decision.turn and first.event.by == four.consultants[0].id
+    assert first.decision.turn and first.event.consultant == four.consultants[0].id
     assert order_at(four, "09:11") == ("张伟", "陈静", [])
     visits.leave(desk(four, "09:30"), "甲", grade="B")
     assert order_at(four, "09:31") == ("张伟", "陈静", ["李娜"])

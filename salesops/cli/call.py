@@ -158,6 +158,7 @@ def _ask_call(a, ses, given: dict) -> None:
 
 def _logged_text(state, logged) -> str:
     from salesops.processes.calls import missing_names
+    from salesops.processes.credit import receiver
     from salesops.text import safe
 
     ev = logged.event
@@ -169,7 +170,7 @@ def _logged_text(state, logged) -> str:
             k=t("新", "new") if logged.new_customer else t("老", "old"),
             c=logged.customer,
         ),
-        t("接听：{n}", "taken by: {n}", n=safe(state.staff_name(ev.by)))
+        t("接听：{n}", "taken by: {n}", n=safe(state.staff_name(receiver(ev))))
         + "  "
         + decision_line(logged.decision),
     ]

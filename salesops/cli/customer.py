@@ -41,12 +41,15 @@ def ask_customer(query: str | None) -> str:
 
 
 def event_line(state, ev) -> str:
+    """One fact: when, what, and the consultant it is credited to (``customer history``
+    says who typed it)."""
     from salesops.i18n import en
+    from salesops.processes.credit import credited
 
     title = type(ev).title[1 if en() else 0]
     summary = ev.summary(state)
     when = state.local(ev.at).strftime("%Y-%m-%d %H:%M")
-    who = state.staff_name(ev.by)
+    who = state.staff_name(credited(state, ev))
     return f"{when}  {title}  {who}" + (f"  {summary}" if summary else "")
 
 
@@ -94,6 +97,8 @@ def customer_add(a, name, gender, phone, address, notes, owner):
 
 
 def _show_data(ses, cs):
+    from salesops.processes.credit import credited
+
     state = ses.state
     return {
         "id": cs.id,
@@ -104,7 +109,10 @@ def _show_data(ses, cs):
         "next_followup": cs.next_followup,
         "grade": cs.grade,
         "protection_lapsed": state.protection_lapsed(cs, ses.clock),
-        "events": [ev.model_dump(mode="json", exclude_none=True) for ev in cs.events],
+        "events": [
+            {**ev.model_dump(mode="json", exclude_none=True), "consultant": credited(state, ev)}
+            for ev in cs.events
+        ],
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import Group, command
+from salesops.cli.options import Group, command, credit_option
 from salesops.cli.prompts import (
     ask_appointment,
     ask_topics,
@@ -87,7 +87,7 @@ def _intent(value) -> bool | None:
 @click.option("--notes", help=t("回访内容", "what was said"))
 @click.option("--topic", "topics", multiple=True, help=t("客户问到的问题类别", "topics asked"))
 @click.option("--duration", help=t("通话时长（分钟）", "call length in minutes"))
-@click.option("--staff", help=t("回访人（默认自己）", "who called (default: you)"))
+@credit_option
 def followup_log(a, customer, intent, appointment, next_, notes, topics, duration, staff):
     from salesops import resolve
     from salesops.processes import followups

@@ -149,6 +149,14 @@ def customer_options(fn):
     return fn
 
 
+credit_option = click.option(
+    "--staff",
+    help=t(
+        "记在哪位置业顾问名下（默认：客户的置业顾问）",
+        "the consultant it is credited to (default: the customer's consultant)",
+    ),
+)
+
 channel_option = click.option(
     "--channel", help=t("从何得知本项目（office.yaml 的渠道）", "how they heard of us")
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask
-from salesops.cli.options import command
+from salesops.cli.options import command, credit_option
 from salesops.cli.prompts import ask_customer
 from salesops.i18n import t
 
@@ -38,13 +38,18 @@ def _emit(a, ses, ev, human: str):
         "payment: full, mortgage or instalments",
     ),
 )
-def subscribe_cmd(a, customer, unit, price, deposit, payment):
+@credit_option
+def subscribe_cmd(a, customer, unit, price, deposit, payment, staff):
+    from salesops import resolve
     from salesops.models.operations import money
     from salesops.processes import subscriptions as sp
+    from salesops.text import safe
 
     ses = a.session()
     state = ses.state
     _ = ses.actor
+    if staff:
+        staff = resolve.staff(state, staff).id  # refused before any prompt
     customer = ask_customer(customer)
     unit = ask(unit, "UNIT", t("房源（如 1栋-1201）", "unit (e.g. 1栋-1201)"))
     u = sp.available_unit(state, unit)  # refuse a sold or held unit before asking the rest
@@ -63,16 +68,19 @@ def subscribe_cmd(a, customer, unit, price, deposit, payment):
         t("付款方式", "payment"),
         choices=[(p, sp.payment_name(p)) for p in ("full", "mortgage", "instalments")],
     )
-    sub = sp.subscribe(ses, customer, unit, price=price, deposit=deposit, payment=payment)
+    sub = sp.subscribe(
+        ses, customer, unit, price=price, deposit=deposit, payment=payment, staff=staff
+    )
     u = ses.state.units[sub.unit]
     _emit(
         a,
         ses,
         sub,
         t(
-            "认购成功（{i}）：{u}，成交价 {p}，定金 {d}，{m}",
-            "subscribed ({i}): {u}, price {p}, deposit {d}, {m}",
+            "认购成功（{i}）：{u}，成交价 {p}，定金 {d}，{m}；记在 {c} 名下",
+            "subscribed ({i}): {u}, price {p}, deposit {d}, {m}; credited to {c}",
             i=sub.id,
+            c=safe(ses.state.staff_name(sub.consultant)),
             u=u.label,
             p=money(sub.price),
             d=money(sub.deposit),

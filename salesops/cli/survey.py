@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import Group, command
+from salesops.cli.options import Group, command, credit_option
 from salesops.cli.prompts import ask_customer
 from salesops.errors import SalesopsError
 from salesops.i18n import t
@@ -129,12 +129,17 @@ def _ask_answers(office) -> dict:
         "收卷的经理（默认唯一的在职销售经理）", "manager it is handed to (default: the only one)"
     ),
 )
-def survey_record(a, customer, file_, answers, manager):
+@credit_option
+def survey_record(a, customer, file_, answers, manager, staff):
+    from salesops import resolve
     from salesops.processes import surveys
+    from salesops.text import safe
 
     ses = a.session()
     state = ses.state
     _ = ses.actor
+    if staff:
+        staff = resolve.staff(state, staff).id  # refused before any prompt
     customer = ask_customer(customer)
     raw: dict = {}
     if file_:
@@ -160,13 +165,14 @@ def survey_record(a, customer, file_, answers, manager):
             t("问卷交给哪位经理", "hand it to which manager"),
             choices=[(s.id, s.name) for s in managers],
         )
-    result = surveys.record_survey(ses, customer, raw, received_by=manager)
+    result = surveys.record_survey(ses, customer, raw, received_by=manager, staff=staff)
     a.emit(
         {"ok": True, "id": result.id, "survey": result},
         t(
-            "问卷已收回（{i}），感谢客户的配合！已上交 {m}",
-            "questionnaire recorded ({i}); thank the customer! Handed in to {m}",
+            "问卷已收回（{i}），感谢客户的配合！已上交 {m}；记在 {c} 名下",
+            "questionnaire recorded ({i}); thank the customer! Handed in to {m}; credited to {c}",
             i=result.id,
+            c=safe(ses.state.staff_name(result.consultant)),
             m=ses.state.staff_name(result.received_by),
         ),
     )

@@ -103,6 +103,7 @@ def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics
 
 
 def _arrived_text(ses, logged) -> str:
+    from salesops.processes.credit import receiver
     from salesops.text import safe
 
     ev = logged.event
@@ -112,7 +113,7 @@ def _arrived_text(ses, logged) -> str:
                 "来访 {e}：{n} 接待{k}客户 {c}",
                 "visit {e}: {n} receives {k} customer {c}",
                 e=ev.id,
-                n=safe(ses.state.staff_name(ev.by)),
+                n=safe(ses.state.staff_name(receiver(ev))),
                 k=t("新", "new ") if logged.new_customer else t("老", "old "),
                 c=logged.customer,
             ),
@@ -171,6 +172,7 @@ def visit_leave(a, query, grade, introduced, recommended, topics, next_followup)
 def _ask_which(ses, query):
     """At a terminal, the visitor leaving, when several are open and it is not clear whose."""
     from salesops.processes import visits
+    from salesops.processes.credit import receiver
     from salesops.text import safe
 
     if query is not None or not interactive():
@@ -187,7 +189,7 @@ def _ask_which(ses, query):
             (
                 v.id,
                 f"{safe(state.customer(v.customer).name) or v.customer}  "
-                f"{safe(state.staff_name(v.by))}  {state.local(v.at):%H:%M}",
+                f"{safe(state.staff_name(receiver(v)))}  {state.local(v.at):%H:%M}",
             )
             for v in open_now
         ],
@@ -226,6 +228,7 @@ def _ask_seen_off(state, grade, recommended, introduced):
 
 
 def _left_text(ses, logged) -> str:
+    from salesops.processes.credit import receiver
     from salesops.text import safe
 
     state = ses.state
@@ -235,7 +238,7 @@ def _left_text(ses, logged) -> str:
             "已送客 {c}（{n} 接待）{g}",
             "{c} seen off (received by {n}){g}",
             c=ev.customer,
-            n=safe(state.staff_name(ev.by)),
+            n=safe(state.staff_name(receiver(ev))),
             g=t("，意向 {x}", ", grade {x}", x=ev.grade) if ev.grade else "",
         )
     ]
@@ -244,7 +247,7 @@ def _left_text(ses, logged) -> str:
             t(
                 "{n} 回到队尾",
                 "{n} rejoins the end of the line",
-                n=safe(state.staff_name(ev.by)),
+                n=safe(state.staff_name(receiver(ev))),
             )
         )
     lines += next_contact_lines(state, None, state.customers[ev.customer].next_followup)

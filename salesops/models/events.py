@@ -33,8 +33,12 @@ class Event(Record):
     id: EventId
     kind: str
     at: AwareDatetime
+    # who typed it (the commit author: the audit trail)
     by: StaffId
     customer: CustomerId | None = None
+    # the consultant it is credited to; facts written before this field derive it
+    # (salesops.processes.credit)
+    consultant: StaffId | None = None
 
     # Where the kind's files live: "customer" (customers/<id>/), or "duty" (duty/<date>/).
     scope: ClassVar[str] = "customer"

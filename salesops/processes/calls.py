@@ -291,8 +291,9 @@ def log_call(
     call = Call(
         id=ids.new_id("event"),
         at=ses.now,
-        by=decision.staff,
+        by=ses.actor.id,
         customer=cid,
+        consultant=decision.staff,
         new_customer=cs is None,
         route=decision.route,  # type: ignore[arg-type]
         reason=decision.reason,

@@ -14,7 +14,7 @@ from salesops import phones, resolve
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
 from salesops.models.frontdesk import FollowUp
-from salesops.processes import faq
+from salesops.processes import credit, faq
 from salesops.processes.calls import (
     appointment_time,
     customer_gaps,
@@ -124,10 +124,10 @@ def log(
     duration_min=None,
     staff: str | None = None,
 ) -> FollowUp:
-    """Record a follow-up call (回访) by ``staff`` (default: the actor)."""
+    """Record a follow-up call (回访), credited to ``staff`` (default: the customer's owner)."""
     state = ses.state
     cs = resolve.customer(state, customer)
-    caller = resolve.staff(state, staff) if staff else ses.actor
+    caller = resolve.staff(state, staff).id if staff else None
     when = appointment_time(ses, appointment)
     nxt = followup_date(ses, next_followup)
     if intent and when is None:
@@ -149,7 +149,7 @@ def log(
         FollowUp,
         "followup log",
         cs.id,
-        by=caller.id,
+        consultant=credit.default(state, cs, ses.actor.id, caller),
         intent=intent,
         appointment=when,
         next_followup=nxt,

@@ -34,6 +34,7 @@ from salesops.models.frontdesk import (
     Visit,
     VisitEnd,
 )
+from salesops.processes.credit import receiver
 from salesops.processes.record import record_event
 from salesops.session import Session
 from salesops.state import State
@@ -153,17 +154,18 @@ class Day:
                 self._rejoin(sid)
             return None
         if isinstance(ev, Visit):
-            if not ev.turn and ev.by in self.on_duty and ev.by not in self.receiving:
-                self.receiving[ev.by] = ev.id
+            who = receiver(ev)
+            if not ev.turn and who in self.on_duty and who not in self.receiving:
+                self.receiving[who] = ev.id
             return None
         if isinstance(ev, VisitEnd):
             visit = state.part(FrontDesk).visits.get(ev.visit)
             if (
                 visit is not None
                 and ev.visit not in self.turn_visits
-                and self.receiving.get(visit.by) == ev.visit
+                and self.receiving.get(receiver(visit)) == ev.visit
             ):
-                self.receiving.pop(visit.by)
+                self.receiving.pop(receiver(visit))
         return None
 
     def _leave(self, sid: str) -> None:
@@ -453,6 +455,6 @@ def _day_problems(state: State, date: dt.date) -> dict[str, list[Problem]]:
             visit = desk.visits.get(ev.visit)
             if visit is None:
                 add(ev, "visit", f"{ev.visit} is not a visit")
-            elif visit.by != ev.staff:
-                add(ev, "staff", f"visit {ev.visit} was received by {visit.by}")
+            elif receiver(visit) != ev.staff:
+                add(ev, "staff", f"visit {ev.visit} was received by {receiver(visit)}")
     return out

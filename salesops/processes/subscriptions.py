@@ -25,6 +25,7 @@ from salesops.models.operations import (
     unit_label,
 )
 from salesops.models.unit import Unit
+from salesops.processes import credit
 from salesops.processes.record import record_event
 from salesops.session import Session
 from salesops.state import State
@@ -204,11 +205,10 @@ def _may_change(state: State, actor, sub: Subscribe, zh: str, en_: str) -> None:
         return
     cs = state.customers.get(sub.customer)
     owner = cs.owner if cs is not None else None
-    if actor.id in (owner, sub.by):
+    allowed = list(dict.fromkeys(s for s in (sub.by, credit.credited(state, sub), owner) if s))
+    if actor.id in allowed:
         return
-    names = [state.staff_name(sub.by)]
-    if owner and owner != sub.by:
-        names.append(state.staff_name(owner))
+    names = [state.staff_name(s) for s in allowed]
     raise SalesopsError(t(zh, en_, n=safe(t("、", ", ").join(names))))
 
 
@@ -220,11 +220,16 @@ def subscribe(
     price=None,
     deposit,
     payment: str,
+    staff: str | None = None,
 ) -> Subscribe:
+    """认购, credited to ``staff`` (default: the customer's owner)."""
     state = ses.state
     cs = resolve.customer(state, customer)
     u = available_unit(state, unit)
     _may_subscribe(state, ses.actor, cs)
+    consultant = credit.default(
+        state, cs, ses.actor.id, resolve.staff(state, staff).id if staff else None
+    )
     price_d = parse_amount(price, t("成交价", "price")) if price is not None else u.list_price
     deposit_d = parse_amount(deposit, t("定金", "deposit"), zero=True)
     if deposit_d > price_d:
@@ -241,6 +246,7 @@ def subscribe(
         Subscribe,
         "subscribe",
         cs.id,
+        consultant=consultant,
         unit=u.id,
         price=price_d,
         deposit=deposit_d,
@@ -354,6 +360,7 @@ def unsubscribe(ses: Session, query: str, reason: str) -> Unsubscribe:
         Unsubscribe,
         "unsubscribe",
         sub.customer,
+        consultant=credit.credited(state, sub),
         subscription=sub.id,
         unit=sub.unit,
         reason=reason.strip(),
@@ -382,4 +389,12 @@ def sign(ses: Session, query: str) -> Sign:
                 ids=", ".join(s.id for s in standing),
             )
         )
-    return record_event(ses, Sign, "sign", sub.customer, subscription=sub.id, unit=sub.unit)
+    return record_event(
+        ses,
+        Sign,
+        "sign",
+        sub.customer,
+        consultant=credit.credited(state, sub),
+        subscription=sub.id,
+        unit=sub.unit,
+    )

@@ -15,6 +15,7 @@ from salesops.i18n import t
 from salesops.models.office import Office, Question
 from salesops.models.operations import Survey, SurveyBook
 from salesops.models.staff import Staff
+from salesops.processes import credit
 from salesops.processes.record import record_event
 from salesops.session import Session
 from salesops.state import State
@@ -158,11 +159,18 @@ def default_receiver(state: State) -> Staff | None:
 
 
 def record_survey(
-    ses: Session, customer: str, answers: dict[str, object], received_by: str | None = None
+    ses: Session,
+    customer: str,
+    answers: dict[str, object],
+    received_by: str | None = None,
+    staff: str | None = None,
 ) -> Survey:
+    """The questionnaire, credited to ``staff`` (default: the customer's owner)."""
     state = ses.state
     cs = resolve.customer(state, customer)
-    _ = ses.actor
+    consultant = credit.default(
+        state, cs, ses.actor.id, resolve.staff(state, staff).id if staff else None
+    )
     scores, comments = parse_answers(state.office, answers)
     if received_by:
         receiver = resolve.staff(state, received_by)
@@ -180,6 +188,7 @@ def record_survey(
         Survey,
         "survey record",
         cs.id,
+        consultant=consultant,
         scores=scores,
         comments=comments,
         received_by=receiver.id,

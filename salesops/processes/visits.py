@@ -23,6 +23,7 @@ from salesops.processes.calls import (
     lookup,
     staff_choice,
 )
+from salesops.processes.credit import receiver
 from salesops.processes.customers import new_profile, parse_gender, parse_phone
 from salesops.session import Session
 from salesops.state import CustomerState, State
@@ -41,7 +42,7 @@ def decide(ses: Session, cs: CustomerState | None, staff: str | None = None):
                     "客户 {c} 正在由 {n} 接待（{w} 起）；送客请用 salesops visit leave",
                     "customer {c} is being received by {n} (since {w}); see them off with salesops visit leave",
                     c=cs.id,
-                    n=safe(state.staff_name(busy.by)),
+                    n=safe(state.staff_name(receiver(busy))),
                     w=state.local(busy.at).strftime("%H:%M"),
                 )
             )
@@ -58,7 +59,7 @@ def to_choose(ses: Session) -> list[Visit]:
     """The open visits to choose from when none is named and ``find_open`` cannot tell which
     (several are open and the actor has not exactly one); empty when it can."""
     visits = open_visits(ses.state)
-    mine = [v for v in visits if v.by == ses.actor.id]
+    mine = [v for v in visits if receiver(v) == ses.actor.id]
     return visits if len(visits) > 1 and len(mine) != 1 else []
 
 
@@ -108,8 +109,9 @@ def arrive(
     visit = Visit(
         id=ids.new_id("event"),
         at=ses.now,
-        by=decision.staff,
+        by=ses.actor.id,
         customer=cid,
+        consultant=decision.staff,
         first_visit=first,
         route=decision.route,  # type: ignore[arg-type]
         reason=decision.reason,
@@ -154,7 +156,7 @@ def find_open(ses: Session, query: str | None = None) -> Visit:
         if last:
             return _still_open(state, last[-1])
         raise SalesopsError(t("客户 {c} 没有来访记录", "customer {c} has no visit", c=cs.id))
-    mine = [v for v in visits if v.by == ses.actor.id]
+    mine = [v for v in visits if receiver(v) == ses.actor.id]
     if len(mine) == 1:
         return mine[0]
     if len(visits) == 1:
@@ -162,7 +164,7 @@ def find_open(ses: Session, query: str | None = None) -> Visit:
     if not visits:
         raise SalesopsError(t("现在没有正在接待的来访", "no visit is open now"))
     lines = [
-        f"  {v.id}  {safe(state.customer(v.customer).name) or '-'}  {safe(state.staff_name(v.by))}  {state.local(v.at):%H:%M}"
+        f"  {v.id}  {safe(state.customer(v.customer).name) or '-'}  {safe(state.staff_name(receiver(v)))}  {state.local(v.at):%H:%M}"
         for v in visits
     ]
     raise SalesopsError(
@@ -248,8 +250,9 @@ def leave(
     end = VisitEnd(
         id=ids.new_id("event"),
         at=ses.now,
-        by=visit.by,
+        by=ses.actor.id,
         customer=visit.customer,
+        consultant=receiver(visit),
         visit=visit.id,
         introduced=introduced or None,
         recommended=recommended,
@@ -263,8 +266,8 @@ def leave(
     visit_day = state.local_date(visit.at)
     if visit.turn and visit_day == state.local_date(ses.now):
         d = rotation.day(state, visit_day, ses.now)
-        if d.receiving.get(visit.by) == visit.id:
-            back = rotation.turn_end_event(ses, visit.by, visit.id, ses.now)
+        if d.receiving.get(receiver(visit)) == visit.id:
+            back = rotation.turn_end_event(ses, receiver(visit), visit.id, ses.now)
             tx.put(back)
             extra.append(back)
     ses.commit(tx)

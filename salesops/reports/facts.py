@@ -74,15 +74,20 @@ def at_moments(
 class Frames:
     """One DataFrame per event kind: the common columns (``at`` local, ``day`` its office
     date) and the kind's own fields. A kind with no events is an empty frame with its
-    columns, so every groupby works the same way."""
+    columns, so every groupby works the same way. With ``state``, ``consultant`` is the
+    consultant each fact is credited to (derived for facts written without it)."""
 
-    def __init__(self, events: Iterable[Event], tz: dt.tzinfo):
+    def __init__(self, events: Iterable[Event], tz: dt.tzinfo, state: State | None = None):
         import pandas as pd
+
+        from salesops.processes.credit import credited
 
         rows: dict[str, list[dict]] = defaultdict(list)
         for ev in events:
             row = dict(ev.__dict__)
             row.pop("schema_version", None)
+            if state is not None:
+                row["consultant"] = credited(state, ev)
             local = ev.at.astimezone(tz)
             row["at"] = local
             row["day"] = local.date()

@@ -17,6 +17,7 @@ from salesops.i18n import en, t
 from salesops.models.frontdesk import Needs
 from salesops.processes import units
 from salesops.processes.complaints import find_complaint
+from salesops.processes.credit import receiver
 from salesops.processes.subscriptions import unit_status
 from salesops.reports import facts
 from salesops.reports.labels import (
@@ -137,7 +138,7 @@ def call_register(state: State, day: dt.date, *, blank: bool, reveal: bool, **_)
                 "topics": _sep().join(ev.topics),
                 "appointment": appointment,
                 "duration": _minutes(ev.duration_min),
-                "taken_by": people.staff(ev.by),
+                "taken_by": people.staff(receiver(ev)),
                 "notes": ev.notes or "",
                 "long": bool(ev.duration_min and ev.duration_min > state.office.call_guideline_min),
             }
@@ -177,7 +178,7 @@ def visit_register(state: State, day: dt.date, *, blank: bool, reveal: bool, **_
                 **people.customer(ev.customer),
                 "first": t("首访", "first") if ev.first_visit else t("复访", "return"),
                 "party": ev.party_size,
-                "received_by": people.staff(ev.by),
+                "received_by": people.staff(receiver(ev)),
                 "on_behalf": people.staff(ev.on_behalf_of) if ev.on_behalf_of else "",
                 "channel": ev.channel or _channel(state, ev.customer),
                 "needs": ev.needs or "",
@@ -206,7 +207,7 @@ def helmet_log(state: State, day: dt.date, *, blank: bool, reveal: bool, **_) ->
                         "customer": people.customer(ev.customer)["name"],
                         "head_count": ev.head_count,
                         "free": ev.free,
-                        "by": people.staff(ev.by),
+                        "by": people.staff(receiver(ev)),
                         "remedy": t("请客户稍候", "asked to wait")
                         if ev.remedy == "wait"
                         else t("改日再看", "asked to come later"),
@@ -220,7 +221,7 @@ def helmet_log(state: State, day: dt.date, *, blank: bool, reveal: bool, **_) ->
             {
                 "no": len(rows) + 1,
                 "time": _hm(state, ev.at),
-                "by": people.staff(ev.by),
+                "by": people.staff(receiver(ev)),
                 "customer": people.customer(ev.customer)["name"],
                 "head_count": ev.head_count,
                 "helmets": ev.helmets,

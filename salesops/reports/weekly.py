@@ -74,7 +74,7 @@ class _Week:
             out |= set(self.f[kind]["customer"].dropna())
         return out
 
-    def by(self, kind: str, column: str = "by") -> Counter:
+    def by(self, kind: str, column: str = "consultant") -> Counter:
         return Counter(self.f[kind][column].dropna())
 
 
@@ -153,7 +153,7 @@ def build(
     """The report of ``week``; ``faq`` maps a topic code to its standard answer's question."""
     tz = state.tz
     prev = week.previous
-    frames = facts.Frames(facts.window(state, prev.start(tz), week.end(tz)), tz)
+    frames = facts.Frames(facts.window(state, prev.start(tz), week.end(tz)), tz, state)
     cur_w, prev_w = _Week(frames, week), _Week(frames, prev)
 
     def at_end_of(w: _Week):
@@ -504,11 +504,11 @@ class _Builder:
         def per(w: _Week, s: dict) -> dict[str, Counter]:
             subs = w["subscribe"]
             value = Counter()
-            for sid, price in zip(subs["by"], subs["price"], strict=True):
+            for sid, price in zip(subs["consultant"], subs["price"], strict=True):
                 value[sid] += float(price)
             sat = {}
             surveys = w["survey"]
-            for sid, group in surveys.groupby("by"):
+            for sid, group in surveys.groupby("consultant"):
                 sat[sid] = (_mean(_scores(group, office)), len(group))
             return {
                 "calls": w.by("call"),
@@ -752,7 +752,7 @@ class _Builder:
         short_rows = [
             {
                 "at": r.at,
-                "consultant": self.state.staff_name(r.by),
+                "consultant": self.state.staff_name(r.consultant),
                 "customer": customer_label(self.state, r.customer),
                 "head_count": int(r.head_count),
                 "free": int(r.free),
@@ -817,7 +817,7 @@ class _Builder:
                 comment_rows.append(
                     {
                         "day": r.day,
-                        "consultant": self.state.staff_name(r.by),
+                        "consultant": self.state.staff_name(r.consultant),
                         "question": texts.get(qid, qid),
                         "comment": text,
                     }
@@ -909,7 +909,7 @@ class _Builder:
                     "type": unit.type if unit else "",
                     "area": float(unit.area) if unit else None,
                     "price": float(r.price),
-                    "consultant": state.staff_name(r.by),
+                    "consultant": state.staff_name(r.consultant),
                     "customer": customer_label(state, r.customer),
                 }
             )
@@ -1031,7 +1031,7 @@ class _Builder:
         long_rows = [
             {
                 "at": r.at,
-                "consultant": state.staff_name(r.by),
+                "consultant": state.staff_name(r.consultant),
                 "customer": customer_label(state, r.customer),
                 "minutes": float(r.duration_min),
             }
