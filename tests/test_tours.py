@@ -330,7 +330,7 @@ def test_desk_starts_a_tour_for_the_owner_and_staff_names_the_guide(office, cli,
     r = cli("--as", desk.id, "tour", "site", "start", zs, "-n", "2", "--briefing")
     assert r.exit_code == 0, r.output
     [start] = tours.open_tours(state(office))
-    assert start.by == li.id  # the customer's owner guides
+    assert (start.consultant, start.by) == (li.id, desk.id)  # the owner guides; the desk typed
     assert git(office.path, "log", "-1", "--format=%an").strip() == "赵主管"
     r = cli("--as", desk.id, "tour", "status")
     assert "带看顾问" in r.output and "李娜" in r.output and "赵主管" not in r.output
@@ -354,7 +354,7 @@ def test_desk_starts_a_tour_for_the_owner_and_staff_names_the_guide(office, cli,
     )
     assert r.exit_code == 0, r.output
     model = tours.open_tour_of(state(office), zs, "model")
-    assert model.by == zw.id
+    assert (model.consultant, model.by) == (zw.id, desk.id)
     assert git(office.path, "log", "-1", "--format=%an").strip() == "赵主管"
     rows = json.loads(cli("--as", desk.id, "--json", "tour", "status").stdout)["tours"]
     assert {r["guide"] for r in rows} == {"李娜", "张伟"}
@@ -364,7 +364,7 @@ def test_a_consultant_starting_a_tour_guides_it(office, cli, zs):
     zw = office.consultants[1]
     r = cli("--as", zw.id, "tour", "site", "start", zs, "-n", "2", "--briefing")
     assert r.exit_code == 0, r.output
-    assert tours.open_tours(state(office))[0].by == zw.id
+    assert tours.open_tours(state(office))[0].consultant == zw.id
 
 
 def test_unknown_guide_is_refused(office, cli, zs):

@@ -56,9 +56,10 @@ _PEOPLE = click.option("--people", "-n", type=int, help=t("参观人数", "head 
 _STAFF = click.option(
     "--staff",
     help=t(
-        "带看的置业顾问（默认：前台代发时为客户的置业顾问，否则为本人）",
-        "the consultant guiding the tour (default: the customer's owner when the desk "
-        "starts it, else you)",
+        "带看的置业顾问（默认：正在接待客户的人；否则本人是置业顾问时为本人；"
+        "否则客户的置业顾问在岗空闲时为他）",
+        "the consultant guiding the tour (default: whoever is receiving the customer; else "
+        "you, if a consultant; else the customer's owner when on duty and free)",
     ),
 )
 _RETURNED = click.option(
@@ -71,13 +72,33 @@ _NEGOTIATE = click.option(
 )
 
 
-def _begin(a, customer, people):
-    """What every tour start asks first: the customer and the head count."""
+def _begin(a, customer, people, staff):
+    """What every tour start asks first: the customer, the head count, and the guide when
+    nobody can be taken for him (at a terminal; otherwise the start is refused)."""
+    from salesops import resolve
+    from salesops.processes import tours
+
     ses = a.session()
     _ = ses.actor
-    customer = ask_customer(customer)
+    if staff:
+        staff = resolve.staff(ses.state, staff).id  # refused before any prompt
+    customer = resolve.customer(ses.state, ask_customer(customer)).id
     people = ask(people, "--people", t("参观人数", "head count"), convert=_count)
-    return ses, customer, people
+    if staff is None and interactive():
+        try:
+            tours.guide(ses, ses.state.customers[customer])
+        except tours.NoGuide as exc:
+            free = exc.data["free"]
+            if not free:
+                raise
+            click.echo(str(exc.message), err=True)
+            staff = ask(
+                None,
+                "--staff",
+                t("带看顾问", "guide"),
+                choices=[(s, ses.state.staff_name(s)) for s in free],
+            )
+    return ses, customer, people, staff
 
 
 @command(
@@ -110,7 +131,7 @@ def _begin(a, customer, people):
 def site_start(a, customer, people, briefing, route, remedy, staff):
     from salesops.processes import tours
 
-    ses, customer, people = _begin(a, customer, people)
+    ses, customer, people, staff = _begin(a, customer, people, staff)
     state = ses.state
     briefing = confirm(
         t(
@@ -207,7 +228,7 @@ def _ask_remedy(free: int) -> str:
 def model_start(a, customer, people, unit_type, briefing, shoe_covers, staff):
     from salesops.processes import tours
 
-    ses, customer, people = _begin(a, customer, people)
+    ses, customer, people, staff = _begin(a, customer, people, staff)
     unit_type = ask(
         unit_type,
         "--type",

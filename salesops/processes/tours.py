@@ -22,6 +22,8 @@ from salesops.models.operations import (
     TourRefused,
     TourStart,
 )
+from salesops.processes import rotation, visits
+from salesops.processes.credit import credited, receiver
 from salesops.processes.record import record_event
 from salesops.session import Session
 from salesops.state import CustomerState, State
@@ -89,7 +91,7 @@ def status_rows(state: State, now: dt.datetime) -> list[dict]:
                 "id": start.id,
                 "tour": tour_name(start.tour),
                 "customer": cs.name if cs else start.customer,
-                "guide": state.staff_name(start.by),
+                "guide": state.staff_name(receiver(start)),
                 "started": state.local(start.at),
                 "minutes": max(int((now - start.at).total_seconds() // 60), 0),
                 "people": start.head_count,
@@ -148,18 +150,55 @@ def _check_head_count(head_count: int) -> None:
         )
 
 
+class NoGuide(SalesopsError):
+    """Nobody can be taken for the guide: ``data["free"]`` lists the consultants free now."""
+
+
 def guide(ses: Session, cs: CustomerState, staff: str | None = None) -> str:
-    """Who guides the tour (the event's ``by``): ``staff`` if given; else the customer's owner
-    when the person typing is not a consultant (a desk clerk hands out helmets for the owner)
-    and the owner is active; else the person typing."""
+    """Who guides the tour (the fact's consultant): ``staff`` if named; else whoever is
+    receiving the customer now (the open visit's receiver); else the person typing when he is
+    a consultant; else the owner when he is available (free on today's duty, or any time on a
+    day without a roster). Otherwise ``NoGuide`` names who is free."""
     state = ses.state
     actor = ses.actor
     if staff:
         return resolve.staff(state, staff).id
+    visit = next((v for v in visits.open_visits(state) if v.customer == cs.id), None)
+    if visit is not None:
+        return receiver(visit)
+    if actor.role == "consultant":
+        return actor.id
+    d = rotation.now_day(ses)
     owner = state.staff.get(cs.owner) if cs.owner else None
-    if actor.role != "consultant" and owner is not None and owner.active:
+    if owner is not None and owner.active and (not d.started or d.available(owner.id)):
         return owner.id
-    return actor.id
+    consultants = [s.id for s in state.active_staff() if s.role == "consultant"]
+    free = [s for s in d.free if s in consultants] if d.started else consultants
+    if owner is None:
+        why = t("客户没有置业顾问", "the customer has no owner")
+    else:
+        status = (
+            rotation.status_text(state, d, owner.id) if owner.active else t("已离职", "has left")
+        )
+        why = t(
+            "其置业顾问 {o} 现在不能带看（{s}）",
+            "the owner {o} cannot guide now ({s})",
+            o=safe(owner.name),
+            s=status,
+        )
+    names = t("、", ", ").join(safe(state.staff_name(s)) for s in free)
+    raise NoGuide(
+        t(
+            "没有人正在接待客户 {c}，{w}：请用 --staff 指定带看顾问；{f}",
+            "nobody is receiving customer {c} and {w}: name the guide with --staff; {f}",
+            c=safe(cs.name) or cs.id,
+            w=why,
+            f=t("现在空闲：{n}", "free now: {n}", n=names)
+            if free
+            else t("现在没有空闲的置业顾问", "no consultant is free now"),
+        ),
+        data={"free": free},
+    )
 
 
 def _ready(
@@ -230,7 +269,7 @@ def start_site_tour(
             TourRefused,
             "tour site refused",
             cs.id,
-            by=by,
+            consultant=by,
             tour="site",
             head_count=head_count,
             free=max(free, 0),
@@ -269,7 +308,7 @@ def start_site_tour(
         TourStart,
         "tour site start",
         cs.id,
-        by=by,
+        consultant=by,
         tour="site",
         head_count=head_count,
         briefing=True,
@@ -328,7 +367,7 @@ def start_model_tour(
         TourStart,
         "tour model start",
         cs.id,
-        by=by,
+        consultant=by,
         tour="model",
         head_count=head_count,
         briefing=True,
@@ -415,6 +454,7 @@ def end_tour(
         TourEnd,
         f"tour {tour} end",
         cs.id,
+        consultant=credited(state, start),
         start=start.id,
         returned=returned,
         lost=out - returned,
