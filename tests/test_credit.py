@@ -214,3 +214,16 @@ def test_no_guide_is_asked_at_a_terminal(wq_away, cli):
     assert "带看顾问" in r.output and "张伟" in r.output
     [row] = json.loads(cli("--json", "tour", "status").stdout)["tours"]
     assert row["guide"] == "张伟"
+
+
+def test_the_export_names_who_typed_and_who_is_credited(desk, cli, tmp_path):
+    from tests.test_export import read_csv
+
+    assert (
+        cli("subscribe", "张三", "1栋-1202", "--deposit", "5万", "--payment", "full").exit_code == 0
+    )
+    r = cli("export", "-o", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    [sub] = [e for e in read_csv(tmp_path / "out" / "events.csv") if e["kind"] == "subscribe"]
+    assert (sub["by_name"], sub["consultant_name"]) == ("王经理", "李娜")
+    assert "consultant" not in json.loads(sub["details"])

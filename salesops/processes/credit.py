@@ -20,11 +20,26 @@ from salesops.state import CustomerState, State
 
 # the kinds whose ``by`` named the receiver or guide before ``consultant`` existed
 RECEPTION_KINDS = frozenset({"call", "visit", "visit_end", "tour_start", "tour_refused"})
+# the kinds reports count per consultant (the others' credit is only shown, in customer show)
+CREDITED_KINDS = RECEPTION_KINDS | {
+    "followup",
+    "tour_end",
+    "survey",
+    "subscribe",
+    "unsubscribe",
+    "sign",
+}
 
 
 def receiver(ev: Event) -> str:
     """Who took the call, received the visitor or guides the tour (a reception kind)."""
     return ev.consultant or ev.by
+
+
+def column(state: State, ev: Event) -> str | None:
+    """The consultant column of a report or an export: credited for the kinds reports count,
+    as written for the rest (deriving those would read every customer for nothing)."""
+    return credited(state, ev) if ev.kind in CREDITED_KINDS else ev.consultant
 
 
 def credited(state: State, ev: Event) -> str:

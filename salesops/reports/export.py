@@ -20,13 +20,14 @@ from pathlib import Path
 from salesops import phones
 from salesops.errors import SalesopsError
 from salesops.i18n import t
+from salesops.processes import credit
 from salesops.processes.complaints import complaints
 from salesops.processes.subscriptions import unit_status
 from salesops.reports.publish import write_file
 from salesops.state import State
 from salesops.text import neutralise
 
-COMMON = ("id", "kind", "at", "by", "customer", "schema_version")
+COMMON = ("id", "kind", "at", "by", "consultant", "customer", "schema_version")
 TABLES = ("customers", "staff", "events", "units", "complaints")
 
 
@@ -71,6 +72,7 @@ def tables(state: State, *, reveal: bool = False, today: dt.date | None = None) 
     ]
     events = []
     for ev in state.events:
+        consultant = credit.column(state, ev)
         details = {
             k: v
             for k, v in ev.model_dump(mode="json", exclude_none=True).items()
@@ -84,6 +86,8 @@ def tables(state: State, *, reveal: bool = False, today: dt.date | None = None) 
                 "date": local(ev.at).date(),
                 "by": ev.by,
                 "by_name": state.staff_name(ev.by),
+                "consultant": consultant,
+                "consultant_name": state.staff_name(consultant),
                 "customer": ev.customer,
                 "details": json.dumps(details, ensure_ascii=False, sort_keys=True),
             }
@@ -135,7 +139,10 @@ COLUMNS = {
         "last_contact", "next_followup", "registered_at", "events",
     ],
     "staff": ["id", "name", "role", "active", "joined"],
-    "events": ["id", "kind", "at", "date", "by", "by_name", "customer", "details"],
+    "events": [
+        "id", "kind", "at", "date", "by", "by_name", "consultant", "consultant_name", "customer",
+        "details",
+    ],
     "units": ["id", "building", "floor", "number", "type", "area", "list_price", "status"],
     "complaints": [
         "id", "customer", "customer_name", "type", "text", "opened_at", "step", "due",

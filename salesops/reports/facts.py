@@ -80,14 +80,14 @@ class Frames:
     def __init__(self, events: Iterable[Event], tz: dt.tzinfo, state: State | None = None):
         import pandas as pd
 
-        from salesops.processes.credit import credited
+        from salesops.processes import credit
 
         rows: dict[str, list[dict]] = defaultdict(list)
         for ev in events:
             row = dict(ev.__dict__)
             row.pop("schema_version", None)
             if state is not None:
-                row["consultant"] = credited(state, ev)
+                row["consultant"] = credit.column(state, ev)
             local = ev.at.astimezone(tz)
             row["at"] = local
             row["day"] = local.date()
