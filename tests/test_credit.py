@@ -227,3 +227,39 @@ def test_the_export_names_who_typed_and_who_is_credited(desk, cli, tmp_path):
     [sub] = [e for e in read_csv(tmp_path / "out" / "events.csv") if e["kind"] == "subscribe"]
     assert (sub["by_name"], sub["consultant_name"]) == ("王经理", "李娜")
     assert "consultant" not in json.loads(sub["details"])
+
+
+def test_old_followups_and_calls_keep_their_meaning(desk, cli):
+    """Before ``consultant``: a call's by was its taker, a follow-up's by the one who called
+    (or the person typing, a manager, who gets no credit: the owner does)."""
+    from salesops.models.frontdesk import Call, FollowUp
+    from salesops.processes.credit import credited
+
+    st = state(desk)
+    li, zw, mgr = desk.consultants[0], desk.consultants[1], desk.manager
+    cid = next(iter(st.customers))
+    at = "2026-11-25T11:00:00+08:00"
+    old = [
+        Call(
+            id=ids.new_id("event"),
+            at=at,
+            by=zw.id,
+            customer=cid,
+            new_customer=False,
+            route="chosen",
+            on_behalf_of=li.id,
+        ),  # fmt: skip
+        FollowUp(id=ids.new_id("event"), at=at, by=mgr.id, customer=cid, intent=False),
+        FollowUp(id=ids.new_id("event"), at=at, by=zw.id, customer=cid, intent=False),
+    ]
+    for rec in old:
+        commit_file(desk.path, rec.relpath(), rec)
+    st = state(desk)
+    assert [credited(st, st.events_by_id[e.id]) for e in old] == [zw.id, li.id, zw.id]
+    rows = consultant_rows(weekly(cli))
+    assert (rows["张伟"]["calls"], rows["张伟"]["followups"], rows["李娜"]["followups"]) == (
+        1,
+        1,
+        1,
+    )
+    assert "王经理" not in rows
