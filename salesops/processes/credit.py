@@ -15,6 +15,7 @@ customer's owner at that moment, and to ``by`` when the customer had none.
 
 from __future__ import annotations
 
+from salesops import resolve
 from salesops.models.events import Event
 from salesops.state import CustomerState, State
 
@@ -72,10 +73,11 @@ def owner_at(cs: CustomerState, ev: Event) -> str | None:
 
 
 def default(state: State, cs: CustomerState, actor: str, staff: str | None = None) -> str:
-    """The consultant a new fact about ``cs`` is credited to: ``staff`` when named (an id),
-    else the customer's owner while he is with the office, else the person typing."""
+    """The consultant a new fact about ``cs`` is credited to: ``staff`` when named (as typed:
+    an id, a name or pinyin), else the customer's owner while he is with the office, else the
+    person typing."""
     if staff:
-        return staff
+        return resolve.staff(state, staff).id
     owner = state.staff.get(cs.owner) if cs.owner else None
     if owner is not None and owner.active:
         return owner.id

@@ -127,7 +127,7 @@ def log(
     """Record a follow-up call (回访), credited to ``staff`` (default: the customer's owner)."""
     state = ses.state
     cs = resolve.customer(state, customer)
-    caller = resolve.staff(state, staff).id if staff else None
+    consultant = credit.default(state, cs, ses.actor.id, staff)
     when = appointment_time(ses, appointment)
     nxt = followup_date(ses, next_followup)
     if intent and when is None:
@@ -149,7 +149,7 @@ def log(
         FollowUp,
         "followup log",
         cs.id,
-        consultant=credit.default(state, cs, ses.actor.id, caller),
+        consultant=consultant,
         intent=intent,
         appointment=when,
         next_followup=nxt,

@@ -227,9 +227,7 @@ def subscribe(
     cs = resolve.customer(state, customer)
     u = available_unit(state, unit)
     _may_subscribe(state, ses.actor, cs)
-    consultant = credit.default(
-        state, cs, ses.actor.id, resolve.staff(state, staff).id if staff else None
-    )
+    consultant = credit.default(state, cs, ses.actor.id, staff)
     price_d = parse_amount(price, t("成交价", "price")) if price is not None else u.list_price
     deposit_d = parse_amount(deposit, t("定金", "deposit"), zero=True)
     if deposit_d > price_d:

@@ -168,9 +168,7 @@ def record_survey(
     """The questionnaire, credited to ``staff`` (default: the customer's owner)."""
     state = ses.state
     cs = resolve.customer(state, customer)
-    consultant = credit.default(
-        state, cs, ses.actor.id, resolve.staff(state, staff).id if staff else None
-    )
+    consultant = credit.default(state, cs, ses.actor.id, staff)
     scores, comments = parse_answers(state.office, answers)
     if received_by:
         receiver = resolve.staff(state, received_by)
