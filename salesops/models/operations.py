@@ -340,12 +340,19 @@ class SurveyBook:
 
 @event_kind
 class Survey(Event):
-    """A completed questionnaire, handed by ``by`` to ``received_by`` (the manager)."""
+    """A questionnaire, handed by ``by`` to ``received_by`` (the manager). A question the
+    customer declined to answer (拒答) is in ``declined``: the questionnaire is then
+    incomplete, and the declined answer is counted apart, never as a score."""
 
     kind: Literal["survey"] = "survey"
     scores: dict[Line, int] = {}
     comments: dict[Line, Text] = {}
+    declined: list[Line] = []
     received_by: StaffId
+
+    @property
+    def complete(self) -> bool:
+        return not self.declined
 
     title: ClassVar[tuple[str, str]] = ("满意度调查", "survey")
 
@@ -364,14 +371,26 @@ class Survey(Event):
                     f"scores.{qid}",
                     f"score {score} is outside the scale {q.scale[0]}-{q.scale[1]}",
                 )
+        for qid in self.declined:
+            if qid in self.scores or qid in self.comments:
+                _problem(
+                    state, self.id, f"declined.{qid}", f"question {qid} is answered and declined"
+                )
 
     def summary(self, state: State | None = None) -> str:
         if not self.scores:
-            return t("{n} 条意见", "{n} comment(s)", n=len(self.comments))
-        mean = sum(self.scores.values()) / len(self.scores)
-        return t(
-            "平均 {m:.1f} 分（{n} 题）", "mean {m:.1f} ({n} questions)", m=mean, n=len(self.scores)
-        )
+            text = t("{n} 条意见", "{n} comment(s)", n=len(self.comments))
+        else:
+            mean = sum(self.scores.values()) / len(self.scores)
+            text = t(
+                "平均 {m:.1f} 分（{n} 题）",
+                "mean {m:.1f} ({n} questions)",
+                m=mean,
+                n=len(self.scores),
+            )
+        if self.declined:
+            text += t("，拒答 {n} 题", ", {n} declined", n=len(self.declined))
+        return text
 
 
 # --- complaints: 投诉 ---------------------------------------------------------------

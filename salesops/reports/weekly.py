@@ -864,19 +864,31 @@ class _Builder:
                     "question": q.text,
                     "scale": f"{q.scale[0]}–{q.scale[1]}",
                     "answers": Cmp(len(cvals), len(pvals)),
+                    "declined": Cmp(_declined(cs, q.id), _declined(ps, q.id)),
                     "mean": Cmp(_mean(cvals), _mean(pvals)),
                 }
             )
+        incomplete = _declined(cs)
         table = Table(
             "satisfaction",
-            t("客户满意度（共 {n} 份问卷）", "Satisfaction ({n} surveys)", n=len(cs)),
+            t("客户满意度（共 {n} 份问卷）", "Satisfaction ({n} surveys)", n=len(cs))
+            + (
+                t("，{m} 份有拒答", ", {m} with declined questions", m=incomplete)
+                if incomplete
+                else ""
+            ),
             [
                 Column("question", t("问题", "question")),
                 Column("scale", t("分值", "scale")),
                 Column("answers", t("作答数", "answers"), "int", True),
+                Column("declined", t("拒答", "declined"), "int", True),
                 Column("mean", t("平均分", "mean"), "float", True),
             ],
             rows,
+            note=t(
+                "拒答单独计数，不计入作答数和平均分。",
+                "Declined answers are counted apart: not in the answers, not in the mean.",
+            ),
         )
         texts = {q.id: q.text for q in office.survey}
         comment_rows = []
@@ -1132,6 +1144,17 @@ def _natural(text: str):
     import re
 
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(text))]
+
+
+def _declined(surveys: pd.DataFrame, qid: str | None = None) -> int:
+    """Surveys in which the customer declined question ``qid`` (any question when None)."""
+    if "declined" not in surveys:
+        return 0
+    return sum(
+        1
+        for declined in surveys["declined"]
+        if isinstance(declined, list) and declined and (qid is None or qid in declined)
+    )
 
 
 def _scores(surveys: pd.DataFrame, office) -> list[float]:
