@@ -871,11 +871,13 @@ class _Builder:
         incomplete = _declined(cs)
         table = Table(
             "satisfaction",
-            t("客户满意度（共 {n} 份问卷）", "Satisfaction ({n} surveys)", n=len(cs))
-            + (
-                t("，{m} 份有拒答", ", {m} with declined questions", m=incomplete)
+            t(
+                "客户满意度（共 {n} 份问卷{m}）",
+                "Satisfaction ({n} surveys{m})",
+                n=len(cs),
+                m=t("，{m} 份有拒答", ", {m} with declined questions", m=incomplete)
                 if incomplete
-                else ""
+                else "",
             ),
             [
                 Column("question", t("问题", "question")),
