@@ -148,7 +148,7 @@ def test_declining_at_a_real_terminal(office, li, zs):
         close_fds=True,
     )
     os.close(child)
-    os.write(main, "5\n4\n-\n3\n\n".encode())
+    os.write(main, b"5\n4\n-\n3\n\n")
     out = b""
     while True:
         # a guard against a prompt that waits for ever, not a timing assertion
