@@ -320,14 +320,14 @@ def remedy_advice(remedy: str, *, batch: int) -> str:
     if remedy == "batches":
         return t(
             "请客户分批参观，每批不超过 {n} 人",
-            "ask the customer to tour in groups of at most {n}",
+            "Ask the customer to tour in groups of at most {n}",
             n=max(batch, 0),
         )
     if remedy == "later":
-        return t("请礼貌劝解客户下次再看", "politely ask the customer to come another time")
+        return t("请礼貌劝解客户下次再看", "Politely ask the customer to come another time")
     return t(
         "请礼貌劝解客户稍等，有人归还安全帽后再开始",
-        "politely ask the customer to wait until helmets come back",
+        "Politely ask the customer to wait until helmets come back",
     )
 
 
