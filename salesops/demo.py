@@ -353,6 +353,8 @@ class Simulation:
             self.at(self.time(day, rng.uniform(10, 16)), self.complaint, day, "complaint")
         if day == self.helmet_day:
             self.at(self.time(day, 10.0), self.big_group, day)
+        if day == self.helmet_day + dt.timedelta(days=2):
+            self.at(self.time(day, 9.5), self.buy_helmets)
         if day == self.last_day - dt.timedelta(days=4):
             self.at(self.time(day, 14.0), self.complaints_in_every_state, day)
 
@@ -619,6 +621,14 @@ class Simulation:
         first.party, second.party = 7, 6
         for p, minutes in ((first, 0), (second, 20)):
             self.at(when + dt.timedelta(minutes=minutes), self.walk_in_and_tour, day, p)
+
+    def buy_helmets(self, when: dt.datetime) -> None:
+        """After the Saturday a group waited for helmets, the manager buys more (a stock fact)."""
+        from salesops.processes import tours
+
+        ses = self.act(self.manager, when)
+        reason = t("采购：周末看工地安全帽不足", "purchase: too few helmets at the weekend")
+        self.try_("helmets bought", tours.change_stock, ses, "add", 4, reason=reason)
 
     def walk_in_and_tour(self, when: dt.datetime, day: dt.date, p: Prospect) -> None:
         from salesops.processes import visits

@@ -38,6 +38,7 @@ from salesops.models.operations import (
     ComplaintPromise,
     ComplaintResolve,
     Sign,
+    StockChange,
     Subscribe,
     Survey,
     TourEnd,
@@ -194,6 +195,20 @@ class Office_:
             start,
             DutyStart(id=_id(rng, "EV", start), at=start, by=self.supervisor.id, roster=roster),
         )
+        if n % 7 == 0:  # Mondays: a helmet bought one week, a worn one retired the next
+            when = at(8.6)
+            self._emit(
+                when,
+                StockChange(
+                    id=_id(rng, "EV", when),
+                    at=when,
+                    by=self.supervisor.id,
+                    item="helmets",
+                    change="add" if n % 14 == 0 else "retire",
+                    count=1,
+                    reason="采购" if n % 14 == 0 else "损坏",
+                ),
+            )
         self.on_duty = set(roster)
         self.order = list(roster)
         self.receiving: dict[str, str] = {}

@@ -94,7 +94,7 @@ def test_helmet_log(store, cli):
     assert "安全帽领用登记表" in html and "安全帽共 10 顶" in html
     assert "15:00" in html and "15:40" in html
     refused = form(cli, "helmet-log", "--date", "2026-12-05")
-    assert "12 人，可用 10 顶，改日再看" in refused
+    assert "12 人，可用 10 顶，请客户下次再看" in refused  # the names the report uses
 
 
 def test_blank_forms_have_ruled_rows_and_no_records(store, cli):

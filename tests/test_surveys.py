@@ -115,7 +115,7 @@ def test_interactive_one_prompt_per_question_in_chinese(office, cli, li, zs):
     )  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "请向客户说明满意度调查的目的和用途" in r.output
-    assert "置业顾问的服务态度（1-5 分）" in r.output
+    assert "置业顾问的服务态度（1-5 分，拒答输入 -）" in r.output
     assert "请填 1 到 5 的整数" in r.output  # 9 was asked again
     assert "您的意见和建议（可不填）" in r.output
     [s] = surveys.surveys(state(office))
@@ -164,7 +164,7 @@ def test_summary_counts_means_distribution_and_comments(office, cli, li, zs, mon
     assert [c["text"] for c in data["comments"]] == ["车位太少"]
     r = cli("survey", "summary", "--from", "2026-11-26", "--to", "2026-11-30")
     assert "共 2 份" in r.output
-    assert "置业顾问的服务态度     2    4.50  1:0 2:0 3:0 4:1 5:1" in r.output
+    assert "置业顾问的服务态度     2     0    4.50  1:0 2:0 3:0 4:1 5:1" in r.output
     assert "李四  您的意见和建议：车位太少" in r.output
     r = cli("--lang", "en", "survey", "summary")
     assert "survey summary (all): 3 questionnaire(s)" in r.output

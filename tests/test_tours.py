@@ -80,7 +80,7 @@ def test_helmet_shortage_is_refused_with_the_seed_remedy_and_recorded(office, cl
     )
     assert r.exit_code == 1
     assert "安全帽不足：需要 3 顶，只有 2 顶空闲" in r.output
-    assert "请礼貌劝解客户稍等，或下次再看" in r.output
+    assert "请礼貌劝解客户下次再看；已记录" in r.output  # the remedy said is the one recorded
     # The refusal itself is a fact, committed, so managers see helmet shortages.
     assert office.head() != head and office.status() == ""
     st = state(office)
@@ -110,22 +110,28 @@ def test_more_people_than_helmets_exist_is_refused_and_recorded(office, cli, li,
     head = office.head()
     r = cli("--as", li.id, "tour", "site", "start", zs, "-n", "12", "--briefing")
     assert r.exit_code == 1
-    assert "一共只有 10 顶安全帽，不够 12 人同时参观：请分批参观" in r.output
+    assert "一共只有 10 顶安全帽，不够 12 人同时参观。请客户分批参观，每批不超过 10 人" in r.output
     assert office.head() != head and office.status() == ""
     st = state(office)
     [refused] = tours.refusals(st)
+    # what the customer was told (分批参观) is what is recorded, not 改日再看
     assert (refused.customer, refused.head_count, refused.free, refused.remedy) == (
         zs,
         12,
         10,
-        "later",
+        "batches",
     )
     assert tours.open_tours(st) == [] and tours.helmets_out(st) == 0
+    # Waiting cannot bring back more helmets than exist: the group goes in batches.
     r = cli(
         "--as", li.id, "tour", "site", "start", zs, "-n", "11", "--briefing", "--remedy", "wait"
     )
-    assert r.exit_code == 1
-    assert [x.remedy for x in tours.refusals(state(office))] == ["later", "wait"]
+    assert r.exit_code == 1 and "请客户分批参观" in r.output
+    r = cli(
+        "--as", li.id, "tour", "site", "start", zs, "-n", "11", "--briefing", "--remedy", "later"
+    )
+    assert r.exit_code == 1 and "请礼貌劝解客户下次再看" in r.output
+    assert [x.remedy for x in tours.refusals(state(office))] == ["batches", "batches", "later"]
 
 
 def test_tour_without_briefing_is_refused(office, cli, li, zs):
@@ -173,7 +179,13 @@ def test_a_missing_helmet_is_recorded_and_the_stock_shows_it(office, cli, li, zs
     st = state(office)
     assert tours.helmets_free(st) == 9
     r = cli("--as", li.id, "--json", "tour", "status")
-    assert json.loads(r.stdout)["helmets"] == {"stock": 10, "out": 0, "lost": 1, "free": 9}
+    got = json.loads(r.stdout)["helmets"]
+    assert {k: got[k] for k in ("stock", "out", "lost", "free")} == {
+        "stock": 10,
+        "out": 0,
+        "lost": 1,
+        "free": 9,
+    }
     # Now ten people are more than the helmets that exist (refused, and recorded).
     r = cli("--as", li.id, "tour", "site", "start", zs, "-n", "10", "--briefing")
     assert r.exit_code == 1 and "一共只有 9 顶安全帽" in r.output

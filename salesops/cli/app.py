@@ -180,10 +180,11 @@ def ask(
 ):
     """A missing option: prompt for it in the user's language at a terminal, else a usage error.
 
-    ``choices`` is a list of (value, label); the user may type the number, the value or the label.
+    ``choices`` is a list of (value, label); the user may type the number, the value or the label,
+    at the prompt and as the option's value alike (``--route 2``: the menu's second choice).
     """
     if value is not None:
-        return value
+        return pick(value, choices) if choices else value
     if not interactive():
         if not required or default is not None:
             return default
@@ -224,6 +225,18 @@ def ask(
             return convert(raw)
         except SalesopsError as exc:
             click.echo(safe_lines(exc.message), err=True)
+
+
+def pick(value, choices: Sequence[tuple[str, str]]):
+    """An option's value given with a menu: a choice's value or label as it is, else its
+    number in the menu; anything else is left for the process to refuse, naming the choices."""
+    raw = str(value).strip()
+    for val, label in choices:
+        if raw in (val, label):
+            return val
+    if raw.isdigit() and 1 <= int(raw) <= len(choices):
+        return choices[int(raw) - 1][0]
+    return value
 
 
 def confirm(prompt: str, value: bool | None, option: str) -> bool:

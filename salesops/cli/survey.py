@@ -48,14 +48,18 @@ def period_label(start, end) -> str:
 def _score(q):
     lo, hi = q.scale
 
-    def convert(raw: str) -> int:
+    def convert(raw: str) -> int | str:
+        from salesops.processes.surveys import declines
+
+        if declines(raw):
+            return DECLINED
         try:
             value = int(str(raw).strip().removesuffix("分"))
         except ValueError:
             raise SalesopsError(
                 t(
-                    "请填 {lo} 到 {hi} 的整数",
-                    "enter a whole number from {lo} to {hi}",
+                    "请填 {lo} 到 {hi} 的整数（客户拒答输入 -）",
+                    "enter a whole number from {lo} to {hi} (- if the customer declines)",
                     lo=lo,
                     hi=hi,
                 )
@@ -63,8 +67,8 @@ def _score(q):
         if not lo <= value <= hi:
             raise SalesopsError(
                 t(
-                    "请填 {lo} 到 {hi} 的整数",
-                    "enter a whole number from {lo} to {hi}",
+                    "请填 {lo} 到 {hi} 的整数（客户拒答输入 -）",
+                    "enter a whole number from {lo} to {hi} (- if the customer declines)",
                     lo=lo,
                     hi=hi,
                 )
@@ -74,23 +78,38 @@ def _score(q):
     return convert
 
 
+# what an answer the customer declined is passed on as (the processes read it as 拒答)
+DECLINED = "拒答"
+
+
 def _ask_answers(office) -> dict:
+    from salesops.processes.surveys import DECLINE_KEY
+
     click.echo(
         t(
-            "请向客户说明满意度调查的目的和用途，请客户配合，逐题填写：",
-            "Tell the customer what the survey is for and ask them to help; one question at a time:",
+            "请向客户说明满意度调查的目的和用途，请客户配合，逐题填写（客户拒答的题输入 {d}）：",
+            "Tell the customer what the survey is for and ask them to help; one question at a "
+            "time (a question the customer declines: enter {d}):",
+            d=DECLINE_KEY,
         ),
         err=True,
     )
     answers: dict = {}
+    decline = t("，拒答输入 {d}", ", {d} if declined", d=DECLINE_KEY)
     for q in office.survey:
         if q.type == "score":
             prompt = t(
-                "{q}（{lo}-{hi} 分）", "{q} ({lo}-{hi})", q=q.text, lo=q.scale[0], hi=q.scale[1]
+                "{q}（{lo}-{hi} 分{x}）",
+                "{q} ({lo}-{hi}{x})",
+                q=q.text,
+                lo=q.scale[0],
+                hi=q.scale[1],
+                x=decline,
             )
             value = ask(None, f"--answer {q.id}=", prompt, convert=_score(q), required=q.required)
         else:
-            prompt = q.text + ("" if q.required else t("（可不填）", " (optional)"))
+            note = t("（可不填）", " (optional)") if not q.required else ""
+            prompt = q.text + (note or t("（拒答输入 {d}）", " ({d} if declined)", d=DECLINE_KEY))
             value = ask(None, f"--answer {q.id}=", prompt, required=q.required)
         if value is not None and value != "":
             answers[q.id] = value
@@ -102,10 +121,15 @@ def _ask_answers(office) -> dict:
     "record",
     help=t(
         "记录一份问卷：逐题提问，或用 --file 读入 YAML（题目: 答案）/ CSV（题目,答案），"
-        "或用 --answer 题号=答案；未填完整的问卷会被退回并列出缺少的题目。",
+        "或用 --answer 题号=答案；有题目未作答的问卷会被退回并列出缺少的题目。"
+        "客户拒答的题答“拒答”（或 -，例如 --answer environment=拒答）：如实记为拒答，"
+        "问卷收回但记为不完整，汇总中拒答单独计数、不计分。",
         "Record a questionnaire: asked question by question, or from --file (YAML question: "
-        "answer, or CSV question,answer), or --answer ID=VALUE; an incomplete one is refused, "
-        "naming every unanswered question.",
+        "answer, or CSV question,answer), or --answer ID=VALUE; one with a question left "
+        "unanswered is refused, naming every unanswered question. A question the customer "
+        "declines is answered 拒答, declined or - (e.g. --answer environment=declined): it is "
+        "recorded as declined, the questionnaire is taken in but marked incomplete, and "
+        "summaries count declined answers apart, never as a score.",
     ),
     writes=True,
 )
@@ -121,7 +145,10 @@ def _ask_answers(office) -> dict:
     "answers",
     multiple=True,
     metavar="ID=VALUE",
-    help=t("一题的答案，可重复（题号见 office.yaml survey）", "one answer; repeat for each"),
+    help=t(
+        "一题的答案，可重复（题号见 office.yaml survey；客户拒答填 拒答 或 -）",
+        "one answer; repeat for each (a question the customer declines: declined or -)",
+    ),
 )
 @click.option(
     "--manager",
@@ -166,15 +193,33 @@ def survey_record(a, customer, file_, answers, manager, staff):
             choices=[(s.id, s.name) for s in managers],
         )
     result = surveys.record_survey(ses, customer, raw, received_by=manager, staff=staff)
+    text = t(
+        "问卷已收回（{i}），感谢客户的配合！已上交 {m}；记在 {c} 名下",
+        "questionnaire recorded ({i}); thank the customer! Handed in to {m}; credited to {c}",
+        i=result.id,
+        c=safe(ses.state.staff_name(result.consultant)),
+        m=ses.state.staff_name(result.received_by),
+    )
+    if result.declined:
+        questions = {q.id: q for q in ses.state.office.survey}
+        text += "\n" + t(
+            "问卷不完整：客户拒答 {q}，已记为拒答（不计分）",
+            "the questionnaire is incomplete: the customer declined {q}, recorded as declined "
+            "(not scored)",
+            q=t("、", ", ").join(
+                surveys.question_label(questions[qid]) if qid in questions else qid
+                for qid in result.declined
+            ),
+        )
     a.emit(
-        {"ok": True, "id": result.id, "survey": result},
-        t(
-            "问卷已收回（{i}），感谢客户的配合！已上交 {m}；记在 {c} 名下",
-            "questionnaire recorded ({i}); thank the customer! Handed in to {m}; credited to {c}",
-            i=result.id,
-            c=safe(ses.state.staff_name(result.consultant)),
-            m=ses.state.staff_name(result.received_by),
-        ),
+        {
+            "ok": True,
+            "id": result.id,
+            "survey": result,
+            "complete": result.complete,
+            "declined": result.declined,
+        },
+        text,
     )
 
 
@@ -182,8 +227,8 @@ def survey_record(a, customer, file_, answers, manager, staff):
     survey,
     "summary",
     help=t(
-        "满意度汇总：每题的份数、平均分与分布，以及客户意见。",
-        "Survey summary: count, mean and distribution per question, and the comments.",
+        "满意度汇总：每题的份数、拒答数、平均分与分布，以及客户意见。",
+        "Survey summary: count, declined, mean and distribution per question, and the comments.",
     ),
     listing=True,
 )
@@ -201,6 +246,7 @@ def survey_summary(a, start, end):
         {
             "question": q["text"],
             "count": q["count"],
+            "declined": q["declined"],
             "mean": f"{q['mean']:.2f}" if q["mean"] is not None else "",
             "distribution": " ".join(f"{k}:{v}" for k, v in q["distribution"].items()),
         }
@@ -214,17 +260,35 @@ def survey_summary(a, start, end):
                 s=period_label(d1, d2),
                 n=data["count"],
             )
+            + (
+                t(
+                    "，其中 {m} 份有拒答（不完整）；拒答不计分",
+                    ", {m} with declined questions (incomplete); declined answers are not scored",
+                    m=data["incomplete"],
+                )
+                if data["incomplete"]
+                else ""
+            )
         )
     a.rows(
         rows,
         [
             ("question", t("题目", "question")),
             ("count", t("份数", "answers")),
+            ("declined", t("拒答", "declined")),
             ("mean", t("平均分", "mean")),
             ("distribution", t("分布（分:份数）", "distribution (score:count)")),
         ],
         data=data,
     )
+    scored = {q["id"] for q in data["questions"]}
+    texts = {q.id: q.text for q in state.office.survey}
+    other = {k: n for k, n in data["declined"].items() if k not in scored}
+    if not a.json and not a.csv and other:
+        click.echo(
+            t("文字题拒答：", "text questions declined: ")
+            + t("、", ", ").join(f"{safe(texts.get(k, k))} {n}" for k, n in other.items())
+        )
     if not a.json and not a.csv and data["comments"]:
         click.echo("")
         click.echo(t("客户意见：", "comments:"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from salesops.cli.app import ask, confirm, interactive
+from salesops.cli.app import ask, confirm, interactive, pick
 from salesops.cli.options import Group, command
 from salesops.cli.prompts import ask_customer
 from salesops.errors import SalesopsError
@@ -118,13 +118,20 @@ def _begin(a, customer, people, staff):
     default=None,
     help=t("已讲解参观工地注意事项", "the safety briefing was given"),
 )
-@click.option("--route", help=t("指定路线（office.yaml site_routes）", "designated route"))
+@click.option(
+    "--route",
+    help=t(
+        "指定路线（office.yaml site_routes 的名称或编号）",
+        "designated route (its name or number in office.yaml site_routes)",
+    ),
+)
 @click.option(
     "--remedy",
-    type=click.Choice(["wait", "later"]),
     help=t(
-        "安全帽不足时：wait 请客户稍等 / later 请客户下次再看（默认 wait）",
-        "when helmets run short: wait, or come another time (default wait)",
+        "安全帽不足时：wait 请客户稍等 / later 请客户下次再看 / batches 请客户分批参观"
+        "（默认 wait；人数多于全部安全帽时默认 batches）",
+        "when helmets run short: wait, later (come another time) or batches (smaller groups); "
+        "default wait, or batches when the group outnumbers every helmet there is",
     ),
 )
 @_STAFF
@@ -142,22 +149,18 @@ def site_start(a, customer, people, briefing, route, remedy, staff):
         "--briefing",
     )
     routes = state.office.site_routes
-    if route is None and len(routes) > 1:
+    if route is not None or len(routes) > 1:
         route = ask(
-            None,
+            route,
             "--route",
             t("参观路线", "route"),
             choices=[(r, r) for r in routes],
             default=routes[0],
         )
-    enough = state.office.helmets - tours.helmets_lost(state)
-    if (
-        remedy is None
-        and interactive()
-        and briefing
-        and enough >= people > tours.helmets_free(state)
-    ):
-        remedy = _ask_remedy(tours.helmets_free(state))
+    remedy = pick(remedy, _REMEDIES()) if remedy is not None else None
+    free = tours.helmets_free(state)
+    if remedy is None and interactive() and briefing and people > free:
+        remedy = _ask_remedy(free, people > tours.helmets_existing(state))
     start = tours.start_site_tour(
         ses,
         customer,
@@ -185,21 +188,27 @@ def site_start(a, customer, people, briefing, route, remedy, staff):
     )
 
 
-def _ask_remedy(free: int) -> str:
-    """Too few helmets: how the customer was asked to bear it."""
+def _REMEDIES() -> list[tuple[str, str]]:
+    return [
+        ("wait", t("稍等（有人归还后再看）", "to wait")),
+        ("later", t("下次再看", "to come another time")),
+        ("batches", t("分批参观", "to tour in smaller groups")),
+    ]
+
+
+def _ask_remedy(free: int, too_many: bool) -> str:
+    """Too few helmets: how the customer was asked to bear it (a group larger than every
+    helmet there is cannot wait for enough: batches or another time)."""
     click.echo(
         t("安全帽不足：只有 {f} 顶空闲。", "not enough helmets: {f} free.", f=max(free, 0)),
         err=True,
     )
-    return ask(
-        None,
-        "--remedy",
-        t("请礼貌劝解客户", "politely ask the customer"),
-        choices=[
-            ("wait", t("稍等（有人归还后再看）", "to wait")),
-            ("later", t("下次再看", "to come another time")),
-        ],
-    )
+    choices = _REMEDIES()
+    if too_many:
+        choices = [c for c in choices if c[0] != "wait"]
+    elif free <= 0:
+        choices = [c for c in choices if c[0] != "batches"]
+    return ask(None, "--remedy", t("请礼貌劝解客户", "politely ask the customer"), choices=choices)
 
 
 @command(
@@ -376,6 +385,157 @@ _STOCK_LINES = (
 )
 
 
+def stock_line(s: dict, zh: str, en_: str) -> str:
+    """One stock's line: the counts, and where they come from once anything was recorded."""
+    line = t(zh, en_, a=s["stock"], o=s["out"], l=s["lost"], f=s["free"])
+    parts = [
+        t(z, e, n=s[key])
+        for key, z, e in (
+            ("bought", "购入 {n}", "bought {n}"),
+            ("retired", "报废 {n}", "retired {n}"),
+            ("lost_recorded", "另记遗失 {n}", "recorded lost {n}"),
+            ("found", "找回 {n}", "found {n}"),
+        )
+        if s[key]
+    ]
+    if parts:
+        start = t("期初 {n}", "at start {n}", n=s["start"])
+        line += t("（{p}）", " ({p})", p=t("，", ", ").join([start, *parts]))
+    return line
+
+
+@tour.group(
+    "stock",
+    cls=Group,
+    help=t(
+        "安全帽与鞋套的库存变动：购入（add）、遗失（lose）、找回（find）、报废（retire），"
+        "每次记为一条记录；库存 = office.yaml 的期初数量 + 这些记录，见 salesops tour status。",
+        "Helmet and shoe-cover stock: bought (add), lost (lose), found (find), retired "
+        "(retire), each recorded as a fact; the stock is office.yaml's starting figure plus "
+        "these facts (see salesops tour status).",
+    ),
+)
+def stock_group():
+    pass
+
+
+_STOCK_HELP = {
+    "add": (
+        "记录购入的安全帽（或用 --shoe-covers 记鞋套），例如 tour stock add 10 --reason 采购。",
+        "Record helmets bought (or --shoe-covers), e.g. tour stock add 10 --reason purchase.",
+    ),
+    "lose": (
+        "记录在售楼部遗失的安全帽（或鞋套）；带看中缺少的在 tour site end --returned 时记录。",
+        "Record helmets (or shoe covers) lost in the office; ones missing after a tour are "
+        "recorded by tour site end --returned.",
+    ),
+    "find": (
+        "记录找回的安全帽（或鞋套），遗失数相应减少。",
+        "Record helmets (or shoe covers) found again: the missing count goes down.",
+    ),
+    "retire": (
+        "记录报废的安全帽（或鞋套），例如损坏的，库存相应减少。",
+        "Record helmets (or shoe covers) retired, e.g. broken: the stock goes down.",
+    ),
+}
+
+_STOCK_DONE = {
+    "add": ("已记录购入{w} {n} {u}（{i}）", "recorded {n} {w} bought ({i})"),
+    "lose": ("已记录遗失{w} {n} {u}（{i}）", "recorded {n} {w} lost ({i})"),
+    "find": ("已记录找回{w} {n} {u}（{i}）", "recorded {n} {w} found ({i})"),
+    "retire": ("已记录报废{w} {n} {u}（{i}）", "recorded {n} {w} retired ({i})"),
+}
+
+
+def _stock_command(change: str) -> click.Command:
+    """``tour stock add|lose|find|retire COUNT``: one command, by kind of change."""
+
+    @command(stock_group, change, help=t(*_STOCK_HELP[change]), writes=True)
+    @click.argument("count", required=False)
+    @click.option(
+        "--shoe-covers",
+        "covers",
+        is_flag=True,
+        help=t("记鞋套（默认安全帽）", "shoe covers (default: helmets)"),
+    )
+    @click.option("--reason", help=t("原因或说明，例如 采购、损坏", "why, e.g. purchase, broken"))
+    def run(a, count, covers, reason):
+        from salesops.processes import tours
+
+        ses = a.session()
+        _ = ses.actor
+        item = "shoe_covers" if covers else "helmets"
+        count = ask(count, "COUNT", t("数量", "how many"), convert=_count)
+        count = _count(count)
+        ch = tours.change_stock(ses, change, count, item=item, reason=reason)
+        s = tours.stock(ses.state)[item]
+        zh, en_ = next((z, e) for k, z, e in _STOCK_LINES if k == item)
+        a.emit(
+            {"ok": True, "id": ch.id, "change": ch, item: s},
+            t(
+                *_STOCK_DONE[change],
+                w=tours.item_name(item),
+                n=ch.count,
+                u=tours.item_unit(item),
+                i=ch.id,
+            )
+            + "\n"
+            + stock_line(s, zh, en_),
+        )
+
+    return run
+
+
+stock_add = _stock_command("add")
+stock_lose = _stock_command("lose")
+stock_find = _stock_command("find")
+stock_retire = _stock_command("retire")
+
+
+@command(
+    stock_group,
+    "list",
+    help=t(
+        "库存变动记录（购入、遗失、找回、报废），最早的在前。",
+        "The stock facts (bought, lost, found, retired), oldest first.",
+    ),
+    listing=True,
+)
+def stock_list(a):
+    from salesops.models.operations import MOVE_NAMES
+    from salesops.processes import tours
+
+    ses = a.session()
+    state = ses.state
+    changes = tours.stock_changes(state)
+    rows = [
+        {
+            "id": c.id,
+            "at": state.local(c.at),
+            "item": tours.item_name(c.item),
+            "change": t(*MOVE_NAMES[c.change]),
+            "count": c.count,
+            "reason": c.reason or "",
+            "by": state.staff_name(c.by),
+        }
+        for c in changes
+    ]
+    a.rows(
+        rows,
+        [
+            ("at", t("时间", "time")),
+            ("item", t("物品", "item")),
+            ("change", t("变动", "change")),
+            ("count", t("数量", "count")),
+            ("reason", t("原因", "reason")),
+            ("by", t("经手人", "by")),
+            ("id", t("编号", "id")),
+        ],
+        empty=t("还没有库存变动记录", "no stock change recorded yet"),
+        data={"changes": changes, **tours.stock(state)},
+    )
+
+
 @command(
     tour,
     "status",
@@ -394,8 +554,7 @@ def tour_status(a):
     stock = tours.stock(state)
     if not a.json and not a.csv:
         for key, zh, en_ in _STOCK_LINES:
-            s = stock[key]
-            click.echo(t(zh, en_, a=s["stock"], o=s["out"], l=s["lost"], f=s["free"]))
+            click.echo(stock_line(stock[key], zh, en_))
         click.echo("")
     a.rows(
         rows,

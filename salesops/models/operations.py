@@ -34,6 +34,19 @@ STOCK_NAMES = {"site": ("安全帽", "helmets"), "model": ("鞋套", "shoe cover
 REMEDY_NAMES = {
     "wait": ("请客户稍等", "asked to wait"),
     "later": ("请客户下次再看", "asked to come another time"),
+    "batches": ("请客户分批参观", "asked to tour in smaller groups"),
+}
+Remedy = Literal["wait", "later", "batches"]
+# What a tour hands out, by the stock's key; and the stock facts (tour stock add|lose|...).
+StockItem = Literal["helmets", "shoe_covers"]
+ITEM_OF_TOUR = {"site": "helmets", "model": "shoe_covers"}
+ITEM_NAMES = {"helmets": ("安全帽", "helmets"), "shoe_covers": ("鞋套", "shoe covers")}
+StockMove = Literal["add", "lose", "find", "retire"]
+MOVE_NAMES = {
+    "add": ("购入", "bought"),
+    "lose": ("遗失", "lost"),
+    "find": ("找回", "found"),
+    "retire": ("报废", "retired"),
 }
 
 
@@ -60,19 +73,47 @@ def money(value: Decimal | int | float | None) -> str:
 
 @dataclass
 class TourBook:
-    """Tours under way and the stock they hold: helmets for site tours, shoe covers for models."""
+    """Tours under way and the stock they hold: helmets for site tours, shoe covers for models.
+
+    The stock is office.yaml's starting figure plus the stock facts (bought, retired) and
+    minus what is missing (lost on a tour or recorded lost, less what was found)."""
 
     open: dict[str, TourStart] = field(default_factory=dict)
     ends: dict[str, TourEnd] = field(default_factory=dict)  # start id -> its end
     refused: list[TourRefused] = field(default_factory=list)
-    helmets_lost: int = 0
-    shoe_covers_lost: int = 0
+    # refusal id -> the tour the same group went on later that day (waited, or in batches)
+    went: dict[str, TourStart] = field(default_factory=dict)
+    waiting: dict[tuple[str, str], list[TourRefused]] = field(default_factory=dict)
+    changes: list[StockChange] = field(default_factory=list)
+    # item -> bought less retired (what the office owns beyond office.yaml's figure)
+    owned_delta: dict[str, int] = field(default_factory=dict)
+    # item -> missing now: lost on tours or recorded lost, less what was found
+    lost: dict[str, int] = field(default_factory=dict)
+    tour_losses: list[tuple[dt.datetime, str, int]] = field(default_factory=list)
+
+    @property
+    def helmets_lost(self) -> int:
+        return self.lost.get("helmets", 0)
+
+    @property
+    def shoe_covers_lost(self) -> int:
+        return self.lost.get("shoe_covers", 0)
 
     def helmets_out(self) -> int:
         return sum(s.helmets for s in self.open.values())
 
     def shoe_covers_out(self) -> int:
         return sum(s.shoe_covers for s in self.open.values())
+
+    def out(self, item: str) -> int:
+        return self.helmets_out() if item == "helmets" else self.shoe_covers_out()
+
+    def owned(self, item: str, office) -> int:
+        """What the office owns now: its starting figure, plus bought, less retired."""
+        return getattr(office, item) + self.owned_delta.get(item, 0)
+
+    def free(self, item: str, office) -> int:
+        return self.owned(item, office) - self.out(item) - self.lost.get(item, 0)
 
 
 @dataclass
@@ -119,21 +160,27 @@ class TourStart(Event):
                 f"{self.helmets} helmet(s) issued for {self.head_count} people",
             )
         office = state.office
-        if self.helmets and book.helmets_out() + book.helmets_lost > office.helmets:
+        if self.helmets and book.free("helmets", office) < 0:
             _problem(
                 state,
                 self.id,
                 "helmets",
-                f"more helmets out than the office has ({office.helmets}, "
+                f"more helmets out than the office has ({book.owned('helmets', office)}, "
                 f"{book.helmets_lost} lost): two desks issued the same helmets",
             )
-        if self.shoe_covers and book.shoe_covers_out() + book.shoe_covers_lost > office.shoe_covers:
+        if self.shoe_covers and book.free("shoe_covers", office) < 0:
             _problem(
                 state,
                 self.id,
                 "shoe_covers",
-                f"more shoe covers out than the office has ({office.shoe_covers})",
+                f"more shoe covers out than the office has ({book.owned('shoe_covers', office)})",
             )
+        # A group that was asked to wait (or to go in batches) and goes the same day went.
+        waiting = book.waiting.pop((self.customer, self.tour), [])
+        day = state.local_date(self.at)
+        for refused in waiting:
+            if state.local_date(refused.at) == day:
+                book.went[refused.id] = self
 
     def summary(self, state: State | None = None) -> str:
         head = t("{n}人", "{n} people", n=self.head_count)
@@ -158,12 +205,14 @@ class TourRefused(Event):
     tour: TourType
     head_count: int = Field(ge=1)
     free: int = Field(ge=0)
-    remedy: Literal["wait", "later"]
+    remedy: Remedy
 
     title: ClassVar[tuple[str, str]] = ("安全帽不足", "helmet shortage")
 
     def fold(self, state: State) -> None:
-        state.part(TourBook).refused.append(self)
+        book = state.part(TourBook)
+        book.refused.append(self)
+        book.waiting.setdefault((self.customer, self.tour), []).append(self)
         state.customer(self.customer).contacted(self.at, self)
 
     def summary(self, state: State | None = None) -> str:
@@ -213,10 +262,10 @@ class TourEnd(Event):
                 "returned",
                 f"{self.returned} returned and {self.lost} lost, but {start.issued} were issued",
             )
-        if start.tour == "site":
-            book.helmets_lost += self.lost
-        else:
-            book.shoe_covers_lost += self.lost
+        if self.lost:
+            item = ITEM_OF_TOUR[start.tour]
+            book.lost[item] = book.lost.get(item, 0) + self.lost
+            book.tour_losses.append((self.at, item, self.lost))
         cs = state.customer(self.customer)
         cs.contacted(self.at, self)
         if self.negotiate:
@@ -234,6 +283,53 @@ class TourEnd(Event):
         return t("，", ", ").join(parts)
 
 
+@event_kind
+class StockChange(Event):
+    """Helmets or shoe covers bought (add), lost or found outside a tour, or retired: the
+    office's stock as facts, filed by day under stock/ (they belong to no customer)."""
+
+    kind: Literal["stock_change"] = "stock_change"
+    item: StockItem
+    change: StockMove
+    count: int = Field(ge=1, le=10000)
+    reason: Line | None = None
+
+    scope: ClassVar[str] = "stock"
+    title: ClassVar[tuple[str, str]] = ("库存变动", "stock change")
+
+    def fold(self, state: State) -> None:
+        book = state.part(TourBook)
+        book.changes.append(self)
+        item, n = self.item, self.count
+        if self.change in ("add", "retire"):
+            book.owned_delta[item] = book.owned_delta.get(item, 0) + (
+                n if self.change == "add" else -n
+            )
+        else:
+            book.lost[item] = book.lost.get(item, 0) + (n if self.change == "lose" else -n)
+        if book.lost.get(item, 0) < 0:
+            _problem(state, self.id, "count", f"more {item} found than were missing")
+            book.lost[item] = 0
+        if book.free(item, state.office) < 0:
+            _problem(
+                state,
+                self.id,
+                "count",
+                f"more {item} lost or retired than the office had free",
+            )
+
+    def summary(self, state: State | None = None) -> str:
+        text = t(
+            "{w}{m} {n} {u}",
+            "{w} {m}: {n}",
+            w=_pick(ITEM_NAMES[self.item]),
+            m=_pick(MOVE_NAMES[self.change]),
+            n=self.count,
+            u="顶" if self.item == "helmets" else "双",
+        )
+        return text + (t("（{r}）", " ({r})", r=self.reason) if self.reason else "")
+
+
 # --- surveys: 满意度调查 -------------------------------------------------------------
 
 
@@ -244,12 +340,19 @@ class SurveyBook:
 
 @event_kind
 class Survey(Event):
-    """A completed questionnaire, handed by ``by`` to ``received_by`` (the manager)."""
+    """A questionnaire, handed by ``by`` to ``received_by`` (the manager). A question the
+    customer declined to answer (拒答) is in ``declined``: the questionnaire is then
+    incomplete, and the declined answer is counted apart, never as a score."""
 
     kind: Literal["survey"] = "survey"
     scores: dict[Line, int] = {}
     comments: dict[Line, Text] = {}
+    declined: list[Line] = []
     received_by: StaffId
+
+    @property
+    def complete(self) -> bool:
+        return not self.declined
 
     title: ClassVar[tuple[str, str]] = ("满意度调查", "survey")
 
@@ -268,14 +371,26 @@ class Survey(Event):
                     f"scores.{qid}",
                     f"score {score} is outside the scale {q.scale[0]}-{q.scale[1]}",
                 )
+        for qid in self.declined:
+            if qid in self.scores or qid in self.comments:
+                _problem(
+                    state, self.id, f"declined.{qid}", f"question {qid} is answered and declined"
+                )
 
     def summary(self, state: State | None = None) -> str:
         if not self.scores:
-            return t("{n} 条意见", "{n} comment(s)", n=len(self.comments))
-        mean = sum(self.scores.values()) / len(self.scores)
-        return t(
-            "平均 {m:.1f} 分（{n} 题）", "mean {m:.1f} ({n} questions)", m=mean, n=len(self.scores)
-        )
+            text = t("{n} 条意见", "{n} comment(s)", n=len(self.comments))
+        else:
+            mean = sum(self.scores.values()) / len(self.scores)
+            text = t(
+                "平均 {m:.1f} 分（{n} 题）",
+                "mean {m:.1f} ({n} questions)",
+                m=mean,
+                n=len(self.scores),
+            )
+        if self.declined:
+            text += t("，拒答 {n} 题", ", {n} declined", n=len(self.declined))
+        return text
 
 
 # --- complaints: 投诉 ---------------------------------------------------------------

@@ -26,32 +26,67 @@ def question_label(q: Question) -> str:
     return t("{q}（{i}）", "{q} ({i})", q=q.text, i=q.id)
 
 
+# What is typed (at the prompt, in --answer, in a file) for a question the customer declines.
+DECLINE_KEY = "-"
+DECLINE_WORDS = (DECLINE_KEY, "拒答", "declined", "decline")
+
+
+def declines(value: object) -> bool:
+    """Whether an answer as typed says the customer declined the question (拒答)."""
+    return str(value).strip().lower() in DECLINE_WORDS
+
+
 def find_question(office: Office, key: str) -> Question | None:
     key = str(key).strip()
     return next((q for q in office.survey if key in (q.id, q.text)), None)
 
 
-def parse_answers(office: Office, raw: dict[str, object]) -> tuple[dict[str, int], dict[str, str]]:
-    """Answers keyed by question id or text → (scores, comments). Refuses what is unknown,
-    out of the scale, or missing, naming every question concerned."""
+def _no_such_question(office: Office, key: str) -> str:
+    """The refusal of an unknown question key, with the nearest key or text (a typo), else
+    the keys there are."""
+    import difflib
+
+    names = {q.id: q for q in office.survey} | {q.text: q for q in office.survey}
+    close = difflib.get_close_matches(str(key).strip(), list(names), n=1, cutoff=0.6)
+    if close:
+        q = names[close[0]]
+        return t(
+            "问卷中没有“{k}”这一题；是不是 {i}（{q}）？",
+            "the questionnaire has no question '{k}'; did you mean {i} ({q})?",
+            k=safe(key),
+            i=q.id,
+            q=q.text,
+        )
+    return t(
+        "问卷中没有“{k}”这一题；题号：{all}",
+        "the questionnaire has no question '{k}'; the questions are: {all}",
+        k=safe(key),
+        all=t("、", ", ").join(q.id for q in office.survey),
+    )
+
+
+def parse_answers(
+    office: Office, raw: dict[str, object]
+) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """Answers keyed by question id or text → (scores, comments, declined). An answer of
+    ``拒答`` (or ``-``) records the question as declined. Refuses what is unknown, out of the
+    scale, or missing (neither answered nor declined), naming every question concerned."""
     scores: dict[str, int] = {}
     comments: dict[str, str] = {}
+    declined: set[str] = set()
     errors: list[str] = []
     wrong: set[str] = set()  # answered, but not validly: named once, not also as missing
     for key, value in raw.items():
         q = find_question(office, key)
         if q is None:
-            errors.append(
-                t(
-                    "问卷中没有“{k}”这一题",
-                    "the questionnaire has no question '{k}'",
-                    k=safe(key),
-                )
-            )
+            errors.append(_no_such_question(office, key))
             continue
         text = "" if value is None else str(value).strip()
         if text == "":
             continue  # unanswered: counted below if required
+        if declines(text):
+            declined.add(q.id)
+            continue
         if q.type == "text":
             comments[q.id] = text
             continue
@@ -88,14 +123,20 @@ def parse_answers(office: Office, raw: dict[str, object]) -> tuple[dict[str, int
     missing = [
         q
         for q in office.survey
-        if q.required and q.id not in scores and q.id not in comments and q.id not in wrong
+        if q.required
+        and q.id not in scores
+        and q.id not in comments
+        and q.id not in wrong
+        and q.id not in declined
     ]
     if missing:
         errors.append(
             t(
-                "问卷未填写完整，缺少：{m}；请客户补填后再收回",
-                "the questionnaire is incomplete; unanswered: {m}. Ask the customer to complete it",
+                "问卷未填写完整，缺少：{m}；请客户补填后再收回（客户拒答的题填“拒答”或 {d}）",
+                "the questionnaire is incomplete; unanswered: {m}. Ask the customer to complete "
+                "it (a question the customer declines: answer 'declined' or {d})",
                 m=t("、", ", ").join(question_label(q) for q in missing),
+                d=DECLINE_KEY,
             )
         )
     if errors:
@@ -103,7 +144,9 @@ def parse_answers(office: Office, raw: dict[str, object]) -> tuple[dict[str, int
             "\n".join(errors),
             data={"missing": [q.id for q in missing]},
         )
-    return scores, comments
+    # in the questionnaire's order; a question answered as well as declined is answered
+    order = [q.id for q in office.survey if q.id in declined]
+    return scores, comments, [qid for qid in order if qid not in scores and qid not in comments]
 
 
 def read_answers(path: str | Path) -> dict[str, object]:
@@ -169,7 +212,7 @@ def record_survey(
     state = ses.state
     cs = resolve.customer(state, customer)
     consultant = credit.default(state, cs, ses.actor.id, staff)
-    scores, comments = parse_answers(state.office, answers)
+    scores, comments, declined = parse_answers(state.office, answers)
     if received_by:
         receiver = resolve.staff(state, received_by)
     else:
@@ -189,6 +232,7 @@ def record_survey(
         consultant=consultant,
         scores=scores,
         comments=comments,
+        declined=declined,
         received_by=receiver.id,
     )
 
@@ -217,6 +261,7 @@ def summarize(state: State, start: dt.date | None = None, end: dt.date | None = 
                 "id": q.id,
                 "text": q.text,
                 "count": len(values),
+                "declined": sum(1 for s in chosen if q.id in s.declined),
                 "mean": round(sum(values) / len(values), 2) if values else None,
                 "distribution": {str(v): values.count(v) for v in range(lo, hi + 1)},
             }
@@ -233,10 +278,15 @@ def summarize(state: State, start: dt.date | None = None, end: dt.date | None = 
         for s in chosen
         for qid, text in s.comments.items()
     ]
+    declined = {
+        q.id: n for q in state.office.survey if (n := sum(1 for s in chosen if q.id in s.declined))
+    }
     return {
         "from": start,
         "to": end,
         "count": len(chosen),
+        "incomplete": sum(1 for s in chosen if s.declined),
+        "declined": declined,
         "questions": questions,
         "comments": comments,
     }

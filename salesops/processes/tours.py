@@ -15,8 +15,12 @@ from salesops import resolve
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
 from salesops.models.operations import (
+    ITEM_NAMES,
+    MOVE_NAMES,
+    REMEDY_NAMES,
     STOCK_NAMES,
     TOUR_NAMES,
+    StockChange,
     TourBook,
     TourEnd,
     TourRefused,
@@ -29,6 +33,8 @@ from salesops.session import Session
 from salesops.state import CustomerState, State
 from salesops.text import safe
 
+ITEMS = ("helmets", "shoe_covers")
+
 # --- what the folded state says ----------------------------------------------------
 
 
@@ -38,18 +44,23 @@ def helmets_out(state: State) -> int:
 
 
 def helmets_lost(state: State) -> int:
+    """Helmets missing now: lost on tours or recorded lost, less those found."""
     return state.part(TourBook).helmets_lost
 
 
 def helmets_free(state: State) -> int:
-    """The office's stock, minus the helmets out on tours, minus the ones lost."""
-    book = state.part(TourBook)
-    return state.office.helmets - book.helmets_out() - book.helmets_lost
+    """The helmets the office owns, minus the ones out on tours, minus the missing ones."""
+    return state.part(TourBook).free("helmets", state.office)
 
 
 def shoe_covers_free(state: State) -> int:
+    return state.part(TourBook).free("shoe_covers", state.office)
+
+
+def helmets_existing(state: State) -> int:
+    """The helmets there are at all (owned, less missing): the most one group can get."""
     book = state.part(TourBook)
-    return state.office.shoe_covers - book.shoe_covers_out() - book.shoe_covers_lost
+    return book.owned("helmets", state.office) - book.helmets_lost
 
 
 def open_tours(state: State) -> list[TourStart]:
@@ -62,23 +73,119 @@ def refusals(state: State) -> list:
     return list(state.part(TourBook).refused)
 
 
-def stock(state: State) -> dict[str, dict[str, int]]:
-    """Helmets and shoe covers: the office's stock, out on tours, lost, and free."""
+def went_after(state: State) -> dict[str, TourStart]:
+    """Refusal id -> the tour the same group went on later that day (after waiting, or in
+    smaller groups): such a shortage delayed the tour but did not stop it."""
+    return dict(state.part(TourBook).went)
+
+
+def stock(state: State, until: dt.datetime | None = None) -> dict[str, dict[str, int]]:
+    """Helmets and shoe covers, each: ``stock`` (owned: office.yaml's ``start`` figure plus
+    ``bought`` less ``retired``), ``lost`` (missing now: lost on tours and recorded lost,
+    less ``found``), ``out`` on tours and ``free``; as of ``until`` when given (then without
+    ``out`` and ``free``: the forms and reports of a past day need only what existed)."""
     book = state.part(TourBook)
-    return {
-        "helmets": {
-            "stock": state.office.helmets,
-            "out": book.helmets_out(),
-            "lost": book.helmets_lost,
-            "free": helmets_free(state),
-        },
-        "shoe_covers": {
-            "stock": state.office.shoe_covers,
-            "out": book.shoe_covers_out(),
-            "lost": book.shoe_covers_lost,
-            "free": shoe_covers_free(state),
-        },
-    }
+    office = state.office
+    out = {}
+    for item in ITEMS:
+        moved = dict.fromkeys(("add", "lose", "find", "retire"), 0)
+        for ch in book.changes:
+            if ch.item == item and (until is None or ch.at < until):
+                moved[ch.change] += ch.count
+        on_tours = sum(
+            n for at, it, n in book.tour_losses if it == item and (until is None or at < until)
+        )
+        owned = getattr(office, item) + moved["add"] - moved["retire"]
+        lost = max(on_tours + moved["lose"] - moved["find"], 0)
+        row = {
+            "stock": owned,
+            "lost": lost,
+            "start": getattr(office, item),
+            "bought": moved["add"],
+            "retired": moved["retire"],
+            "lost_on_tours": on_tours,
+            "lost_recorded": moved["lose"],
+            "found": moved["find"],
+        }
+        if until is None:
+            row["out"] = book.out(item)
+            row["free"] = owned - row["out"] - lost
+        out[item] = row
+    return out
+
+
+def item_name(item: str) -> str:
+    return ITEM_NAMES[item][1 if en() else 0]
+
+
+def item_unit(item: str) -> str:
+    """How the stock is counted in Chinese: helmets in 顶, shoe covers in 双 (pairs)."""
+    return "" if en() else {"helmets": "顶", "shoe_covers": "双"}[item]
+
+
+def _check_change(state: State, item: str, change: str, count: int) -> None:
+    """Refuse a stock change the stock cannot bear: losing or retiring more than are in the
+    office (free), finding more than are missing."""
+    if not 1 <= count <= 10000:
+        raise SalesopsError(
+            t(
+                "数量必须在 1 到 10000 之间（填了 {n}）",
+                "the count must be 1 to 10000 (got {n})",
+                n=count,
+            )
+        )
+    now = stock(state)[item]
+    words = {"w": item_name(item), "u": item_unit(item), "n": count}
+    if change in ("lose", "retire") and count > now["free"]:
+        raise SalesopsError(
+            t(
+                "售楼部现有空闲{w} {f} {u}（{o} {u}在带看中），不能{m} {n} {u}；"
+                "带看中缺少的在结束带看时填 --returned 记为遗失",
+                "only {f} {w} are free in the office ({o} out on tours): cannot record {n} "
+                "{m}; ones missing after a tour are recorded with --returned when it ends",
+                f=max(now["free"], 0),
+                o=now["out"],
+                m=MOVE_NAMES[change][1 if en() else 0],
+                **words,
+            )
+        )
+    if change == "find" and count > now["lost"]:
+        raise SalesopsError(
+            t(
+                "记录中遗失的{w}只有 {l} {u}，不能找回 {n} {u}；多出来的请用 salesops tour stock add 记为购入",
+                "only {l} {w} are recorded missing, so {n} cannot be found; extra ones are "
+                "added with salesops tour stock add",
+                l=now["lost"],
+                **words,
+            )
+        )
+
+
+def change_stock(
+    ses: Session, change: str, count: int, *, item: str = "helmets", reason: str | None = None
+) -> StockChange:
+    """Record helmets (or shoe covers) bought, lost, found or retired: one fact, checked
+    again under the store's lock (two desks losing the last helmet at once)."""
+    if item not in ITEMS or change not in MOVE_NAMES:
+        raise SalesopsError(t("不认识的库存变动", "unknown stock change"))
+    _ = ses.actor
+    _check_change(ses.state, item, change, count)
+    return record_event(
+        ses,
+        StockChange,
+        f"tour stock {change}",
+        None,
+        guard=lambda fresh: _check_change(fresh, item, change, count),
+        item=item,
+        change=change,
+        count=count,
+        reason=(reason or "").strip() or None,
+    )
+
+
+def stock_changes(state: State, item: str | None = None) -> list[StockChange]:
+    """The stock facts, oldest first."""
+    return [c for c in state.part(TourBook).changes if item is None or c.item == item]
 
 
 def status_rows(state: State, now: dt.datetime) -> list[dict]:
@@ -232,6 +339,37 @@ class HelmetShortage(SalesopsError):
     """The tour was refused for want of helmets, and the refusal was recorded."""
 
 
+def shortage_remedy(remedy: str | None, *, head_count: int, free: int, existing: int) -> str:
+    """The remedy a shortage is met with (the one said and recorded): the one chosen, where
+    it can help. A group larger than every helmet there is cannot wait for enough to come
+    back: it tours in batches (the default there) or comes another time; with no helmet
+    free at all, batches cannot start now either, so the group waits."""
+    if existing <= 0:
+        return "later"
+    if head_count > existing:
+        return "later" if remedy == "later" else "batches"
+    if remedy == "batches" and free <= 0:
+        return "wait"
+    return remedy or "wait"
+
+
+def remedy_advice(remedy: str, *, batch: int) -> str:
+    """What the consultant says to the customer for ``remedy`` (``batch``: the largest group
+    that can go in batches)."""
+    if remedy == "batches":
+        return t(
+            "请客户分批参观，每批不超过 {n} 人",
+            "Ask the customer to tour in groups of at most {n}",
+            n=max(batch, 0),
+        )
+    if remedy == "later":
+        return t("请礼貌劝解客户下次再看", "Politely ask the customer to come another time")
+    return t(
+        "请礼貌劝解客户稍等，有人归还安全帽后再开始",
+        "Politely ask the customer to wait until helmets come back",
+    )
+
+
 def start_site_tour(
     ses: Session,
     customer: str,
@@ -243,13 +381,22 @@ def start_site_tour(
     staff: str | None = None,
 ) -> TourStart:
     """Issue one helmet per person and start the tour; refuse (and record) a helmet shortage:
-    too few free (remedy ``wait`` unless given) or too few in all (``later`` unless given)."""
-    remedy_default = remedy is None
-    remedy = remedy or "wait"
+    too few free (remedy ``wait`` unless given) or too few in all (``batches`` unless given)."""
     cs, by = _ready(ses, customer, "site", head_count, staff)
     state = ses.state
     office = state.office
     _check_briefing(briefing, "site")
+    if remedy is not None and remedy not in REMEDY_NAMES:
+        raise SalesopsError(
+            t(
+                "没有处理方式“{r}”；可选：{all}",
+                "no remedy '{r}'; the remedies are: {all}",
+                r=safe(remedy),
+                all=t("、", ", ").join(
+                    f"{k} {v[1 if en() else 0]}" for k, v in REMEDY_NAMES.items()
+                ),
+            )
+        )
     route = route or office.site_routes[0]
     if route not in office.site_routes:
         raise SalesopsError(
@@ -260,10 +407,12 @@ def start_site_tour(
                 all=t("、", ", ").join(office.site_routes),
             )
         )
-    existing = office.helmets - helmets_lost(state)
+    existing = helmets_existing(state)
     free = helmets_free(state)
     if head_count > free:
-        # Every shortage is a fact managers see, whether helmets are out or too few exist.
+        # Every shortage is a fact managers see, whether helmets are out or too few exist;
+        # what the customer is told is what is recorded.
+        remedy = shortage_remedy(remedy, head_count=head_count, free=free, existing=existing)
         refused = record_event(
             ses,
             TourRefused,
@@ -273,34 +422,33 @@ def start_site_tour(
             tour="site",
             head_count=head_count,
             free=max(free, 0),
-            remedy="later" if head_count > existing and remedy_default else remedy,
+            remedy=remedy,
         )
-        data = {"refused": refused.id, "free": max(free, 0), "needed": head_count}
+        data = {
+            "refused": refused.id,
+            "free": max(free, 0),
+            "needed": head_count,
+            "remedy": remedy,
+        }
         if head_count > existing:
-            raise HelmetShortage(
-                t(
-                    "售楼部一共只有 {e} 顶安全帽，不够 {n} 人同时参观：请分批参观，每批不超过 {e} 人；"
-                    "已记录（{i}）",
-                    "the office has only {e} helmets in all, not enough for {n} people at once: "
-                    "tour in groups of at most {e}; recorded ({i})",
-                    e=max(existing, 0),
-                    n=head_count,
-                    i=refused.id,
-                ),
-                data={**data, "stock": max(existing, 0)},
+            why = t(
+                "售楼部一共只有 {e} 顶安全帽，不够 {n} 人同时参观",
+                "the office has only {e} helmets in all, not enough for {n} people at once",
+                e=max(existing, 0),
+                n=head_count,
             )
-        out = len(open_tours(ses.state))
-        raise HelmetShortage(
-            t(
-                "安全帽不足：需要 {n} 顶，只有 {f} 顶空闲（{o} 组带看在外）。请礼貌劝解客户稍等，"
-                "或下次再看；已记录（{i}）",
-                "not enough helmets: {n} needed, {f} free ({o} tour(s) out). Politely ask the "
-                "customer to wait, or to come another time; recorded ({i})",
+            data["stock"] = max(existing, 0)
+        else:
+            why = t(
+                "安全帽不足：需要 {n} 顶，只有 {f} 顶空闲（{o} 组带看在外）",
+                "not enough helmets: {n} needed, {f} free ({o} tour(s) out)",
                 n=head_count,
                 f=max(free, 0),
-                o=out,
-                i=refused.id,
-            ),
+                o=len(open_tours(ses.state)),
+            )
+        advice = remedy_advice(remedy, batch=existing if head_count > existing else free)
+        raise HelmetShortage(
+            t("{w}。{r}；已记录（{i}）", "{w}. {r}; recorded ({i})", w=why, r=advice, i=refused.id),
             data=data,
         )
     return record_event(

@@ -15,7 +15,8 @@ from salesops import phones
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
 from salesops.models.frontdesk import Needs
-from salesops.processes import units
+from salesops.models.operations import MOVE_NAMES
+from salesops.processes import tours, units
 from salesops.processes.complaints import find_complaint
 from salesops.processes.credit import receiver
 from salesops.processes.subscriptions import unit_status
@@ -24,6 +25,7 @@ from salesops.reports.labels import (
     COMPLAINT_STEP,
     COMPLAINT_TYPE,
     GENDER,
+    REMEDY,
     UNIT_STATUS,
     label,
 )
@@ -197,10 +199,25 @@ def helmet_log(state: State, day: dt.date, *, blank: bool, reveal: bool, **_) ->
     ends = {ev.start: ev for ev in _since(state, day) if ev.kind == "tour_end"}
     rows = []
     refused = []
-    events = _day_events(state, day, "tour_start", "tour_refused")
+    changes = []
+    went = tours.went_after(state)
+    events = _day_events(state, day, "tour_start", "tour_refused", "stock_change")
     for ev in events:
+        if ev.kind == "stock_change":
+            if ev.item == "helmets":
+                changes.append(
+                    {
+                        "time": _hm(state, ev.at),
+                        "change": label(MOVE_NAMES, ev.change),
+                        "count": ev.count,
+                        "reason": ev.reason or "",
+                        "by": people.staff(ev.by),
+                    }
+                )
+            continue
         if ev.kind == "tour_refused":
             if ev.tour == "site":
+                later = went.get(ev.id)
                 refused.append(
                     {
                         "time": _hm(state, ev.at),
@@ -208,9 +225,10 @@ def helmet_log(state: State, day: dt.date, *, blank: bool, reveal: bool, **_) ->
                         "head_count": ev.head_count,
                         "free": ev.free,
                         "by": people.staff(receiver(ev)),
-                        "remedy": t("请客户稍候", "asked to wait")
-                        if ev.remedy == "wait"
-                        else t("改日再看", "asked to come later"),
+                        "remedy": label(REMEDY, ev.remedy),
+                        "went": t("，{h} 成行", ", went at {h}", h=_hm(state, later.at))
+                        if later
+                        else "",
                     }
                 )
             continue
@@ -233,11 +251,18 @@ def helmet_log(state: State, day: dt.date, *, blank: bool, reveal: bool, **_) ->
             }
         )
     rows, spare = _pad(rows, blank)
+    # the stock as it stood at the end of the day (a blank form: as it stands now)
+    end = (
+        None if blank else dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), state.tz)
+    )
+    helmets = tours.stock(state, end)["helmets"]
     return {
         "rows": rows,
         "spare": spare,
         "refused": [] if blank else refused,
-        "helmets": state.office.helmets,
+        "changes": [] if blank else changes,
+        "helmets": helmets["stock"],
+        "helmets_lost": helmets["lost"],
         "routes": state.office.site_routes,
     }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ from salesops import phones
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
 from salesops.models.frontdesk import ESSENTIAL, Needs
+from salesops.processes import tours
 from salesops.processes.calls import gaps
 from salesops.processes.complaints import complaints as complaint_book
 from salesops.processes.subscriptions import unit_status
@@ -229,6 +231,8 @@ class _Builder:
         self.cur, self.prv = cur, prv
         self.reveal = reveal
         self.charts: dict[str, str] = {}
+        # helmet shortages after which the same group went that day: delayed, not refused
+        self.went = tours.went_after(state)
 
     def _phone(self, phone: str) -> str:
         return phone if self.reveal else phones.mask(phone)
@@ -304,7 +308,7 @@ class _Builder:
                 "tours_refused",
                 t("安全帽不足未成行", "tours refused for want of helmets"),
                 "int",
-                n("tour_refused"),
+                n("tour_refused", lambda d: ~d["id"].isin(self.went)),
             ),
             ("surveys", t("满意度问卷", "surveys"), "int", n("survey")),
             ("satisfaction", t("平均满意度", "mean satisfaction"), "float", satisfaction),
@@ -709,6 +713,8 @@ class _Builder:
         def per(w: _Week, tour: str) -> dict:
             starts = w["tour_start"][w["tour_start"]["tour"] == tour]
             refused = w["tour_refused"][w["tour_refused"]["tour"] == tour]
+            went = refused[refused["id"].isin(self.went)]
+            refused = refused[~refused["id"].isin(self.went)]
             ends = w["tour_end"]
             ends = ends[ends["start"].isin(set(starts["id"]))] if len(ends) else ends
             return {
@@ -716,6 +722,7 @@ class _Builder:
                 "people": int(starts["head_count"].sum()),
                 "refused": len(refused),
                 "turned_away": int(refused["head_count"].sum()),
+                "waited": len(went),
                 "negotiate": int((ends["negotiate"] == True).sum()),  # noqa: E712
             }
 
@@ -738,14 +745,25 @@ class _Builder:
                     lower_better=True,
                 ),
                 Column("turned_away", t("涉及人数", "people affected"), "int", True),
+                Column(
+                    "waited",
+                    t("安全帽不足、稍后成行", "went later the same day (after a shortage)"),
+                    "int",
+                    True,
+                ),
                 Column("negotiate", t("带看后回案场洽谈", "back to negotiate"), "int", True),
             ],
             rows,
             note=t(
-                "安全帽共 {h} 顶，鞋套 {s} 双。",
-                "The office has {h} helmets and {s} pairs of shoe covers.",
-                h=self.state.office.helmets,
-                s=self.state.office.shoe_covers,
+                "周末库存：安全帽共 {h} 顶（遗失 {hl}），鞋套 {s} 双（遗失 {sl}）。"
+                "未成行只计当天没有再去的；稍等或分批后当天去了的计入稍后成行。",
+                "Stock at the week's end: {h} helmets ({hl} missing), {s} pairs of shoe "
+                "covers ({sl} missing). Refused counts only groups that did not go that day; "
+                "those that waited or went in batches count as went later.",
+                h=self.stock_end["helmets"]["stock"],
+                hl=self.stock_end["helmets"]["lost"],
+                s=self.stock_end["shoe_covers"]["stock"],
+                sl=self.stock_end["shoe_covers"]["lost"],
             ),
         )
         refused = self.cw["tour_refused"].sort_values("at")
@@ -757,6 +775,9 @@ class _Builder:
                 "head_count": int(r.head_count),
                 "free": int(r.free),
                 "remedy": label(REMEDY, r.remedy),
+                "outcome": t("稍后成行", "went later")
+                if r.id in self.went
+                else t("未成行", "did not go"),
             }
             for r in refused.itertuples()
         ]
@@ -770,6 +791,7 @@ class _Builder:
                 Column("head_count", t("人数", "people"), "int"),
                 Column("free", t("可用安全帽", "helmets free"), "int"),
                 Column("remedy", t("处理", "remedy")),
+                Column("outcome", t("结果", "outcome")),
             ],
             short_rows,
             empty=t(
@@ -777,7 +799,53 @@ class _Builder:
             ),
         )
         return Section(
-            "tours", t("看工地与看样板间", "Site and model-apartment tours"), [table, shortage]
+            "tours",
+            t("看工地与看样板间", "Site and model-apartment tours"),
+            [table, shortage, self._stock_table()],
+        )
+
+    @cached_property
+    def stock_end(self) -> dict:
+        return tours.stock(self.state, self.cw.week.end(self.state.tz))
+
+    def _stock_table(self) -> Table:
+        """Helmets and shoe covers: the week's opening stock, what came and went, the closing."""
+        tz = self.state.tz
+        first = tours.stock(self.state, self.cw.week.start(tz))
+        last = self.stock_end
+        rows = []
+        for item in tours.ITEMS:
+            a, z = first[item], last[item]
+            rows.append(
+                {
+                    "item": tours.item_name(item),
+                    "opening": a["stock"] - a["lost"],
+                    "bought": z["bought"] - a["bought"],
+                    "lost": (z["lost_on_tours"] + z["lost_recorded"])
+                    - (a["lost_on_tours"] + a["lost_recorded"]),
+                    "found": z["found"] - a["found"],
+                    "retired": z["retired"] - a["retired"],
+                    "closing": z["stock"] - z["lost"],
+                }
+            )
+        return Table(
+            "stock",
+            t("安全帽与鞋套库存", "Helmet and shoe-cover stock"),
+            [
+                Column("item", t("物品", "item")),
+                Column("opening", t("周初可用", "at the week's start"), "int"),
+                Column("bought", t("购入", "bought"), "int"),
+                Column("lost", t("遗失", "lost"), "int"),
+                Column("found", t("找回", "found"), "int"),
+                Column("retired", t("报废", "retired"), "int"),
+                Column("closing", t("周末可用", "at the week's end"), "int"),
+            ],
+            rows,
+            note=t(
+                "可用 = 库存减遗失（含带看中遗失）；期初数量见 office.yaml，变动见 salesops tour stock list。",
+                "Usable = stock less missing (lost on tours too); the starting figures are in "
+                "office.yaml, the changes in salesops tour stock list.",
+            ),
         )
 
     # --- satisfaction ------------------------------------------------------------------
@@ -796,19 +864,33 @@ class _Builder:
                     "question": q.text,
                     "scale": f"{q.scale[0]}–{q.scale[1]}",
                     "answers": Cmp(len(cvals), len(pvals)),
+                    "declined": Cmp(_declined(cs, q.id), _declined(ps, q.id)),
                     "mean": Cmp(_mean(cvals), _mean(pvals)),
                 }
             )
+        incomplete = _declined(cs)
         table = Table(
             "satisfaction",
-            t("客户满意度（共 {n} 份问卷）", "Satisfaction ({n} surveys)", n=len(cs)),
+            t(
+                "客户满意度（共 {n} 份问卷{m}）",
+                "Satisfaction ({n} surveys{m})",
+                n=len(cs),
+                m=t("，{m} 份有拒答", ", {m} with declined questions", m=incomplete)
+                if incomplete
+                else "",
+            ),
             [
                 Column("question", t("问题", "question")),
                 Column("scale", t("分值", "scale")),
                 Column("answers", t("作答数", "answers"), "int", True),
+                Column("declined", t("拒答", "declined"), "int", True),
                 Column("mean", t("平均分", "mean"), "float", True),
             ],
             rows,
+            note=t(
+                "拒答单独计数，不计入作答数和平均分。",
+                "Declined answers are counted apart: not in the answers, not in the mean.",
+            ),
         )
         texts = {q.id: q.text for q in office.survey}
         comment_rows = []
@@ -1064,6 +1146,17 @@ def _natural(text: str):
     import re
 
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(text))]
+
+
+def _declined(surveys: pd.DataFrame, qid: str | None = None) -> int:
+    """Surveys in which the customer declined question ``qid`` (any question when None)."""
+    if "declined" not in surveys:
+        return 0
+    return sum(
+        1
+        for declined in surveys["declined"]
+        if isinstance(declined, list) and declined and (qid is None or qid in declined)
+    )
 
 
 def _scores(surveys: pd.DataFrame, office) -> list[float]:
