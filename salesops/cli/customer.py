@@ -338,8 +338,10 @@ def _fields(subject: str) -> str:
 def customer_transfer(a, query, to, reason):
     from salesops.processes.customers import transfer_customer
 
+    from salesops import roles
+
     ses = a.session()
-    ses.require_role("manager")
+    roles.require(ses, "customer.transfer")
     to = ask(to, "--to", t("调给哪位置业顾问", "to which consultant"))
     reason = ask(reason, "--reason", t("原因", "reason"))
     change = transfer_customer(ses, query, to, reason)
