@@ -174,3 +174,21 @@ def markdown_table(lang: str = "zh") -> str:
         cells = [act.en if i else act.zh, *(_MARK[act.reach[r]][i] for r in ROLES)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def viewer(ses: Session) -> Staff | None:
+    """Who is looking, for what they may see (None when the session names nobody: then
+    every phone stays masked)."""
+    try:
+        return ses.actor
+    except SalesopsError:
+        return None
+
+
+def phone_view(ses: Session, reveal: bool):
+    """For a printout: ``shows(customer)`` says whether that customer's number is printed in
+    full (asked for with ``--reveal``, and the viewer's role reaching that customer)."""
+    if not reveal:
+        return lambda cs: False
+    staff = viewer(ses)
+    return lambda cs: can_see_phone(staff, cs)

@@ -223,7 +223,7 @@ def test_data_gaps_and_long_calls(store, cli):
 
 
 def test_reveal_shows_whole_phones(store, cli):
-    data = report(cli, "--week", "2026-W49", "--reveal")
+    data = report(cli, "--week", "2026-W49", "--reveal", env={"SALESOPS_STAFF": "王经理"})
     gaps = {r["customer"]: r for r in data["tables"]["data_gaps"]["rows"]}
     assert gaps[SCRIPT]["phone"] == "13700002222"
 

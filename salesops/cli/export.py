@@ -39,7 +39,14 @@ from salesops.i18n import t
     show_default=True,
     help=t("输出目录", "output folder"),
 )
-@click.option("--reveal", is_flag=True, help=t("导出完整电话号码", "export full phone numbers"))
+@click.option(
+    "--reveal",
+    is_flag=True,
+    help=t(
+        "导出完整电话号码（仅销售经理；记为一条事实：谁、何时、多少行）",
+        "export full phone numbers (managers only; recorded as a fact: who, when, how many rows)",
+    ),
+)
 @global_options
 def export(fmt, out_dir, reveal):
     from salesops.reports import publish

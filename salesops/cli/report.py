@@ -27,8 +27,9 @@ def reveal_option(fn):
         "--reveal",
         is_flag=True,
         help=t(
-            "显示完整电话号码（默认打印为 138****5678）",
-            "show full phone numbers (printed as 138****5678 by default)",
+            "显示完整电话号码（默认打印为 138****5678）：置业顾问只见自己客户的，主管和经理见全部",
+            "show full phone numbers (printed as 138****5678 by default): a consultant's own "
+            "customers', every one for supervisors and managers",
         ),
     )(fn)
 

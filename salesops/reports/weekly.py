@@ -230,8 +230,9 @@ class _Builder:
         self.reveal = reveal
         self.charts: dict[str, str] = {}
 
-    def _phone(self, phone: str) -> str:
-        return phone if self.reveal else phones.mask(phone)
+    def _phone(self, cs) -> str:
+        shown = self.reveal(cs) if callable(self.reveal) else self.reveal
+        return cs.phone if shown else phones.mask(cs.phone)
 
     def _both(self, fn) -> Cmp:
         return Cmp(fn(self.cw, self.cur), fn(self.pw, self.prv))
@@ -1007,7 +1008,7 @@ class _Builder:
             gap_rows.append(
                 {
                     "customer": customer_label(state, cid),
-                    "phone": self._phone(cs.phone) if cs else "",
+                    "phone": self._phone(cs) if cs else "",
                     "owner": state.staff_name(cs.owner) if cs else "",
                     "missing": sep.join(label(FIELD, f) for f in missing),
                 }
@@ -1095,7 +1096,15 @@ def publish(
     if reveal:
         argv.append("--reveal")
     stamp = pub.generated(ses, argv)
-    report = build(ses.state, week, reveal=reveal, meta={}, faq=facts.faq_questions(ses.store))
+    from salesops import roles
+
+    report = build(
+        ses.state,
+        week,
+        reveal=roles.phone_view(ses, reveal),
+        meta={},
+        faq=facts.faq_questions(ses.store),
+    )
     root = ses.store.root
     to_stdout = output == "-" or (output is None and fmt in ("md", "json"))
     if to_stdout and fmt in ("xlsx", "pdf"):
