@@ -60,13 +60,18 @@ ACTS: dict[str, Act] = {
     "duty.approve": Act(
         "批准离岗处理非工作事务", "approve time away on a non-work matter", _reach(NONE, ANY, ANY)
     ),
+    "duty.order": Act(
+        "排定当天接待顺序（duty start）", "set the day's reception order", _reach(NONE, ANY, ANY)
+    ),
+    "office.staff": Act("员工：登记、停用", "staff: add, deactivate", _reach(NONE, NONE, ANY)),
+    "office.faq": Act("答客问统一说辞", "the standard answers (faq)", _reach(NONE, NONE, ANY)),
+    "units": Act(
+        "房源：登记、导入、保留、释放", "units: add, import, hold, release", _reach(NONE, NONE, ANY)
+    ),
     "customer.transfer": Act("客户调配", "transfer a customer", _reach(NONE, NONE, ANY)),
-    "customer.pool": Act("公共客户池", "the public pool", _reach(NONE, NONE, ANY)),
-    "customer.import": Act("导入客户", "import customers", _reach(NONE, NONE, ANY)),
-    "customer.erase": Act("删除客户个人信息", "erase a customer", _reach(NONE, NONE, ANY)),
     "phone.full": Act(
-        "查看完整电话（查看、查找、表单、导出）",
-        "see a full phone number (show, find, forms, exports)",
+        "查看完整电话（customer show；表单与周报的 --reveal）",
+        "see a full phone number (customer show; --reveal on forms and the weekly report)",
         _reach(OWN, ANY, ANY),
     ),
     "export.reveal": Act(
@@ -99,7 +104,7 @@ def allows(staff: Staff, act: str, customer: CustomerState | None = None) -> boo
 
 def who_may(act: str) -> str:
     """'值班主管、销售经理，或客户本人的置业顾问' and the like."""
-    sep = t("、", ", ")
+    sep = t("、", " or ")
     anyone = [role_name(r) for r in ROLES if reach(act, r) == ANY]
     own = [role_name(r) for r in ROLES if reach(act, r) == OWN]
     text = sep.join(anyone)
@@ -112,8 +117,8 @@ def who_may(act: str) -> str:
 def refusal(staff: Staff, act: str) -> SalesopsError:
     return SalesopsError(
         t(
-            "{n}（{r}）不能{a}：只有{w}可以",
-            "{n} ({r}) may not {a}: only {w} may",
+            "{a}：只有{w}可以这样做（{n}是{r}）",
+            "{a}: only {w} may do this ({n} is a {r})",
             n=safe(staff.name),
             r=role_name(staff.role),
             a=ACTS[act].label(),
@@ -160,7 +165,7 @@ def phone_for(staff: Staff | None, customer: CustomerState | None, phone: str | 
     return phones.mask(phone)
 
 
-_MARK = {ANY: ("全部", "any"), OWN: ("自己的客户", "own customers"), NONE: ("不可", "no")}
+_MARK = {ANY: ("可", "yes"), OWN: ("仅自己的客户", "own customers only"), NONE: ("不可", "no")}
 
 
 def markdown_table(lang: str = "zh") -> str:

@@ -160,9 +160,7 @@ def complaint_assign(a, query, department, analysis):
 )
 @click.option("--action", help=t("落实措施", "what was done"))
 def complaint_resolve(a, query, leader, action):
-    from salesops.processes.complaints import resolve_complaint
-
-    from salesops.processes.complaints import leaders
+    from salesops.processes.complaints import leaders, resolve_complaint
 
     ses, query = _begin(a, query, "resolved")
     leader = ask(

@@ -338,9 +338,8 @@ def _fields(subject: str) -> str:
 @click.option("--to", "to", help=t("新的置业顾问", "the new owning consultant"))
 @click.option("--reason", help=t("原因", "reason"))
 def customer_transfer(a, query, to, reason):
-    from salesops.processes.customers import transfer_customer
-
     from salesops import roles
+    from salesops.processes.customers import transfer_customer
 
     ses = a.session()
     roles.require(ses, "customer.transfer")

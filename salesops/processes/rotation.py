@@ -255,7 +255,7 @@ def not_started() -> SalesopsError:
 
 
 def _require_desk_role(ses: Session) -> Staff:
-    return ses.require_role("supervisor", "manager")
+    return roles.require(ses, "duty.order")
 
 
 def _self_or_desk(ses: Session, sid: str) -> None:
