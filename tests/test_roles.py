@@ -85,7 +85,10 @@ def test_a_consultant_cannot_resolve_even_his_own_customers_complaint(office, cl
     with unchanged(office):
         r = _step(cli, "李娜", "resolve", cid, "--leader", "王经理", "--action", "调温")
     assert r.exit_code == 1
-    assert "投诉：分管领导落实（所写分管领导须为值班主管或经理）：只有值班主管、销售经理可以这样做（李娜是置业顾问）" in r.output
+    assert (
+        "投诉：分管领导落实（所写分管领导须为值班主管或经理）：只有值班主管、销售经理可以这样做（李娜是置业顾问）"
+        in r.output
+    )
 
 
 def test_the_leader_named_must_be_a_supervisor_or_manager(office, cli, zs):
@@ -123,7 +126,11 @@ def test_close_is_for_the_owner_or_the_desk(office, cli, zs):
     )
     with unchanged(office):
         r = _step(cli, "张伟", "close", cid, "--feedback", "已告知")
-    assert r.exit_code == 1 and "投诉：反馈客户并归档：只有值班主管、销售经理或客户自己的置业顾问可以这样做（张伟是置业顾问）" in r.output
+    assert (
+        r.exit_code == 1
+        and "投诉：反馈客户并归档：只有值班主管、销售经理或客户自己的置业顾问可以这样做（张伟是置业顾问）"
+        in r.output
+    )
     r = _step(cli, "李娜", "close", cid, "--feedback", "已告知")
     assert r.exit_code == 0, r.output
     assert cp.complaints(state(office))[cid].step == "closed"
@@ -204,7 +211,10 @@ def test_export_reveal_is_a_managers_and_is_recorded(office, cli, zs, ls, tmp_pa
         with unchanged(office):
             r = cli("--as", who, "export", "-o", str(tmp_path / who), "--reveal")
         assert r.exit_code == 1
-        assert "export --reveal（一次导出全部完整电话，记为一条事实）：只有销售经理可以这样做" in r.output
+        assert (
+            "export --reveal（一次导出全部完整电话，记为一条事实）：只有销售经理可以这样做"
+            in r.output
+        )
         assert not (tmp_path / who).exists()
     before = office.commits()
     assert cli("--as", "李娜", "export", "-o", str(tmp_path / "masked")).exit_code == 0
