@@ -22,7 +22,7 @@ def store(office):
 def report(cli, *args, env=None):
     r = cli("report", "weekly", "--format", "json", *args, env={"SALESOPS_NOW": NOW, **(env or {})})
     assert r.exit_code == 0, r.output
-    return json.loads(r.output)
+    return json.loads(r.stdout)
 
 
 def summary(data) -> dict:

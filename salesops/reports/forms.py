@@ -170,6 +170,7 @@ def visit_register(state: State, day: dt.date, *, blank: bool, reveal, **_) -> d
     rows = []
     for n, ev in enumerate(_day_events(state, day, "visit"), 1):
         end = ends.get(ev.id)
+        nxt = end.followup_set(state, ev) if end else None
         rows.append(
             {
                 "no": n,
@@ -184,7 +185,7 @@ def visit_register(state: State, day: dt.date, *, blank: bool, reveal, **_) -> d
                 "needs": ev.needs or "",
                 "recommended": _sep().join(end.recommended) if end else "",
                 "grade": (end.grade or "") if end else "",
-                "next_followup": f"{end.next_followup:%m-%d}" if end and end.next_followup else "",
+                "next_followup": f"{nxt:%m-%d}" if nxt else "",
                 "topics": _sep().join(ev.topics),
             }
         )
