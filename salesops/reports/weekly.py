@@ -510,6 +510,7 @@ class _Builder:
 
         c, p = counts(self.cw), counts(self.pw)
         names = [t("来电", "calls"), t("来访", "visits"), t("认购", "subscriptions")]
+        why = self._funnel_over(c)
         rows = []
         for i, name in enumerate(names):
             rows.append(
@@ -519,6 +520,7 @@ class _Builder:
                     "rate": Cmp(
                         _rate(c[i], c[i - 1]) if i else None, _rate(p[i], p[i - 1]) if i else None
                     ),
+                    "why": why.get(i, ""),
                 }
             )
         rows.append(
@@ -526,6 +528,7 @@ class _Builder:
                 "stage": t("来电→认购", "calls → subscriptions"),
                 "count": Cmp(None, None),
                 "rate": Cmp(_rate(c[2], c[0]), _rate(p[2], p[0])),
+                "why": why.get(3, ""),
             }
         )
         table = Table(
@@ -535,11 +538,16 @@ class _Builder:
                 Column("stage", t("环节", "stage")),
                 Column("count", t("数量", "count"), "int", True),
                 Column("rate", t("较上一环节", "of the stage before"), "pct", True),
+                Column("why", t("说明", "note")),
             ],
             rows,
             note=t(
-                "转化率为本周数量之比（来访÷来电，认购÷来访）；来访包括未先来电的客户。",
-                "Rates are ratios of the week's counts (visits ÷ calls, subscriptions ÷ visits); visits include walk-ins who never called.",
+                "转化率为本周数量之比（来访÷来电，认购÷来访），不是同一批客户的转化：来访包括未先来电的客户，"
+                "认购包括前几周来访的客户，所以可能超过 100%；超过时“说明”一栏给出原因。",
+                "Rates are ratios of the week's counts (visits ÷ calls, subscriptions ÷ visits), not "
+                "one group of customers followed through: visits include walk-ins who never called "
+                "and subscriptions customers who visited in earlier weeks, so a rate can exceed "
+                "100%; the note column then says why.",
             ),
         )
 
@@ -552,6 +560,36 @@ class _Builder:
             [pct(_rate(c[1], c[0])), pct(_rate(c[2], c[1]))],
         )
         return Section("funnel", t("转化漏斗", "Funnel"), [table], [chart])
+
+    def _funnel_over(self, c: tuple[int, int, int]) -> dict[int, str]:
+        """For each rate above 100% this week (row 1 visits÷calls, 2 subscriptions÷visits,
+        3 subscriptions÷calls), how many of the later stage had no earlier one this week."""
+        w = self.cw
+        called = set(w["call"]["customer"].dropna())
+        visited = set(w["visit"]["customer"].dropna())
+        visits, subs = list(w["visit"]["customer"]), list(w["subscribe"]["customer"])
+        out = {}
+        if c[1] > c[0]:
+            out[1] = t(
+                "来访多于来电：{n} 批来访的客户本周没有来电（直接到访，或前几周来电）",
+                "more visits than calls: {n} visiting parties did not call this week (walk-ins, "
+                "or called in an earlier week)",
+                n=sum(1 for cid in visits if cid not in called),
+            )
+        if c[2] > c[1]:
+            out[2] = t(
+                "认购多于来访：{n} 笔认购的客户本周没有来访（前几周来访后认购）",
+                "more subscriptions than visits: {n} subscribed without a visit this week "
+                "(they visited in an earlier week)",
+                n=sum(1 for cid in subs if cid not in visited),
+            )
+        if c[2] > c[0]:
+            out[3] = t(
+                "认购多于来电：{n} 笔认购的客户本周没有来电",
+                "more subscriptions than calls: {n} subscribed without calling this week",
+                n=sum(1 for cid in subs if cid not in called),
+            )
+        return out
 
     # --- consultants -------------------------------------------------------------------
 
