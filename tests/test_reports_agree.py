@@ -64,13 +64,18 @@ def test_the_visit_register_prints_the_next_followup_visit_leave_set(office, cli
 @pytest.fixture
 def due_tuesday_and_saturday(office, monkeypatch):
     """Two customers of 李娜 called back on Monday: one to call again on Tuesday, one on
-    Saturday."""
+    Saturday; a third called back on Friday (after the Wednesday the report is made on)."""
     monkeypatch.setenv("SALESOPS_NOW", "2026-11-26T10:00:00+08:00")
     zs = customer(office, "张三", "13812345678")
     ls = customer(office, "李四", "13900001111")
+    ww = customer(office, "王五", "13900002222")
     li = office.consultants[0]
-    for cid, nxt, when in ((zs, "2026-12-01", "10:00"), (ls, "2026-12-05", "11:00")):
-        ses = office.session(li, at=_at(office, f"2026-11-30T{when}:00"))
+    for cid, nxt, when in (
+        (zs, "2026-12-01", "2026-11-30T10:00"),
+        (ls, "2026-12-05", "2026-11-30T11:00"),
+        (ww, "2026-12-10", "2026-12-04T11:00"),
+    ):
+        ses = office.session(li, at=_at(office, when))
         followups.log(ses, cid, intent=False, next_followup=nxt)
     monkeypatch.delenv("SALESOPS_NOW")
 
@@ -80,6 +85,7 @@ def test_a_week_in_progress_is_reported_as_of_now(office, cli, due_tuesday_and_s
     s = summary(data)
     assert s["followups_overdue"]["figure"] == "目前逾期未回访"
     assert s["followups_overdue"]["value"]["value"] == 1  # Tuesday's; not Saturday's
+    assert s["followups"]["value"]["value"] == 2  # Friday's is not there yet
     assert "本周尚未结束，截至 周三 18:00" in data["subtitle"]
     assert data["meta"]["as_of"] == WED
     [li] = [r for r in data["tables"]["consultants"]["rows"] if r["name"] == "李娜"]
@@ -89,6 +95,7 @@ def test_a_week_in_progress_is_reported_as_of_now(office, cli, due_tuesday_and_s
     s = summary(data)
     assert s["followups_overdue"]["figure"] == "周末逾期未回访"
     assert s["followups_overdue"]["value"]["value"] == 2
+    assert s["followups"]["value"]["value"] == 3
     assert "截至" not in data["subtitle"] and data["meta"]["as_of"] is None
 
 

@@ -161,7 +161,7 @@ def build(
     tz = state.tz
     prev = week.previous
     as_of = now if now is not None and week.start(tz) <= now < week.end(tz) else None
-    frames = facts.Frames(facts.window(state, prev.start(tz), week.end(tz)), tz)
+    frames = facts.Frames(facts.window(state, prev.start(tz), as_of or week.end(tz)), tz)
     cur_w, prev_w = _Week(frames, week), _Week(frames, prev)
     last_day = state.local_date(as_of) - dt.timedelta(days=1) if as_of else None
 
@@ -1180,9 +1180,10 @@ def publish(
     output: str | None,
     *,
     reveal: bool = False,
+    now: dt.datetime | None = None,
 ) -> tuple[Path | None, str | None]:
     """Build the week's report and write it: returns (the file written, or the text for
-    standard output)."""
+    standard output). ``now``: the moment it is made as of (default the session's clock)."""
     from salesops.reports import publish as pub
     from salesops.reports import render
 
@@ -1200,7 +1201,7 @@ def publish(
         reveal=roles.phone_view(ses, reveal),
         meta={},
         faq=facts.faq_questions(ses.store),
-        now=ses.clock,
+        now=now or ses.clock,
     )
     root = ses.store.root
     to_stdout = output == "-" or (output is None and fmt in ("md", "json"))
