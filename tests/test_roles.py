@@ -221,6 +221,7 @@ def test_export_reveal_is_a_managers_and_is_recorded(office, cli, zs, ls, tmp_pa
     assert office.commits() == before  # a masked export records nothing
     r = cli("--as", "王经理", "export", "-o", str(tmp_path / "full"), "--reveal")
     assert r.exit_code == 0, r.output
+    assert "本次导出已记为一条事实" in r.output
     assert "13812345678" in (tmp_path / "full" / "customers.csv").read_text("utf-8-sig")
     assert office.commits() == before + 1
     [fact] = [e for e in state(office).events if e.kind == "phone_export"]
