@@ -70,8 +70,9 @@ ACTS: dict[str, Act] = {
     ),
     "customer.transfer": Act("客户调配", "transfer a customer", _reach(NONE, NONE, ANY)),
     "phone.full": Act(
-        "查看完整电话（customer show；表单与周报的 --reveal）",
-        "see a full phone number (customer show; --reveal on forms and the weekly report)",
+        "查看完整电话（customer show；表单、周报的 --reveal，followup due --show-phone）",
+        "see a full phone number (customer show; --reveal on forms and the weekly report, "
+        "followup due --show-phone)",
         _reach(OWN, ANY, ANY),
     ),
     "export.reveal": Act(

@@ -130,7 +130,7 @@ def open_complaint(
 ) -> ComplaintOpen:
     state = ses.state
     cs = resolve.customer(state, customer)
-    _ = ses.actor
+    roles.require(ses, "complaint.open", cs)
     if not text or not text.strip():
         raise SalesopsError(
             t("请写下客户的意见（--text）", "write down what the customer said (--text)")
