@@ -897,7 +897,9 @@ def write_outputs(summary: Summary, out: Path | None) -> tuple[list[Path], list]
     week = Week.of(summary.last_day)
     files = []
     for fmt in ("html", "xlsx"):
-        path, _ = weekly.publish(ses, week, fmt, str(out / f"weekly-{week.label}.{fmt}"))
+        # as of the simulated week's end, whatever the real clock says
+        now = week.end(store.tz)
+        path, _ = weekly.publish(ses, week, fmt, str(out / f"weekly-{week.label}.{fmt}"), now=now)
         files.append(path)
     day = busiest_day(store, week.monday, week.sunday)
     for name in ("call-register", "visit-register", "helmet-log", "unit-board"):

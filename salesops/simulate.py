@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from salesops.ids import _encode
 from salesops.models import CustomerProfile, Office, Record, Staff, Unit, default_office
-from salesops.models.events import Note, OwnerChange
+from salesops.models.events import Note, OwnerChange, PhoneExport
 from salesops.models.frontdesk import (
     Call,
     DutyAway,
@@ -235,6 +235,19 @@ class Office_:
         off = at(23.75)
         for sid in sorted(self.on_duty):  # 下班: every shift ends
             self._emit(off, DutyOff(id=_id(rng, "EV", off), at=off, by=sid, staff=sid))
+        if date.weekday() == 0:  # the manager's weekly export of full numbers, recorded
+            late = at(23.9)
+            own = random.Random(f"export-{n}")  # its own stream: the day's draws stay as they were
+            self._emit(
+                late,
+                PhoneExport(
+                    id=_id(own, "EV", late),
+                    at=late,
+                    by=self.manager.id,
+                    rows=len(self.customers),
+                    format="csv",
+                ),
+            )
         self._out.sort(key=lambda x: (x[0], x[1]))
         return [rec for _, _, rec in self._out]
 

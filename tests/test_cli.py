@@ -235,7 +235,7 @@ def test_customer_show(office, cli):
     assert r.stdout.splitlines()[0] == f"客户 {cid}"
     assert "姓名: 张三" in r.stdout and "置业顾问: 李娜" in r.stdout and "归属变更" in r.stdout
     assert "name: 张三" in cli("--lang", "en", "customer", "show", "138-1234-5678").stdout
-    data = json.loads(cli("--json", "customer", "show", cid[-6:]).stdout)
+    data = json.loads(cli("--as", "李娜", "--json", "customer", "show", cid[-6:]).stdout)
     assert data["id"] == cid and data["owner"] == office.consultants[0].id
     assert data["profile"]["phone"] == "13812345678"
     assert [e["kind"] for e in data["events"]] == ["owner"]

@@ -53,7 +53,7 @@ def test_a_complaint_walks_the_whole_chart(office, cli, desk, zs):
     steps = [
         (("promise", "张三", "--due", "2026-11-28"), "已承诺客户在 2026-11-28 前反馈", "promised"),
         (("assign", c.id[-6:], "--department", "工程部", "--analysis", "温控过低"), "已交工程部分析", "assigned"),
-        (("resolve", c.id, "--leader", "刘总", "--action", "调高设定温度"), "已落实", "resolved"),
+        (("resolve", c.id, "--leader", "王经理", "--action", "调高设定温度"), "已落实", "resolved"),
         (("close", "zs", "--feedback", "已电话告知客户"), "已反馈并归档", "closed"),
     ]  # fmt: skip
     for args, said, step in steps:
@@ -65,7 +65,7 @@ def test_a_complaint_walks_the_whole_chart(office, cli, desk, zs):
     assert (c.due, c.department, c.leader, c.action, c.feedback) == (
         dt.date(2026, 11, 28),
         "工程部",
-        "刘总",
+        "王经理",
         "调高设定温度",
         "已电话告知客户",
     )
@@ -103,7 +103,7 @@ def test_a_step_on_an_archived_complaint_is_refused(office, cli, desk, zs):
     for args in (
         ("promise", cid, "--due", "2026-11-27"),
         ("assign", cid, "--department", "物业部"),
-        ("resolve", cid, "--leader", "刘总", "--action", "处理"),
+        ("resolve", cid, "--leader", "赵主管", "--action", "处理"),
         ("close", cid, "--feedback", "已反馈"),
     ):
         assert cli("--as", desk.id, "complaint", *args).exit_code == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import pytest
@@ -108,6 +109,11 @@ def test_demo_command_builds_an_office_and_writes_its_papers(tmp_path):
     assert names[-2:] == ["weekly-2026-W49.html", "weekly-2026-W49.xlsx"]
     assert any(n.startswith("call-register-") for n in names)
     assert any(n.startswith("visit-register-") for n in names)
+    [register] = [p for p in out.iterdir() if p.name.startswith("visit-register-")]
+    # 下次回访 is the follow-up each visit set (MM-DD), as visit leave said it
+    assert re.search(r'<td class="c">\d\d-\d\d</td><td>', register.read_text("utf-8"))
+    html = (out / "weekly-2026-W49.html").read_text("utf-8")
+    assert "截至" not in html  # the demo's week is reported whole, whatever the real clock
     state = Store(tmp_path / "demo").state()
     steps = {
         c.step

@@ -81,7 +81,8 @@ def test_csv_tables(store, cli, tmp_path):
 
 
 def test_reveal_exports_whole_phones(store, cli, tmp_path):
-    cli("export", "-o", str(tmp_path), "--reveal", env=NOW)
+    r = cli("--as", "王经理", "export", "-o", str(tmp_path), "--reveal", env=NOW)
+    assert r.exit_code == 0, r.output
     phones = {c["phone"] for c in read_csv(tmp_path / "customers.csv")}
     assert "13812345678" in phones
 

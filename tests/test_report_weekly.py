@@ -22,7 +22,7 @@ def store(office):
 def report(cli, *args, env=None):
     r = cli("report", "weekly", "--format", "json", *args, env={"SALESOPS_NOW": NOW, **(env or {})})
     assert r.exit_code == 0, r.output
-    return json.loads(r.output)
+    return json.loads(r.stdout)
 
 
 def summary(data) -> dict:
@@ -223,7 +223,7 @@ def test_data_gaps_and_long_calls(store, cli):
 
 
 def test_reveal_shows_whole_phones(store, cli):
-    data = report(cli, "--week", "2026-W49", "--reveal")
+    data = report(cli, "--week", "2026-W49", "--reveal", env={"SALESOPS_STAFF": "王经理"})
     gaps = {r["customer"]: r for r in data["tables"]["data_gaps"]["rows"]}
     assert gaps[SCRIPT]["phone"] == "13700002222"
 

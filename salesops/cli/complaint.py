@@ -40,11 +40,17 @@ def _step(name: str, help: str):
     return wrap
 
 
-def _begin(a, query):
-    """The session (refusing early when we do not know who acts) and the complaint asked for."""
+def _begin(a, query, step: str | None = None):
+    """The session and the complaint asked for, refusing before any prompt when we do not
+    know who acts, or (for a ``step``) when it may not come next or is not the actor's to take."""
+    from salesops.processes.complaints import ready
+
     ses = a.session()
     _ = ses.actor
-    return ses, ask(query, "COMPLAINT", t(*COMPLAINT_PROMPT))
+    query = ask(query, "COMPLAINT", t(*COMPLAINT_PROMPT))
+    if step:
+        ready(ses, query, step)
+    return ses, query
 
 
 def _done(a, ses, ev, zh: str, en: str, **fmt):
@@ -110,7 +116,7 @@ def complaint_promise(a, query, due):
     from salesops.processes.complaints import promise
     from salesops.timeutil import parse_date
 
-    ses, query = _begin(a, query)
+    ses, query = _begin(a, query, "promised")
     due = ask(
         due,
         "--due",
@@ -136,7 +142,7 @@ def complaint_promise(a, query, due):
 def complaint_assign(a, query, department, analysis):
     from salesops.processes.complaints import assign
 
-    ses, query = _begin(a, query)
+    ses, query = _begin(a, query, "assigned")
     department = ask(
         department,
         "--department",
@@ -148,13 +154,21 @@ def complaint_assign(a, query, department, analysis):
 
 
 @_step("resolve", t("分管领导落实处理。", "The leader in charge carries it out."))
-@click.option("--leader", help=t("分管领导", "leader in charge"))
+@click.option(
+    "--leader",
+    help=t("分管领导：值班主管或经理（员工）", "leader in charge: a supervisor or manager (staff)"),
+)
 @click.option("--action", help=t("落实措施", "what was done"))
 def complaint_resolve(a, query, leader, action):
-    from salesops.processes.complaints import resolve_complaint
+    from salesops.processes.complaints import leaders, resolve_complaint
 
-    ses, query = _begin(a, query)
-    leader = ask(leader, "--leader", t("分管领导", "leader in charge"))
+    ses, query = _begin(a, query, "resolved")
+    leader = ask(
+        leader,
+        "--leader",
+        t("分管领导（值班主管或经理）", "leader in charge (a supervisor or manager)"),
+        choices=[(s.name, s.name) for s in leaders(ses.state)] or None,
+    )
     action = ask(action, "--action", t("落实措施", "what was done"))
     ev = resolve_complaint(ses, query, leader, action)
     _done(
@@ -177,7 +191,7 @@ def complaint_resolve(a, query, leader, action):
 def complaint_close(a, query, feedback):
     from salesops.processes.complaints import close
 
-    ses, query = _begin(a, query)
+    ses, query = _begin(a, query, "closed")
     feedback = ask(feedback, "--feedback", t("给客户的反馈", "the feedback given"))
     ev = close(ses, query, feedback)
     _done(a, ses, ev, "已反馈并归档（{i}）", "feedback given, archived ({i})")

@@ -96,13 +96,13 @@ def customer_add(a, name, gender, phone, address, notes, owner):
     )
 
 
-def _show_data(ses, cs):
+def _show_data(ses, cs, phone: str):
     from salesops.processes.credit import credited
 
     state = ses.state
     return {
         "id": cs.id,
-        "profile": cs.profile,
+        "profile": cs.profile.model_copy(update={"phone": phone or None}),
         "owner": cs.owner,
         "owner_name": state.staff_name(cs.owner),
         "last_contact": cs.last_contact,
@@ -126,18 +126,20 @@ def _show_data(ses, cs):
 )
 @click.argument("query", required=False)
 def customer_show(a, query):
-    from salesops import resolve
+    from salesops import resolve, roles
     from salesops.text import safe
 
     ses = a.session()
     state = ses.state
     cs = resolve.customer(state, ask_customer(query))
+    # the full number for the owner, supervisors and managers; masked for anyone else
+    phone = roles.phone_for(roles.viewer(ses), cs, cs.profile.phone)
 
     def human():
         p = cs.profile
         lines = [
             f"{t('客户', 'customer')} {cs.id}",
-            f"  {t('姓名', 'name')}: {safe(p.name) or '-'}    {t('性别', 'gender')}: {gender_name(p.gender) or '-'}    {t('电话', 'phone')}: {p.phone or '-'}",
+            f"  {t('姓名', 'name')}: {safe(p.name) or '-'}    {t('性别', 'gender')}: {gender_name(p.gender) or '-'}    {t('电话', 'phone')}: {phone or '-'}",
         ]
         if p.address:
             lines.append(f"  {t('地址', 'address')}: {safe(p.address)}")
@@ -159,7 +161,7 @@ def customer_show(a, query):
         lines.extend("  " + safe(event_line(state, ev)) for ev in cs.events)
         return "\n".join(lines)
 
-    a.emit(_show_data(ses, cs) if a.json else None, human)  # JSON only when asked for
+    a.emit(_show_data(ses, cs, phone) if a.json else None, human)  # JSON only when asked for
 
 
 @command(
@@ -344,10 +346,11 @@ def _fields(subject: str) -> str:
 @click.option("--to", "to", help=t("新的置业顾问", "the new owning consultant"))
 @click.option("--reason", help=t("原因", "reason"))
 def customer_transfer(a, query, to, reason):
+    from salesops import roles
     from salesops.processes.customers import transfer_customer
 
     ses = a.session()
-    ses.require_role("manager")
+    roles.require(ses, "customer.transfer")
     to = ask(to, "--to", t("调给哪位置业顾问", "to which consultant"))
     reason = ask(reason, "--reason", t("原因", "reason"))
     change = transfer_customer(ses, query, to, reason)

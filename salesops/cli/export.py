@@ -39,7 +39,14 @@ from salesops.i18n import t
     show_default=True,
     help=t("输出目录", "output folder"),
 )
-@click.option("--reveal", is_flag=True, help=t("导出完整电话号码", "export full phone numbers"))
+@click.option(
+    "--reveal",
+    is_flag=True,
+    help=t(
+        "导出完整电话号码（仅销售经理；记为一条事实：谁、何时、多少行）",
+        "export full phone numbers (managers only; recorded as a fact: who, when, how many rows)",
+    ),
+)
 @global_options
 def export(fmt, out_dir, reveal):
     from salesops.reports import publish
@@ -58,3 +65,11 @@ def export(fmt, out_dir, reveal):
         written,
         [("table", t("表", "table")), ("rows", t("行数", "rows")), ("file", t("文件", "file"))],
     )
+    if reveal:
+        click.echo(
+            t(
+                "含完整电话，注意保管；本次导出已记为一条事实（谁、何时、多少行）：git log -- audit",
+                "full phone numbers: keep them safe. This export is recorded as a fact (who, "
+                "when, how many rows): git log -- audit",
+            )
+        )

@@ -178,7 +178,15 @@ def _ask_outcome(ses, intent, appointment, next_):
 @click.option(
     "--all", "everyone", is_flag=True, help=t("所有置业顾问的客户", "everyone's customers")
 )
-@click.option("--show-phone", is_flag=True, help=t("显示完整电话", "show full phone numbers"))
+@click.option(
+    "--show-phone",
+    is_flag=True,
+    help=t(
+        "显示完整电话：置业顾问只见自己客户的，主管和经理见全部",
+        "show full phone numbers: a consultant's own customers', every one for supervisors "
+        "and managers",
+    ),
+)
 @click.option(
     "--limit",
     type=click.IntRange(min=0),
@@ -190,6 +198,7 @@ def _ask_outcome(ses, intent, appointment, next_):
     ),
 )
 def followup_due(a, staff, date_, everyone, show_phone, limit):
+    from salesops import roles
     from salesops.processes import followups
     from salesops.timeutil import parse_date
 
@@ -197,7 +206,8 @@ def followup_due(a, staff, date_, everyone, show_phone, limit):
     state = ses.state
     date = parse_date(date_, what="--date") if date_ else state.local_date(ses.now)
     sid = followups.whose(ses, staff, everyone)
-    rows, total = followups.due_rows(state, date, sid, show_phone=show_phone, limit=limit or None)
+    shows = roles.phone_view(ses, show_phone)
+    rows, total = followups.due_rows(state, date, sid, show_phone=shows, limit=limit or None)
     more = None
     if total > len(rows):
         more = t(

@@ -41,7 +41,11 @@ FORM_NAMES = [
 @click.option(
     "--reveal",
     is_flag=True,
-    help=t("显示完整电话号码", "show full phone numbers (masked by default)"),
+    help=t(
+        "显示完整电话号码（默认隐去中间四位）：置业顾问只见自己客户的，主管和经理见全部",
+        "show full phone numbers (masked by default): a consultant's own customers', every "
+        "one for supervisors and managers",
+    ),
 )
 @click.option(
     "-o",

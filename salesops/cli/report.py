@@ -27,8 +27,9 @@ def reveal_option(fn):
         "--reveal",
         is_flag=True,
         help=t(
-            "显示完整电话号码（默认打印为 138****5678）",
-            "show full phone numbers (printed as 138****5678 by default)",
+            "显示完整电话号码（默认打印为 138****5678）：置业顾问只见自己客户的，主管和经理见全部",
+            "show full phone numbers (printed as 138****5678 by default): a consultant's own "
+            "customers', every one for supervisors and managers",
         ),
     )(fn)
 
@@ -74,16 +75,21 @@ def reveal_option(fn):
 def weekly(a, week, fmt, output, reveal):
     from salesops.reports import publish
     from salesops.reports.week import Week
+    from salesops.reports.weekly import empty_week_notice
     from salesops.reports.weekly import publish as publish_weekly
 
     ses = a.session()
     wk = Week.parse(week) if week else Week.last_complete(ses.clock.date())
     fmt = publish.choose_format(fmt, output)
     path, text = publish_weekly(ses, wk, fmt, output, reveal=reveal)
+    notice = empty_week_notice(ses.state, wk)
     if text is not None:
         click.echo(text, nl=False)
+        if notice:
+            click.echo(notice, err=True)
         return
     a.emit(
-        {"ok": True, "file": str(path), "week": wk.label, "format": fmt},
-        t("已写入 {w} 周报：{p}", "wrote the {w} report: {p}", w=wk.label, p=path),
+        {"ok": True, "file": str(path), "week": wk.label, "format": fmt, "notice": notice or None},
+        t("已写入 {w} 周报：{p}", "wrote the {w} report: {p}", w=wk.label, p=path)
+        + (f"\n{notice}" if notice else ""),
     )

@@ -120,7 +120,9 @@ def staff_deactivate(a, who):
 
     ses = a.session()
     if who is None:
-        ses.require_role("manager")  # refuse before asking
+        from salesops import roles
+
+        roles.require(ses, "office.staff")  # refuse before asking
         others = [s for s in ses.state.active_staff() if s.id != ses.actor.id]
         choices = [
             (s.id, t("{n}（{r}）", "{n} ({r})", n=s.name, r=role_name(s.role))) for s in others

@@ -48,10 +48,11 @@ def _unit_json(u):
 @click.option("--area", help=t("建筑面积（平方米）", "area (m²)"))
 @click.option("--price", help=t("总价（元）", "list price (yuan)"))
 def unit_add(a, building, floor, number, type_, area, price):
+    from salesops import roles
     from salesops.processes.units import add_unit
 
     ses = a.session()
-    ses.require_role("manager")
+    roles.require(ses, "units")
     office = ses.state.office
     building = ask(building, "--building", t("楼栋", "building"))
     floor = ask(floor, "--floor", t("楼层", "floor"))

@@ -126,3 +126,21 @@ class Note(Event):
 
     def summary(self, state: State | None = None) -> str:
         return self.text.splitlines()[0][:60]
+
+
+@event_kind
+class PhoneExport(Event):
+    """Every full phone number written out at once (``export --reveal``): who, when and how
+    many customers' rows, as PIPL expects such an act to be recorded. No personal data."""
+
+    kind: Literal["phone_export"] = "phone_export"
+    rows: int = Field(ge=0)
+    format: Literal["csv", "parquet"]
+
+    scope: ClassVar[str] = "audit"
+    title: ClassVar[tuple[str, str]] = ("导出完整电话", "full phones exported")
+
+    def summary(self, state: State | None = None) -> str:
+        from salesops.i18n import en
+
+        return f"{self.rows} rows ({self.format})" if en() else f"{self.rows} 行（{self.format}）"

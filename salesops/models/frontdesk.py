@@ -249,14 +249,22 @@ class VisitEnd(Event):
         desk.ends.setdefault(self.visit, self)
         desk.file(state, self)
         cs = state.customer(self.customer)
-        visit = desk.visits.get(self.visit)
-        subscribed = visit is not None and any(
-            ev.kind == "subscribe" and visit.at <= ev.at <= self.at for ev in cs.events
-        )
-        nxt = None if subscribed else next_followup_date(state, self.at, self.next_followup)
+        nxt = self.followup_set(state)
         _contact(state, self, self.topics, nxt)
         if self.grade:
             cs.grade = self.grade
+
+    def followup_set(self, state: State, visit: Visit | None = None) -> dt.date | None:
+        """The next follow-up this visit set (the date given, else the office's rule; none
+        when the visit ended in a subscription): what ``visit leave`` says and the register
+        prints. ``visit``: the visit it ended, when the caller has it."""
+        visit = visit or state.part(FrontDesk).visits.get(self.visit)
+        cs = state.customers.get(self.customer)
+        subscribed = visit is not None and any(
+            ev.kind == "subscribe" and visit.at <= ev.at <= self.at
+            for ev in (cs.events if cs else [])
+        )
+        return None if subscribed else next_followup_date(state, self.at, self.next_followup)
 
     def summary(self, state: State | None = None) -> str:
         parts = []

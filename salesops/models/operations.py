@@ -553,6 +553,8 @@ class ComplaintResolve(_ComplaintStep):
     kind: Literal["complaint_resolve"] = "complaint_resolve"
     leader: Line
     action: Text
+    # The staff member named as leader (older facts carry the name only).
+    leader_staff: StaffId | None = None
 
     title: ClassVar[tuple[str, str]] = ("领导落实", "carried out")
     step: ClassVar[str] = "resolved"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from salesops import resolve
+from salesops import resolve, roles
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
 from salesops.ids import FRAGMENT_RE
@@ -130,7 +130,7 @@ def open_complaint(
 ) -> ComplaintOpen:
     state = ses.state
     cs = resolve.customer(state, customer)
-    _ = ses.actor
+    roles.require(ses, "complaint.open", cs)
     if not text or not text.strip():
         raise SalesopsError(
             t("请写下客户的意见（--text）", "write down what the customer said (--text)")
@@ -186,9 +186,24 @@ def _ready_for(state: State, c: ComplaintState, step: str) -> None:
     )
 
 
-def _ready(ses: Session, query: str, step: str) -> ComplaintState:
-    """The complaint ``query`` names, if ``step`` may come next for it."""
+STEP_ACTS = {
+    "promised": "complaint.promise",
+    "assigned": "complaint.assign",
+    "resolved": "complaint.resolve",
+    "closed": "complaint.close",
+}
+
+
+def leaders(state: State) -> list:
+    """The active staff who may be named the leader in charge (分管领导)."""
+    return [s for s in state.active_staff() if roles.reach("complaint.lead", s.role) == roles.ANY]
+
+
+def ready(ses: Session, query: str, step: str) -> ComplaintState:
+    """The complaint ``query`` names, if ``step`` may come next for it and the actor's role
+    may take it (roles.ACTS)."""
     c = find_complaint(ses.state, query, step)
+    roles.require(ses, STEP_ACTS[step], ses.state.customers.get(c.customer))
     _ready_for(ses.state, c, step)
     return c
 
@@ -198,7 +213,7 @@ def _record_step(ses: Session, kind: type, c: ComplaintState, **fields):
 
 
 def promise(ses: Session, query: str, due: dt.date) -> ComplaintPromise:
-    c = _ready(ses, query, "promised")
+    c = ready(ses, query, "promised")
     today = ses.state.local_date(ses.now)
     if due < today:
         raise SalesopsError(
@@ -227,7 +242,7 @@ def department(state: State, value: str) -> str:
 
 
 def assign(ses: Session, query: str, dept: str, analysis: str | None = None) -> ComplaintAssign:
-    c = _ready(ses, query, "assigned")
+    c = ready(ses, query, "assigned")
     return _record_step(
         ses,
         ComplaintAssign,
@@ -243,15 +258,35 @@ def _required(value: str | None, zh: str, en_: str) -> str:
     return value.strip()
 
 
+def _leader(state: State, query: str):
+    try:
+        return resolve.staff(state, query)
+    except SalesopsError as exc:
+        if exc.data and exc.data.get("candidates"):
+            raise
+        raise SalesopsError(
+            t(
+                "--leader：找不到员工“{q}”；分管领导须为值班主管或经理：{w}",
+                "--leader: no staff member '{q}'; the leader in charge must be a supervisor or "
+                "manager: {w}",
+                q=safe(query),
+                w=t("、", ", ").join(safe(s.name) for s in leaders(state)) or "-",
+            )
+        ) from None
+
+
 def resolve_complaint(ses: Session, query: str, leader: str, action: str) -> ComplaintResolve:
-    c = _ready(ses, query, "resolved")
+    c = ready(ses, query, "resolved")
     leader = _required(leader, "请写明分管领导（--leader）", "name the leader in charge (--leader)")
     action = _required(action, "请写明落实措施（--action）", "say what was done (--action)")
-    return _record_step(ses, ComplaintResolve, c, leader=leader, action=action)
+    lead = roles.require_staff(_leader(ses.state, leader), "complaint.lead", "--leader")
+    return _record_step(
+        ses, ComplaintResolve, c, leader=lead.name, leader_staff=lead.id, action=action
+    )
 
 
 def close(ses: Session, query: str, feedback: str) -> ComplaintClose:
-    c = _ready(ses, query, "closed")
+    c = ready(ses, query, "closed")
     feedback = _required(
         feedback,
         "请写明给客户的反馈（--feedback）",

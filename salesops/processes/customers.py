@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from salesops import gitutil, ids, phones, resolve
+from salesops import gitutil, ids, phones, resolve, roles
 from salesops.errors import SalesopsError, field_label, pydantic_message
 from salesops.i18n import t
 from salesops.models import CustomerProfile
@@ -250,7 +250,7 @@ def history(ses: Session, cs: CustomerState) -> list[Change]:
 
 def transfer_customer(ses: Session, query: str, to: str, reason: str) -> OwnerChange:
     """A manager moves a customer to another consultant (客户调配), with a reason."""
-    ses.require_role("manager")
+    roles.require(ses, "customer.transfer")
     state = ses.state
     cs = resolve.customer(state, query)
     target = resolve.staff(state, to)

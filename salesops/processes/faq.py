@@ -11,6 +11,7 @@ import re
 
 from pydantic import ValidationError
 
+from salesops import roles
 from salesops.errors import SalesopsError
 from salesops.i18n import t
 from salesops.models.frontdesk import Faq, FaqEntry
@@ -108,7 +109,7 @@ def answers(store: Store, topic: str | None) -> list[FaqEntry]:
 
 def set_answer(ses: Session, code: str, question: str | None, answer: str | None) -> FaqEntry:
     """A manager adds or rewrites one standard answer; faq.yaml is rewritten in one commit."""
-    ses.require_role("manager")
+    roles.require(ses, "office.faq")
     if not code or not code.strip():
         raise SalesopsError(t("请给出问题类别", "name the topic"))
     faq = load(ses.store)

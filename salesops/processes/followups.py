@@ -79,11 +79,13 @@ def due_rows(
     date: dt.date,
     staff: str | None = None,
     *,
-    show_phone: bool = False,
+    show_phone=False,
     limit: int | None = None,
 ) -> tuple[list[dict], int]:
     """``due`` as rows: the last contact's summary and the data gaps, to review before
-    calling; and how many are due in all."""
+    calling; and how many are due in all. ``show_phone``: True, or whether to show a given
+    customer's full number (``roles.phone_view``)."""
+    shows = show_phone if callable(show_phone) else (lambda cs: bool(show_phone))
     rows = []
     customers, total = due_page(state, date, staff, limit=limit)
     for cs in customers:
@@ -93,7 +95,7 @@ def due_rows(
             {
                 "customer": cs.id,
                 "name": cs.name,
-                "phone": cs.phone if show_phone else phones.mask(cs.phone),
+                "phone": cs.phone if shows(cs) else phones.mask(cs.phone),
                 "owner": cs.owner,
                 "owner_name": state.staff_name(cs.owner),
                 "due": cs.next_followup,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from salesops import ids, resolve
+from salesops import ids, resolve, roles
 from salesops.checks import record_rule
 from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
@@ -257,7 +257,7 @@ def not_started() -> SalesopsError:
 
 
 def _require_desk_role(ses: Session) -> Staff:
-    return ses.require_role("supervisor", "manager")
+    return roles.require(ses, "duty.order")
 
 
 def _self_or_desk(ses: Session, sid: str) -> None:
@@ -357,7 +357,9 @@ def away(ses: Session, query: str, reason: str, approved_by: str | None = None) 
             approver = resolve.staff(state, approved_by)
         elif ses.actor.role in ("supervisor", "manager") and ses.actor.id != member.id:
             approver = ses.actor
-        if approver is None or approver.role not in ("supervisor", "manager"):
+        if approver is not None:
+            roles.require_staff(approver, "duty.approve", "--approved-by")
+        else:
             raise SalesopsError(
                 t(
                     "处理非工作事务（{r}）须征得值班主管同意：用 --approved-by 写明批准的主管",

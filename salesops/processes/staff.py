@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from salesops import ids
+from salesops import ids, roles
 from salesops.errors import SalesopsError
 from salesops.i18n import t
 from salesops.models import Staff
@@ -14,7 +14,7 @@ def add_staff(ses: Session, name: str, role: str = "consultant", email: str | No
     state = ses.state
     bootstrap = not state.staff
     if not bootstrap:
-        ses.require_role("manager")
+        roles.require(ses, "office.staff")
     if any(s.name == name.strip() and s.active for s in state.staff.values()):
         raise SalesopsError(
             t("已有在职员工叫 {n}", "an active staff member is already called {n}", n=safe(name))
@@ -35,7 +35,7 @@ def add_staff(ses: Session, name: str, role: str = "consultant", email: str | No
 def deactivate_staff(ses: Session, query: str) -> Staff:
     from salesops import resolve
 
-    ses.require_role("manager")
+    roles.require(ses, "office.staff")
     member = resolve.staff(ses.state, query, active=False)
     if not member.active:
         raise SalesopsError(t("{n} 已经停用", "{n} is deactivated already", n=safe(member.name)))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from salesops import csvread, ids, resolve
+from salesops import csvread, ids, resolve, roles
 from salesops.checks import rule
 from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
@@ -120,7 +120,7 @@ def _taken(state: State) -> dict[tuple, Unit]:
 
 
 def add_unit(ses: Session, **fields) -> Unit:
-    ses.require_role("manager")
+    roles.require(ses, "units")
     state = ses.state
     unit = build_unit(state, fields)
     other = _taken(state).get(unit.key)
@@ -233,7 +233,7 @@ def read_units_csv(state: State, path: str | Path) -> tuple[list[Unit], list[Pro
 
 def import_units(ses: Session, path: str | Path) -> list[Unit]:
     """A whole building from a CSV in one commit; any bad row and none is imported."""
-    ses.require_role("manager")
+    roles.require(ses, "units")
     units, problems = read_units_csv(ses.state, path)
     if problems:
         raise SalesopsError(
@@ -256,7 +256,7 @@ def import_units(ses: Session, path: str | Path) -> list[Unit]:
 
 def hold_unit(ses: Session, query: str, note: str | None = None) -> Unit:
     """保留: keep an available unit off the market (销控)."""
-    ses.require_role("manager")
+    roles.require(ses, "units")
     state = ses.state
     unit = resolve.unit(state, query)
     status = status_of(state, unit)
@@ -279,7 +279,7 @@ def hold_unit(ses: Session, query: str, note: str | None = None) -> Unit:
 
 def release_unit(ses: Session, query: str) -> Unit:
     """Put a held unit back on the market."""
-    ses.require_role("manager")
+    roles.require(ses, "units")
     unit = resolve.unit(ses.state, query)
     if not unit.held:
         raise SalesopsError(

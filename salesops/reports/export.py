@@ -204,6 +204,10 @@ def export(ses, out_dir: Path, fmt: str = "csv", *, reveal: bool = False, argv=N
 
     if fmt not in ("csv", "parquet"):
         raise SalesopsError(t("格式只能是 csv 或 parquet", "the format is csv or parquet"))
+    if reveal:
+        from salesops import roles
+
+        roles.require(ses, "export.reveal")
     out_dir = Path(out_dir)
     data = tables(ses.state, reveal=reveal, today=ses.clock.date())
     written = []
@@ -224,4 +228,14 @@ def export(ses, out_dir: Path, fmt: str = "csv", *, reveal: bool = False, argv=N
         "columns": COLUMNS,
     }
     write_file(out_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    if reveal:
+        _record_reveal(ses, fmt, len(data["customers"]))
     return written
+
+
+def _record_reveal(ses, fmt: str, rows: int) -> None:
+    """The fact that every full number went out (who, when, how many rows)."""
+    from salesops.models.events import PhoneExport
+    from salesops.processes.record import record_event
+
+    record_event(ses, PhoneExport, "export --reveal", None, rows=rows, format=fmt)

@@ -70,9 +70,10 @@ def _sep() -> str:
 class _People:
     """Names and (masked) phones as printed."""
 
-    def __init__(self, state: State, reveal: bool):
+    def __init__(self, state: State, reveal):
         self.state = state
-        self.reveal = reveal
+        # ``reveal(customer)``: whether that number prints in full (roles.phone_view)
+        self.reveal = reveal if callable(reveal) else (lambda cs, r=bool(reveal): r)
 
     def customer(self, cid: str | None) -> dict:
         cs = self.state.customers.get(cid) if cid else None
@@ -81,7 +82,7 @@ class _People:
         return {
             "name": (p.name if p else None) or "",
             "gender": label(GENDER, p.gender) if p and p.gender else "",
-            "phone": phone if self.reveal else phones.mask(phone),
+            "phone": phone if self.reveal(cs) else phones.mask(phone),
         }
 
     def staff(self, sid: str | None) -> str:
@@ -117,7 +118,7 @@ def _pad(rows: list[dict], blank: bool) -> tuple[list[dict], int]:
 # --- the registers -------------------------------------------------------------------
 
 
-def call_register(state: State, day: dt.date, *, blank: bool, reveal: bool, **_) -> dict:
+def call_register(state: State, day: dt.date, *, blank: bool, reveal, **_) -> dict:
     people = _People(state, reveal)
     rows = []
     for n, ev in enumerate(_day_events(state, day, "call"), 1):
@@ -166,12 +167,13 @@ def _minutes(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def visit_register(state: State, day: dt.date, *, blank: bool, reveal: bool, **_) -> dict:
+def visit_register(state: State, day: dt.date, *, blank: bool, reveal, **_) -> dict:
     people = _People(state, reveal)
     ends = {ev.visit: ev for ev in _since(state, day) if ev.kind == "visit_end"}
     rows = []
     for n, ev in enumerate(_day_events(state, day, "visit"), 1):
         end = ends.get(ev.id)
+        nxt = end.followup_set(state, ev) if end else None
         rows.append(
             {
                 "no": n,
@@ -186,7 +188,7 @@ def visit_register(state: State, day: dt.date, *, blank: bool, reveal: bool, **_
                 "needs": ev.needs or "",
                 "recommended": _sep().join(end.recommended) if end else "",
                 "grade": (end.grade or "") if end else "",
-                "next_followup": f"{end.next_followup:%m-%d}" if end and end.next_followup else "",
+                "next_followup": f"{nxt:%m-%d}" if nxt else "",
                 "topics": _sep().join(ev.topics),
             }
         )
@@ -194,7 +196,7 @@ def visit_register(state: State, day: dt.date, *, blank: bool, reveal: bool, **_
     return {"rows": rows, "spare": spare, "grades": state.office.grades}
 
 
-def helmet_log(state: State, day: dt.date, *, blank: bool, reveal: bool, **_) -> dict:
+def helmet_log(state: State, day: dt.date, *, blank: bool, reveal, **_) -> dict:
     people = _People(state, reveal)
     ends = {ev.start: ev for ev in _since(state, day) if ev.kind == "tour_end"}
     rows = []
@@ -286,7 +288,7 @@ def survey(state: State, day: dt.date | None, **_) -> dict:
     return {"questions": questions}
 
 
-def complaint(state: State, day, *, blank: bool, reveal: bool, which=None, today=None, **_) -> dict:
+def complaint(state: State, day, *, blank: bool, reveal, which=None, today=None, **_) -> dict:
     """The 投诉处理单 of ``which`` (a folded ComplaintState), or an empty sheet."""
     people = _People(state, reveal)
     departments = state.office.departments
@@ -415,11 +417,13 @@ def publish(
         argv.append("--reveal")
     if output:
         argv += ["-o", output]
+    from salesops import roles
+
     context = BUILDERS[name](
         state,
         day,
         blank=blank,
-        reveal=reveal,
+        reveal=roles.phone_view(ses, reveal),
         which=found,
         today=ses.clock.date(),
     )

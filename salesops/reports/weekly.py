@@ -104,8 +104,11 @@ def _first_channel(cs) -> str | None:
     return cs.part(Needs).channel
 
 
-def _snapshot(st: State, wk: _Week) -> dict:
-    """What was true at the end of the week (``st`` is the state replayed to that moment)."""
+def _snapshot(st: State, wk: _Week, last_day: dt.date | None = None) -> dict:
+    """What was true at the end of the week (``st`` is the state replayed to that moment);
+    for a week in progress, ``last_day`` is the last day already over (yesterday): only what
+    was due by then is overdue now."""
+    last_day = last_day or wk.week.sunday
     active = wk.active()
     grades = Counter((st.customers[c].grade or "") for c in active if c in st.customers)
     gaps = {}
@@ -121,12 +124,12 @@ def _snapshot(st: State, wk: _Week) -> dict:
     complaints = {k: replace(c, steps=list(c.steps)) for k, c in complaint_book(st).items()}
     return {
         "grades": grades,
-        "overdue": facts.followups_overdue(st, wk.week.sunday),
+        "overdue": facts.followups_overdue(st, last_day),
         "complaints": complaints,
         "promises_overdue": sum(
             1
             for c in complaints.values()
-            if c.type == "complaint" and c.overdue(wk.week.sunday + dt.timedelta(days=1))
+            if c.type == "complaint" and c.overdue(last_day + dt.timedelta(days=1))
         ),
         "units": unit_status(st),
         "gaps": gaps,
@@ -151,27 +154,37 @@ def build(
     reveal: bool = False,
     meta: dict | None = None,
     faq: dict[str, str] | None = None,
+    now: dt.datetime | None = None,
 ) -> Report:
-    """The report of ``week``; ``faq`` maps a topic code to its standard answer's question."""
+    """The report of ``week``; ``faq`` maps a topic code to its standard answer's question.
+
+    ``now``: when the report is made. A week still in progress at ``now`` is reported as of
+    ``now`` (its subtitle says 截至 周三 18:00), and what is overdue is what is overdue now."""
     tz = state.tz
     prev = week.previous
-    frames = facts.Frames(facts.window(state, prev.start(tz), week.end(tz)), tz, state)
+    as_of = now if now is not None and week.start(tz) <= now < week.end(tz) else None
+    # a fact entered at this very moment is part of the week so far
+    upto = as_of + dt.timedelta(microseconds=1) if as_of else week.end(tz)
+    frames = facts.Frames(facts.window(state, prev.start(tz), upto), tz, state)
     cur_w, prev_w = _Week(frames, week), _Week(frames, prev)
+    last_day = state.local_date(as_of) - dt.timedelta(days=1) if as_of else None
 
     def at_end_of(w: _Week):
         def work(st: State) -> tuple:
-            snap = _snapshot(st, w)
             if w is not cur_w:
-                return snap, None, None
+                return _snapshot(st, w), None, None
+            snap = _snapshot(st, w, last_day)
             left = _units_left(st, snap["units"])
-            return snap, left, _open_complaints(st, snap["complaints"], week)
+            return snap, left, _open_complaints(st, snap["complaints"], week, last_day)
 
+        if w is cur_w and as_of is not None:
+            return (as_of, f"weekly-snapshot-now:{w.week.label}", work)
         return (w.week.end(tz), f"weekly-snapshot:{w.week.label}", work)
 
     (prv, _, _), (cur, units_left, open_complaints) = facts.at_moments(
         state, [at_end_of(prev_w), at_end_of(cur_w)]
     )
-    b = _Builder(state, cur_w, prev_w, cur, prv, reveal=reveal)
+    b = _Builder(state, cur_w, prev_w, cur, prv, reveal=reveal, as_of=as_of)
     sections = [
         b.summary(),
         b.traffic(),
@@ -186,16 +199,24 @@ def build(
         b.data_quality(),
     ]
     office = state.office.name
+    subtitle = t(
+        "{w}（{a} 至 {z}），对比上周 {p}",
+        "{w} ({a} to {z}), against the previous week {p}",
+        w=week.label,
+        a=week.monday.isoformat(),
+        z=week.sunday.isoformat(),
+        p=prev.label,
+    )
+    if as_of is not None:
+        subtitle += t(
+            "；本周尚未结束，截至 {n}", "; the week is not over: as of {n}", n=_as_of(state, as_of)
+        )
+    notice = empty_week_notice(state, week)
+    if notice:
+        subtitle += t("。", ". ") + notice
     return Report(
         title=t("{o} 销售周报", "{o} weekly sales report", o=office),
-        subtitle=t(
-            "{w}（{a} 至 {z}），对比上周 {p}",
-            "{w} ({a} to {z}), against the previous week {p}",
-            w=week.label,
-            a=week.monday.isoformat(),
-            z=week.sunday.isoformat(),
-            p=prev.label,
-        ),
+        subtitle=subtitle,
         meta={
             "office": office,
             "week": week.label,
@@ -203,6 +224,8 @@ def build(
             "end": week.sunday,
             "previous_week": prev.label,
             "timezone": state.office.timezone,
+            "as_of": as_of,
+            "notice": notice or None,
             **(meta or {}),
         },
         sections=sections,
@@ -217,16 +240,47 @@ def _units_left(st: State, status: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["building", "type", "status"])
 
 
-def _open_complaints(st: State, complaints: dict, week: Week) -> list:
-    after = week.sunday + dt.timedelta(days=1)
+def _as_of(state: State, moment: dt.datetime) -> str:
+    """截至 周三 18:00: the weekday and the time of day."""
+    local = state.local(moment)
+    return f"{weekday_name(local.date())} {local:%H:%M}"
+
+
+def empty_week_notice(state: State, week: Week) -> str:
+    """When ``week`` has no facts at all: a line that says so and names the week that has
+    (the latest fact's week), else that the store has none yet; '' when the week has facts."""
+    tz = state.tz
+    if facts.window(state, week.start(tz), week.end(tz)):
+        return ""
+    events = state.events
+    if not events:
+        return t(
+            "{w} 没有任何记录：记录库中还没有记录",
+            "{w} has no records: the store has none yet",
+            w=week.label,
+        )
+    latest = Week.of(state.local_date(events[-1].at))
+    return t(
+        "{w} 没有任何记录；最近有记录的一周是 {l}：salesops report weekly --week {l}",
+        "{w} has no records; the latest week with some is {l}: salesops report weekly --week {l}",
+        w=week.label,
+        l=latest.label,
+    )
+
+
+def _open_complaints(
+    st: State, complaints: dict, week: Week, last_day: dt.date | None = None
+) -> list:
+    after = (last_day or week.sunday) + dt.timedelta(days=1)
     out = [c for c in complaints.values() if c.step != "closed"]
     out.sort(key=lambda c: (not c.overdue(after), c.opened_at))
     return out
 
 
 class _Builder:
-    def __init__(self, state, cw: _Week, pw: _Week, cur: dict, prv: dict, *, reveal: bool):
+    def __init__(self, state, cw: _Week, pw: _Week, cur: dict, prv: dict, *, reveal, as_of=None):
         self.state = state
+        self.as_of = as_of  # the week is in progress: its "at week end" figures are "now"
         self.cw, self.pw = cw, pw
         self.cur, self.prv = cur, prv
         self.reveal = reveal
@@ -234,8 +288,9 @@ class _Builder:
         # helmet shortages after which the same group went that day: delayed, not refused
         self.went = tours.went_after(state)
 
-    def _phone(self, phone: str) -> str:
-        return phone if self.reveal else phones.mask(phone)
+    def _phone(self, cs) -> str:
+        shown = self.reveal(cs) if callable(self.reveal) else self.reveal
+        return cs.phone if shown else phones.mask(cs.phone)
 
     def _both(self, fn) -> Cmp:
         return Cmp(fn(self.cw, self.cur), fn(self.pw, self.prv))
@@ -287,7 +342,9 @@ class _Builder:
             ("followups", t("回访", "follow-up calls"), "int", n("followup")),
             (
                 "followups_overdue",
-                t("周末逾期未回访", "follow-ups overdue at week end"),
+                t("目前逾期未回访", "follow-ups overdue now")
+                if self.as_of
+                else t("周末逾期未回访", "follow-ups overdue at week end"),
                 "int",
                 lambda w, s: sum(s["overdue"].values()),
             ),
@@ -327,13 +384,17 @@ class _Builder:
             ("complaints_closed", t("反馈归档", "complaints closed"), "int", n("complaint_close")),
             (
                 "promises_overdue",
-                t("周末逾期未反馈", "promises overdue at week end"),
+                t("目前逾期未反馈", "promises overdue now")
+                if self.as_of
+                else t("周末逾期未反馈", "promises overdue at week end"),
                 "int",
                 lambda w, s: s["promises_overdue"],
             ),
             (
                 "units_left",
-                t("周末剩余可售（套）", "units available at week end"),
+                t("目前剩余可售（套）", "units available now")
+                if self.as_of
+                else t("周末剩余可售（套）", "units available at week end"),
                 "int",
                 units_left,
             ),
@@ -455,6 +516,7 @@ class _Builder:
 
         c, p = counts(self.cw), counts(self.pw)
         names = [t("来电", "calls"), t("来访", "visits"), t("认购", "subscriptions")]
+        why = self._funnel_over(c)
         rows = []
         for i, name in enumerate(names):
             rows.append(
@@ -464,6 +526,7 @@ class _Builder:
                     "rate": Cmp(
                         _rate(c[i], c[i - 1]) if i else None, _rate(p[i], p[i - 1]) if i else None
                     ),
+                    "why": why.get(i, ""),
                 }
             )
         rows.append(
@@ -471,6 +534,7 @@ class _Builder:
                 "stage": t("来电→认购", "calls → subscriptions"),
                 "count": Cmp(None, None),
                 "rate": Cmp(_rate(c[2], c[0]), _rate(p[2], p[0])),
+                "why": why.get(3, ""),
             }
         )
         table = Table(
@@ -480,11 +544,16 @@ class _Builder:
                 Column("stage", t("环节", "stage")),
                 Column("count", t("数量", "count"), "int", True),
                 Column("rate", t("较上一环节", "of the stage before"), "pct", True),
+                Column("why", t("说明", "note")),
             ],
             rows,
             note=t(
-                "转化率为本周数量之比（来访÷来电，认购÷来访）；来访包括未先来电的客户。",
-                "Rates are ratios of the week's counts (visits ÷ calls, subscriptions ÷ visits); visits include walk-ins who never called.",
+                "转化率为本周数量之比（来访÷来电，认购÷来访），不是同一批客户的转化：来访包括未先来电的客户，"
+                "认购包括前几周来访的客户，所以可能超过 100%；超过时“说明”一栏给出原因。",
+                "Rates are ratios of the week's counts (visits ÷ calls, subscriptions ÷ visits), not "
+                "one group of customers followed through: visits include walk-ins who never called "
+                "and subscriptions customers who visited in earlier weeks, so a rate can exceed "
+                "100%; the note column then says why.",
             ),
         )
 
@@ -497,6 +566,36 @@ class _Builder:
             [pct(_rate(c[1], c[0])), pct(_rate(c[2], c[1]))],
         )
         return Section("funnel", t("转化漏斗", "Funnel"), [table], [chart])
+
+    def _funnel_over(self, c: tuple[int, int, int]) -> dict[int, str]:
+        """For each rate above 100% this week (row 1 visits÷calls, 2 subscriptions÷visits,
+        3 subscriptions÷calls), how many of the later stage had no earlier one this week."""
+        w = self.cw
+        called = set(w["call"]["customer"].dropna())
+        visited = set(w["visit"]["customer"].dropna())
+        visits, subs = list(w["visit"]["customer"]), list(w["subscribe"]["customer"])
+        out = {}
+        if c[1] > c[0]:
+            out[1] = t(
+                "来访多于来电：{n} 批来访的客户本周没有来电（直接到访，或前几周来电）",
+                "more visits than calls: {n} visiting parties did not call this week (walk-ins, "
+                "or called in an earlier week)",
+                n=sum(1 for cid in visits if cid not in called),
+            )
+        if c[2] > c[1]:
+            out[2] = t(
+                "认购多于来访：{n} 笔认购的客户本周没有来访（前几周来访后认购）",
+                "more subscriptions than visits: {n} subscribed without a visit this week "
+                "(they visited in an earlier week)",
+                n=sum(1 for cid in subs if cid not in visited),
+            )
+        if c[2] > c[0]:
+            out[3] = t(
+                "认购多于来电：{n} 笔认购的客户本周没有来电",
+                "more subscriptions than calls: {n} subscribed without calling this week",
+                n=sum(1 for cid in subs if cid not in called),
+            )
+        return out
 
     # --- consultants -------------------------------------------------------------------
 
@@ -1089,7 +1188,7 @@ class _Builder:
             gap_rows.append(
                 {
                     "customer": customer_label(state, cid),
-                    "phone": self._phone(cs.phone) if cs else "",
+                    "phone": self._phone(cs) if cs else "",
                     "owner": state.staff_name(cs.owner) if cs else "",
                     "missing": sep.join(label(FIELD, f) for f in missing),
                 }
@@ -1176,9 +1275,10 @@ def publish(
     output: str | None,
     *,
     reveal: bool = False,
+    now: dt.datetime | None = None,
 ) -> tuple[Path | None, str | None]:
     """Build the week's report and write it: returns (the file written, or the text for
-    standard output)."""
+    standard output). ``now``: the moment it is made as of (default the session's clock)."""
     from salesops.reports import publish as pub
     from salesops.reports import render
 
@@ -1188,7 +1288,16 @@ def publish(
     if reveal:
         argv.append("--reveal")
     stamp = pub.generated(ses, argv)
-    report = build(ses.state, week, reveal=reveal, meta={}, faq=facts.faq_questions(ses.store))
+    from salesops import roles
+
+    report = build(
+        ses.state,
+        week,
+        reveal=roles.phone_view(ses, reveal),
+        meta={},
+        faq=facts.faq_questions(ses.store),
+        now=now or ses.clock,
+    )
     root = ses.store.root
     to_stdout = output == "-" or (output is None and fmt in ("md", "json"))
     if to_stdout and fmt in ("xlsx", "pdf"):
