@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from salesops import gitutil, ids
+from salesops import gitutil, ids, phones
 from salesops.errors import SalesopsError
 from salesops.i18n import t
 from salesops.models import CustomerProfile, Event, Staff, Unit
@@ -369,7 +369,7 @@ class Simulation:
         rng = self.rng
         while True:
             phone = "1" + rng.choice("35789") + "".join(rng.choice("0123456789") for _ in range(9))
-            if phone not in self.phones:
+            if phone not in self.phones and phones.problem(phone) is None:
                 self.phones.add(phone)
                 break
         gender = rng.choice(("male", "female"))

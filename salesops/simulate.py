@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from salesops import phones
 from salesops.ids import _encode
 from salesops.models import CustomerProfile, Office, Record, Staff, Unit, default_office
 from salesops.models.events import Note, OwnerChange
@@ -157,7 +158,7 @@ class Office_:
     def _phone(self) -> str:
         while True:
             phone = f"1{self.rng.choice('3578')}{self.rng.randrange(10**9):09d}"
-            if phone not in self.phones:
+            if phone not in self.phones and phones.problem(phone) is None:
                 self.phones.add(phone)
                 return phone
 

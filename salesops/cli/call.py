@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import Group, channel_option, command, customer_options
+from salesops.cli.options import PHONE, Group, channel_option, command, customer_options
 from salesops.cli.prompts import (
     ask_appointment,
     ask_identity,
@@ -43,7 +43,7 @@ def call():
     ),
     writes=True,
 )
-@click.option("--phone", help=t("来电号码", "caller's phone"))
+@click.option("--phone", type=PHONE, help=t("来电号码", "caller's phone"))
 @customer_options
 @click.option("--address", help=t("地址", "address"))
 @channel_option

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask
-from salesops.cli.options import Group, command
+from salesops.cli.options import PHONE, Group, command
 from salesops.cli.prompts import ask_gender
 from salesops.i18n import t
 
@@ -61,7 +61,7 @@ def event_line(state, ev) -> str:
 )
 @click.option("--name", help=t("姓名", "name"))
 @click.option("--gender", help=t("性别：男/女", "gender: male/female"))
-@click.option("--phone", help=t("电话", "phone"))
+@click.option("--phone", type=PHONE, help=t("电话", "phone"))
 @click.option("--address", help=t("地址", "address"))
 @click.option("--notes", help=t("备注", "notes"))
 @click.option("--owner", help=t("归属置业顾问（默认自己）", "owning consultant (default: you)"))
@@ -72,7 +72,10 @@ def customer_add(a, name, gender, phone, address, notes, owner):
     _ = ses.actor  # refuse early, before any prompt, if we do not know who this is
     name = ask(name, "--name", t("客户姓名", "customer name"))
     gender = ask_gender(gender)
-    phone = ask(phone, "--phone", t("电话", "phone"), convert=lambda v: parse_phone(v) and v)
+    area = ses.state.office.area_code
+    phone = ask(
+        phone, "--phone", t("电话", "phone"), convert=lambda v: parse_phone(v, area) and v
+    )
     profile, change = add_customer(
         ses, name=name, gender=gender, phone=phone, address=address, notes=notes, owner=owner
     )
@@ -223,7 +226,7 @@ def customer_find(a, query, limit):
 @click.argument("query", required=False)
 @click.option("--name")
 @click.option("--gender")
-@click.option("--phone")
+@click.option("--phone", type=PHONE)
 @click.option("--address")
 @click.option("--notes")
 def customer_edit(a, query, **changes):

@@ -149,6 +149,29 @@ def customer_options(fn):
     return fn
 
 
+class PhoneType(click.ParamType):
+    """A phone option, checked by the phone rule as the command line is read (before any
+    prompt). The value stays as typed: the process completes a local number with the
+    office's area code, which is not known yet here."""
+
+    name = "phone"
+
+    def convert(self, value, param, ctx):
+        from salesops import phones
+
+        if value is None or str(value).strip() == "":
+            return value
+        try:
+            phones.parse(value, local_ok=True)
+        except phones.PhoneError as exc:
+            from salesops.text import safe
+
+            self.fail(t("{p}（{r}）", "{p} ({r})", p=safe(str(value)), r=exc.reason), param, ctx)
+        return value
+
+
+PHONE = PhoneType()
+
 channel_option = click.option(
     "--channel", help=t("从何得知本项目（office.yaml 的渠道）", "how they heard of us")
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import Group, channel_option, command, customer_options
+from salesops.cli.options import PHONE, Group, channel_option, command, customer_options
 from salesops.cli.prompts import (
     ask_identity,
     ask_topics,
@@ -55,7 +55,7 @@ def _party(value) -> int:
     ),
     writes=True,
 )
-@click.option("--phone", help=t("客户电话", "visitor's phone"))
+@click.option("--phone", type=PHONE, help=t("客户电话", "visitor's phone"))
 @customer_options
 @channel_option
 @click.option("--party", "party", type=click.IntRange(1, 50), help=t("来访人数", "party size"))

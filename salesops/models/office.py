@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -54,6 +54,8 @@ class Office(Record):
     call_guideline_min: float = Field(default=3, gt=0)
     # Who takes a new caller: the consultant at the control desk, or at the door post.
     new_call_route: Literal["desk", "door"] = "desk"
+    # The office's area code (e.g. 0755): completes a landline typed without it.
+    area_code: Annotated[str, Field(pattern=r"^0[1-9][0-9]{1,2}$")] | None = None
 
     @model_validator(mode="after")
     def _unique(self) -> Office:

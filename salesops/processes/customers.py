@@ -36,17 +36,19 @@ def parse_gender(value: str | None) -> str | None:
     return got
 
 
-def parse_phone(value: str | None) -> str | None:
+def parse_phone(value: str | None, area_code: str | None = None) -> str | None:
+    """The phone rule (salesops.phones) on a typed phone; ``area_code`` is the office's."""
     if value is None or str(value).strip() == "":
         return None
     try:
-        return phones.normalize(value)
-    except ValueError:
+        return phones.parse(value, area_code)
+    except phones.PhoneError as exc:
         raise SalesopsError(
             t(
-                "电话“{p}”无效：只能是数字（可带空格、横线、+86）",
-                "phone '{p}' is not valid: digits only (spaces, dashes, +86 allowed)",
+                "电话“{p}”无效：{r}",
+                "phone '{p}' is not valid: {r}",
                 p=safe(value),
+                r=exc.reason,
             )
         ) from None
 
@@ -115,7 +117,7 @@ def new_profile(
     notes: str | None = None,
 ) -> CustomerProfile:
     """A validated profile for a new customer (refuses a phone another customer has)."""
-    phone = parse_phone(phone)
+    phone = parse_phone(phone, ses.state.office.area_code)
     if phone:
         refuse_taken_phone(ses.state, phone)
     try:
@@ -170,7 +172,7 @@ def edit_customer(ses: Session, query: str, **changes) -> tuple[CustomerProfile,
         if value is None or key not in EDITABLE:
             continue
         if key == "phone":
-            value = parse_phone(value)
+            value = parse_phone(value, ses.state.office.area_code)
             if value:
                 refuse_taken_phone(ses.state, value, cs.id)
         elif key == "gender":

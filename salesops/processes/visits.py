@@ -77,7 +77,7 @@ def arrive(
 ) -> Logged:
     """A visitor arrives (来访): decide who receives, record the visit (and the turn)."""
     state = ses.state
-    phone = parse_phone(phone)
+    phone = parse_phone(phone, state.office.area_code)
     gender = parse_gender(gender)
     channel = choose(channel, state.office.channels, t("渠道", "channel"))
     asked = faq.topics(ses.store, topics)
