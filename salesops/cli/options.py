@@ -151,22 +151,15 @@ def customer_options(fn):
 
 class PhoneType(click.ParamType):
     """A phone option, checked by the phone rule as the command line is read (before any
-    prompt). The value stays as typed: the process completes a local number with the
-    office's area code, which is not known yet here."""
+    prompt), refused like any invalid value (exit 1). The value stays as typed: the process
+    completes a local number with the office's area code, not known yet here."""
 
     name = "phone"
 
     def convert(self, value, param, ctx):
-        from salesops import phones
+        from salesops.processes.customers import parse_phone
 
-        if value is None or str(value).strip() == "":
-            return value
-        try:
-            phones.parse(value, local_ok=True)
-        except phones.PhoneError as exc:
-            from salesops.text import safe
-
-            self.fail(t("{p}（{r}）", "{p} ({r})", p=safe(str(value)), r=exc.reason), param, ctx)
+        parse_phone(value, local_ok=True)
         return value
 
 

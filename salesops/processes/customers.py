@@ -36,12 +36,14 @@ def parse_gender(value: str | None) -> str | None:
     return got
 
 
-def parse_phone(value: str | None, area_code: str | None = None) -> str | None:
+def parse_phone(
+    value: str | None, area_code: str | None = None, *, local_ok: bool = False
+) -> str | None:
     """The phone rule (salesops.phones) on a typed phone; ``area_code`` is the office's."""
     if value is None or str(value).strip() == "":
         return None
     try:
-        return phones.parse(value, area_code)
+        return phones.parse(value, area_code, local_ok=local_ok)
     except phones.PhoneError as exc:
         raise SalesopsError(
             t(
