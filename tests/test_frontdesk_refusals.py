@@ -56,7 +56,7 @@ CASES = [
     (None, "赵主管", ["duty", "start", "李娜", "张伟", "李娜"], ["李娜", "两次"]),
     (None, "李娜", ["duty", "start", "李娜", "张伟"], ["只有"]),
     (roster, "赵主管", ["duty", "start", "张伟"], ["张伟", "已经在岗"]),
-    (roster, "赵主管", ["duty", "away", "陈静", "--reason", "洗手间"], ["陈静", "不在岗"]),
+    (roster, "赵主管", ["duty", "away", "陈静", "--reason", "洗手间"], ["陈静", "不在排班中"]),
     (None, "赵主管", ["duty", "away", "李娜", "--reason", "洗手间"], ["还没有排班"]),
     (roster, "赵主管", ["duty", "away", "李娜", "--reason", "睡觉"], ["睡觉", "洗手间(washroom)"]),
     (roster, "李娜", ["duty", "away", "--reason", "私事"], ["--approved-by"]),
