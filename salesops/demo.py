@@ -369,7 +369,9 @@ class Simulation:
         rng = self.rng
         while True:
             phone = "1" + rng.choice("35789") + "".join(rng.choice("0123456789") for _ in range(9))
-            if phone not in self.phones and phones.problem(phone) is None:
+            if phones.problem(phone) is not None:  # a prefix not in use (154, 174, 179, 194)
+                phone = phone[:2] + "8" + phone[3:]  # no extra draw: the same seed, same office
+            if phone not in self.phones:
                 self.phones.add(phone)
                 break
         gender = rng.choice(("male", "female"))

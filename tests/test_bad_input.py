@@ -384,7 +384,9 @@ def office_status_ignoring_lock(office):
 
 def test_the_message_is_chinese_by_default(shop, cli, monkeypatch):
     monkeypatch.delenv("SALESOPS_LANG")
-    r = cli("--as", "李娜", "customer", "add", "--name", "", "--gender", "女", "--phone", "13900101111")
+    r = cli(
+        "--as", "李娜", "customer", "add", "--name", "", "--gender", "女", "--phone", "13900101111"
+    )
     assert r.exit_code == 1
     assert r.stderr.strip() == "错误：姓名：不能为空"
 

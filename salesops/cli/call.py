@@ -167,11 +167,11 @@ def _logged_text(state, logged) -> str:
             "logged call {e} ({k} customer {c})",
             e=ev.id,
             k=t("新", "new") if logged.new_customer else t("老", "old"),
-            c=logged.customer,
+            c=state.customer_label(logged.customer),
         ),
         t("接听：{n}", "taken by: {n}", n=safe(state.staff_name(ev.by)))
-        + "  "
-        + decision_line(logged.decision),
+        # at a terminal, identify() said who takes the call before the prompts
+        + ("" if interactive() else "  " + decision_line(logged.decision)),
     ]
     if ev.missing:
         lines.append(

@@ -41,13 +41,9 @@ def ask_customer(query: str | None) -> str:
 
 
 def event_line(state, ev) -> str:
-    from salesops.i18n import en
-
-    title = type(ev).title[1 if en() else 0]
-    summary = ev.summary(state)
     when = state.local(ev.at).strftime("%Y-%m-%d %H:%M")
-    who = state.staff_name(ev.by)
-    return f"{when}  {title}  {who}" + (f"  {summary}" if summary else "")
+    who = t("（{w} 录入）", " (entered by {w})", w=state.staff_name(ev.by))
+    return f"{when}  {ev.headline(state)}{who}"
 
 
 @command(
@@ -73,9 +69,7 @@ def customer_add(a, name, gender, phone, address, notes, owner):
     name = ask(name, "--name", t("客户姓名", "customer name"))
     gender = ask_gender(gender)
     area = ses.state.office.area_code
-    phone = ask(
-        phone, "--phone", t("电话", "phone"), convert=lambda v: parse_phone(v, area) and v
-    )
+    phone = ask(phone, "--phone", t("电话", "phone"), convert=lambda v: parse_phone(v, area) and v)
     profile, change = add_customer(
         ses, name=name, gender=gender, phone=phone, address=address, notes=notes, owner=owner
     )
@@ -88,8 +82,9 @@ def customer_add(a, name, gender, phone, address, notes, owner):
             "owner": change.to,
         },
         t(
-            "已登记客户 {i}，置业顾问 {o}",
-            "registered customer {i}, owner {o}",
+            "已登记客户 {c}，编号 {i}，置业顾问 {o}",
+            "registered customer {c}, id {i}, owner {o}",
+            c=ses.state.customer_label(profile.id),
             i=profile.id,
             o=ses.state.staff_name(change.to),
         ),
@@ -237,7 +232,12 @@ def customer_edit(a, query, **changes):
     profile, fields = edit_customer(ses, ask_customer(query), **changes)
     a.emit(
         {"ok": True, "id": profile.id, "changed": fields},
-        t("已修改 {i}：{f}", "edited {i}: {f}", i=profile.id, f=", ".join(fields)),
+        t(
+            "已修改客户 {c}：{f}",
+            "edited customer {c}: {f}",
+            c=ses.state.customer_label(profile.id),
+            f=", ".join(fields),
+        ),
     )
 
 
@@ -252,7 +252,6 @@ def customer_edit(a, query, **changes):
 @click.argument("query", required=False)
 def customer_history(a, query):
     from salesops import resolve
-    from salesops.i18n import en
     from salesops.processes.customers import history
 
     ses = a.session()
@@ -279,13 +278,10 @@ def customer_history(a, query):
     for ev in cs.events:
         commits = by_file.get(f"{ev.id}.yaml", [])
         ch = commits[0][1] if commits else None
-        title = type(ev).title[1 if en() else 0]
-        summary = ev.summary(state)
         rows.append(
             {
                 "at": state.local(ev.at),
-                "what": title
-                + (f"：{summary}" if summary and not en() else (f": {summary}" if summary else "")),
+                "what": ev.headline(state),
                 "by": ch.author if ch else state.staff_name(ev.by),
                 "committed": state.local(ch.when) if ch else None,
                 "commit": ch.commit[:10] if ch else t("未提交", "uncommitted"),
@@ -357,7 +353,7 @@ def customer_transfer(a, query, to, reason):
         t(
             "客户 {c} 已从 {f} 调给 {o}",
             "customer {c} moved from {f} to {o}",
-            c=change.customer,
+            c=ses.state.customer_label(change.customer),
             f=ses.state.staff_name(change.previous) or "-",
             o=ses.state.staff_name(change.to),
         ),

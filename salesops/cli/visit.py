@@ -114,9 +114,10 @@ def _arrived_text(ses, logged) -> str:
                 e=ev.id,
                 n=safe(ses.state.staff_name(ev.by)),
                 k=t("新", "new ") if logged.new_customer else t("老", "old "),
-                c=logged.customer,
+                c=ses.state.customer_label(logged.customer),
             ),
-            decision_line(logged.decision),
+            # at a terminal, identify() said who receives before the prompts: once is enough
+            *([] if interactive() else [decision_line(logged.decision)]),
             order_line(ses),
         ]
     )
@@ -232,9 +233,9 @@ def _left_text(ses, logged) -> str:
     ev = logged.event
     lines = [
         t(
-            "已送客 {c}（{n} 接待）{g}",
-            "{c} seen off (received by {n}){g}",
-            c=ev.customer,
+            "已送客 {c}，{n} 接待{g}",
+            "{c} seen off, received by {n}{g}",
+            c=state.customer_label(ev.customer),
             n=safe(state.staff_name(ev.by)),
             g=t("，意向 {x}", ", grade {x}", x=ev.grade) if ev.grade else "",
         )

@@ -183,7 +183,7 @@ def lookup(state: State, phone: str | None = None, customer: str | None = None):
                     "电话 {p} 与客户 {c} 的资料不符",
                     "phone {p} does not match customer {c}",
                     p=phones.mask(phone),
-                    c=cs.id,
+                    c=cs.label,
                 )
             )
         return cs

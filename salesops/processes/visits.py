@@ -40,7 +40,7 @@ def decide(ses: Session, cs: CustomerState | None, staff: str | None = None):
                 t(
                     "客户 {c} 正在由 {n} 接待（{w} 起）；送客请用 salesops visit leave",
                     "customer {c} is being received by {n} (since {w}); see them off with salesops visit leave",
-                    c=cs.id,
+                    c=cs.label,
                     n=safe(state.staff_name(busy.by)),
                     w=state.local(busy.at).strftime("%H:%M"),
                 )
@@ -153,7 +153,7 @@ def find_open(ses: Session, query: str | None = None) -> Visit:
         last = [v for v in state.part(FrontDesk).visits.values() if v.customer == cs.id]
         if last:
             return _still_open(state, last[-1])
-        raise SalesopsError(t("客户 {c} 没有来访记录", "customer {c} has no visit", c=cs.id))
+        raise SalesopsError(t("客户 {c} 没有来访记录", "customer {c} has no visit", c=cs.label))
     mine = [v for v in visits if v.by == ses.actor.id]
     if len(mine) == 1:
         return mine[0]
