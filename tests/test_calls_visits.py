@@ -276,7 +276,7 @@ def test_history_shows_the_front_desk_summaries(day, cli, monkeypatch):
     r = cli("customer", "show", "甲")
     assert r.exit_code == 0, r.output
     assert (
-        "来电：新客户 · 两室 90 · 问：价格 · 约 11-23 15:00 · 5分钟（超时）（张伟 录入）"
+        "来电：新客户 · 两室 90 · 问：价格 · 约 11-23 15:00 · 5分钟（超时） · 缺：性别、渠道（张伟 录入）"
         in r.stdout
     )
     assert "来访：首次来访 · 2人 · 置业顾问本人（张伟 录入）" in r.stdout
