@@ -108,3 +108,16 @@ def test_history_reads_whose_the_customer_is_with_the_typist_beside(desk, cli):
     assert "  2026-11-23 10:00  登记客户，归属 李娜（李娜 录入）" in r.stdout.splitlines()
     r = cli("--lang", "en", "customer", "show", "zs")
     assert "  2026-11-23 10:00  registered, owner 李娜 (entered by 李娜)" in r.stdout.splitlines()
+
+
+def test_operations_confirmations_name_the_customer(desk, cli):
+    assert add(cli).exit_code == 0
+    r = cli("--as", "李娜", "tour", "site", "start", "张三", "--people", "2", "--briefing")
+    assert r.exit_code == 0, r.output
+    assert "：客户 张三（138****5678），发出安全帽 2 顶" in r.stdout
+    r = cli("--as", "李娜", "tour", "site", "end", "张三", "--no-negotiate")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("带看结束（EV-") and "）：客户 张三（138****5678）" in r.stdout
+    r = cli("--as", "赵主管", "complaint", "open", "张三", "--text", "样板间空调太冷")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("客户 张三（138****5678）：已受理（EV-")

@@ -164,9 +164,10 @@ def survey_record(a, customer, file_, answers, manager):
     a.emit(
         {"ok": True, "id": result.id, "survey": result},
         t(
-            "问卷已收回（{i}），感谢客户的配合！已上交 {m}",
-            "questionnaire recorded ({i}); thank the customer! Handed in to {m}",
+            "问卷已收回（{i}）：客户 {w}，感谢客户的配合！已上交 {m}",
+            "questionnaire recorded ({i}): customer {w}; thank the customer! Handed in to {m}",
             i=result.id,
+            w=ses.state.customer_label(result.customer),
             m=ses.state.staff_name(result.received_by),
         ),
     )
