@@ -4,6 +4,9 @@ the prompt, the processes and ``check``, on a real store."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from pydantic import ValidationError
@@ -11,7 +14,7 @@ from pydantic import ValidationError
 from salesops import phones
 from salesops.models import CustomerProfile
 from salesops.store import Store
-from tests.conftest import git
+from tests.conftest import ROOT, git
 
 
 @pytest.mark.parametrize(
@@ -197,3 +200,24 @@ def test_check_lists_a_stored_phone_the_rule_refuses_for_a_person_to_mend(office
     assert r.stdout.splitlines() == [
         f"{rel}:{lineno}: phone: 电话 138*****6789 不符合号码规则：手机号应为 11 位，这里是 12 位"
     ]
+
+
+def test_help_and_a_name_lookup_do_not_load_phonenumbers(office):
+    """The rule is imported where a phone is parsed: ``--help`` does not pay for it."""
+    script = (
+        "import sys\n"
+        "from salesops.cli import main\n"
+        "for words in (['--help'], ['customer', '--help'], "
+        "['--store', sys.argv[1], 'customer', 'find', 'zs']):\n"
+        "    try:\n"
+        "        main(words, prog_name='salesops')\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "sys.stderr.write('\\nLOADED %s\\n' % ('phonenumbers' in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(office.path)],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert proc.stderr.rstrip().endswith("LOADED False"), proc.stderr
