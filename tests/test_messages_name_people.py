@@ -121,3 +121,12 @@ def test_operations_confirmations_name_the_customer(desk, cli):
     r = cli("--as", "赵主管", "complaint", "open", "张三", "--text", "样板间空调太冷")
     assert r.exit_code == 0, r.output
     assert r.stdout.startswith("客户 张三（138****5678）：已受理（EV-")
+
+
+def test_call_and_follow_up_confirmations_name_the_customer(desk, cli):
+    r = cli("--as", "李娜", "call", "log", "--phone", "13900000009", "--name", "郑十")
+    assert r.exit_code == 0, r.output
+    assert re.match(r"已登记来电 EV-[0-9A-Z]{26}：新客户 郑十（139\*\*\*\*0009）\n", r.stdout)
+    r = cli("--as", "李娜", "followup", "log", "郑十", "--intent", "no", "--next", "2026-11-26")
+    assert r.exit_code == 0, r.output
+    assert re.search(r"已登记回访 EV-[0-9A-Z]{26}：客户 郑十（139\*\*\*\*0009）", r.stdout)

@@ -163,8 +163,8 @@ def _logged_text(state, logged) -> str:
     ev = logged.event
     lines = [
         t(
-            "已登记来电 {e}（{k}客户 {c}）",
-            "logged call {e} ({k} customer {c})",
+            "已登记来电 {e}：{k}客户 {c}",
+            "logged call {e}: {k} customer {c}",
             e=ev.id,
             k=t("新", "new") if logged.new_customer else t("老", "old"),
             c=state.customer_label(logged.customer),
