@@ -146,16 +146,23 @@ def _mainland(pn, text: str, national: str, area_code: str | None, local_ok: boo
 
 
 def _foreign(pn, text: str, digits: str) -> str:
-    number = _try(pn, "+" + digits, None)
-    if number is None or not pn.region_codes_for_country_code(number.country_code):
+    cc = next(
+        (int(digits[:n]) for n in (1, 2, 3) if int(digits[:n]) in pn.COUNTRY_CODE_TO_REGION_CODE),
+        None,
+    )
+    if cc is None:
         raise PhoneError(
             text,
             t("没有这个国家或地区代码：+{c}", "no such country code: +{c}", c=digits[:3]),
         )
-    if pn.is_valid_number(number):
+    number = _try(pn, "+" + digits, None)
+    if number is not None and pn.is_valid_number(number):
         return pn.format_number(number, pn.PhoneNumberFormat.E164)
-    cc = number.country_code
-    reason = pn.is_possible_number_with_reason(number)
+    reason = (
+        pn.ValidationResult.TOO_SHORT
+        if number is None
+        else pn.is_possible_number_with_reason(number)
+    )
     if reason == pn.ValidationResult.TOO_SHORT:
         message = t("+{c} 的号码位数太少", "too few digits for +{c}", c=cc)
     elif reason == pn.ValidationResult.TOO_LONG:

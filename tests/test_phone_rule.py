@@ -30,6 +30,7 @@ from tests.conftest import ROOT, git
         ("0755-123", "座机应为区号加 7–8 位号码（如 0755-8888 1234）"),
         ("138abc45678", "只能含数字（可带空格、横线、+86）"),
         ("+852 1234", "+852 的号码位数太少"),
+        ("+852", "+852 的号码位数太少"),  # `--phone +852 9123 4567` unquoted: the shell split it
         ("+999 1234567", "没有这个国家或地区代码：+999"),
     ],
 )
@@ -149,6 +150,16 @@ def test_the_office_area_code_completes_a_landline_typed_without_it(office, cli)
     r = add(cli, "8888 1234", "--json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["customer"]["phone"] == "075588881234"
+
+
+def test_check_says_what_an_area_code_looks_like(office, cli):
+    path = office.path / "office.yaml"
+    path.write_text(path.read_text("utf-8") + "area_code: '755'\n", "utf-8")
+    r = cli("check")
+    assert r.exit_code == 1
+    assert r.stdout.splitlines()[-1].endswith(
+        "area_code: 区号应为 0 开头的 3–4 位数字，如 '0755'（加引号）"
+    )
 
 
 def test_the_phone_prompt_re_asks_with_the_reason(office, cli, monkeypatch):
