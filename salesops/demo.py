@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from salesops import gitutil, ids
+from salesops import gitutil, ids, phones
 from salesops.errors import SalesopsError
 from salesops.i18n import t
 from salesops.models import CustomerProfile, Event, Staff, Unit
@@ -372,6 +372,8 @@ class Simulation:
         rng = self.rng
         while True:
             phone = "1" + rng.choice("35789") + "".join(rng.choice("0123456789") for _ in range(9))
+            if phones.problem(phone) is not None:  # a prefix not in use (154, 174, 179, 194)
+                phone = phone[:2] + "8" + phone[3:]  # no extra draw: the same seed, same office
             if phone not in self.phones:
                 self.phones.add(phone)
                 break

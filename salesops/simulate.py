@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from salesops import phones
 from salesops.ids import _encode
 from salesops.models import CustomerProfile, Office, Record, Staff, Unit, default_office
 from salesops.models.events import Note, OwnerChange, PhoneExport
@@ -158,6 +159,8 @@ class Office_:
     def _phone(self) -> str:
         while True:
             phone = f"1{self.rng.choice('3578')}{self.rng.randrange(10**9):09d}"
+            if phones.problem(phone) is not None:  # a prefix not in use (154, 174, 179)
+                phone = phone[:2] + "8" + phone[3:]  # no extra draw: the same office follows
             if phone not in self.phones:
                 self.phones.add(phone)
                 return phone

@@ -59,6 +59,18 @@ class CustomerState:
     def phone(self) -> str:
         return (self.profile.phone if self.profile else None) or ""
 
+    @property
+    def label(self) -> str:
+        """How messages name a customer: 张三（138****5678）, so the desk knows who it is."""
+        from salesops.i18n import t
+        from salesops.phones import mask
+        from salesops.text import safe
+
+        name, phone = safe(self.name), mask(self.phone)
+        if name and phone:
+            return t("{n}（{p}）", "{n} ({p})", n=name, p=phone)
+        return name or phone or self.id
+
 
 class CustomerRow(NamedTuple):
     """What is known of a customer without reading their facts: enough to find them by
@@ -245,6 +257,11 @@ class State:
         if cs is None or cs.profile is None:
             raise SalesopsError(t("找不到客户 {c}", "no customer {c}", c=cid))
         return cs
+
+    def customer_label(self, cid: str) -> str:
+        """张三（138****5678）for a customer id, or the id when there is no profile."""
+        cs = self.customers.get(cid)
+        return cs.label if cs is not None and cs.profile is not None else cid
 
     def owner_of(self, cid: str) -> str | None:
         return self.get_customer(cid).owner

@@ -342,7 +342,7 @@ def test_deactivated_staff_cannot_write(shop, cli):
             "--gender",
             "女",
             "--phone",
-            "139001111",
+            "13900111111",
         ],
         ["--as", "王经理", "staff", "add", ESC],
     ],
@@ -384,7 +384,9 @@ def office_status_ignoring_lock(office):
 
 def test_the_message_is_chinese_by_default(shop, cli, monkeypatch):
     monkeypatch.delenv("SALESOPS_LANG")
-    r = cli("--as", "李娜", "customer", "add", "--name", "", "--gender", "女", "--phone", "139001")
+    r = cli(
+        "--as", "李娜", "customer", "add", "--name", "", "--gender", "女", "--phone", "13900101111"
+    )
     assert r.exit_code == 1
     assert r.stderr.strip() == "错误：姓名：不能为空"
 

@@ -277,7 +277,10 @@ def test_history_shows_the_front_desk_summaries(day, cli, monkeypatch):
     visits.leave(ses(day, "2026-11-23 15:40"), "甲", grade="B", recommended=["A"])
     r = cli("customer", "show", "甲")
     assert r.exit_code == 0, r.output
-    assert "来电  张伟  新客户 · 两室 90 · 问：价格 · 约 11-23 15:00 · 5分钟（超时）" in r.stdout
-    assert "来访  张伟  首次来访 · 2人 · 置业顾问本人" in r.stdout
-    assert "送客  张伟  意向 B · 推荐 A" in r.stdout
+    assert (
+        "来电：新客户 · 两室 90 · 问：价格 · 约 11-23 15:00 · 5分钟（超时） · 缺：性别、渠道  张伟"
+        in r.stdout
+    )
+    assert "来访：首次来访 · 2人 · 置业顾问本人  张伟" in r.stdout
+    assert "送客：意向 B · 推荐 A  张伟" in r.stdout
     assert "意向等级: B" in r.stdout

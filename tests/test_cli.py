@@ -203,10 +203,11 @@ def test_customer_add_human_output_and_owner(office, cli):
     r = cli("--as", "王经理", "customer", "add", "--name", "李四", "--gender", "女",
             "--phone", "13900001111", "--owner", "张伟")  # fmt: skip
     assert r.exit_code == 0, r.output
-    assert r.stdout.startswith("已登记客户 CU-") and r.stdout.strip().endswith("置业顾问 张伟")
+    assert r.stdout.startswith("已登记客户 李四（139****1111），编号 CU-")
+    assert r.stdout.strip().endswith("置业顾问 张伟")
     r = cli("--lang", "en", "--as", "王经理", "customer", "add", "--name", "王五",
             "--gender", "male", "--phone", "13900002222")  # fmt: skip
-    assert r.stdout.startswith("registered customer CU-")
+    assert r.stdout.startswith("registered customer 王五 (139****2222), id CU-")
 
 
 def test_customer_add_at_a_past_time(office, cli):
@@ -233,7 +234,11 @@ def test_customer_show(office, cli):
     r = cli("customer", "show", "zs")
     assert r.exit_code == 0
     assert r.stdout.splitlines()[0] == f"客户 {cid}"
-    assert "姓名: 张三" in r.stdout and "置业顾问: 李娜" in r.stdout and "归属变更" in r.stdout
+    assert (
+        "姓名: 张三" in r.stdout
+        and "置业顾问: 李娜" in r.stdout
+        and "登记客户，归属 李娜" in r.stdout
+    )
     assert "name: 张三" in cli("--lang", "en", "customer", "show", "138-1234-5678").stdout
     data = json.loads(cli("--as", "李娜", "--json", "customer", "show", cid[-6:]).stdout)
     assert data["id"] == cid and data["owner"] == office.consultants[0].id
@@ -288,7 +293,7 @@ def test_customer_edit(office, cli):
     r = cli("--as", "李娜", "customer", "edit", "zs", "--phone", "13900001111")
     assert r.exit_code == 1 and "没有需要修改的内容" in r.stderr
     r = cli("--lang", "en", "--as", "王经理", "customer", "edit", cid, "--name", "张三三")
-    assert r.stdout.strip() == f"edited {cid}: name"
+    assert r.stdout.strip() == "edited customer 张三三 (139****1111): name"
 
 
 def test_a_consultant_edits_only_their_own_customers(office, cli):
@@ -307,7 +312,7 @@ def test_customer_history_says_who_changed_what_from_git(office, cli):
     lines = r.stdout.splitlines()
     assert lines[0].split() == ["时间", "事项", "提交人", "提交时间", "commit"]
     body = "\n".join(lines[2:])
-    assert "登记资料" in body and "修改资料 (address)" in body and "归属变更" in body
+    assert "登记资料" in body and "修改资料 (address)" in body and "登记客户，归属 李娜" in body
     assert "李娜" in body and "王经理" in body
     data = json.loads(cli("--json", "customer", "history", cid).stdout)
     assert data["id"] == cid

@@ -56,7 +56,7 @@ CASES = [
     (None, "赵主管", ["duty", "start", "李娜", "张伟", "李娜"], ["李娜", "两次"]),
     (None, "李娜", ["duty", "start", "李娜", "张伟"], ["只有"]),
     (roster, "赵主管", ["duty", "start", "张伟"], ["张伟", "已经在岗"]),
-    (roster, "赵主管", ["duty", "away", "陈静", "--reason", "洗手间"], ["陈静", "不在岗"]),
+    (roster, "赵主管", ["duty", "away", "陈静", "--reason", "洗手间"], ["陈静", "不在排班中"]),
     (None, "赵主管", ["duty", "away", "李娜", "--reason", "洗手间"], ["还没有排班"]),
     (roster, "赵主管", ["duty", "away", "李娜", "--reason", "睡觉"], ["睡觉", "洗手间(washroom)"]),
     (roster, "李娜", ["duty", "away", "--reason", "私事"], ["--approved-by"]),
@@ -205,12 +205,17 @@ def test_a_phone_another_customer_has_is_refused_everywhere(front, cli):
             "--phone", "136 0000 0001")  # fmt: skip
     assert r.exit_code == 1
     data = json.loads(r.stdout)
-    assert data["error"].endswith("已属于客户 " + data["customer"] + "；老客户请直接用这个编号")
+    taken = f"电话 136****0001 已是客户 丁一 的电话（{data['customer']}，置业顾问 李娜，"
+    assert data["error"].startswith(taken)
+    assert data["error"].endswith(
+        "来访用 salesops visit arrive --customer 丁一，来电用 salesops call log --customer 丁一"
+    )
     for args in (
         ["customer", "edit", "丁二", "--phone", "13600000001"],
         ["call", "log", "--customer", "丁二", "--phone", "13600000001", "--staff", "李娜"],
     ):
         r = cli("--as", "李娜", *args)
         assert r.exit_code == 1, r.output
-        assert r.stderr.splitlines()[-1] == "错误：电话 136****0001 已属于客户 " + data["customer"]
+        assert r.stderr.splitlines()[-1].startswith("错误：" + taken)
+        assert r.stderr.strip().endswith("由 李娜 登记）")
     assert front.head() == head and front.status() == ""

@@ -152,7 +152,7 @@ def test_a_consultant_cannot_approve_time_away(office, cli):
     with unchanged(office):
         r = cli("--as", "李娜", "duty", "away", "李娜", "--reason", "私事", "--approved-by", "张伟")
     assert r.exit_code == 1
-    assert "--approved-by：张伟 是置业顾问；须为值班主管或销售经理" in r.output
+    assert "张伟 不是值班主管：处理非工作事务（私事）须由值班主管或销售经理批准" in r.output
     r = cli("--as", "李娜", "duty", "away", "李娜", "--reason", "私事", "--approved-by", "赵主管")
     assert r.exit_code == 0, r.output
 

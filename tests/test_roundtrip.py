@@ -70,6 +70,8 @@ class Sample:
                 return ids.new_id(PREFIX[pattern[1:3]])
             if name == "phone":  # digits only, checked by a validator the schema cannot show
                 return "07558881234"
+            if name == "area_code":
+                return "0755"
             if s.get("maxLength", 0) >= 1000:
                 return TEXT
             return next(self.lines)

@@ -77,7 +77,7 @@ def test_a_subscribed_unit_cannot_be_subscribed_again(office, cli, li, zs, unit)
     with unchanged(office):
         r = cli("--as", li.id, "subscribe", ls, "1栋-1202", "--deposit", "1", "--payment", "full")
     assert r.exit_code == 1
-    assert "房源 1栋-1202 已认购（客户 张三，2026-11-26" in r.output
+    assert "房源 1栋-1202 已认购（客户 张三（138****5678），2026-11-26" in r.output
     assert "一套房只能认购一次" in r.output and "unit list --status available" in r.output
     cli("--as", li.id, "sign", "1栋-1202")
     with unchanged(office):
@@ -225,7 +225,10 @@ def test_only_the_owner_supervisor_or_manager_subscribes(office, cli, li, unit):
     with unchanged(office):
         r = cli("--as", li.id, "subscribe", "ls", "1栋-1202", "--deposit", "1万", "--payment", "全款")  # fmt: skip
     assert r.exit_code == 1
-    assert "客户 李四 是 张伟 的客户" in r.output and "请联系 张伟 或销售经理" in r.output
+    assert (
+        "客户 李四（139****5678） 是 张伟 的客户" in r.output
+        and "请联系 张伟 或销售经理" in r.output
+    )
     # A supervisor subscribes for the owner; the owner may then sign or cancel it.
     r = cli("--as", office.supervisor.id, "subscribe", "ls", "1栋-1202", "--deposit", "1万", "--payment", "全款")  # fmt: skip
     assert r.exit_code == 0, r.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import Group, channel_option, command, customer_options
+from salesops.cli.options import PHONE, Group, channel_option, command, customer_options
 from salesops.cli.prompts import (
     ask_appointment,
     ask_identity,
@@ -43,7 +43,7 @@ def call():
     ),
     writes=True,
 )
-@click.option("--phone", help=t("来电号码", "caller's phone"))
+@click.option("--phone", type=PHONE, help=t("来电号码", "caller's phone"))
 @customer_options
 @click.option("--address", help=t("地址", "address"))
 @channel_option
@@ -164,15 +164,15 @@ def _logged_text(state, logged) -> str:
     ev = logged.event
     lines = [
         t(
-            "已登记来电 {e}（{k}客户 {c}）",
-            "logged call {e} ({k} customer {c})",
+            "已登记来电 {e}：{k}客户 {c}",
+            "logged call {e}: {k} customer {c}",
             e=ev.id,
             k=t("新", "new") if logged.new_customer else t("老", "old"),
-            c=logged.customer,
+            c=state.customer_label(logged.customer),
         ),
         t("接听：{n}", "taken by: {n}", n=safe(state.staff_name(receiver(ev))))
-        + "  "
-        + decision_line(logged.decision),
+        # at a terminal, identify() said who takes the call before the prompts
+        + ("" if interactive() else "  " + decision_line(logged.decision)),
     ]
     if ev.missing:
         lines.append(

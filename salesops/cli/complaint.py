@@ -57,9 +57,10 @@ def _done(a, ses, ev, zh: str, en: str, **fmt):
     from salesops.processes.complaints import complaints
 
     c = complaints(ses.state)[getattr(ev, "complaint", ev.id)]
+    who = t("客户 {w}：", "customer {w}: ", w=ses.state.customer_label(ev.customer))
     a.emit(
         {"ok": True, "id": ev.id, "complaint": c.id, "step": c.step, "event": ev},
-        t(zh, en, i=c.id, **fmt),
+        who + t(zh, en, i=c.id, **fmt),
     )
 
 

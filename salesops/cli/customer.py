@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask
-from salesops.cli.options import Group, command
+from salesops.cli.options import PHONE, Group, command
 from salesops.cli.prompts import ask_gender
 from salesops.i18n import t
 
@@ -41,16 +41,17 @@ def ask_customer(query: str | None) -> str:
 
 
 def event_line(state, ev) -> str:
-    """One fact: when, what, and the consultant it is credited to (``customer history``
-    says who typed it)."""
-    from salesops.i18n import en
+    """One fact: when, what, and the consultant it is credited to; an ownership change names
+    the owners itself, and beside it who made the change (``customer history`` shows who typed
+    every fact)."""
+    from salesops.models.events import OwnerChange
     from salesops.processes.credit import credited
 
-    title = type(ev).title[1 if en() else 0]
-    summary = ev.summary(state)
     when = state.local(ev.at).strftime("%Y-%m-%d %H:%M")
-    who = state.staff_name(credited(state, ev))
-    return f"{when}  {title}  {who}" + (f"  {summary}" if summary else "")
+    if isinstance(ev, OwnerChange):
+        who = t("（{w} 录入）", " (entered by {w})", w=state.staff_name(ev.by))
+        return f"{when}  {ev.headline(state)}{who}"
+    return f"{when}  {ev.headline(state)}  {state.staff_name(credited(state, ev))}"
 
 
 @command(
@@ -64,7 +65,7 @@ def event_line(state, ev) -> str:
 )
 @click.option("--name", help=t("姓名", "name"))
 @click.option("--gender", help=t("性别：男/女", "gender: male/female"))
-@click.option("--phone", help=t("电话", "phone"))
+@click.option("--phone", type=PHONE, help=t("电话", "phone"))
 @click.option("--address", help=t("地址", "address"))
 @click.option("--notes", help=t("备注", "notes"))
 @click.option("--owner", help=t("归属置业顾问（默认自己）", "owning consultant (default: you)"))
@@ -75,7 +76,8 @@ def customer_add(a, name, gender, phone, address, notes, owner):
     _ = ses.actor  # refuse early, before any prompt, if we do not know who this is
     name = ask(name, "--name", t("客户姓名", "customer name"))
     gender = ask_gender(gender)
-    phone = ask(phone, "--phone", t("电话", "phone"), convert=lambda v: parse_phone(v) and v)
+    area = ses.state.office.area_code
+    phone = ask(phone, "--phone", t("电话", "phone"), convert=lambda v: parse_phone(v, area) and v)
     profile, change = add_customer(
         ses, name=name, gender=gender, phone=phone, address=address, notes=notes, owner=owner
     )
@@ -88,8 +90,9 @@ def customer_add(a, name, gender, phone, address, notes, owner):
             "owner": change.to,
         },
         t(
-            "已登记客户 {i}，置业顾问 {o}",
-            "registered customer {i}, owner {o}",
+            "已登记客户 {c}，编号 {i}，置业顾问 {o}",
+            "registered customer {c}, id {i}, owner {o}",
+            c=ses.state.customer_label(profile.id),
             i=profile.id,
             o=ses.state.staff_name(change.to),
         ),
@@ -233,7 +236,7 @@ def customer_find(a, query, limit):
 @click.argument("query", required=False)
 @click.option("--name")
 @click.option("--gender")
-@click.option("--phone")
+@click.option("--phone", type=PHONE)
 @click.option("--address")
 @click.option("--notes")
 def customer_edit(a, query, **changes):
@@ -244,7 +247,12 @@ def customer_edit(a, query, **changes):
     profile, fields = edit_customer(ses, ask_customer(query), **changes)
     a.emit(
         {"ok": True, "id": profile.id, "changed": fields},
-        t("已修改 {i}：{f}", "edited {i}: {f}", i=profile.id, f=", ".join(fields)),
+        t(
+            "已修改客户 {c}：{f}",
+            "edited customer {c}: {f}",
+            c=ses.state.customer_label(profile.id),
+            f=", ".join(fields),
+        ),
     )
 
 
@@ -259,7 +267,6 @@ def customer_edit(a, query, **changes):
 @click.argument("query", required=False)
 def customer_history(a, query):
     from salesops import resolve
-    from salesops.i18n import en
     from salesops.processes.customers import history
 
     ses = a.session()
@@ -286,13 +293,10 @@ def customer_history(a, query):
     for ev in cs.events:
         commits = by_file.get(f"{ev.id}.yaml", [])
         ch = commits[0][1] if commits else None
-        title = type(ev).title[1 if en() else 0]
-        summary = ev.summary(state)
         rows.append(
             {
                 "at": state.local(ev.at),
-                "what": title
-                + (f"：{summary}" if summary and not en() else (f": {summary}" if summary else "")),
+                "what": ev.headline(state),
                 "by": ch.author if ch else state.staff_name(ev.by),
                 "committed": state.local(ch.when) if ch else None,
                 "commit": ch.commit[:10] if ch else t("未提交", "uncommitted"),
@@ -365,7 +369,7 @@ def customer_transfer(a, query, to, reason):
         t(
             "客户 {c} 已从 {f} 调给 {o}",
             "customer {c} moved from {f} to {o}",
-            c=change.customer,
+            c=ses.state.customer_label(change.customer),
             f=ses.state.staff_name(change.previous) or "-",
             o=ses.state.staff_name(change.to),
         ),

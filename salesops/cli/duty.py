@@ -55,7 +55,7 @@ def _who(ses, who: str | None, which=lambda d, sid: True) -> str:
         return ses.actor.id
     d = rotation.now_day(ses)
     if not d.started:
-        raise rotation.not_started()
+        raise rotation.not_started(ses.state, d)
     state = ses.state
     here = [sid for sid in d.order if sid in d.on_duty]
     here += sorted(sid for sid in d.on_duty if sid not in here)
@@ -134,6 +134,16 @@ def duty_status(a, date_):
     a.emit(d.as_dict(state), lambda: _order_text(state, d))
 
 
+def _reception_kind(state, d, vid: str, ev) -> str:
+    """A turn of the line, an owner receiving his own customer, or a stand-in (代接)."""
+    if vid in d.turn_visits:
+        return t("轮接", "turn")
+    stands_in_for = getattr(ev, "on_behalf_of", None)
+    if stands_in_for:
+        return t("代 {o} 接待", "standing in for {o}", o=state.staff_name(stands_in_for))
+    return t("本人的老客户", "own customer")
+
+
 def _order_text(state, d) -> str:
     """The day's order in full: door post, desk, line, who receives whom, away, off, turns."""
     from salesops.text import safe
@@ -160,7 +170,7 @@ def _order_text(state, d) -> str:
         ev = state.events_by_id.get(vid)
         who = state.customer(ev.customer).name if ev and ev.customer else ""
         since = state.local(ev.at).strftime("%H:%M") if ev else ""
-        kind = t("轮接", "turn") if vid in d.turn_visits else t("老客户/代接", "old customer")
+        kind = _reception_kind(state, d, vid, ev)
         lines.append(
             t(
                 "  接待中：{n} → {c}（{s} 起，{k}）",

@@ -115,7 +115,7 @@ def followup_log(a, customer, intent, appointment, next_, notes, topics, duratio
     state = ses.state
     nxt = state.customers[cs.id].next_followup
     logged = t(
-        "已登记回访 {e}（客户 {c}）", "logged follow-up {e} (customer {c})", e=event.id, c=cs.id
+        "已登记回访 {e}：客户 {c}", "logged follow-up {e}: customer {c}", e=event.id, c=cs.label
     )
     a.emit(
         {

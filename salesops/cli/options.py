@@ -157,6 +157,23 @@ credit_option = click.option(
     ),
 )
 
+
+class PhoneType(click.ParamType):
+    """A phone option, checked by the phone rule as the command line is read (before any
+    prompt), refused like any invalid value (exit 1). The value stays as typed: the process
+    completes a local number with the office's area code, not known yet here."""
+
+    name = "phone"
+
+    def convert(self, value, param, ctx):
+        from salesops.processes.customers import parse_phone
+
+        parse_phone(value, local_ok=True)
+        return value
+
+
+PHONE = PhoneType()
+
 channel_option = click.option(
     "--channel", help=t("从何得知本项目（office.yaml 的渠道）", "how they heard of us")
 )

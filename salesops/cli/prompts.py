@@ -72,11 +72,12 @@ def identify(a, ses, phone, customer, staff, *, prompt: str, decide):
     from salesops.processes.customers import parse_phone
     from salesops.text import safe
 
+    area = ses.state.office.area_code
     if customer is None:
         phone = ask(
-            phone, "--phone", prompt, required=False, convert=lambda v: parse_phone(v) and v
+            phone, "--phone", prompt, required=False, convert=lambda v: parse_phone(v, area) and v
         )
-    cs = lookup(ses.state, parse_phone(phone), customer)
+    cs = lookup(ses.state, parse_phone(phone, area), customer)
     decision = decide(ses, cs, staff)
     if interactive():
         if cs is not None:

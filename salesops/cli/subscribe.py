@@ -77,9 +77,10 @@ def subscribe_cmd(a, customer, unit, price, deposit, payment, staff):
         ses,
         sub,
         t(
-            "认购成功（{i}）：{u}，成交价 {p}，定金 {d}，{m}；记在 {c} 名下",
-            "subscribed ({i}): {u}, price {p}, deposit {d}, {m}; credited to {c}",
+            "认购成功（{i}）：客户 {w}，{u}，成交价 {p}，定金 {d}，{m}；记在 {c} 名下",
+            "subscribed ({i}): customer {w}, {u}, price {p}, deposit {d}, {m}; credited to {c}",
             i=sub.id,
+            w=ses.state.customer_label(sub.customer),
             c=safe(ses.state.staff_name(sub.consultant)),
             u=u.label,
             p=money(sub.price),
@@ -115,9 +116,10 @@ def unsubscribe_cmd(a, query, reason):
         ses,
         ev,
         t(
-            "已退订（{i}），房源 {u} 恢复{s}",
-            "cancelled ({i}); unit {u} is {s} again",
+            "已退订（{i}）：客户 {w}，房源 {u} 恢复{s}",
+            "cancelled ({i}): customer {w}; unit {u} is {s} again",
             i=ev.id,
+            w=ses.state.customer_label(ev.customer),
             u=unit_label(ses.state, ev.unit),
             s=sp.status_name(sp.unit_status(ses.state).get(ev.unit, "available")),
         ),
@@ -145,7 +147,13 @@ def sign_cmd(a, query):
         a,
         ses,
         ev,
-        t("已签约（{i}）：{u}", "signed ({i}): {u}", i=ev.id, u=unit_label(ses.state, ev.unit)),
+        t(
+            "已签约（{i}）：客户 {w}，{u}",
+            "signed ({i}): customer {w}, {u}",
+            i=ev.id,
+            w=ses.state.customer_label(ev.customer),
+            u=unit_label(ses.state, ev.unit),
+        ),
     )
 
 

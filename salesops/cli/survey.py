@@ -194,9 +194,11 @@ def survey_record(a, customer, file_, answers, manager, staff):
         )
     result = surveys.record_survey(ses, customer, raw, received_by=manager, staff=staff)
     text = t(
-        "问卷已收回（{i}），感谢客户的配合！已上交 {m}；记在 {c} 名下",
-        "questionnaire recorded ({i}); thank the customer! Handed in to {m}; credited to {c}",
+        "问卷已收回（{i}）：客户 {w}，感谢客户的配合！已上交 {m}；记在 {c} 名下",
+        "questionnaire recorded ({i}): customer {w}; thank the customer! Handed in to {m}; "
+        "credited to {c}",
         i=result.id,
+        w=ses.state.customer_label(result.customer),
         c=safe(ses.state.staff_name(result.consultant)),
         m=ses.state.staff_name(result.received_by),
     )

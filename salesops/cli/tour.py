@@ -175,11 +175,12 @@ def site_start(a, customer, people, briefing, route, remedy, staff):
     a.emit(
         {"ok": True, "id": start.id, "tour": start, "helmets_free": free},
         t(
-            "看工地开始（{i}）：发出安全帽 {n} 顶，剩余空闲 {f} 顶。请客户戴好安全帽，沿「{r}」参观；"
-            "结束后：salesops tour site end {c}",
-            "site tour started ({i}): {n} helmets issued, {f} free. Helmets on, route '{r}'; "
-            "afterwards: salesops tour site end {c}",
+            "看工地开始（{i}）：客户 {w}，发出安全帽 {n} 顶，剩余空闲 {f} 顶。请客户戴好安全帽，"
+            "沿「{r}」参观；结束后：salesops tour site end {c}",
+            "site tour started ({i}): customer {w}, {n} helmets issued, {f} free. Helmets on, "
+            "route '{r}'; afterwards: salesops tour site end {c}",
             i=start.id,
+            w=ses.state.customer_label(start.customer),
             n=start.helmets,
             f=free,
             r=start.route,
@@ -273,9 +274,10 @@ def model_start(a, customer, people, unit_type, briefing, shoe_covers, staff):
             "shoe_covers_free": tours.shoe_covers_free(ses.state),
         },
         t(
-            "看样板间开始（{i}）：{u} 户型{c}；结束后：salesops tour model end {n}",
-            "model tour started ({i}): type {u}{c}; afterwards: salesops tour model end {n}",
+            "看样板间开始（{i}）：客户 {w}，{u} 户型{c}；结束后：salesops tour model end {n}",
+            "model tour started ({i}): customer {w}, type {u}{c}; afterwards: salesops tour model end {n}",
             i=start.id,
+            w=ses.state.customer_label(start.customer),
             u=start.unit_type,
             c=covers,
             n=name or start.customer,
@@ -326,16 +328,16 @@ def _end_command(group: click.Group, tour_type: str, help: str) -> click.Command
                 "helmets_free": tours.helmets_free(ses.state),
                 "shoe_covers_free": tours.shoe_covers_free(ses.state),
             },
-            _ended_text(ended, tour_type),
+            _ended_text(ended, tour_type, ses.state.customer_label(ended.customer)),
         )
 
     return end
 
 
-def _ended_text(end, tour_type: str) -> str:
+def _ended_text(end, tour_type: str, who: str) -> str:
     from salesops.processes.tours import stock_unit
 
-    lines = [t("带看结束（{i}）", "tour ended ({i})", i=end.id)]
+    lines = [t("带看结束（{i}）：客户 {w}", "tour ended ({i}): customer {w}", i=end.id, w=who)]
     if end.lost:
         lines.append(
             t(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import Group, channel_option, command, customer_options
+from salesops.cli.options import PHONE, Group, channel_option, command, customer_options
 from salesops.cli.prompts import (
     ask_identity,
     ask_topics,
@@ -55,7 +55,7 @@ def _party(value) -> int:
     ),
     writes=True,
 )
-@click.option("--phone", help=t("客户电话", "visitor's phone"))
+@click.option("--phone", type=PHONE, help=t("客户电话", "visitor's phone"))
 @customer_options
 @channel_option
 @click.option("--party", "party", type=click.IntRange(1, 50), help=t("来访人数", "party size"))
@@ -115,9 +115,10 @@ def _arrived_text(ses, logged) -> str:
                 e=ev.id,
                 n=safe(ses.state.staff_name(receiver(ev))),
                 k=t("新", "new ") if logged.new_customer else t("老", "old "),
-                c=logged.customer,
+                c=ses.state.customer_label(logged.customer),
             ),
-            decision_line(logged.decision),
+            # at a terminal, identify() said who receives before the prompts: once is enough
+            *([] if interactive() else [decision_line(logged.decision)]),
             order_line(ses),
         ]
     )
@@ -235,9 +236,9 @@ def _left_text(ses, logged) -> str:
     ev = logged.event
     lines = [
         t(
-            "已送客 {c}（{n} 接待）{g}",
-            "{c} seen off (received by {n}){g}",
-            c=ev.customer,
+            "已送客 {c}，{n} 接待{g}",
+            "{c} seen off, received by {n}{g}",
+            c=state.customer_label(ev.customer),
             n=safe(state.staff_name(receiver(ev))),
             g=t("，意向 {x}", ", grade {x}", x=ev.grade) if ev.grade else "",
         )

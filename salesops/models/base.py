@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Annotated
 
@@ -59,14 +58,9 @@ UnitId = Annotated[str, Field(pattern=rf"^UN-{_ID}$")]
 
 
 def _phone(value: str) -> str:
-    if not re.fullmatch(r"\d{5,15}", value):
-        raise ValueError(
-            t(
-                "电话应为 5 到 15 位数字，不带空格或横线",
-                "a phone is 5 to 15 digits, written without spaces or dashes",
-            )
-        )
-    return value
+    from salesops import phones
+
+    return phones.stored(value)
 
 
 Phone = Annotated[str, AfterValidator(_phone)]

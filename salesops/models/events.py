@@ -71,6 +71,16 @@ class Event(Record):
         """One line for listings and history (names come from ``state`` when given)."""
         return ""
 
+    def headline(self, state: State | None = None) -> str:
+        """What happened, in one line for history: the title and the summary."""
+        from salesops.i18n import en
+
+        title = self.title[1 if en() else 0]
+        summary = self.summary(state)
+        if not summary:
+            return title
+        return f"{title}: {summary}" if en() else f"{title}：{summary}"
+
 
 OwnerReason = Literal["registered", "first_reception", "transfer", "pool_lapsed", "owner_left"]
 
@@ -108,6 +118,28 @@ class OwnerChange(Event):
         why = OWNER_REASONS[self.reason][1 if en() else 0]
         why = f" ({why})" if en() else f"（{why}）"
         return f"→ {name}{why}" + (f" {self.note}" if self.note else "")
+
+    def headline(self, state: State | None = None) -> str:
+        """登记客户，归属 李娜 / 归属 李娜 → 王强（经理调配）: whose the customer is now, and
+        from whom; who typed it is shown beside, not in the arrow."""
+        from salesops.i18n import en, t
+
+        def name(sid):
+            return state.staff_name(sid) if state else sid
+
+        why = OWNER_REASONS[self.reason][1 if en() else 0]
+        if self.previous is None:
+            line = t("{w}，归属 {o}", "{w}, owner {o}", w=why, o=name(self.to))
+            return line + (t("（{n}）", " ({n})", n=self.note) if self.note else "")
+        if self.note:
+            why = t("{w}：{n}", "{w}: {n}", w=why, n=self.note)
+        return t(
+            "归属 {p} → {o}（{w}）",
+            "owner {p} → {o} ({w})",
+            p=name(self.previous),
+            o=name(self.to),
+            w=why,
+        )
 
 
 @event_kind

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from salesops.i18n import t
 from salesops.models.base import Line, Name, Record
 
 
@@ -34,6 +35,19 @@ class AwayReason(_Item):
     work: bool = True
 
 
+def _area_code(value: str) -> str:
+    from salesops.phones import AREA_CODE
+
+    if not AREA_CODE.match(value):
+        raise ValueError(
+            t(
+                "区号应为 0 开头的 3–4 位数字，如 '0755'（加引号）",
+                "an area code is 3–4 digits beginning with 0, e.g. '0755' (quoted)",
+            )
+        )
+    return value
+
+
 class Office(Record):
     name: Name
     greeting: Line
@@ -54,6 +68,8 @@ class Office(Record):
     call_guideline_min: float = Field(default=3, gt=0)
     # Who takes a new caller: the consultant at the control desk, or at the door post.
     new_call_route: Literal["desk", "door"] = "desk"
+    # The office's area code (e.g. 0755): completes a landline typed without it.
+    area_code: Annotated[str, AfterValidator(_area_code)] | None = None
 
     @model_validator(mode="after")
     def _unique(self) -> Office:

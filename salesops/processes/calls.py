@@ -183,7 +183,7 @@ def lookup(state: State, phone: str | None = None, customer: str | None = None):
                     "电话 {p} 与客户 {c} 的资料不符",
                     "phone {p} does not match customer {c}",
                     p=phones.mask(phone),
-                    c=cs.id,
+                    c=cs.label,
                 )
             )
         return cs
@@ -251,7 +251,7 @@ def log_call(
     """Record an incoming call (来电登记) routed to the designated consultant."""
     state = ses.state
     office = state.office
-    phone = parse_phone(phone)
+    phone = parse_phone(phone, office.area_code)
     gender = parse_gender(gender)
     channel = choose(channel, office.channels, t("渠道", "channel"))
     layout = choose(layout, office.layouts, t("户型", "layout"))

@@ -97,7 +97,7 @@ def find_complaint(state: State, query: str, step: str | None = None) -> Complai
         t(
             "客户 {c} 没有投诉或建议；受理新投诉用 salesops complaint open",
             "customer {c} has no complaint or suggestion; receive one with salesops complaint open",
-            c=safe(cs.name) or cs.id,
+            c=cs.label,
         )
     )
 

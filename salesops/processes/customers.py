@@ -36,17 +36,21 @@ def parse_gender(value: str | None) -> str | None:
     return got
 
 
-def parse_phone(value: str | None) -> str | None:
+def parse_phone(
+    value: str | None, area_code: str | None = None, *, local_ok: bool = False
+) -> str | None:
+    """The phone rule (salesops.phones) on a typed phone; ``area_code`` is the office's."""
     if value is None or str(value).strip() == "":
         return None
     try:
-        return phones.normalize(value)
-    except ValueError:
+        return phones.parse(value, area_code, local_ok=local_ok)
+    except phones.PhoneError as exc:
         raise SalesopsError(
             t(
-                "电话“{p}”无效：只能是数字（可带空格、横线、+86）",
-                "phone '{p}' is not valid: digits only (spaces, dashes, +86 allowed)",
+                "电话“{p}”无效：{r}",
+                "phone '{p}' is not valid: {r}",
                 p=safe(value),
+                r=exc.reason,
             )
         ) from None
 
@@ -64,6 +68,71 @@ def phone_owner(state: State, phone: str, *, exclude: str | None = None) -> Cust
     return None
 
 
+def customer_ref(state: State, cs: CustomerState) -> str:
+    """What to type to name this customer in a command: the name when no one else has it."""
+    name = cs.name
+    if name and name.split() == [name]:
+        same = [r for r in state.find_customer_rows(name) if r.has_profile and r.name == name]
+        if len(same) == 1:
+            return safe(name)
+    return cs.id
+
+
+def _registered(state: State, cs: CustomerState) -> str:
+    p = cs.profile
+    return t(
+        "{w} 由 {b} 登记",
+        "registered {w} by {b}",
+        w=state.local(p.registered_at).strftime("%Y-%m-%d %H:%M"),
+        b=safe(state.staff_name(p.registered_by)),
+    )
+
+
+def taken_phone_message(
+    state: State,
+    other: CustomerState,
+    *,
+    editing: str | None = None,
+    actor: str | None = None,
+    name: str | None = None,
+) -> str:
+    """A phone that is another customer's: who they are, whose, since when and by whom, and
+    what to type instead. A retry of a registration that was already written says so."""
+    owner = safe(state.staff_name(other.owner)) or "-"
+    ref = customer_ref(state, other)
+    retry = editing is None and actor and other.profile.registered_by == actor
+    if retry and (name is None or name.strip() == other.name):
+        return t(
+            "客户 {c} 已于 {w} 由您登记过（{i}，置业顾问 {o}）：上一次已经写入，这次没有再登记；"
+            "查看用 salesops customer show {r}",
+            "customer {c} was registered by you at {w} ({i}, owner {o}): that write went "
+            "through, so nothing was added now; see salesops customer show {r}",
+            c=other.label,
+            w=state.local(other.profile.registered_at).strftime("%Y-%m-%d %H:%M"),
+            i=other.id,
+            o=owner,
+            r=ref,
+        )
+    message = t(
+        "电话 {p} 已是客户 {c} 的电话（{i}，置业顾问 {o}，{g}）",
+        "phone {p} is customer {c}'s ({i}, owner {o}, {g})",
+        p=phones.mask(other.phone),
+        c=safe(other.name) or "-",
+        i=other.id,
+        o=owner,
+        g=_registered(state, other),
+    )
+    if editing is not None:
+        return message
+    return message + t(
+        "。老客户不要重新登记：来访用 salesops visit arrive --customer {r}，"
+        "来电用 salesops call log --customer {r}",
+        ". An old customer is not registered again: salesops visit arrive --customer {r} "
+        "for a visit, salesops call log --customer {r} for a call",
+        r=ref,
+    )
+
+
 def guard_phones(tx) -> None:
     """At the commit, no other customer may hold a phone this write gives a profile."""
     for record in tx.records:
@@ -73,36 +142,29 @@ def guard_phones(tx) -> None:
                 other = phone_owner(state, profile.phone, exclude=profile.id)
                 if other is not None:
                     raise SalesopsError(
-                        t(
-                            "电话 {p} 刚刚被另一台终端登记为客户 {c}；请用这个编号",
-                            "phone {p} was just registered as customer {c} by another desk; use that customer",
-                            p=phones.mask(profile.phone),
-                            c=other.id,
-                        ),
+                        t("刚刚另一台终端登记了：", "just registered at another desk: ")
+                        + taken_phone_message(state, other),
                         data={"customer": other.id},
                     )
 
             tx.guard(check)
 
 
-def refuse_taken_phone(state: State, phone: str, customer: str | None = None) -> None:
+def refuse_taken_phone(
+    state: State,
+    phone: str,
+    customer: str | None = None,
+    *,
+    actor: str | None = None,
+    name: str | None = None,
+) -> None:
     """Refuse giving ``customer`` a phone another customer has; for a new customer (None),
     point to the one who has it: the caller is probably that old customer."""
     other = phone_owner(state, phone, exclude=customer)
     if other is None:
         return
-    message = t(
-        "电话 {p} 已属于客户 {c}",
-        "phone {p} belongs to customer {c} already",
-        p=phones.mask(phone),
-        c=other.id,
-    )
-    if customer is not None:
-        raise SalesopsError(message)
-    raise SalesopsError(
-        message + t("；老客户请直接用这个编号", "; use that customer"),
-        data={"customer": other.id},
-    )
+    message = taken_phone_message(state, other, editing=customer, actor=actor, name=name)
+    raise SalesopsError(message, data={"customer": other.id})
 
 
 def new_profile(
@@ -115,9 +177,9 @@ def new_profile(
     notes: str | None = None,
 ) -> CustomerProfile:
     """A validated profile for a new customer (refuses a phone another customer has)."""
-    phone = parse_phone(phone)
+    phone = parse_phone(phone, ses.state.office.area_code)
     if phone:
-        refuse_taken_phone(ses.state, phone)
+        refuse_taken_phone(ses.state, phone, actor=ses.actor.id, name=name)
     try:
         return CustomerProfile(
             id=ids.new_id("customer"),
@@ -161,7 +223,7 @@ def edit_customer(ses: Session, query: str, **changes) -> tuple[CustomerProfile,
             t(
                 "客户 {c} 属于 {o}，只有其置业顾问或经理可以修改",
                 "customer {c} belongs to {o}; only they or a manager may edit",
-                c=cs.id,
+                c=cs.label,
                 o=safe(ses.state.staff_name(cs.owner)),
             )
         )
@@ -170,7 +232,7 @@ def edit_customer(ses: Session, query: str, **changes) -> tuple[CustomerProfile,
         if value is None or key not in EDITABLE:
             continue
         if key == "phone":
-            value = parse_phone(value)
+            value = parse_phone(value, ses.state.office.area_code)
             if value:
                 refuse_taken_phone(ses.state, value, cs.id)
         elif key == "gender":

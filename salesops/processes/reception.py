@@ -126,7 +126,7 @@ def _behalf_reason(state: State, owner: str, other: str, because: str | None, ve
 
 def _check_chosen(state: State, d: Day, member: Staff) -> None:
     if not d.started:
-        raise not_started()
+        raise not_started(state, d)
     if not d.available(member.id):
         raise SalesopsError(
             t(
@@ -138,9 +138,9 @@ def _check_chosen(state: State, d: Day, member: Staff) -> None:
         )
 
 
-def _nobody(d: Day) -> SalesopsError:
+def _nobody(d: Day, state: State | None = None) -> SalesopsError:
     if not d.started:
-        return not_started()
+        return not_started(state, d)
     return SalesopsError(
         t(
             "现在没有空闲的置业顾问（都在接待、离岗或已下班）；请客户稍候，或用 --staff 指定",
@@ -160,7 +160,7 @@ def visit(
     if cs is None or in_pool(state, cs, at):
         receiver = chosen.id if chosen else door
         if receiver is None:
-            raise _nobody(d)
+            raise _nobody(d, state)
         route = (
             "chosen" if chosen and chosen.id != door else ("door" if cs is None else "pool_lapsed")
         )
@@ -199,10 +199,10 @@ def visit(
             ),
         )
     if chosen is None and not d.started:
-        raise not_started()
+        raise not_started(state, d)
     receiver = chosen.id if chosen else door
     if receiver is None:
-        raise _nobody(d)
+        raise _nobody(d, state)
     status = d.status_of(owner)
     because = ""
     if status in ("door", "desk", "line"):

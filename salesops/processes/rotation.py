@@ -58,6 +58,9 @@ class Day:
     turns: dict[str, int] = field(default_factory=dict)
     # receptions that were turns (visit id -> receiver)
     turn_visits: dict[str, str] = field(default_factory=dict)
+    # the moment asked about, and the day's first roster when it comes after that moment
+    at: dt.datetime | None = None
+    roster_at: dt.datetime | None = None
 
     # --- who is where ----------------------------------------------------------
 
@@ -198,10 +201,15 @@ class Day:
 
 def day(state: State, date: dt.date, at: dt.datetime | None = None) -> Day:
     """The reception order of ``date`` (office day), from its facts up to ``at`` if given."""
-    out = Day(date)
+    out = Day(date, at=at)
     for ev in state.part(FrontDesk).days.get(date, []):
         if at is not None and ev.at > at:
-            break
+            if out.started:
+                break
+            if isinstance(ev, DutyStart):  # say when the roster comes, for not_started
+                out.roster_at = ev.at
+                break
+            continue
         out.apply(ev, state)
     return out
 
@@ -244,7 +252,16 @@ def describe(state: State, d: Day) -> str:
     return "  ".join(parts)
 
 
-def not_started() -> SalesopsError:
+def not_started(state: State | None = None, d: Day | None = None) -> SalesopsError:
+    if state is not None and d is not None and d.roster_at is not None and d.at is not None:
+        return SalesopsError(
+            t(
+                "{w} 时还没有排班：今天 {s} 才排班；--at 请写排班之后的时间",
+                "no one was on duty yet at {w}: today's roster starts at {s}; give an --at after that",
+                w=state.local(d.at).strftime("%Y-%m-%d %H:%M"),
+                s=state.local(d.roster_at).strftime("%H:%M"),
+            )
+        )
     return SalesopsError(
         t(
             "今天还没有排班：先运行 salesops duty start 置业顾问…（按接待顺序）",
@@ -305,14 +322,21 @@ def _on_duty(ses: Session, query: str) -> tuple[Staff, Day]:
     member = resolve.staff(state, query, active=False)
     d = now_day(ses)
     if not d.started:
-        raise not_started()
+        raise not_started(state, d)
+    if member.id in d.off:
+        raise SalesopsError(
+            t(
+                "{n} 已下班；回来上班请用 salesops duty start {n}",
+                "{n} is off duty; to come back, salesops duty start {n}",
+                n=safe(member.name),
+            )
+        )
     if member.id not in d.on_duty:
         raise SalesopsError(
             t(
-                "{n} 不在岗（{s}）",
-                "{n} is not on duty ({s})",
+                "{n} 今天不在排班中；加入接待顺序请用 salesops duty start {n}",
+                "{n} is not on today's roster; to join the order, salesops duty start {n}",
                 n=safe(member.name),
-                s=status_text(state, d, member.id),
             )
         )
     _self_or_desk(ses, member.id)
@@ -357,9 +381,16 @@ def away(ses: Session, query: str, reason: str, approved_by: str | None = None) 
             approver = resolve.staff(state, approved_by)
         elif ses.actor.role in ("supervisor", "manager") and ses.actor.id != member.id:
             approver = ses.actor
-        if approver is not None:
-            roles.require_staff(approver, "duty.approve", "--approved-by")
-        else:
+        if approver is not None and roles.reach("duty.approve", approver.role) != roles.ANY:
+            raise SalesopsError(
+                t(
+                    "{a} 不是值班主管：处理非工作事务（{r}）须由值班主管或销售经理批准",
+                    "{a} is not a duty supervisor: a non-work matter ({r}) is approved by a supervisor or a manager",
+                    a=safe(approver.name),
+                    r=found.name,
+                )
+            )
+        if approver is None:
             raise SalesopsError(
                 t(
                     "处理非工作事务（{r}）须征得值班主管同意：用 --approved-by 写明批准的主管",
@@ -387,8 +418,8 @@ def back(ses: Session, query: str) -> DutyBack:
     if member.id not in d.away:
         raise SalesopsError(
             t(
-                "{n} 没有离岗（{s}）",
-                "{n} is not away ({s})",
+                "{n} 在岗（{s}），没有离岗",
+                "{n} is on duty ({s}), not away",
                 n=safe(member.name),
                 s=status_text(state, d, member.id),
             )

@@ -155,7 +155,7 @@ def _sold_message(state: State, unit: Unit, sub: Subscribe, status: str) -> str:
         "Choose another available unit (salesops unit list --status available)",
         u=safe(unit.label),
         s=status_name(status),
-        c=safe(cs.name if cs else "") or sub.customer,
+        c=cs.label if cs else sub.customer,
         d=f"{state.local(sub.at):%Y-%m-%d}",
         i=sub.id,
     )
@@ -191,7 +191,7 @@ def _may_subscribe(state: State, actor, cs) -> None:
             "客户 {c} 是 {o} 的客户：只有 {o}、值班主管或销售经理可以为其认购；请联系 {o} 或销售经理",
             "customer {c} belongs to {o}: only {o}, a supervisor or a sales manager may "
             "subscribe for them; ask {o} or a manager",
-            c=safe(cs.name) or cs.id,
+            c=cs.label,
             o=owner,
         ),
         data={"owner": cs.owner},
@@ -295,12 +295,12 @@ def find_subscription(state: State, query: str) -> Subscribe:
         lambda: t(
             "客户 {c} 没有认购中的房源",
             "customer {c} has no standing subscription",
-            c=safe(cs.name) or cs.id,
+            c=cs.label,
         ),
         lambda found: t(
             "客户 {c} 认购了多套房源（{u}）：请写明房源",
             "customer {c} has several subscriptions ({u}): name the unit",
-            c=safe(cs.name) or cs.id,
+            c=cs.label,
             u=t("、", ", ").join(
                 safe(state.units[s.unit].label) for s in found if s.unit in state.units
             ),

@@ -237,7 +237,7 @@ def _not_twice(state: State, cs: CustomerState, tour: str) -> None:
             t(
                 "客户 {c} 的{w}还没有结束（{at} 开始）：先用 salesops tour {k} end 结束它",
                 "customer {c} is still on a {w} (started {at}): end it first with salesops tour {k} end",
-                c=safe(cs.name) or cs.id,
+                c=cs.label,
                 w=tour_name(tour),
                 at=f"{state.local(start.at):%H:%M}",
                 k=tour,
@@ -546,7 +546,7 @@ def tour_to_end(state: State, customer: str, tour: str) -> tuple[CustomerState, 
                 "客户 {c} 的{w}已于 {at} 结束，不能再结束一次；进行中的带看见 salesops tour status",
                 "customer {c}'s {w} ended at {at} already; it cannot end twice. "
                 "Tours under way: salesops tour status",
-                c=safe(cs.name) or cs.id,
+                c=cs.label,
                 w=tour_name(tour),
                 at=f"{state.local(last.at):%Y-%m-%d %H:%M}",
             )
@@ -556,7 +556,7 @@ def tour_to_end(state: State, customer: str, tour: str) -> tuple[CustomerState, 
             "客户 {c} 没有进行中的{w}；先用 salesops tour {k} start 开始，进行中的带看见 salesops tour status",
             "customer {c} is not on a {w}; start one with salesops tour {k} start "
             "(tours under way: salesops tour status)",
-            c=safe(cs.name) or cs.id,
+            c=cs.label,
             w=tour_name(tour),
             k=tour,
         )

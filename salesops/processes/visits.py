@@ -41,7 +41,7 @@ def decide(ses: Session, cs: CustomerState | None, staff: str | None = None):
                 t(
                     "客户 {c} 正在由 {n} 接待（{w} 起）；送客请用 salesops visit leave",
                     "customer {c} is being received by {n} (since {w}); see them off with salesops visit leave",
-                    c=cs.id,
+                    c=cs.label,
                     n=safe(state.staff_name(receiver(busy))),
                     w=state.local(busy.at).strftime("%H:%M"),
                 )
@@ -78,7 +78,7 @@ def arrive(
 ) -> Logged:
     """A visitor arrives (来访): decide who receives, record the visit (and the turn)."""
     state = ses.state
-    phone = parse_phone(phone)
+    phone = parse_phone(phone, state.office.area_code)
     gender = parse_gender(gender)
     channel = choose(channel, state.office.channels, t("渠道", "channel"))
     asked = faq.topics(ses.store, topics)
@@ -155,7 +155,7 @@ def find_open(ses: Session, query: str | None = None) -> Visit:
         last = [v for v in state.part(FrontDesk).visits.values() if v.customer == cs.id]
         if last:
             return _still_open(state, last[-1])
-        raise SalesopsError(t("客户 {c} 没有来访记录", "customer {c} has no visit", c=cs.id))
+        raise SalesopsError(t("客户 {c} 没有来访记录", "customer {c} has no visit", c=cs.label))
     mine = [v for v in visits if receiver(v) == ses.actor.id]
     if len(mine) == 1:
         return mine[0]
