@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask
-from salesops.cli.options import Group, command
-from salesops.cli.prompts import ask_customer
+from salesops.cli.options import Group, command, customer_argument, option
+from salesops.cli.prompts import ask_customer, ask_date
 from salesops.i18n import t
 
 COMPLAINT_PROMPT = (
@@ -40,11 +40,18 @@ def _step(name: str, help: str):
     return wrap
 
 
-def _begin(a, query):
-    """The session (refusing early when we do not know who acts) and the complaint asked for."""
+def _begin(a, query, step: str):
+    """The session (refusing early when we do not know who acts) and the complaint asked for,
+    if ``step`` may come next for it: refused before the step's questions are asked."""
+    from salesops.processes.complaints import ready
+
     ses = a.session()
     _ = ses.actor
-    return ses, ask(query, "COMPLAINT", t(*COMPLAINT_PROMPT))
+    if query is not None:
+        return ses, ready(ses, query, step).id
+    return ses, ask(
+        None, "COMPLAINT", t(*COMPLAINT_PROMPT), convert=lambda v: ready(ses, v, step).id
+    )
 
 
 def _done(a, ses, ev, zh: str, en: str, **fmt):
@@ -63,7 +70,7 @@ def _done(a, ses, ev, zh: str, en: str, **fmt):
     help=t("受理客户投诉或建议。", "Receive a customer's complaint or suggestion."),
     writes=True,
 )
-@click.argument("customer", required=False)
+@customer_argument()
 @click.option("--text", help=t("客户的意见（原话）", "what the customer said"))
 @click.option(
     "--type",
@@ -79,7 +86,7 @@ def complaint_open(a, customer, text, kind, channel):
 
     ses = a.session()
     _ = ses.actor
-    customer = ask_customer(customer)
+    customer = ask_customer(customer, ses.state)
     kind = ask(
         kind,
         "--type",
@@ -105,20 +112,26 @@ def complaint_open(a, customer, text, kind, channel):
 
 
 @_step("promise", t("向客户承诺在某日前反馈。", "Promise the customer feedback by a date."))
-@click.option("--due", metavar="DATE", help=t("承诺反馈日期", "feedback promised by"))
+@option(
+    "--due",
+    metavar="DATE",
+    check=lambda ses, v: _due(ses, v),
+    help=t("承诺反馈日期（如 2026-12-05、明天、周六）", "feedback promised by (a date, tomorrow…)"),
+)
 def complaint_promise(a, query, due):
     from salesops.processes.complaints import promise
-    from salesops.timeutil import parse_date
 
-    ses, query = _begin(a, query)
-    due = ask(
+    ses, query = _begin(a, query, "promised")
+    due = ask_date(
         due,
         "--due",
-        t("承诺在哪天前反馈（如 2026-12-01）", "feedback by which day (e.g. 2026-12-01)"),
-        convert=lambda v: parse_date(v, what="--due"),
+        t("承诺在哪天前反馈", "feedback by which day"),
+        ses,
+        days=3,
+        convert=lambda v: _due(ses, v),
     )
     if isinstance(due, str):
-        due = parse_date(due, what="--due")
+        due = _due(ses, due)
     ev = promise(ses, query, due)
     _done(
         a,
@@ -131,12 +144,16 @@ def complaint_promise(a, query, due):
 
 
 @_step("assign", t("交由相关部门分析。", "Hand it to the relevant department for analysis."))
-@click.option("--department", help=t("部门（office.yaml departments）", "department"))
+@option(
+    "--department",
+    check=lambda ses, v: _department(ses, v),
+    help=t("部门（office.yaml departments）", "department"),
+)
 @click.option("--analysis", help=t("分析意见", "the department's analysis"))
 def complaint_assign(a, query, department, analysis):
     from salesops.processes.complaints import assign
 
-    ses, query = _begin(a, query)
+    ses, query = _begin(a, query, "assigned")
     department = ask(
         department,
         "--department",
@@ -153,7 +170,7 @@ def complaint_assign(a, query, department, analysis):
 def complaint_resolve(a, query, leader, action):
     from salesops.processes.complaints import resolve_complaint
 
-    ses, query = _begin(a, query)
+    ses, query = _begin(a, query, "resolved")
     leader = ask(leader, "--leader", t("分管领导", "leader in charge"))
     action = ask(action, "--action", t("落实措施", "what was done"))
     ev = resolve_complaint(ses, query, leader, action)
@@ -177,10 +194,24 @@ def complaint_resolve(a, query, leader, action):
 def complaint_close(a, query, feedback):
     from salesops.processes.complaints import close
 
-    ses, query = _begin(a, query)
+    ses, query = _begin(a, query, "closed")
     feedback = ask(feedback, "--feedback", t("给客户的反馈", "the feedback given"))
     ev = close(ses, query, feedback)
     _done(a, ses, ev, "已反馈并归档（{i}）", "feedback given, archived ({i})")
+
+
+def _due(ses, value):
+    from salesops.processes.complaints import due_date
+    from salesops.timeutil import parse_date
+
+    today = ses.state.local_date(ses.now)
+    return due_date(ses, parse_date(value, what=t("反馈日期", "feedback date"), today=today))
+
+
+def _department(ses, value):
+    from salesops.processes.complaints import department
+
+    return department(ses.state, value)
 
 
 STATES = ["open", "all", "received", "promised", "assigned", "resolved", "closed"]

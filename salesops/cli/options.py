@@ -131,14 +131,124 @@ def csv_option(fn):
     )(fn)
 
 
+# --- options checked before anything is asked ---------------------------------------------
+
+
+class _Checked:
+    """A parameter with ``check(session, value)``: run on the value given, before the command
+    asks anything, so a bad option is refused before answers are typed and lost. With
+    ``resolves``, what the check returns stands for the value from then on (a customer's id,
+    so that a name is not resolved, or chosen among namesakes, twice)."""
+
+    def __init__(self, *args, check=None, resolves: bool = False, **kwargs):
+        self.check = check
+        self.resolves = resolves
+        super().__init__(*args, **kwargs)
+
+
+class CheckedOption(_Checked, click.Option):
+    pass
+
+
+class CheckedArgument(_Checked, click.Argument):
+    pass
+
+
+def option(*decls, check, **kwargs):
+    """``click.option`` with a check of the value given (see ``_Checked``)."""
+    return click.option(*decls, cls=CheckedOption, check=check, **kwargs)
+
+
+def argument(*decls, check, **kwargs):
+    return click.argument(*decls, cls=CheckedArgument, check=check, **kwargs)
+
+
+def customer_argument(name: str = "customer"):
+    """A CUSTOMER argument: a name, phone, pinyin or id that must name one customer."""
+    return argument(name, required=False, check=check_customer, resolves=True)
+
+
+def check_given(a: App, values: dict) -> None:
+    """Run the checks of the parameters given to the current command, in their order."""
+    params = click.get_current_context().command.params
+    for param in params:
+        check = getattr(param, "check", None)
+        value = values.get(param.name)
+        if check is None or value is None or value in ((), "", False):
+            continue
+        got = check(a.session(), value)
+        if param.resolves:
+            values[param.name] = got
+
+
+# what each check asks the library (imported on use: --help loads none of it)
+
+
+def check_customer(ses, value):
+    from salesops import resolve
+
+    return resolve.customer(ses.state, value).id
+
+
+def check_staff(ses, value) -> None:
+    from salesops import resolve
+
+    resolve.staff(ses.state, value)
+
+
+def check_channel(ses, value) -> None:
+    from salesops.processes.calls import choose
+
+    choose(value, ses.state.office.channels, t("渠道", "channel"))
+
+
+def check_gender(ses, value) -> None:
+    from salesops.processes.customers import parse_gender
+
+    parse_gender(value)
+
+
+def check_topics(ses, value) -> None:
+    from salesops.processes import faq
+
+    faq.topics(ses.store, value)
+
+
+def check_followup_date(ses, value) -> None:
+    from salesops.processes.calls import followup_date
+
+    followup_date(ses, value)
+
+
+def check_appointment(ses, value) -> None:
+    from salesops.processes.calls import appointment_time
+
+    appointment_time(ses, value)
+
+
+def check_date(ses, value) -> None:
+    from salesops.timeutil import parse_date
+
+    parse_date(value, today=ses.state.local_date(ses.now))
+
+
+def check_duration(ses, value) -> None:
+    from salesops.processes.calls import duration
+
+    duration(value)
+
+
 # --- options several commands share -----------------------------------------------------
 
 CUSTOMER_OPTIONS = [
-    click.option(
-        "--customer", help=t("老客户（编号、姓名或拼音）", "an old customer (id, name or pinyin)")
+    option(
+        "--customer",
+        check=check_customer,
+        resolves=True,
+        help=t("老客户（编号、姓名或拼音）", "an old customer (id, name or pinyin)"),
     ),
     click.option("--name", help=t("客户姓名", "name")),
-    click.option("--gender", help=t("性别：男/女", "gender: male/female")),
+    option("--gender", check=check_gender, help=t("性别：男/女", "gender: male/female")),
 ]
 
 
@@ -149,9 +259,19 @@ def customer_options(fn):
     return fn
 
 
-channel_option = click.option(
-    "--channel", help=t("从何得知本项目（office.yaml 的渠道）", "how they heard of us")
+channel_option = option(
+    "--channel",
+    check=check_channel,
+    help=t("从何得知本项目（office.yaml 的渠道）", "how they heard of us"),
 )
+topic_option = option(
+    "--topic",
+    "topics",
+    multiple=True,
+    check=check_topics,
+    help=t("客户问到的问题类别（答客问），可多次", "topics asked (faq codes), repeatable"),
+)
+staff_option = functools.partial(option, "--staff", check=check_staff)
 
 
 def command(
@@ -163,7 +283,9 @@ def command(
     def wrap(fn):
         @functools.wraps(fn)
         def run(*args, **kwargs):
-            return fn(_app(), *args, **kwargs)
+            a = _app()
+            check_given(a, kwargs)
+            return fn(a, *args, **kwargs)
 
         cmd = run
         if listing:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, confirm, interactive
-from salesops.cli.options import Group, command
+from salesops.cli.options import Group, check_staff, command, customer_argument, option
 from salesops.cli.prompts import ask_customer
 from salesops.errors import SalesopsError
 from salesops.i18n import t
@@ -52,17 +52,41 @@ def _count(value: str) -> int:
         raise SalesopsError(t("请填一个整数", "enter a whole number")) from None
 
 
-_PEOPLE = click.option("--people", "-n", type=int, help=t("参观人数", "head count"))
-_STAFF = click.option(
+def _head_count(value) -> int:
+    from salesops.processes.tours import check_head_count
+
+    people = _count(value)
+    check_head_count(people)
+    return people
+
+
+def _check_returned(ses, value) -> None:
+    if value < 0:
+        raise SalesopsError(t("归还数量不能为负数", "the number returned cannot be negative"))
+
+
+_CUSTOMER = customer_argument()
+_PEOPLE = option(
+    "--people",
+    "-n",
+    type=int,
+    check=lambda ses, v: _head_count(v),
+    help=t("参观人数", "head count"),
+)
+_STAFF = option(
     "--staff",
+    check=check_staff,
     help=t(
         "带看的置业顾问（默认：前台代发时为客户的置业顾问，否则为本人）",
         "the consultant guiding the tour (default: the customer's owner when the desk "
         "starts it, else you)",
     ),
 )
-_RETURNED = click.option(
-    "--returned", type=int, help=t("归还数量（默认全部归还）", "how many came back (default: all)")
+_RETURNED = option(
+    "--returned",
+    type=int,
+    check=_check_returned,
+    help=t("归还数量（默认全部归还）", "how many came back (default: all)"),
 )
 _NEGOTIATE = click.option(
     "--negotiate/--no-negotiate",
@@ -75,8 +99,8 @@ def _begin(a, customer, people):
     """What every tour start asks first: the customer and the head count."""
     ses = a.session()
     _ = ses.actor
-    customer = ask_customer(customer)
-    people = ask(people, "--people", t("参观人数", "head count"), convert=_count)
+    customer = ask_customer(customer, ses.state)
+    people = ask(people, "--people", t("参观人数", "head count"), convert=_head_count)
     return ses, customer, people
 
 
@@ -90,7 +114,7 @@ def _begin(a, customer, people):
     ),
     writes=True,
 )
-@click.argument("customer", required=False)
+@_CUSTOMER
 @_PEOPLE
 @click.option(
     "--briefing/--no-briefing",
@@ -190,9 +214,14 @@ def _ask_remedy(free: int) -> str:
     ),
     writes=True,
 )
-@click.argument("customer", required=False)
+@_CUSTOMER
 @_PEOPLE
-@click.option("--type", "unit_type", help=t("带看户型（编号或名称）", "unit type (code or name)"))
+@option(
+    "--type",
+    "unit_type",
+    check=lambda ses, v: _unit_type(ses, v),
+    help=t("带看户型（编号或名称）", "unit type (code or name)"),
+)
 @click.option(
     "--briefing/--no-briefing",
     default=None,
@@ -212,7 +241,8 @@ def model_start(a, customer, people, unit_type, briefing, shoe_covers, staff):
         unit_type,
         "--type",
         t("与客户确认带看户型", "unit type to show"),
-        choices=[(u.code, f"{u.code} {u.name}") for u in ses.state.office.unit_types],
+        choices=[(u.code, f"{u.code} {u.name}", (u.name,)) for u in ses.state.office.unit_types],
+        convert=lambda v: _unit_type(ses, v),
     )
     briefing = confirm(
         t("已向客户讲解参观样板间的注意事项？", "briefing given?"), briefing, "--briefing"
@@ -253,11 +283,17 @@ def model_start(a, customer, people, unit_type, briefing, shoe_covers, staff):
     )
 
 
+def _unit_type(ses, value) -> str:
+    from salesops.processes.tours import unit_type_code
+
+    return unit_type_code(ses.state, value)
+
+
 def _end_command(group: click.Group, tour_type: str, help: str) -> click.Command:
     """``tour site end`` and ``tour model end``: one command, by tour type."""
 
     @command(group, "end", help=help, writes=True)
-    @click.argument("customer", required=False)
+    @_CUSTOMER
     @_RETURNED
     @_NEGOTIATE
     def end(a, customer, returned, negotiate):
@@ -265,8 +301,10 @@ def _end_command(group: click.Group, tour_type: str, help: str) -> click.Command
 
         ses = a.session()
         _ = ses.actor
-        customer = ask_customer(customer)
+        customer = ask_customer(customer, ses.state)
         cs, start = tours.tour_to_end(ses.state, customer, tour_type)
+        if returned is not None:  # given: checked against what went out before asking more
+            tours.returned_count(start, returned)
         if start.issued:
             returned = ask(
                 returned,
@@ -278,7 +316,7 @@ def _end_command(group: click.Group, tour_type: str, help: str) -> click.Command
                     n=start.issued,
                 ),
                 default=start.issued,
-                convert=_count,
+                convert=lambda v: tours.returned_count(start, _count(v)),
             )
         negotiate = confirm(
             t("客户是否有洽谈意向？", "does the customer want to negotiate?"),

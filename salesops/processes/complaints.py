@@ -186,6 +186,12 @@ def _ready_for(state: State, c: ComplaintState, step: str) -> None:
     )
 
 
+def ready(ses: Session, query: str, step: str) -> ComplaintState:
+    """The complaint ``query`` names, if ``step`` may come next for it: asked before the
+    step's own questions, so an answer is never typed for a step that is refused."""
+    return _ready(ses, query, step)
+
+
 def _ready(ses: Session, query: str, step: str) -> ComplaintState:
     """The complaint ``query`` names, if ``step`` may come next for it."""
     c = find_complaint(ses.state, query, step)
@@ -199,6 +205,11 @@ def _record_step(ses: Session, kind: type, c: ComplaintState, **fields):
 
 def promise(ses: Session, query: str, due: dt.date) -> ComplaintPromise:
     c = _ready(ses, query, "promised")
+    return _record_step(ses, ComplaintPromise, c, due=due_date(ses, due))
+
+
+def due_date(ses: Session, due: dt.date) -> dt.date:
+    """A promised feedback date: today or later."""
     today = ses.state.local_date(ses.now)
     if due < today:
         raise SalesopsError(
@@ -209,7 +220,7 @@ def promise(ses: Session, query: str, due: dt.date) -> ComplaintPromise:
                 t=today.isoformat(),
             )
         )
-    return _record_step(ses, ComplaintPromise, c, due=due)
+    return due
 
 
 def department(state: State, value: str) -> str:
