@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import inspect
+import re
+import unicodedata
 
 import click
 
@@ -11,8 +14,118 @@ from salesops.cli.app import App
 from salesops.i18n import t
 
 
-class Group(click.Group):
-    """A command group that suggests the nearest commands for a typo."""
+# Where a line of help may break: after Chinese punctuation, or at a space.
+_BREAKS = re.compile(r".*?(?:[，。；：、）》”,;:)]+\s*|\s+|$)")
+
+
+def width(text: str) -> int:
+    """Columns on a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def one_line(help: str | None, limit: int | None = None) -> str:
+    """A command's one-line description from its help: the first sentence, cut back at the
+    last pause (，：（ , : () that fits, never in the middle of a word and never with "...".
+    """
+    from salesops.i18n import en
+
+    limit = limit or (72 if en() else 60)
+    text = " ".join(inspect.cleandoc(help or "").split("\n\n")[0].split())
+    first, depth = text, 0
+    for i, c in enumerate(text):  # the first sentence: up to 。 or . outside brackets
+        depth += (c in "（(") - (c in "）)")
+        if depth == 0 and (c == "。" or (c == "." and text[i + 1 : i + 2] in ("", " "))):
+            first = text[:i]
+            break
+    first = first.strip()
+    if width(first) <= limit:
+        return first
+    pauses = []  # where the sentence pauses outside brackets
+    depth = 0
+    for i, c in enumerate(first):
+        if c in "（(" and depth == 0:
+            pauses.append(i)
+        depth += (c in "（(") - (c in "）)")
+        if c in "，：；,:;—→" and depth == 0:
+            pauses.append(i)
+    fits = [i for i in pauses if width(first[:i]) <= limit]
+    cut = fits[-1] if fits else (pauses[0] if pauses else len(first))
+    return first[:cut].rstrip(" ，,：:；;→")
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """Lines of at most ``columns`` terminal columns, broken after punctuation or at spaces,
+    so that a Chinese word is never cut in two."""
+    lines: list[str] = []
+    line = ""
+    for piece in _BREAKS.findall(text):
+        if not piece:
+            continue
+        if line and width(line + piece.rstrip()) > columns:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+        while width(line.rstrip()) > columns:  # one piece longer than a line: cut it
+            n = 0
+            while width(line[: n + 1]) <= columns:
+                n += 1
+            lines.append(line[:n])
+            line = line[n:]
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+class _Help:
+    """Help text wrapped for Chinese (see ``wrap``)."""
+
+    def format_help_text(self, ctx, formatter) -> None:
+        text = inspect.cleandoc(self.help or "").partition("\f")[0]
+        if not text:
+            return
+        formatter.write_paragraph()
+        with formatter.indentation():
+            indent = " " * formatter.current_indent
+            columns = max(formatter.width - formatter.current_indent, 30)
+            for n, paragraph in enumerate(text.split("\n\n")):
+                if n:
+                    formatter.write("\n")
+                for line in wrap(" ".join(paragraph.split()), columns):
+                    formatter.write(f"{indent}{line}\n")
+
+
+class Command(_Help, click.Command):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.short_help and self.help:
+            self.short_help = one_line(self.help)
+
+
+class Group(_Help, click.Group):
+    """A command group that suggests the nearest commands for a typo, and lists each
+    command with its one-line description."""
+
+    command_class = Command
+    group_class = type
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.short_help and self.help:
+            self.short_help = one_line(self.help)
+
+    def format_commands(self, ctx, formatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is None or cmd.hidden:
+                continue
+            rows.append((name, cmd.short_help or one_line(cmd.help)))
+        if rows:
+            from salesops.i18n import t
+
+            with formatter.section(t("命令", "Commands")):
+                formatter.write_dl(rows)
 
     def resolve_command(self, ctx, args):
         name = args[0] if args else ""

@@ -84,6 +84,6 @@ def weekly(a, week, fmt, output, reveal):
         click.echo(text, nl=False)
         return
     a.emit(
-        {"ok": True, "file": str(path), "week": wk.label, "format": fmt},
-        t("已写入 {w} 周报：{p}", "wrote the {w} report: {p}", w=wk.label, p=path),
+        {"ok": True, "file": str(path), "week": wk.label, "period": wk.period, "format": fmt},
+        t("已写入 {w}周报 → {p}", "wrote the report of {w} → {p}", w=wk.period, p=path),
     )

@@ -185,14 +185,14 @@ def build(
     ]
     office = state.office.name
     return Report(
-        title=t("{o} 销售周报", "{o} weekly sales report", o=office),
+        title=t("{o} 销售周报 {w}", "{o} weekly sales report {w}", o=office, w=week.period),
         subtitle=t(
             "{w}（{a} 至 {z}），对比上周 {p}",
             "{w} ({a} to {z}), against the previous week {p}",
             w=week.label,
             a=week.monday.isoformat(),
             z=week.sunday.isoformat(),
-            p=prev.label,
+            p=prev.period,
         ),
         meta={
             "office": office,
