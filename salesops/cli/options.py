@@ -13,7 +13,6 @@ from salesops import i18n
 from salesops.cli.app import App
 from salesops.i18n import t
 
-
 # Where a line of help may break: after Chinese punctuation, or at a space.
 _BREAKS = re.compile(r".*?(?:[，。；：、）》”,;:)]+\s*|\s+|$)")
 
