@@ -138,6 +138,13 @@ def test_gender_at_the_prompt_takes_what_the_option_takes(office, cli):
     assert json.loads(r.stdout)["customer"]["gender"] == "male"
 
 
+def test_the_unit_type_option_takes_what_its_menu_takes(desk, cli):
+    r = cli("--as", "李娜", "--json", "tour", "model", "start", "张三", "-n", "2", "--type", "a",
+            "--briefing", "--no-shoe-covers")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["tour"]["unit_type"] == "A"
+
+
 def test_an_optional_menu_says_enter_skips_it(desk, cli):
     r = cli("--as", "李娜", "call", "log", input="13900000000\n\n\n", env=TTY)
     assert "性别（1 男 / 2 女；回车跳过）" in r.stderr
@@ -206,12 +213,16 @@ class Screen:
         )
         os.close(slave)
         self.text = ""
+        self.poll = select.poll()  # not select(): the fd may be past 1024 in a long test run
+        self.poll.register(self.master, select.POLLIN)
+
+    def ready(self) -> bool:
+        return bool(self.poll.poll(120_000))
 
     def expect(self, wanted: str) -> str:
         """Read until ``wanted`` is on the screen (a generous guard, not a timing test)."""
         while wanted not in self.text:
-            ready, _, _ = select.select([self.master], [], [], 120)
-            assert ready, f"never showed {wanted!r}; the screen:\n{self.text}"
+            assert self.ready(), f"never showed {wanted!r}; the screen:\n{self.text}"
             try:
                 chunk = os.read(self.master, 4096)
             except OSError:  # the program ended
@@ -226,8 +237,7 @@ class Screen:
     def close(self) -> int:
         try:
             while True:
-                ready, _, _ = select.select([self.master], [], [], 120)
-                if not ready:
+                if not self.ready():
                     break
                 chunk = os.read(self.master, 4096)
                 if not chunk:

@@ -283,8 +283,9 @@ def start_site_tour(
 
 def unit_type_code(state: State, value: str) -> str:
     """A unit type as typed: its code (A) or its name (两室两厅一卫)."""
+    typed = value.strip().casefold()
     for u in state.office.unit_types:
-        if value.strip() in (u.code, u.name):
+        if typed in (u.code.casefold(), u.name.casefold()):
             return u.code
     raise SalesopsError(
         t(
