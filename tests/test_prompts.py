@@ -267,3 +267,16 @@ def test_at_a_real_terminal_a_bad_answer_is_asked_again(office):
 
     (cs,) = state(office).customers.values()
     assert (cs.name, cs.profile.gender) == ("张三", "female")
+
+
+def test_enter_on_a_required_survey_question_says_it_is_required(desk, cli):
+    r = cli("--as", "李娜", "survey", "record", "张三", input="\n5\n4\n3\n4\n\n", env=TTY)
+    assert r.exit_code == 0, r.output
+    assert "置业顾问的服务态度（1-5 分）: \n此项必填" in r.stderr
+
+
+def test_a_survey_for_no_one_is_refused_before_its_questions(desk, cli):
+    with unchanged(desk):
+        r = cli("--as", "李娜", "survey", "record", "王五", input="5\n4\n3\n4\n\n", env=TTY)
+    assert r.exit_code == 1 and "王五" in r.stderr
+    assert "置业顾问的服务态度" not in r.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import Group, command
+from salesops.cli.options import Group, command, customer_argument
 from salesops.cli.prompts import ask_customer
 from salesops.errors import SalesopsError
 from salesops.i18n import t
@@ -109,7 +109,7 @@ def _ask_answers(office) -> dict:
     ),
     writes=True,
 )
-@click.argument("customer", required=False)
+@customer_argument()
 @click.option(
     "--file",
     "file_",
@@ -135,7 +135,7 @@ def survey_record(a, customer, file_, answers, manager):
     ses = a.session()
     state = ses.state
     _ = ses.actor
-    customer = ask_customer(customer)
+    customer = ask_customer(customer, state)
     raw: dict = {}
     if file_:
         raw.update(surveys.read_answers(file_))
