@@ -280,3 +280,9 @@ def test_a_survey_for_no_one_is_refused_before_its_questions(desk, cli):
         r = cli("--as", "李娜", "survey", "record", "王五", input="5\n4\n3\n4\n\n", env=TTY)
     assert r.exit_code == 1 and "王五" in r.stderr
     assert "置业顾问的服务态度" not in r.stderr
+
+
+def test_a_follow_up_asks_again_for_a_customer_named_no_one(desk, cli):
+    r = cli("--as", "李娜", "--json", "followup", "log", input="王五\nzs\n2\n\n\n", env=TTY)
+    assert r.exit_code == 0, r.output
+    assert r.stderr.count("回访哪位客户") == 2

@@ -117,7 +117,12 @@ def followup_log(a, customer, intent, appointment, next_, notes, topics, duratio
 
     ses = a.session()
     _ = ses.actor
-    customer = ask(customer, "CUSTOMER", t("回访哪位客户（姓名、电话或编号）", "which customer"))
+    customer = ask(
+        customer,
+        "CUSTOMER",
+        t("回访哪位客户（姓名、电话或编号）", "which customer"),
+        convert=lambda v: resolve.customer(ses.state, v).id,
+    )
     cs = resolve.customer(ses.state, customer)
     if interactive():
         for line in review(ses.state, cs):
