@@ -286,3 +286,17 @@ def test_a_follow_up_asks_again_for_a_customer_named_no_one(desk, cli):
     r = cli("--as", "李娜", "--json", "followup", "log", input="王五\nzs\n2\n\n\n", env=TTY)
     assert r.exit_code == 0, r.output
     assert r.stderr.count("回访哪位客户") == 2
+
+
+def test_an_option_takes_the_spellings_of_its_menu(desk, cli):
+    r = cli("--as", "李娜", "--json", "complaint", "open", "张三", "--type", "建议", "--text", "多种树")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["event"]["type"] == "suggestion"
+    r = cli("--as", "李娜", "complaint", "open", "张三", "--type", "表扬", "--text", "好")
+    assert r.exit_code == 1 and "没有“表扬”这个选项；可选：1 投诉 / 2 建议" in r.stderr
+    customer(desk, "李四", "13700001111")
+    r = cli("--as", "李娜", "tour", "site", "start", "李四", "-n", "9", "--briefing", "--remedy", "下次再看")  # fmt: skip
+    assert r.exit_code == 1, r.output  # 8 helmets free: refused, and recorded with the remedy
+    from tests.opshelp import state
+
+    assert tours.refusals(state(desk))[-1].remedy == "later"

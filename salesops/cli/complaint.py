@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask
-from salesops.cli.options import Group, command, customer_argument, option
+from salesops.cli.options import Group, command, customer_argument, menu_option, option
 from salesops.cli.prompts import ask_customer, ask_date
 from salesops.i18n import t
 
@@ -64,6 +64,11 @@ def _done(a, ses, ev, zh: str, en: str, **fmt):
     )
 
 
+def _kinds():
+    """Complaint or suggestion, in the user's language."""
+    return [("complaint", t("投诉", "complaint")), ("suggestion", t("建议", "suggestion"))]
+
+
 @command(
     complaint,
     "open",
@@ -72,10 +77,10 @@ def _done(a, ses, ev, zh: str, en: str, **fmt):
 )
 @customer_argument()
 @click.option("--text", help=t("客户的意见（原话）", "what the customer said"))
-@click.option(
+@menu_option(
     "--type",
     "kind",
-    type=click.Choice(["complaint", "suggestion"]),
+    choices=lambda: _kinds(),
     help=t("complaint 投诉 / suggestion 建议（默认投诉）", "complaint (default) or suggestion"),
 )
 @click.option(
@@ -91,7 +96,7 @@ def complaint_open(a, customer, text, kind, channel):
         kind,
         "--type",
         t("投诉还是建议", "complaint or suggestion"),
-        choices=[("complaint", t("投诉", "complaint")), ("suggestion", t("建议", "suggestion"))],
+        choices=_kinds(),
         default="complaint",
     )
     text = ask(text, "--text", t("客户的意见", "what the customer said"))

@@ -302,6 +302,19 @@ def check_customer(ses, value):
     return resolve.customer(ses.state, value).id
 
 
+def menu_option(*decls, choices, **kwargs):
+    """An option whose value is one of a prompt's ``choices`` (a function giving them): it
+    takes what the menu takes (the code, the label, the number, any case) and stands for the
+    code from then on, so that the option and the prompt accept the same spellings."""
+
+    def check(ses, value):
+        from salesops.cli.app import Menu
+
+        return Menu(choices()).pick(str(value))
+
+    return option(*decls, check=check, resolves=True, **kwargs)
+
+
 def check_staff(ses, value) -> None:
     from salesops import resolve
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, confirm, interactive
-from salesops.cli.options import Group, check_staff, command, customer_argument, option
+from salesops.cli.options import (
+    Group,
+    check_staff,
+    command,
+    customer_argument,
+    menu_option,
+    option,
+)
 from salesops.cli.prompts import ask_customer
 from salesops.errors import SalesopsError
 from salesops.i18n import t
@@ -122,9 +129,9 @@ def _begin(a, customer, people):
     help=t("已讲解参观工地注意事项", "the safety briefing was given"),
 )
 @click.option("--route", help=t("指定路线（office.yaml site_routes）", "designated route"))
-@click.option(
+@menu_option(
     "--remedy",
-    type=click.Choice(["wait", "later"]),
+    choices=lambda: _remedies(),
     help=t(
         "安全帽不足时：wait 请客户稍等 / later 请客户下次再看（默认 wait）",
         "when helmets run short: wait, or come another time (default wait)",
@@ -188,6 +195,14 @@ def site_start(a, customer, people, briefing, route, remedy, staff):
     )
 
 
+def _remedies():
+    """How a customer is asked to bear a helmet shortage."""
+    return [
+        ("wait", t("稍等（有人归还后再看）", "to wait"), ("稍等",)),
+        ("later", t("下次再看", "to come another time")),
+    ]
+
+
 def _ask_remedy(free: int) -> str:
     """Too few helmets: how the customer was asked to bear it."""
     click.echo(
@@ -198,10 +213,7 @@ def _ask_remedy(free: int) -> str:
         None,
         "--remedy",
         t("请礼貌劝解客户", "politely ask the customer"),
-        choices=[
-            ("wait", t("稍等（有人归还后再看）", "to wait")),
-            ("later", t("下次再看", "to come another time")),
-        ],
+        choices=_remedies(),
     )
 
 
