@@ -105,9 +105,10 @@ def test_one_wrong_word_of_several_is_asked_again_and_the_others_kept(desk, cli)
 
 
 def test_a_wrong_word_may_be_left_out_with_enter(desk, cli):
-    r = cli("--as", "李娜", "--json", "followup", "log", "张三", input="2\n\n价格 学校\n\n", env=TTY)  # fmt: skip
+    r = cli("--as", "李娜", "--json", "followup", "log", "张三", input="2\n\n价格 学校 户型\n\n", env=TTY)  # fmt: skip
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["followup"]["topics"] == ["价格"]
+    assert "已记下：价格、户型" in r.stderr  # the words after the bad one are kept too
+    assert json.loads(r.stdout)["followup"]["topics"] == ["价格", "户型"]
 
 
 def test_a_menu_takes_its_label_without_the_note_in_brackets(desk, cli):

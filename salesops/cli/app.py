@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -238,49 +239,54 @@ def ask(
             click.echo(t("此项必填", "this field is required"), err=True)
             continue
         if multiple:
-            return _ask_rest(raw, one, option)
+            return _ask_rest(raw, one)
         try:
             return one(raw)
         except SalesopsError as exc:
             click.echo(safe_lines(exc.message), err=True)
 
 
-def _ask_rest(raw: str, one: Callable, option: str) -> list:
-    """The answers of a multi-choice prompt: each bad word is named and asked again, the
-    good ones are kept."""
+def _ask_rest(raw: str, one: Callable) -> list:
+    """The answers of a multi-choice prompt: every good word is kept; each bad one is named
+    and asked again (Enter leaves it out)."""
     from salesops.processes.faq import split
 
-    kept: list = []
+    got: list = []  # per word: (value, None) or (None, the refusal)
     for word in split(raw):
-        while True:
+        try:
+            got.append((one(word), None))
+        except SalesopsError as exc:
+            got.append((None, (word, exc.message)))
+    kept = [v for v, bad in got if bad is None]
+    out: list = []
+    for value, bad in got:
+        while bad is not None:
+            word, message = bad
+            click.echo(safe_lines(message), err=True)
+            if kept:
+                click.echo(
+                    t("已记下：{k}", "kept: {k}", k=t("、", ", ").join(map(str, kept))),
+                    err=True,
+                )
+            again = click.prompt(
+                t(
+                    "“{w}”请重填（回车略过这一项）",
+                    "'{w}': type it again (Enter to leave it out)",
+                    w=safe(word),
+                ),
+                default="",
+                show_default=False,
+                err=True,
+            ).strip()
+            if not again:
+                break
             try:
-                got = one(word)
+                value, bad = one(again), None
             except SalesopsError as exc:
-                click.echo(safe_lines(exc.message), err=True)
-                if kept:
-                    click.echo(
-                        t("已记下：{k}", "kept: {k}", k=t("、", ", ").join(map(str, kept))),
-                        err=True,
-                    )
-                word = str(
-                    click.prompt(
-                        t(
-                            "“{w}”请重填（回车略过这一项）",
-                            "'{w}': type it again (Enter to leave it out)",
-                            w=safe(word),
-                        ),
-                        default="",
-                        show_default=False,
-                        err=True,
-                    )
-                ).strip()
-                if not word:
-                    break
-                continue
-            if got not in kept:
-                kept.append(got)
-            break
-    return kept
+                bad = (again, exc.message)
+        if bad is None and value not in out:
+            out.append(value)
+    return out
 
 
 def with_note(text: str, note: str) -> str:
@@ -299,16 +305,11 @@ def _says_skip(prompt: str) -> bool:
     return any(w in prompt for w in ("回车", "可不填", "Enter", "optional"))
 
 
-_NOTE = None
+_NOTE = re.compile(r"\s*[（(][^（()）]*[)）]")
 
 
 def bare(label: str) -> str:
     """A label without its note in brackets: ``洗手间（保留位置）`` -> ``洗手间``."""
-    import re
-
-    global _NOTE
-    if _NOTE is None:
-        _NOTE = re.compile(r"\s*[（(][^（()）]*[)）]")
     return _NOTE.sub("", label).strip()
 
 
