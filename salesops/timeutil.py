@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from salesops.errors import SalesopsError
@@ -31,19 +32,70 @@ def today(tz: dt.tzinfo) -> dt.date:
     return now(tz).date()
 
 
-def parse_date(text: str, *, what: str = "date") -> dt.date:
+# Days as the desk says them. 周六 is the coming Saturday (today, on a Saturday); 下周六
+# the Saturday of next week.
+_OFFSETS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
+_OFFSETS_EN = {"today": 0, "tomorrow": 1}
+_WEEKDAY_ZH = "一二三四五六日"
+_WEEKDAY_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_RE = re.compile(r"^(下)?(?:周|星期|礼拜)([一二三四五六日天])$")
+_DEFAULT_TZ = "Asia/Shanghai"
+
+
+def relative_day(text: str, today: dt.date) -> dt.date | None:
+    """今天 / 明天 / 后天 / 周六 / 下周一 (and today, tomorrow, saturday) from ``today``;
+    None when ``text`` is not one of them."""
+    word = str(text).strip().lower()
+    if word in _OFFSETS:
+        return today + dt.timedelta(days=_OFFSETS[word])
+    if word in _OFFSETS_EN:
+        return today + dt.timedelta(days=_OFFSETS_EN[word])
+    m = _WEEKDAY_RE.match(word)
+    if m:
+        weekday = _WEEKDAY_ZH.index("日" if m.group(2) == "天" else m.group(2))
+        if m.group(1):  # 下周X: that day of next week (Monday to Sunday)
+            return today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7 + weekday)
+        return today + dt.timedelta(days=(weekday - today.weekday()) % 7)
+    for n, name in enumerate(_WEEKDAY_EN):
+        if len(word) >= 3 and name.startswith(word):
+            return today + dt.timedelta(days=(n - today.weekday()) % 7)
+    return None
+
+
+def example_date(today: dt.date, days: int = 1) -> str:
+    """A date for a prompt's example: never in the past."""
+    return (today + dt.timedelta(days=days)).isoformat()
+
+
+def date_hint(today: dt.date, days: int = 1) -> str:
+    """How a prompt says what a date may look like, from today."""
+    return t(
+        "如 {d}、明天、周六",
+        "e.g. {d}, tomorrow, saturday",
+        d=example_date(today, days),
+    )
+
+
+def parse_date(text: str, *, what: str = "date", today: dt.date | None = None) -> dt.date:
+    """A date as typed: 2026-11-26, 2026/11/26, 20261126, 2026年11月26日, or a day said
+    relative to ``today`` (default: today in the office's default timezone)."""
     text = str(text).strip()
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日"):
         try:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+    base = today if today is not None else now(zone(_DEFAULT_TZ)).date()
+    day = relative_day(text, base)
+    if day is not None:
+        return day
     raise SalesopsError(
         t(
-            "{w}：“{v}” 不是有效日期（例如 2026-11-26）",
-            "{w}: '{v}' is not a valid date (e.g. 2026-11-26)",
+            "{w}：“{v}” 不是有效日期（{h}）",
+            "{w}: '{v}' is not a valid date ({h})",
             w=what,
             v=text,
+            h=date_hint(base),
         )
     )
 
@@ -52,8 +104,21 @@ def parse_datetime(
     text: str, tz: dt.tzinfo, *, what: str = "time", base: dt.date | None = None
 ) -> dt.datetime:
     """Parse ``2026-11-26 14:30``, ``2026-11-26T14:30+08:00`` or, given ``base``, ``14:30``."""
-    raw = str(text).strip().replace("/", "-")
+    raw = str(text).strip().replace("/", "-").replace("：", ":")
     value: dt.datetime | None = None
+    said = _said_day(raw, tz, base)
+    if said is not None:  # 明天 10:00, 周六 15:30, tomorrow 10:00
+        day, raw = said
+        base = day
+        if not raw:
+            raise SalesopsError(
+                t(
+                    "{w}：“{v}” 还要写上几点，例如 {v} 10:00",
+                    "{w}: '{v}' needs a time of day too, e.g. {v} 10:00",
+                    w=what,
+                    v=str(text).strip(),
+                )
+            )
     if base is not None and len(raw) <= 5 and ":" in raw:
         try:
             clock = dt.datetime.strptime(raw, "%H:%M").time()
@@ -67,17 +132,33 @@ def parse_datetime(
             try:
                 value = dt.datetime.combine(dt.date.fromisoformat(raw), dt.time(0, 0))
             except ValueError:
+                day = (base or now(tz).date()) + dt.timedelta(days=1)
                 raise SalesopsError(
                     t(
-                        "{w}：“{v}” 不是有效时间（例如 2026-11-26 14:30）",
-                        "{w}: '{v}' is not a valid time (e.g. 2026-11-26 14:30)",
+                        "{w}：“{v}” 不是有效时间（例如 {d} 14:30、明天 10:00）",
+                        "{w}: '{v}' is not a valid time (e.g. {d} 14:30, tomorrow 10:00)",
                         w=what,
                         v=text,
+                        d=day.isoformat(),
                     )
                 ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.replace(microsecond=0)
+
+
+_SAID_TIME = re.compile(r"^(\S+?)\s*(\d{1,2}:\d{2})?$")
+
+
+def _said_day(raw: str, tz: dt.tzinfo, base: dt.date | None):
+    """(day, the clock after it) when ``raw`` starts with a day said in words."""
+    m = _SAID_TIME.match(raw)
+    if not m or m.group(1)[:1].isdigit():
+        return None
+    day = relative_day(m.group(1), base if base is not None else now(tz).date())
+    if day is None:
+        return None
+    return day, m.group(2) or ""
 
 
 def week_bounds(year: int, week: int) -> tuple[dt.date, dt.date]:

@@ -143,16 +143,16 @@ def test_call_log_prompts_in_chinese_with_the_choices(day, cli, monkeypatch):
         "2",  # layout: 两室
         "价格,按揭",  # topics
         "y",  # invited
-        "明天",  # a time that does not parse: asked again
+        "明天",  # a day without the time of day: asked again
         "2026-11-24 10:00",
         "3",  # minutes
     ]
     r = cli("--as", "赵主管", "--json", "call", "log", input="\n".join(answers) + "\n")
     assert r.exit_code == 0, r.output
-    assert "从何得知本项目（可选：）" in r.stderr and "1. 朋友介绍" in r.stderr
-    assert "需求户型（可选：）" in r.stderr and "2. 两室" in r.stderr
+    assert "1. 朋友介绍" in r.stderr and "从何得知本项目（填编号 1-9 或名称；回车跳过）" in r.stderr
+    assert "需求户型（1 一室 / 2 两室" in r.stderr
     assert "价格、位置" in r.stderr
-    assert "“明天” 不是有效时间" in r.stderr
+    assert "“明天” 还要写上几点，例如 明天 10:00" in r.stderr
     data = json.loads(r.stdout)
     call = data["call"]
     assert (call["channel"], call["layout"], call["area"], call["budget"]) == (

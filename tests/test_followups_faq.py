@@ -115,8 +115,12 @@ def test_followup_log_at_a_terminal_reviews_the_history_first(office, cli, monke
     r = cli("--as", "李娜", "followup", "log", "早", input="2\n\n\n")
     assert r.exit_code == 0, r.output
     err = r.stderr
-    assert err.index("来电：") < err.index("  李娜\n") < err.index("客户是否有意向（可选：）")
-    assert "1. 有意向，邀请再次来访 (yes)" in err
+    assert (
+        err.index("来电：")
+        < err.index("  李娜\n")
+        < err.index("客户是否有意向（1 有意向，邀请再次来访 / 2 暂无意向）")
+    )
+    assert "2 暂无意向）: 2" in err
     assert "下次回访：2026-11-26" in r.stdout
 
 

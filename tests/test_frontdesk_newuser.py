@@ -86,7 +86,7 @@ def test_an_ambiguous_customer_is_a_numbered_choice_at_a_terminal(desk, cli):
     number = sorted([first, second]).index(second) + 1  # numbered in id order
     r = cli("--json", "customer", "show", "张三", input=f"9\n{number}\n", env=TTY)
     assert r.exit_code == 0, r.output
-    assert "1. 张三" in r.output and "没有这个选项" in r.output
+    assert "1. 张三" in r.output and "没有“9”这个选项；可选：1 张三 / 2 张三" in r.output
     assert second in r.stdout
 
 
@@ -174,7 +174,7 @@ def test_duty_away_at_a_terminal_offers_the_consultants_on_duty(desk, cli):
     r = cli("--as", "赵主管", "duty", "away", input=f"陈静\n2\n{away}\n", env=TTY)
     assert r.exit_code == 0, r.output
     assert "1. 李娜" in r.output and "2. 张伟" in r.output
-    assert "没有这个选项" in r.output  # 陈静 is not on duty: asked again before the reason
+    assert "没有“陈静”这个选项；可选：1 李娜 / 2 张伟" in r.output  # not on duty: asked again
     d = now_day(desk.session())
     assert list(d.away) == [desk.consultants[1].id]
     r = cli("--as", "赵主管", "duty", "back", input="1\n", env=TTY)

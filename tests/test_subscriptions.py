@@ -167,7 +167,7 @@ def test_interactive_subscription_asks_in_chinese(office, cli, li, zs, unit):
         "成交价（元） [990000]",
         "定金（元）",
         "付款方式",
-        "2. 按揭",
+        "付款方式（1 一次性付款 / 2 按揭 / 3 分期付款）",
     ):
         assert prompt in r.output
     sub = sp.active_subscriptions(state(office))[unit.id]

@@ -242,7 +242,7 @@ def test_missing_options_prompt_in_chinese_at_a_terminal(office, cli, li, zs):
     assert r.exit_code == 0, r.output
     assert "客户（电话、姓名、拼音首字母或编号）" in r.output
     assert "参观人数" in r.output and "已向客户讲解参观工地的注意事项" in r.output
-    assert "1. 主通道-1号楼-样板段" in r.output
+    assert "参观路线（1 主通道-1号楼-样板段 / 2 东侧通道-3号楼） [主通道-1号楼-样板段]" in r.output
     assert tours.open_tours(state(office))[0].route == "东侧通道-3号楼"
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -168,20 +169,32 @@ def interactive() -> bool:
     return sys.stdin.isatty()
 
 
+Choice = tuple  # (value, label) or (value, label, other spellings)
+
+# A menu longer than this is listed above its prompt, one choice a line.
+_MENU_LINE = 60
+
+
 def ask(
     value,
     option: str,
     prompt: str,
     *,
-    choices: Sequence[tuple[str, str]] | None = None,
+    choices: Sequence[Choice] | None = None,
     default=None,
     required: bool = True,
     convert: Callable | None = None,
+    multiple: bool = False,
 ):
     """A missing option: prompt for it in the user's language at a terminal, else a usage error.
 
-    ``choices`` is a list of (value, label); the user may type the number, the value or the label,
+    Every bad answer is said and asked again; nothing typed before is lost. ``choices`` is
+    a list of (value, label[, other spellings]): the menu is shown on the prompt line and
+    the user may type the number, the value, the label (without its note in brackets) or
+    another spelling, in any case; what the option accepts (``convert``) is accepted too,
     at the prompt and as the option's value alike (``--route 2``: the menu's second choice).
+    ``multiple``: several answers separated by commas, each checked on its own; a bad one
+    is named and asked again while the others are kept.
     """
     if value is not None:
         return pick(value, choices) if choices else value
@@ -189,54 +202,191 @@ def ask(
         if not required or default is not None:
             return default
         raise click.UsageError(t("缺少选项 {o}", "missing option {o}", o=option))
-    while True:
-        if choices:
-            click.echo(prompt + t("（可选：）", " (choose):"), err=True)
-            for n, (val, label) in enumerate(choices, 1):
-                shown = label if label == val else f"{label} ({val})"
-                click.echo(f"  {n}. {safe(shown)}", err=True)
-            raw = click.prompt(
-                t("请选择编号或填写", "number or value"),
-                default=default if default is not None else ("" if not required else None),
-                show_default=default is not None,
-                err=True,
+    menu = Menu(choices) if choices else None
+    text = prompt
+    if menu is not None:
+        if menu.inline:
+            text = with_note(text, menu.inline)
+        else:
+            for line in menu.lines():
+                click.echo(line, err=True)
+            text = with_note(
+                text,
+                t("填编号 1-{n} 或名称", "number 1-{n} or name", n=len(menu.choices)),
             )
-            raw = str(raw).strip()
-            if not raw and not required:
-                return None
-            if raw.isdigit() and 1 <= int(raw) <= len(choices):
-                return choices[int(raw) - 1][0]
-            for val, label in choices:
-                if raw in (val, label):
-                    return val
-            click.echo(t("没有这个选项，请重选", "not one of the choices; try again"), err=True)
-            continue
+    if not required and default is None and not _says_skip(prompt):
+        text = with_note(text, t("回车跳过", "Enter to skip"))
+
+    shown_default = default
+    if menu is not None and default is not None:
+        shown_default = next((bare(c[1]) for c in menu.choices if c[0] == default), default)
+
+    def one(raw: str):
+        if menu is not None:
+            return menu.pick(raw, convert)
+        return convert(raw) if convert is not None else raw
+
+    while True:
         raw = click.prompt(
-            prompt,
-            default=default if default is not None else ("" if not required else None),
+            text,
+            default=shown_default if default is not None else "",
             show_default=default is not None,
             err=True,
         )
-        if raw == "" and not required:
-            return None
-        if convert is None:
-            return raw
+        raw = str(raw).strip()
+        if raw == "":
+            if not required:
+                return None if not multiple else []
+            click.echo(t("此项必填", "this field is required"), err=True)
+            continue
+        if multiple:
+            return _ask_rest(raw, one)
         try:
-            return convert(raw)
+            return one(raw)
         except SalesopsError as exc:
             click.echo(safe_lines(exc.message), err=True)
 
 
-def pick(value, choices: Sequence[tuple[str, str]]):
-    """An option's value given with a menu: a choice's value or label as it is, else its
-    number in the menu; anything else is left for the process to refuse, naming the choices."""
-    raw = str(value).strip()
-    for val, label in choices:
-        if raw in (val, label):
-            return val
-    if raw.isdigit() and 1 <= int(raw) <= len(choices):
-        return choices[int(raw) - 1][0]
-    return value
+def pick(value, choices: Sequence[Choice]):
+    """An option's value given with a menu: whatever the menu takes at the prompt (the number,
+    the value, the label, any case); anything else is left for the process to refuse, naming
+    the choices."""
+    try:
+        return Menu(choices).pick(str(value))
+    except SalesopsError:
+        return value
+
+
+def _ask_rest(raw: str, one: Callable) -> list:
+    """The answers of a multi-choice prompt: every good word is kept; each bad one is named
+    and asked again (Enter leaves it out)."""
+    from salesops.processes.faq import split
+
+    got: list = []  # per word: (value, None) or (None, the refusal)
+    for word in split(raw):
+        try:
+            got.append((one(word), None))
+        except SalesopsError as exc:
+            got.append((None, (word, exc.message)))
+    kept = [v for v, bad in got if bad is None]
+    out: list = []
+    for value, bad in got:
+        while bad is not None:
+            word, message = bad
+            click.echo(safe_lines(message), err=True)
+            if kept:
+                click.echo(
+                    t("已记下：{k}", "kept: {k}", k=t("、", ", ").join(map(str, kept))),
+                    err=True,
+                )
+            again = click.prompt(
+                t(
+                    "“{w}”请重填（回车略过这一项）",
+                    "'{w}': type it again (Enter to leave it out)",
+                    w=safe(word),
+                ),
+                default="",
+                show_default=False,
+                err=True,
+            ).strip()
+            if not again:
+                break
+            try:
+                value, bad = one(again), None
+            except SalesopsError as exc:
+                bad = (again, exc.message)
+        if bad is None and value not in out:
+            out.append(value)
+    return out
+
+
+def with_note(text: str, note: str) -> str:
+    """``性别`` + ``1 男 / 2 女`` -> ``性别（1 男 / 2 女）``; into the prompt's own brackets
+    when it ends with some."""
+    if i18n.en():
+        if text.endswith(")"):
+            return text[:-1] + "; " + note + ")"
+        return f"{text} ({note})"
+    if text.endswith("）"):
+        return text[:-1] + "；" + note + "）"
+    return f"{text}（{note}）"
+
+
+def _says_skip(prompt: str) -> bool:
+    return any(w in prompt for w in ("回车", "可不填", "Enter", "optional"))
+
+
+_NOTE = re.compile(r"\s*[（(][^（()）]*[)）]")
+
+
+def bare(label: str) -> str:
+    """A label without its note in brackets: ``洗手间（保留位置）`` -> ``洗手间``."""
+    return _NOTE.sub("", label).strip()
+
+
+class Menu:
+    """The choices of a prompt, and what a typed answer picks."""
+
+    def __init__(self, choices: Sequence[Choice]):
+        self.choices = [(c[0], c[1], tuple(c[2]) if len(c) > 2 else ()) for c in choices]
+        shown = " / ".join(f"{n} {safe(self.shown(c))}" for n, c in enumerate(self.choices, 1))
+        long = len(shown) > _MENU_LINE or any(
+            "  " in c[1] or bare(c[1]) != c[1] for c in self.choices
+        )
+        self.inline = "" if long else shown
+
+    @staticmethod
+    def shown(choice) -> str:
+        val, label, _ = choice
+        code = str(val)
+        if label == code or label.startswith(code) or len(code) > 3 or code.islower():
+            return label
+        return f"{val} {label}"  # a grade's letter, a short code: typed as often as the label
+
+    def short(self) -> str:
+        """The choices in a line: the number and the first words of each label."""
+        return " / ".join(
+            f"{n} {safe(bare(self.shown(c)).split('  ')[0])}" for n, c in enumerate(self.choices, 1)
+        )
+
+    def lines(self) -> list[str]:
+        return [f"  {n}. {safe(self.shown(c))}" for n, c in enumerate(self.choices, 1)]
+
+    def pick(self, raw: str, convert: Callable | None = None):
+        text = raw.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self.choices):
+            return self.choices[int(text) - 1][0]
+        low = text.casefold()
+        found = []
+        for val, label, more in self.choices:
+            spellings = {str(val), label, bare(label), *more}
+            if low in {s.casefold() for s in spellings if s} and val not in found:
+                found.append(val)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise SalesopsError(
+                t(
+                    "“{v}”符合好几项，请填编号",
+                    "'{v}' matches several; type the number",
+                    v=safe(text),
+                )
+            )
+        if convert is not None:
+            try:
+                got = convert(text)
+            except SalesopsError:
+                got = None
+            if got is not None:
+                return got
+        raise SalesopsError(
+            t(
+                "没有“{v}”这个选项；可选：{c}",
+                "'{v}' is not one of the choices: {c}",
+                v=safe(text),
+                c=self.inline or self.short(),
+            )
+        )
 
 
 def confirm(prompt: str, value: bool | None, option: str) -> bool:

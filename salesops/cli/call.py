@@ -5,16 +5,28 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import PHONE, Group, channel_option, command, customer_options
+from salesops.cli.options import (
+    PHONE,
+    Group,
+    channel_option,
+    check_appointment,
+    check_duration,
+    check_followup_date,
+    check_staff,
+    command,
+    customer_options,
+    option,
+    topic_option,
+)
 from salesops.cli.prompts import (
     ask_appointment,
     ask_identity,
+    ask_topic_list,
     decision_line,
     identify,
     logged_data,
     next_contact_lines,
     say,
-    topic_prompt,
 )
 from salesops.i18n import t
 
@@ -47,31 +59,46 @@ def call():
 @customer_options
 @click.option("--address", help=t("地址", "address"))
 @channel_option
-@click.option(
-    "--budget", help=t("可接受价格（万元），如 150 或 120-150", "budget in 10k yuan, e.g. 150")
+@option(
+    "--budget",
+    check=lambda ses, v: _budget(v),
+    help=t("可接受价格（万元），如 150 或 120-150", "budget in 10k yuan, e.g. 150"),
 )
-@click.option(
-    "--area", help=t("需求面积（㎡），如 90 或 80-100", "wanted area (㎡), e.g. 90 or 80-100")
+@option(
+    "--area",
+    check=lambda ses, v: _area(v),
+    help=t("需求面积（㎡），如 90 或 80-100", "wanted area (㎡), e.g. 90 or 80-100"),
 )
-@click.option("--layout", help=t("需求户型（office.yaml 的户型）", "wanted layout (office.yaml)"))
-@click.option(
-    "--topic",
-    "topics",
-    multiple=True,
-    help=t("客户问到的问题类别（答客问），可多次", "topics asked (faq codes), repeatable"),
+@option(
+    "--layout",
+    check=lambda ses, v: _layout(ses, v),
+    help=t("需求户型（office.yaml 的户型）", "wanted layout (office.yaml)"),
 )
+@topic_option
 @click.option(
     "--invited/--not-invited", default=None, help=t("是否邀约来访", "invited to visit or not")
 )
-@click.option("--appointment", help=t("约定来访时间，如 2026-11-28 10:00", "agreed visit time"))
-@click.option("--duration", "duration_min", help=t("通话时长（分钟）", "call length in minutes"))
+@option(
+    "--appointment",
+    check=check_appointment,
+    help=t("约定来访时间，如 2026-11-28 10:00 或 明天 10:00", "agreed visit time"),
+)
+@option(
+    "--duration",
+    "duration_min",
+    check=check_duration,
+    help=t("通话时长（分钟）", "call length in minutes"),
+)
 @click.option("--notes", help=t("备注", "notes"))
-@click.option(
+@option(
     "--staff",
+    check=check_staff,
     help=t("指定接听的置业顾问（覆盖规则）", "the consultant who takes it (overrides the rule)"),
 )
-@click.option(
-    "--next-followup", help=t("下次回访日期（默认按规则）", "next follow-up date (default by rule)")
+@option(
+    "--next-followup",
+    check=check_followup_date,
+    help=t("下次回访日期（默认按规则）", "next follow-up date (default by rule)"),
 )
 def call_log(a, **given):
     from salesops.processes import calls
@@ -87,6 +114,24 @@ def call_log(a, **given):
         logged_data(ses, logged, missing=ev.missing, long_call=ev.long_call),
         lambda: _logged_text(ses.state, logged),
     )
+
+
+def _budget(value):
+    from salesops.processes.calls import parse_budget
+
+    return parse_budget(value)
+
+
+def _area(value):
+    from salesops.processes.calls import parse_area
+
+    return parse_area(value)
+
+
+def _layout(ses, value) -> None:
+    from salesops.processes.calls import choose
+
+    choose(value, ses.state.office.layouts, t("户型", "layout"))
 
 
 def _ask_call(a, ses, given: dict) -> None:
@@ -139,14 +184,11 @@ def _ask_call(a, ses, given: dict) -> None:
         required=False,
     )
     # A call reads faq.yaml for this prompt even when it cannot ask (ask_topics does not).
-    g["topics"] = g["topics"] or ask(None, "--topic", topic_prompt(ses), required=False)
+    g["topics"] = g["topics"] or ask_topic_list(ses)
     if g["invited"] is None and g["appointment"] is None and interactive():
         g["invited"] = click.confirm(t("是否已邀约客户来现场？", "invited to visit?"), err=True)
     if g["invited"] and g["appointment"] is None:
-        g["appointment"] = ask_appointment(
-            ses,
-            t("约定来访时间（如 2026-11-28 10:00 或 15:30）", "visit time (e.g. 2026-11-28 10:00)"),
-        )
+        g["appointment"] = ask_appointment(ses)
     g["duration_min"] = ask(
         g["duration_min"],
         "--duration",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask
-from salesops.cli.options import Group, command
-from salesops.cli.prompts import ask_customer
+from salesops.cli.options import Group, command, customer_argument, menu_option, option
+from salesops.cli.prompts import ask_customer, ask_date
 from salesops.i18n import t
 
 COMPLAINT_PROMPT = (
@@ -40,17 +40,19 @@ def _step(name: str, help: str):
     return wrap
 
 
-def _begin(a, query, step: str | None = None):
-    """The session and the complaint asked for, refusing before any prompt when we do not
-    know who acts, or (for a ``step``) when it may not come next or is not the actor's to take."""
+def _begin(a, query, step: str):
+    """The session (refusing early when we do not know who acts) and the complaint asked for,
+    if ``step`` may come next for it and is the actor's to take: refused before the step's
+    questions are asked."""
     from salesops.processes.complaints import ready
 
     ses = a.session()
     _ = ses.actor
-    query = ask(query, "COMPLAINT", t(*COMPLAINT_PROMPT))
-    if step:
-        ready(ses, query, step)
-    return ses, query
+    if query is not None:
+        return ses, ready(ses, query, step).id
+    return ses, ask(
+        None, "COMPLAINT", t(*COMPLAINT_PROMPT), convert=lambda v: ready(ses, v, step).id
+    )
 
 
 def _done(a, ses, ev, zh: str, en: str, **fmt):
@@ -64,18 +66,23 @@ def _done(a, ses, ev, zh: str, en: str, **fmt):
     )
 
 
+def _kinds():
+    """Complaint or suggestion, in the user's language."""
+    return [("complaint", t("投诉", "complaint")), ("suggestion", t("建议", "suggestion"))]
+
+
 @command(
     complaint,
     "open",
     help=t("受理客户投诉或建议。", "Receive a customer's complaint or suggestion."),
     writes=True,
 )
-@click.argument("customer", required=False)
+@customer_argument()
 @click.option("--text", help=t("客户的意见（原话）", "what the customer said"))
-@click.option(
+@menu_option(
     "--type",
     "kind",
-    type=click.Choice(["complaint", "suggestion"]),
+    choices=lambda: _kinds(),
     help=t("complaint 投诉 / suggestion 建议（默认投诉）", "complaint (default) or suggestion"),
 )
 @click.option(
@@ -86,12 +93,12 @@ def complaint_open(a, customer, text, kind, channel):
 
     ses = a.session()
     _ = ses.actor
-    customer = ask_customer(customer)
+    customer = ask_customer(customer, ses.state)
     kind = ask(
         kind,
         "--type",
         t("投诉还是建议", "complaint or suggestion"),
-        choices=[("complaint", t("投诉", "complaint")), ("suggestion", t("建议", "suggestion"))],
+        choices=_kinds(),
         default="complaint",
     )
     text = ask(text, "--text", t("客户的意见", "what the customer said"))
@@ -112,20 +119,26 @@ def complaint_open(a, customer, text, kind, channel):
 
 
 @_step("promise", t("向客户承诺在某日前反馈。", "Promise the customer feedback by a date."))
-@click.option("--due", metavar="DATE", help=t("承诺反馈日期", "feedback promised by"))
+@option(
+    "--due",
+    metavar="DATE",
+    check=lambda ses, v: _due(ses, v),
+    help=t("承诺反馈日期（如 2026-12-05、明天、周六）", "feedback promised by (a date, tomorrow…)"),
+)
 def complaint_promise(a, query, due):
     from salesops.processes.complaints import promise
-    from salesops.timeutil import parse_date
 
     ses, query = _begin(a, query, "promised")
-    due = ask(
+    due = ask_date(
         due,
         "--due",
-        t("承诺在哪天前反馈（如 2026-12-01）", "feedback by which day (e.g. 2026-12-01)"),
-        convert=lambda v: parse_date(v, what="--due"),
+        t("承诺在哪天前反馈", "feedback by which day"),
+        ses,
+        days=3,
+        convert=lambda v: _due(ses, v),
     )
     if isinstance(due, str):
-        due = parse_date(due, what="--due")
+        due = _due(ses, due)
     ev = promise(ses, query, due)
     _done(
         a,
@@ -138,7 +151,11 @@ def complaint_promise(a, query, due):
 
 
 @_step("assign", t("交由相关部门分析。", "Hand it to the relevant department for analysis."))
-@click.option("--department", help=t("部门（office.yaml departments）", "department"))
+@option(
+    "--department",
+    check=lambda ses, v: _department(ses, v),
+    help=t("部门（office.yaml departments）", "department"),
+)
 @click.option("--analysis", help=t("分析意见", "the department's analysis"))
 def complaint_assign(a, query, department, analysis):
     from salesops.processes.complaints import assign
@@ -196,6 +213,20 @@ def complaint_close(a, query, feedback):
     feedback = ask(feedback, "--feedback", t("给客户的反馈", "the feedback given"))
     ev = close(ses, query, feedback)
     _done(a, ses, ev, "已反馈并归档（{i}）", "feedback given, archived ({i})")
+
+
+def _due(ses, value):
+    from salesops.processes.complaints import due_date
+    from salesops.timeutil import parse_date
+
+    today = ses.state.local_date(ses.now)
+    return due_date(ses, parse_date(value, what=t("反馈日期", "feedback date"), today=today))
+
+
+def _department(ses, value):
+    from salesops.processes.complaints import department
+
+    return department(ses.state, value)
 
 
 STATES = ["open", "all", "received", "promised", "assigned", "resolved", "closed"]

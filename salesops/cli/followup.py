@@ -5,9 +5,19 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import Group, command, credit_option
+from salesops.cli.options import (
+    Group,
+    check_appointment,
+    check_duration,
+    check_followup_date,
+    command,
+    credit_option,
+    option,
+    topic_option,
+)
 from salesops.cli.prompts import (
     ask_appointment,
+    ask_date,
     ask_topics,
     next_contact_lines,
     say,
@@ -81,12 +91,25 @@ def _intent(value) -> bool | None:
     writes=True,
 )
 @click.argument("customer", required=False)
-@click.option("--intent", help=t("客户是否有意向：yes/no", "is the customer interested: yes/no"))
-@click.option("--appointment", help=t("约定来访时间，如 2026-11-28 10:00", "agreed visit time"))
-@click.option("--next", "next_", help=t("下次回访日期，如 2026-11-30", "next follow-up date"))
+@option(
+    "--intent",
+    check=lambda ses, v: _intent(v),
+    help=t("客户是否有意向：yes/no", "is the customer interested: yes/no"),
+)
+@option(
+    "--appointment",
+    check=check_appointment,
+    help=t("约定来访时间，如 2026-11-28 10:00 或 明天 10:00", "agreed visit time"),
+)
+@option(
+    "--next",
+    "next_",
+    check=check_followup_date,
+    help=t("下次回访日期，如 2026-11-30 或 周六", "next follow-up date"),
+)
 @click.option("--notes", help=t("回访内容", "what was said"))
-@click.option("--topic", "topics", multiple=True, help=t("客户问到的问题类别", "topics asked"))
-@click.option("--duration", help=t("通话时长（分钟）", "call length in minutes"))
+@topic_option
+@option("--duration", check=check_duration, help=t("通话时长（分钟）", "call length in minutes"))
 @credit_option
 def followup_log(a, customer, intent, appointment, next_, notes, topics, duration, staff):
     from salesops import resolve
@@ -94,7 +117,12 @@ def followup_log(a, customer, intent, appointment, next_, notes, topics, duratio
 
     ses = a.session()
     _ = ses.actor
-    customer = ask(customer, "CUSTOMER", t("回访哪位客户（姓名、电话或编号）", "which customer"))
+    customer = ask(
+        customer,
+        "CUSTOMER",
+        t("回访哪位客户（姓名、电话或编号）", "which customer"),
+        convert=lambda v: resolve.customer(ses.state, v).id,
+    )
     cs = resolve.customer(ses.state, customer)
     if interactive():
         for line in review(ses.state, cs):
@@ -145,19 +173,20 @@ def _ask_outcome(ses, intent, appointment, next_):
                 ("yes", t("有意向，邀请再次来访", "yes, invite to visit")),
                 ("no", t("暂无意向", "not now")),
             ],
+            convert=lambda v: "yes" if _intent(v) else "no",
         )
     )
     if intent and appointment is None:
-        appointment = ask_appointment(
-            ses, t("约定来访时间（如 2026-11-28 10:00）", "visit time (e.g. 2026-11-28 10:00)")
-        )
+        appointment = ask_appointment(ses)
     if not intent and next_ is None and interactive():
-        next_ = ask(
+        next_ = ask_date(
             None,
             "--next",
             t("下次回访日期（回车按默认间隔）", "next follow-up date (Enter for the default)"),
+            ses,
+            days=7,
             required=False,
-            convert=lambda v: calls.followup_date(ses, v) and v,
+            convert=lambda v: calls.followup_date(ses, v),
         )
     return intent, appointment, next_
 

@@ -7,9 +7,11 @@ asks it asks it the same way (at a terminal; a usage error or the default otherw
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
-from salesops.cli.app import ask, interactive
+from salesops.cli.app import ask, interactive, with_note
 from salesops.i18n import t
 
 CUSTOMER_PROMPT = ("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)")
@@ -21,9 +23,23 @@ def say(a, text: str) -> None:
         click.echo(text, err=True)
 
 
-def ask_customer(value: str | None) -> str:
-    """The CUSTOMER argument of the operations commands (tour, survey, complaint, subscribe)."""
-    return ask(value, "CUSTOMER", t(*CUSTOMER_PROMPT))
+def ask_customer(value: str | None, state=None) -> str:
+    """The CUSTOMER argument of the operations commands (tour, survey, complaint, subscribe):
+    with ``state``, an answer naming no one is asked again (the customer's id is returned)."""
+    from salesops import resolve
+
+    convert = (lambda v: resolve.customer(state, v).id) if state is not None else None
+    return ask(value, "CUSTOMER", t(*CUSTOMER_PROMPT), convert=convert)
+
+
+def spellings(name: str | None) -> tuple[str, ...]:
+    """What may be typed at a menu to pick a person: the name, its pinyin and initials."""
+    from salesops import resolve
+
+    if not name:
+        return ()
+    initials, full = resolve.pinyin_spellings(name)
+    return (name, *sorted(initials), *sorted(full))
 
 
 def choose_customer(state, found):
@@ -38,6 +54,7 @@ def choose_customer(state, found):
             cs.id,
             f"{safe(cs.name) or '-'}  {phones.mask(cs.phone) or '-'}  "
             f"{safe(state.staff_name(cs.owner)) or '-'}",
+            spellings(cs.name),
         )
         for cs in found
     ]
@@ -123,7 +140,22 @@ def ask_topics(ses, topics):
     """The faq topics the customer asked about, when none were given (at a terminal only)."""
     if topics or not interactive():
         return topics
-    return ask(None, "--topic", topic_prompt(ses), required=False)
+    return ask_topic_list(ses)
+
+
+def ask_topic_list(ses):
+    """The topics asked about, several at once: a topic not in faq.yaml is named and asked
+    again, the others kept."""
+    from salesops.processes import faq
+
+    return ask(
+        None,
+        "--topic",
+        topic_prompt(ses),
+        required=False,
+        multiple=True,
+        convert=lambda word: faq.topics(ses.store, [word])[0],
+    )
 
 
 def topic_prompt(ses) -> str:
@@ -138,11 +170,36 @@ def topic_prompt(ses) -> str:
     )
 
 
-def ask_appointment(ses, prompt: str):
-    """A visit time agreed with the customer: asked again until it parses and is not past."""
+def ask_appointment(ses, prompt: str | None = None):
+    """A visit time agreed with the customer: asked again until it parses and is not past.
+    The example in the prompt is tomorrow."""
     from salesops.processes.calls import appointment_time
 
+    if prompt is None:
+        day = ses.state.local_date(ses.now) + dt.timedelta(days=1)
+        prompt = t(
+            "约定来访时间（如 {d} 10:00、明天 10:00 或今天 15:30）",
+            "visit time (e.g. {d} 10:00, tomorrow 10:00 or 15:30 today)",
+            d=day.isoformat(),
+        )
     return ask(None, "--appointment", prompt, convert=lambda v: appointment_time(ses, v) and v)
+
+
+def ask_date(
+    value, option: str, what: str, ses, *, days: int = 1, required: bool = True, convert=None
+):
+    """A date, asked with an example that is never in the past; 今天/明天/周六 are understood."""
+    from salesops.timeutil import date_hint, parse_date
+
+    today = ses.state.local_date(ses.now)
+    check = convert or (lambda v: parse_date(v, what=what, today=today))
+    return ask(
+        value,
+        option,
+        with_note(what, date_hint(today, days)),
+        required=required,
+        convert=check,
+    )
 
 
 # --- what is said after a write ----------------------------------------------------------

@@ -89,7 +89,15 @@ def weekly(a, week, fmt, output, reveal):
             click.echo(notice, err=True)
         return
     a.emit(
-        {"ok": True, "file": str(path), "week": wk.label, "format": fmt, "notice": notice or None},
-        t("已写入 {w} 周报：{p}", "wrote the {w} report: {p}", w=wk.label, p=path)
-        + (f"\n{notice}" if notice else ""),
+        {
+            "ok": True,
+            "file": str(path),
+            "week": wk.label,
+            "period": wk.period,
+            "format": fmt,
+            "notice": notice or None,
+        },
+        t("已写入 {w}周报 → {p}", "wrote the report of {w} → {p}", w=wk.period, p=path),
     )
+    if notice and not a.json:
+        click.echo(notice, err=True)  # beside the file written, as beside a report printed

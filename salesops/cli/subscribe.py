@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask
-from salesops.cli.options import command, credit_option
+from salesops.cli.options import argument, command, credit_option, customer_argument, option
 from salesops.cli.prompts import ask_customer
 from salesops.i18n import t
 
@@ -27,12 +27,21 @@ def _emit(a, ses, ev, human: str):
     ),
     writes=True,
 )
-@click.argument("customer", required=False)
-@click.argument("unit", required=False)
-@click.option("--price", help=t("成交价（元），默认房源总价", "price (yuan); default: list price"))
-@click.option("--deposit", help=t("定金（元）", "deposit (yuan)"))
-@click.option(
+@customer_argument()
+@argument("unit", required=False, check=lambda ses, v: _unit(ses, v))
+@option(
+    "--price",
+    check=lambda ses, v: _price(v),
+    help=t("成交价（元），默认房源总价", "price (yuan); default: list price"),
+)
+@option(
+    "--deposit",
+    check=lambda ses, v: _deposit(v),
+    help=t("定金（元）", "deposit (yuan)"),
+)
+@option(
     "--payment",
+    check=lambda ses, v: _payment(v),
     help=t(
         "付款方式：full 一次性付款 / mortgage 按揭 / instalments 分期付款",
         "payment: full, mortgage or instalments",
@@ -40,7 +49,6 @@ def _emit(a, ses, ev, human: str):
 )
 @credit_option
 def subscribe_cmd(a, customer, unit, price, deposit, payment, staff):
-    from salesops import resolve
     from salesops.models.operations import money
     from salesops.processes import subscriptions as sp
     from salesops.text import safe
@@ -48,10 +56,13 @@ def subscribe_cmd(a, customer, unit, price, deposit, payment, staff):
     ses = a.session()
     state = ses.state
     _ = ses.actor
-    if staff:
-        staff = resolve.staff(state, staff).id  # refused before any prompt
-    customer = ask_customer(customer)
-    unit = ask(unit, "UNIT", t("房源（如 1栋-1201）", "unit (e.g. 1栋-1201)"))
+    customer = ask_customer(customer, state)
+    unit = ask(
+        unit,
+        "UNIT",
+        t("房源（如 1栋-1201）", "unit (e.g. 1栋-1201)"),
+        convert=lambda v: _unit(ses, v) and v,
+    )
     u = sp.available_unit(state, unit)  # refuse a sold or held unit before asking the rest
     if price is None:
         price = ask(
@@ -60,13 +71,20 @@ def subscribe_cmd(a, customer, unit, price, deposit, payment, staff):
             t("成交价（元）", "price (yuan)"),
             default=str(u.list_price),
             required=False,
+            convert=lambda v: _price(v) and v,
         )
-    deposit = ask(deposit, "--deposit", t("定金（元）", "deposit (yuan)"))
+    deposit = ask(
+        deposit,
+        "--deposit",
+        t("定金（元）", "deposit (yuan)"),
+        convert=lambda v: _deposit(v) is not None and v,
+    )
     payment = ask(
         payment,
         "--payment",
         t("付款方式", "payment"),
         choices=[(p, sp.payment_name(p)) for p in ("full", "mortgage", "instalments")],
+        convert=_payment,
     )
     sub = sp.subscribe(
         ses, customer, unit, price=price, deposit=deposit, payment=payment, staff=staff
@@ -88,6 +106,30 @@ def subscribe_cmd(a, customer, unit, price, deposit, payment, staff):
             m=sp.payment_name(sub.payment),
         ),
     )
+
+
+def _unit(ses, value):
+    from salesops.processes.subscriptions import available_unit
+
+    return available_unit(ses.state, value)
+
+
+def _price(value):
+    from salesops.processes.subscriptions import parse_amount
+
+    return parse_amount(value, t("成交价", "price"))
+
+
+def _deposit(value):
+    from salesops.processes.subscriptions import parse_amount
+
+    return parse_amount(value, t("定金", "deposit"), zero=True)
+
+
+def _payment(value):
+    from salesops.processes.subscriptions import parse_payment
+
+    return parse_payment(value)
 
 
 @command(

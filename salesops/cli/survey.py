@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import Group, command, credit_option
+from salesops.cli.options import Group, command, credit_option, customer_argument
 from salesops.cli.prompts import ask_customer
 from salesops.errors import SalesopsError
 from salesops.i18n import t
@@ -133,7 +133,7 @@ def _ask_answers(office) -> dict:
     ),
     writes=True,
 )
-@click.argument("customer", required=False)
+@customer_argument()
 @click.option(
     "--file",
     "file_",
@@ -158,16 +158,13 @@ def _ask_answers(office) -> dict:
 )
 @credit_option
 def survey_record(a, customer, file_, answers, manager, staff):
-    from salesops import resolve
     from salesops.processes import surveys
     from salesops.text import safe
 
     ses = a.session()
     state = ses.state
     _ = ses.actor
-    if staff:
-        staff = resolve.staff(state, staff).id  # refused before any prompt
-    customer = ask_customer(customer)
+    customer = ask_customer(customer, state)
     raw: dict = {}
     if file_:
         raw.update(surveys.read_answers(file_))

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import click
 
-from salesops.cli.app import ask, confirm, interactive, pick
-from salesops.cli.options import Group, command
+from salesops.cli.app import ask, confirm, interactive
+from salesops.cli.options import (
+    Group,
+    check_staff,
+    command,
+    customer_argument,
+    menu_option,
+    option,
+)
 from salesops.cli.prompts import ask_customer
 from salesops.errors import SalesopsError
 from salesops.i18n import t
@@ -52,9 +59,30 @@ def _count(value: str) -> int:
         raise SalesopsError(t("请填一个整数", "enter a whole number")) from None
 
 
-_PEOPLE = click.option("--people", "-n", type=int, help=t("参观人数", "head count"))
-_STAFF = click.option(
+def _head_count(value) -> int:
+    from salesops.processes.tours import check_head_count
+
+    people = _count(value)
+    check_head_count(people)
+    return people
+
+
+def _check_returned(ses, value) -> None:
+    if value < 0:
+        raise SalesopsError(t("归还数量不能为负数", "the number returned cannot be negative"))
+
+
+_CUSTOMER = customer_argument()
+_PEOPLE = option(
+    "--people",
+    "-n",
+    type=int,
+    check=lambda ses, v: _head_count(v),
+    help=t("参观人数", "head count"),
+)
+_STAFF = option(
     "--staff",
+    check=check_staff,
     help=t(
         "带看的置业顾问（默认：正在接待客户的人；否则本人是置业顾问时为本人；"
         "否则客户的置业顾问在岗空闲时为他）",
@@ -62,8 +90,11 @@ _STAFF = click.option(
         "you, if a consultant; else the customer's owner when on duty and free)",
     ),
 )
-_RETURNED = click.option(
-    "--returned", type=int, help=t("归还数量（默认全部归还）", "how many came back (default: all)")
+_RETURNED = option(
+    "--returned",
+    type=int,
+    check=_check_returned,
+    help=t("归还数量（默认全部归还）", "how many came back (default: all)"),
 )
 _NEGOTIATE = click.option(
     "--negotiate/--no-negotiate",
@@ -80,10 +111,8 @@ def _begin(a, customer, people, staff):
 
     ses = a.session()
     _ = ses.actor
-    if staff:
-        staff = resolve.staff(ses.state, staff).id  # refused before any prompt
-    customer = resolve.customer(ses.state, ask_customer(customer)).id
-    people = ask(people, "--people", t("参观人数", "head count"), convert=_count)
+    customer = resolve.customer(ses.state, ask_customer(customer, ses.state)).id
+    people = ask(people, "--people", t("参观人数", "head count"), convert=_head_count)
     if staff is None and interactive():
         try:
             tours.guide(ses, ses.state.customers[customer])
@@ -111,7 +140,7 @@ def _begin(a, customer, people, staff):
     ),
     writes=True,
 )
-@click.argument("customer", required=False)
+@_CUSTOMER
 @_PEOPLE
 @click.option(
     "--briefing/--no-briefing",
@@ -125,8 +154,9 @@ def _begin(a, customer, people, staff):
         "designated route (its name or number in office.yaml site_routes)",
     ),
 )
-@click.option(
+@menu_option(
     "--remedy",
+    choices=lambda: _remedies(),
     help=t(
         "安全帽不足时：wait 请客户稍等 / later 请客户下次再看 / batches 请客户分批参观"
         "（默认 wait；人数多于全部安全帽时默认 batches）",
@@ -157,7 +187,6 @@ def site_start(a, customer, people, briefing, route, remedy, staff):
             choices=[(r, r) for r in routes],
             default=routes[0],
         )
-    remedy = pick(remedy, _REMEDIES()) if remedy is not None else None
     free = tours.helmets_free(state)
     if remedy is None and interactive() and briefing and people > free:
         remedy = _ask_remedy(free, people > tours.helmets_existing(state))
@@ -189,9 +218,10 @@ def site_start(a, customer, people, briefing, route, remedy, staff):
     )
 
 
-def _REMEDIES() -> list[tuple[str, str]]:
+def _remedies() -> list[tuple]:
+    """How a customer is asked to bear a helmet shortage."""
     return [
-        ("wait", t("稍等（有人归还后再看）", "to wait")),
+        ("wait", t("稍等（有人归还后再看）", "to wait"), ("稍等",)),
         ("later", t("下次再看", "to come another time")),
         ("batches", t("分批参观", "to tour in smaller groups")),
     ]
@@ -204,7 +234,7 @@ def _ask_remedy(free: int, too_many: bool) -> str:
         t("安全帽不足：只有 {f} 顶空闲。", "not enough helmets: {f} free.", f=max(free, 0)),
         err=True,
     )
-    choices = _REMEDIES()
+    choices = _remedies()
     if too_many:
         choices = [c for c in choices if c[0] != "wait"]
     elif free <= 0:
@@ -221,9 +251,15 @@ def _ask_remedy(free: int, too_many: bool) -> str:
     ),
     writes=True,
 )
-@click.argument("customer", required=False)
+@_CUSTOMER
 @_PEOPLE
-@click.option("--type", "unit_type", help=t("带看户型（编号或名称）", "unit type (code or name)"))
+@option(
+    "--type",
+    "unit_type",
+    check=lambda ses, v: _unit_type(ses, v),
+    resolves=True,
+    help=t("带看户型（编号或名称）", "unit type (code or name)"),
+)
 @click.option(
     "--briefing/--no-briefing",
     default=None,
@@ -243,7 +279,8 @@ def model_start(a, customer, people, unit_type, briefing, shoe_covers, staff):
         unit_type,
         "--type",
         t("与客户确认带看户型", "unit type to show"),
-        choices=[(u.code, f"{u.code} {u.name}") for u in ses.state.office.unit_types],
+        choices=[(u.code, f"{u.code} {u.name}", (u.name,)) for u in ses.state.office.unit_types],
+        convert=lambda v: _unit_type(ses, v),
     )
     briefing = confirm(
         t("已向客户讲解参观样板间的注意事项？", "briefing given?"), briefing, "--briefing"
@@ -285,11 +322,22 @@ def model_start(a, customer, people, unit_type, briefing, shoe_covers, staff):
     )
 
 
+def _unit_type(ses, value) -> str:
+    """A unit type's code, name (any case) or number in the office's list."""
+    from salesops.processes.tours import unit_type_code
+
+    types = ses.state.office.unit_types
+    raw = str(value).strip()
+    if raw.isdigit() and 1 <= int(raw) <= len(types):
+        return types[int(raw) - 1].code
+    return unit_type_code(ses.state, value)
+
+
 def _end_command(group: click.Group, tour_type: str, help: str) -> click.Command:
     """``tour site end`` and ``tour model end``: one command, by tour type."""
 
     @command(group, "end", help=help, writes=True)
-    @click.argument("customer", required=False)
+    @_CUSTOMER
     @_RETURNED
     @_NEGOTIATE
     def end(a, customer, returned, negotiate):
@@ -297,8 +345,10 @@ def _end_command(group: click.Group, tour_type: str, help: str) -> click.Command
 
         ses = a.session()
         _ = ses.actor
-        customer = ask_customer(customer)
+        customer = ask_customer(customer, ses.state)
         cs, start = tours.tour_to_end(ses.state, customer, tour_type)
+        if returned is not None:  # given: checked against what went out before asking more
+            tours.returned_count(start, returned)
         if start.issued:
             returned = ask(
                 returned,
@@ -310,7 +360,7 @@ def _end_command(group: click.Group, tour_type: str, help: str) -> click.Command
                     n=start.issued,
                 ),
                 default=start.issued,
-                convert=_count,
+                convert=lambda v: tours.returned_count(start, _count(v)),
             )
         negotiate = confirm(
             t("客户是否有洽谈意向？", "does the customer want to negotiate?"),

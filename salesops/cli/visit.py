@@ -5,7 +5,17 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
-from salesops.cli.options import PHONE, Group, channel_option, command, customer_options
+from salesops.cli.options import (
+    PHONE,
+    Group,
+    channel_option,
+    check_followup_date,
+    check_staff,
+    check_topics,
+    command,
+    customer_options,
+    option,
+)
 from salesops.cli.prompts import (
     ask_identity,
     ask_topics,
@@ -13,6 +23,7 @@ from salesops.cli.prompts import (
     identify,
     logged_data,
     next_contact_lines,
+    spellings,
 )
 from salesops.i18n import t
 
@@ -60,14 +71,17 @@ def _party(value) -> int:
 @channel_option
 @click.option("--party", "party", type=click.IntRange(1, 50), help=t("来访人数", "party size"))
 @click.option("--needs", help=t("客户需求", "what they look for"))
-@click.option(
+@option(
     "--topic",
     "topics",
     multiple=True,
+    check=check_topics,
     help=t("客户问到的问题类别，可多次", "topics asked, repeatable"),
 )
-@click.option(
-    "--staff", help=t("指定接待的置业顾问（覆盖接待顺序）", "the receiver (overrides the order)")
+@option(
+    "--staff",
+    check=check_staff,
+    help=t("指定接待的置业顾问（覆盖接待顺序）", "the receiver (overrides the order)"),
 )
 def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics, staff):
     from salesops.processes import visits
@@ -136,18 +150,31 @@ def _arrived_text(ses, logged) -> str:
     writes=True,
 )
 @click.argument("query", required=False)
-@click.option("--grade", help=t("意向等级（office.yaml）", "intent grade (office.yaml)"))
+@option(
+    "--grade",
+    check=lambda ses, v: _check_grade(ses, v),
+    help=t("意向等级（office.yaml）", "intent grade (office.yaml)"),
+)
 @click.option("--introduced", help=t("介绍了什么", "what was introduced"))
-@click.option(
+@option(
     "--recommend",
     "recommended",
     multiple=True,
+    check=lambda ses, v: _check_unit_types(ses, v),
     help=t("推荐的户型（如 A 或 两室两厅一卫），可多次", "unit types recommended, repeatable"),
 )
-@click.option(
-    "--topic", "topics", multiple=True, help=t("客户问到的问题类别，可多次", "topics asked")
+@option(
+    "--topic",
+    "topics",
+    multiple=True,
+    check=check_topics,
+    help=t("客户问到的问题类别，可多次", "topics asked"),
 )
-@click.option("--next-followup", help=t("下次回访日期（默认按规则）", "next follow-up date"))
+@option(
+    "--next-followup",
+    check=check_followup_date,
+    help=t("下次回访日期（默认按规则）", "next follow-up date"),
+)
 def visit_leave(a, query, grade, introduced, recommended, topics, next_followup):
     from salesops.processes import visits
 
@@ -168,6 +195,18 @@ def visit_leave(a, query, grade, introduced, recommended, topics, next_followup)
         logged_data(ses, logged, visit=target.id, rejoined=bool(logged.extra), duty=_duty(ses)),
         lambda: _left_text(ses, logged),
     )
+
+
+def _check_grade(ses, value) -> None:
+    from salesops.processes.visits import grade_choice
+
+    grade_choice(ses.state, value)
+
+
+def _check_unit_types(ses, value) -> None:
+    from salesops.processes.visits import unit_types
+
+    unit_types(ses.state, value)
 
 
 def _ask_which(ses, query):
@@ -191,6 +230,7 @@ def _ask_which(ses, query):
                 v.id,
                 f"{safe(state.customer(v.customer).name) or v.customer}  "
                 f"{safe(state.staff_name(receiver(v)))}  {state.local(v.at):%H:%M}",
+                spellings(state.customer(v.customer).name),
             )
             for v in open_now
         ],
@@ -200,14 +240,19 @@ def _ask_which(ses, query):
 def _ask_seen_off(state, grade, recommended, introduced):
     """The 来访登记表's last questions: the intent grade, unit types recommended, what was
     introduced (the last two only at a terminal)."""
+    from salesops.processes.visits import grade_choice
+
     grade = ask(
         grade,
         "--grade",
         t("意向等级", "intent grade"),
         choices=[(k, v) for k, v in state.office.grades.items()],
         required=False,
+        convert=lambda v: grade_choice(state, v),
     )
     if not recommended and interactive():
+        from salesops.processes.visits import unit_types
+
         recommended = ask(
             None,
             "--recommend",
@@ -217,6 +262,8 @@ def _ask_seen_off(state, grade, recommended, introduced):
                 u=t("、", ", ").join(f"{u.code} {u.name}" for u in state.office.unit_types),
             ),
             required=False,
+            multiple=True,
+            convert=lambda word: unit_types(state, [word])[0],
         )
     if introduced is None and interactive():
         introduced = ask(

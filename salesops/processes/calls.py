@@ -80,8 +80,12 @@ def followup_date(ses: Session, value) -> dt.date | None:
     """A next follow-up date: a date that is not in the past."""
     if value is None or value == "":
         return None
-    date = value if isinstance(value, dt.date) else parse_date(value, what=t("回访日期", "date"))
     today = ses.state.local_date(ses.now)
+    date = (
+        value
+        if isinstance(value, dt.date)
+        else parse_date(value, what=t("回访日期", "date"), today=today)
+    )
     if date < today:
         raise SalesopsError(
             t(

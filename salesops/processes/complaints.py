@@ -214,6 +214,11 @@ def _record_step(ses: Session, kind: type, c: ComplaintState, **fields):
 
 def promise(ses: Session, query: str, due: dt.date) -> ComplaintPromise:
     c = ready(ses, query, "promised")
+    return _record_step(ses, ComplaintPromise, c, due=due_date(ses, due))
+
+
+def due_date(ses: Session, due: dt.date) -> dt.date:
+    """A promised feedback date: today or later."""
     today = ses.state.local_date(ses.now)
     if due < today:
         raise SalesopsError(
@@ -224,7 +229,7 @@ def promise(ses: Session, query: str, due: dt.date) -> ComplaintPromise:
                 t=today.isoformat(),
             )
         )
-    return _record_step(ses, ComplaintPromise, c, due=due)
+    return due
 
 
 def department(state: State, value: str) -> str:

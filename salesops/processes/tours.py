@@ -246,7 +246,7 @@ def _not_twice(state: State, cs: CustomerState, tour: str) -> None:
         )
 
 
-def _check_head_count(head_count: int) -> None:
+def check_head_count(head_count: int) -> None:
     if not 1 <= head_count <= 50:
         raise SalesopsError(
             t(
@@ -317,7 +317,7 @@ def _ready(
     cs = resolve.customer(state, customer)
     by = guide(ses, cs, staff)
     _not_twice(state, cs, tour)
-    _check_head_count(head_count)
+    check_head_count(head_count)
     return cs, by
 
 
@@ -470,8 +470,9 @@ def start_site_tour(
 
 def unit_type_code(state: State, value: str) -> str:
     """A unit type as typed: its code (A) or its name (两室两厅一卫)."""
+    typed = value.strip().casefold()
     for u in state.office.unit_types:
-        if value.strip() in (u.code, u.name):
+        if typed in (u.code.casefold(), u.name.casefold()):
             return u.code
     raise SalesopsError(
         t(
@@ -568,12 +569,8 @@ def issued(start: TourStart) -> int:
     return start.issued
 
 
-def end_tour(
-    ses: Session, customer: str, tour: str, *, returned: int | None, negotiate: bool
-) -> TourEnd:
-    state = ses.state
-    cs, start = tour_to_end(state, customer, tour)
-    _ = ses.actor
+def returned_count(start: TourStart, returned: int | None) -> int:
+    """How many came back: all when not said; never fewer than none or more than went out."""
     out = start.issued
     returned = out if returned is None else returned
     if returned < 0:
@@ -583,12 +580,23 @@ def end_tour(
             t(
                 "归还 {r} {u}{w}，多于发出的 {o} {u}：请核对数量后再填",
                 "{r} {w} returned, more than the {o} issued: count again",
-                u=stock_unit(tour),
+                u=stock_unit(start.tour),
                 r=returned,
-                w=stock_name(tour),
+                w=stock_name(start.tour),
                 o=out,
             )
         )
+    return returned
+
+
+def end_tour(
+    ses: Session, customer: str, tour: str, *, returned: int | None, negotiate: bool
+) -> TourEnd:
+    state = ses.state
+    cs, start = tour_to_end(state, customer, tour)
+    _ = ses.actor
+    out = start.issued
+    returned = returned_count(start, returned)
     if ses.now < start.at:
         raise SalesopsError(
             t(

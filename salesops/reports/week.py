@@ -55,6 +55,25 @@ class Week:
         return f"{year}-W{number:02d}"
 
     @property
+    def period(self) -> str:
+        """The week with its dates, as a person says it: 2026-W48（11月23日至29日）."""
+        return f"{self.label}{self.dates}" if not _en() else f"{self.label} {self.dates}"
+
+    @property
+    def dates(self) -> str:
+        """（11月23日至29日）, （11月30日至12月6日）, （2026年12月28日至2027年1月3日）."""
+        a, z = self.monday, self.sunday
+        if _en():
+            first = f"{a.day} {a:%b}" if a.month != z.month else f"{a.day}"
+            if a.year != z.year:
+                first = f"{a.day} {a:%b} {a.year}"
+            return f"({first}–{z.day} {z:%b}{'' if a.year == z.year else f' {z.year}'})"
+        if a.year != z.year:
+            return f"（{a.year}年{a.month}月{a.day}日至{z.year}年{z.month}月{z.day}日）"
+        end = f"{z.day}日" if a.month == z.month else f"{z.month}月{z.day}日"
+        return f"（{a.month}月{a.day}日至{end}）"
+
+    @property
     def sunday(self) -> dt.date:
         return self.monday + dt.timedelta(days=6)
 
@@ -76,6 +95,12 @@ class Week:
 
     def __str__(self) -> str:
         return self.label
+
+
+def _en() -> bool:
+    from salesops.i18n import en
+
+    return en()
 
 
 WEEKDAYS = {

@@ -205,7 +205,7 @@ def build(
         w=week.label,
         a=week.monday.isoformat(),
         z=week.sunday.isoformat(),
-        p=prev.label,
+        p=prev.period,
     )
     if as_of is not None:
         subtitle += t(
@@ -215,7 +215,7 @@ def build(
     if notice:
         subtitle += t("。", ". ") + notice
     return Report(
-        title=t("{o} 销售周报", "{o} weekly sales report", o=office),
+        title=t("{o} 销售周报 {w}", "{o} weekly sales report {w}", o=office, w=week.period),
         subtitle=subtitle,
         meta={
             "office": office,
