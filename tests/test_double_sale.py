@@ -127,3 +127,31 @@ def test_unit_list_board_form_and_report_mark_it_with_both_customers(sold_twice,
     assert "重" not in cli("unit", "board").stdout
     r = cli("report", "weekly", "--week", "2026-W50", "--format", "md", env={"SALESOPS_NOW": LATER})
     assert "重复认购（" not in r.stdout
+
+
+def test_the_command_names_the_subscription_when_the_customer_has_another(sold_twice):
+    c = sold_twice
+    add_unit(
+        c.ses(c.b, c.manager),
+        building="1号楼",
+        floor="3",
+        number="302",
+        type="A",
+        area="89",
+        list_price="1800000",
+    )
+    r = c.cli_b("--as", "王经理", "subscribe", "李四", "1号楼-302", "--deposit", "1",
+                "--payment", "full")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    c.cli_a("--as", "王经理", "sync")
+    c.cli_b("--as", "王经理", "sync")
+    [line] = c.cli_b("check").stdout.splitlines()
+    command = line.split("：")[-1]
+    sub = line.split(":", 1)[0].rsplit("/", 1)[1].removesuffix(".yaml")
+    assert command == f"salesops unsubscribe {sub} --reason 重复认购"
+    r = c.cli_b("--as", "王经理", *command.split()[1:])
+    assert r.exit_code == 0, r.output
+    assert c.cli_b("check").exit_code == 0
+    rows = json.loads(c.cli_b("--json", "unit", "list").stdout)
+    rows = rows["rows"] if isinstance(rows, dict) else rows
+    assert [(u["number"], u["customer"]) for u in rows] == [("301", c.p.id), ("302", c.q.id)]
