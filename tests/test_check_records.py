@@ -179,7 +179,8 @@ def test_files_where_records_are_kept_that_are_not_records_are_each_named(shop, 
 def test_a_symlinked_record_is_refused_and_not_read(shop, cli, tmp_path):
     zhang = profile(shop, "张三")
     outside = tmp_path / "outside.yaml"
-    outside.write_bytes((shop.path / zhang).read_bytes().replace("张三".encode(), "王五".encode()))
+    text = (shop.path / zhang).read_text("utf-8").replace("张三", "王五")
+    outside.write_text(text.replace("13812345678", "13900001111"), "utf-8")  # 李四's phone
     (shop.path / zhang).unlink()
     os.symlink(outside, shop.path / zhang)
     os.symlink(tmp_path, shop.path / "customers" / "linked")
