@@ -79,38 +79,48 @@ def problems_from_validation(
     exc: ValidationError, path: str, lines: dict, model: type[BaseModel] | None = None, data=None
 ) -> list[Problem]:
     """Every error pydantic found, each at its line. With the model and the data read, an
-    unknown key that is a field misspelled (``nmae``) also says that field is missing."""
+    unknown key that is a field misspelled (``nmae``) also says that field is missing, at
+    the misspelled key's line (whether or not the field is required)."""
     out = []
     errors = exc.errors(include_url=False)
+
+    def line_of(loc: tuple) -> int:
+        for n in range(len(loc), 0, -1):
+            if lines.get(loc[:n]):
+                return lines[loc[:n]]
+        return 1 if lines else 0  # a field missing from the record: where it starts
+
+    typos = {}  # the field meant -> (the key written, its line)
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc = tuple(err["loc"])
+            meant = _misspelled(model, data, loc)
+            if meant is not None:
+                typos.setdefault((*loc[:-1], meant), (loc[-1], line_of(loc)))
     missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    for where in typos:
+        if where not in missing:
+            errors.append({"type": "missing", "loc": where, "msg": ""})
     for err in errors:
         loc = tuple(err["loc"])
-        line = 0
-        for n in range(len(loc), 0, -1):
-            line = lines.get(loc[:n], 0)
-            if line:
-                break
+        line = line_of(loc)
         message = pydantic_message(err)
-        meant = _misspelled(model, data, loc) if err["type"] == "extra_forbidden" else None
-        if meant is not None:
+        if err["type"] == "missing" and loc in typos:
+            key, line = typos[loc]
             message = t(
-                "未知字段（是不是 {f} 拼错了？）", "unknown field ({f} misspelled?)", f=meant
+                "缺少字段 {f}（第 {n} 行的 {k} 是不是它？）",
+                "field {f} is missing (is {k} on line {n} meant to be it?)",
+                f=loc[-1],
+                n=line,
+                k=key,
             )
-            field = ".".join(str(p) for p in (*loc[:-1], meant))
-            if (*loc[:-1], meant) not in missing:
-                out.append(
-                    Problem(
-                        path,
-                        line,
-                        field,
-                        t(
-                            "缺少字段 {f}（第 {n} 行的 {k} 是不是它？）",
-                            "field {f} is missing (is {k} on line {n} meant to be it?)",
-                            f=meant,
-                            n=line,
-                            k=loc[-1],
-                        ),
-                    )
+        elif err["type"] == "extra_forbidden":
+            meant = next(
+                (m[-1] for m, (k, _) in typos.items() if m[:-1] == loc[:-1] and k == loc[-1]), None
+            )
+            if meant is not None:
+                message = t(
+                    "未知字段（是不是 {f} 拼错了？）", "unknown field ({f} misspelled?)", f=meant
                 )
         out.append(Problem(path, line, field_of(err), message))
     return out

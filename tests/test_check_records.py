@@ -242,5 +242,11 @@ def test_a_staff_file_with_another_id_is_refused(shop, cli):
     other = shop.consultants[1].id
     edit(shop, f"staff/{li}.yaml", f"id: {li}", f"id: {other}")
     commit(shop, verify=False)
+    edit(shop, f"staff/{li}.yaml", "email:", "e-mail:")
+    commit(shop, verify=False)
     lines = check(cli)
-    assert f"staff/{li}.yaml:2: id: file name says {li}, the record says {other}" in lines
+    assert lines == [
+        f"staff/{li}.yaml:2: id: file name says {li}, the record says {other}",
+        f"staff/{li}.yaml:5: e-mail: unknown field (email misspelled?)",
+        f"staff/{li}.yaml:5: email: field email is missing (is e-mail on line 5 meant to be it?)",
+    ]
