@@ -138,7 +138,7 @@ def layout_problems(store: Store) -> list[Problem]:
                 if d.is_symlink():
                     out.append(symlink_problem(rel))
                     continue
-                if not (d.is_dir(follow_symlinks=False) and folder_ok.match(d.name)):
+                if not (d.is_dir(follow_symlinks=False) and _folder_ok(folder_ok, d.name)):
                     not_a_record(rel, want_folder + "/")
                     continue
                 want = "profile.yaml, EV-….yaml" if name == "customers" else "EV-….yaml"
@@ -153,6 +153,20 @@ def layout_problems(store: Store) -> list[Problem]:
         else:
             walk_links(Path(top.path), name)
     return out
+
+
+def _folder_ok(pattern: re.Pattern, name: str) -> bool:
+    """A customer's folder is a customer id; a day's is a real day (not 2026-13-45)."""
+    if not pattern.match(name):
+        return False
+    if pattern is _DAY:
+        import datetime as dt
+
+        try:
+            dt.date.fromisoformat(name)
+        except ValueError:
+            return False
+    return True
 
 
 def _read(entry: os.DirEntry) -> bool:

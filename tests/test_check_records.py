@@ -53,6 +53,8 @@ def check(cli) -> list[str]:
     assert "Traceback" not in r.output
     lines = r.stdout.splitlines()
     assert r.stderr.strip() == f"{len(lines)} problem(s)"
+    # the same without the cache: what is found does not depend on how it was read
+    assert cli("check", env={"SALESOPS_CACHE": "0"}).stdout.splitlines() == lines
     return lines
 
 
@@ -152,6 +154,8 @@ def test_files_where_records_are_kept_that_are_not_records_are_each_named(shop, 
     (shop.path / "staff" / "old" / "x.yaml").write_text("x: 1\n", "utf-8")
     (shop.path / "duty" / "yesterday").mkdir(parents=True)
     (shop.path / "duty" / "yesterday" / "a.txt").write_text("x\n", "utf-8")
+    (shop.path / "duty" / "2026-13-45").mkdir()
+    (shop.path / "duty" / "2026-13-45" / "x.txt").write_text("x\n", "utf-8")
     (shop.path / "ofice.yaml").write_text("name: x\n", "utf-8")
     (shop.path / "README.md").write_text("the office's own notes\n", "utf-8")  # not a record
     lines = hook_lines(shop)
@@ -162,6 +166,7 @@ def test_files_where_records_are_kept_that_are_not_records_are_each_named(shop, 
         f"customers/{cid}/EV-..yaml:2",
         f"customers/{cid}/notes.txt",
         "customers/stray.yaml",
+        "duty/2026-13-45",
         "duty/yesterday",
         "ofice.yaml",
         "staff/old",
