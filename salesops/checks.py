@@ -62,117 +62,103 @@ def run_checks(state: State, store: Store | None = None) -> list[Problem]:
 
 # --- the files themselves ----------------------------------------------------------
 
-_ULID = r"[0-9A-HJKMNP-TV-Z]{26}"
-_NAMES = {
-    "staff": re.compile(rf"^ST-{_ULID}\.yaml$"),
-    "units": re.compile(rf"^UN-{_ULID}\.yaml$"),
-    "customers": re.compile(rf"^CU-{_ULID}$"),
-}
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CUSTOMER_FOLDER = re.compile(r"^CU-[0-9A-HJKMNP-TV-Z]{26}$")
 _TEMP = re.compile(r"^\..+\.\d+\.tmp$")  # a killed write's temp file: doctor's business
 
 
 def layout_problems(store: Store) -> list[Problem]:
     """Where records are kept, every entry is one: no symbolic link anywhere in the store
     (it could point outside it), and in staff/, units/, customers/ and the day folders no
-    file or folder whose name is not a record's (``customers/stray.yaml``, ``EV-..yaml``).
-    Each unexpected entry is named; a folder that should not be there is not looked into."""
-    root = store.root
+    file or folder that is not a record's (``customers/stray.yaml``, ``notes.txt``).
+    A ``.yaml`` file there is read as a record, so a wrong name in it (``EV-..yaml``) is
+    that record's own problem; a folder that should not be there is not looked into."""
     out: list[Problem] = []
-    scopes = set(store.scopes())
-
-    def bad(rel: str, zh: str, en: str, **fmt) -> None:
-        out.append(Problem(rel, 0, "", t(zh, en, **fmt)))
-
-    def not_a_record(rel: str, want: str) -> None:
-        bad(
-            rel,
-            "不是记录库的文件名（这里应为 {w}）：salesops 不读它；移走或改名",
-            "not a record's name (expected {w} here): salesops does not read it; move or rename it",
-            w=want,
-        )
-
-    def entries(folder: Path) -> list[os.DirEntry]:
-        try:
-            with os.scandir(folder) as it:
-                return sorted(it, key=lambda e: e.name)
-        except OSError:
-            return []
-
-    def walk_links(folder: Path, rel: str) -> None:
-        """Symbolic links anywhere below a folder records are not kept in (templates/)."""
-        for e in entries(folder):
-            sub = f"{rel}/{e.name}" if rel else e.name
-            if e.is_symlink():
-                out.append(symlink_problem(sub))
-            elif e.is_dir(follow_symlinks=False):
-                walk_links(Path(e.path), sub)
-
-    for top in entries(root):
+    folders = {"customers": (_customer_folder, "CU-…/"), "staff": None, "units": None}
+    folders.update({scope: (_day_folder, "YYYY-MM-DD/") for scope in store.scopes()})
+    for top in _entries(store.root):
         name = top.name
         if name == ".git":
             continue
         if top.is_symlink():
             out.append(symlink_problem(name))
-            continue
-        is_dir = top.is_dir(follow_symlinks=False)
-        if not is_dir:
+        elif not top.is_dir(follow_symlinks=False):
             if name.endswith((".yaml", ".yml")) and name not in (OFFICE_FILE, FAQ_FILE):
-                not_a_record(name, f"{OFFICE_FILE}, {FAQ_FILE}")
-            continue
-        if name in ("staff", "units"):
-            want = f"{_NAMES[name].pattern[1:3]}-….yaml"
-            for e in entries(Path(top.path)):
-                rel = f"{name}/{e.name}"
-                if e.is_symlink():
-                    out.append(symlink_problem(rel))
-                elif _TEMP.match(e.name) or _read(e):
-                    continue
-                elif not _NAMES[name].match(e.name):
-                    not_a_record(rel, want)
-        elif name == "customers" or name in scopes:
-            folder_ok = _NAMES["customers"] if name == "customers" else _DAY
-            want_folder = "CU-…" if name == "customers" else "YYYY-MM-DD"
-            for d in entries(Path(top.path)):
+                out.append(_unexpected(name, f"{OFFICE_FILE}, {FAQ_FILE}"))
+        elif name not in folders:
+            out.extend(_links_below(Path(top.path), name))  # templates/, a store's own notes
+        elif folders[name] is None:  # staff/, units/: record files
+            out.extend(_record_files(Path(top.path), name, f"{name[:2].upper()}-….yaml"))
+        else:  # a folder per customer or per day, of record files
+            folder_ok, want = folders[name]
+            for d in _entries(Path(top.path)):
                 rel = f"{name}/{d.name}"
                 if d.is_symlink():
                     out.append(symlink_problem(rel))
-                    continue
-                if not (d.is_dir(follow_symlinks=False) and _folder_ok(folder_ok, d.name)):
-                    not_a_record(rel, want_folder + "/")
-                    continue
-                want = "profile.yaml, EV-….yaml" if name == "customers" else "EV-….yaml"
-                for e in entries(Path(d.path)):
-                    sub = f"{rel}/{e.name}"
-                    if e.is_symlink():
-                        out.append(symlink_problem(sub))
-                    elif _TEMP.match(e.name) or _read(e):
-                        continue
-                    else:
-                        not_a_record(sub, want)
-        else:
-            walk_links(Path(top.path), name)
+                elif not (d.is_dir(follow_symlinks=False) and folder_ok(d.name)):
+                    out.append(_unexpected(rel, want))
+                else:
+                    wanted = "profile.yaml, EV-….yaml" if name == "customers" else "EV-….yaml"
+                    out.extend(_record_files(Path(d.path), rel, wanted))
     return out
 
 
-def _folder_ok(pattern: re.Pattern, name: str) -> bool:
-    """A customer's folder is a customer id; a day's is a real day (not 2026-13-45)."""
-    if not pattern.match(name):
+def _entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def _record_files(folder: Path, rel: str, want: str) -> list[Problem]:
+    """A folder of record files: each entry a ``.yaml`` file the store reads (if its name
+    is not its id, its own problem says so: ``store.parse_text``), or a killed write's temp."""
+    out = []
+    for e in _entries(folder):
+        sub = f"{rel}/{e.name}"
+        if e.is_symlink():
+            out.append(symlink_problem(sub))
+        elif not (_TEMP.match(e.name) or (e.name.endswith(".yaml") and e.is_file())):
+            out.append(_unexpected(sub, want))
+    return out
+
+
+def _links_below(folder: Path, rel: str) -> list[Problem]:
+    """Symbolic links anywhere below a folder that holds no records (templates/)."""
+    out = []
+    for e in _entries(folder):
+        sub = f"{rel}/{e.name}"
+        if e.is_symlink():
+            out.append(symlink_problem(sub))
+        elif e.is_dir(follow_symlinks=False):
+            out.extend(_links_below(Path(e.path), sub))
+    return out
+
+
+def _unexpected(rel: str, want: str) -> Problem:
+    message = t(
+        "不是记录库的文件名（这里应为 {w}）：salesops 不读它；移走或改名",
+        "not a record's name (expected {w} here): salesops does not read it; move or rename it",
+        w=want,
+    )
+    return Problem(rel, 0, "", message)
+
+
+def _customer_folder(name: str) -> bool:
+    return bool(_CUSTOMER_FOLDER.match(name))
+
+
+def _day_folder(name: str) -> bool:
+    """A real day (not 2026-13-45), as the store names the folder of a day's facts."""
+    import datetime as dt
+
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", name):
         return False
-    if pattern is _DAY:
-        import datetime as dt
-
-        try:
-            dt.date.fromisoformat(name)
-        except ValueError:
-            return False
+    try:
+        dt.date.fromisoformat(name)
+    except ValueError:
+        return False
     return True
-
-
-def _read(entry: os.DirEntry) -> bool:
-    """A file the store reads as a record (``Store.files``): if its name is not its id, its
-    own problem says so (``store.parse_text``), so the name is not reported twice."""
-    return entry.name.endswith(".yaml") and entry.is_file(follow_symlinks=False)
 
 
 def unreadable_phones(state: State, store: Store) -> list[Problem]:
