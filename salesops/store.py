@@ -129,8 +129,10 @@ def problems_from_validation(
 def _model_at(model: type[BaseModel] | None, loc: tuple) -> type[BaseModel] | None:
     """The model of the mapping at ``loc`` inside ``model`` (None when it is not one)."""
     for part in loc:
-        if model is None or isinstance(part, int):
-            return None if model is None or not isinstance(part, int) else model
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue  # an item of a list: the list's item type is the model already
         field = model.model_fields.get(str(part))
         if field is None:
             return None
@@ -142,6 +144,7 @@ def _model_at(model: type[BaseModel] | None, loc: tuple) -> type[BaseModel] | No
 
 def _leaves(annotation) -> list:
     """The plain types an annotation may hold: unions, Annotated, list/dict items opened."""
+    import types
     import typing
 
     out, stack = [], [annotation]
@@ -150,7 +153,7 @@ def _leaves(annotation) -> list:
         origin = typing.get_origin(a)
         if origin is typing.Annotated:
             stack.append(typing.get_args(a)[0])
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        elif origin in (typing.Union, types.UnionType):
             stack.extend(typing.get_args(a))
         elif origin in (list, tuple, set, frozenset):
             stack.extend(x for x in typing.get_args(a) if x is not Ellipsis)
@@ -187,14 +190,16 @@ def _misspelled(model, data, loc: tuple) -> str | None:
 def _text_field(model: type[BaseModel] | None, key: tuple) -> bool:
     """Whether the value at ``key`` of a ``model`` record is text (judged from the model, for
     a record that did not validate as a whole)."""
-    if key and key[-1] in yamlio.PHONE_KEYS:
-        return True
-    parent = _model_at(model, key[:-1]) if len(key) > 1 else model
-    if parent is None:
+    if not key:
         return False
     name = key[-1]
+    if name in yamlio.PHONE_KEYS:
+        return True
     if isinstance(name, int):  # an item of a list field: the field's item type decides
-        return _text_field(model, key[:-1]) if len(key) > 1 else False
+        return _text_field(model, key[:-1])
+    parent = _model_at(model, key[:-1])
+    if parent is None:
+        return False
     field = parent.model_fields.get(str(name))
     if field is None:
         return False

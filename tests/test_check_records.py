@@ -255,3 +255,18 @@ def test_a_staff_file_with_another_id_is_refused(shop, cli):
         f"staff/{li}.yaml:5: e-mail: unknown field (email misspelled?)",
         f"staff/{li}.yaml:5: email: field email is missing (is e-mail on line 5 meant to be it?)",
     ]
+
+
+def test_a_record_that_does_not_load_still_names_its_unquoted_text_and_nested_typos(shop, cli):
+    office = "office.yaml"
+    edit(shop, office, "- 朋友介绍\n", "- 朋友介绍\n- yes\n")  # a channel: text, unquoted
+    edit(shop, office, "- code: A\n  name:", "- cdoe: A\n  name:")  # a unit type's code
+    commit(shop, verify=False)
+    lines = check(cli)
+    assert [line for line in lines if line.startswith("office.yaml")] == [
+        "office.yaml:8: channels.1: yes is unquoted, so other YAML tools read it as a yes/no; "
+        "write 'yes'",
+        "office.yaml:25: unit_types.0.cdoe: unknown field (code misspelled?)",
+        "office.yaml:25: unit_types.0.code: field code is missing (is cdoe on line 25 meant "
+        "to be it?)",
+    ]
