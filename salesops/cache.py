@@ -28,6 +28,7 @@ import atexit
 import contextlib
 import contextvars
 import datetime as dt
+import errno
 import functools
 import gc
 import hashlib
@@ -44,7 +45,7 @@ from salesops import gitutil, yamlio
 from salesops.errors import Problem
 from salesops.models import CustomerProfile, Event, Office, Record, Staff, Unit
 from salesops.state import CustomerRow, CustomerState, State
-from salesops.store import Loaded, Store, parse_bytes
+from salesops.store import Loaded, Store, parse_bytes, symlink_problem
 from salesops.timeutil import zone
 
 FORMAT = 5
@@ -565,7 +566,7 @@ class Cache:
             if not base.is_dir():
                 continue
             for entry in os.scandir(base):
-                if not entry.is_dir():
+                if not entry.is_dir(follow_symlinks=False):
                     continue
                 key = prefix + (entry.name if scope == "customers" else entry.name)
                 on_disk.add(key)
@@ -1156,7 +1157,7 @@ def _row(root: Path, rel: str, model: type[Record] | None, piece: str) -> tuple:
     problems: list[Problem] = []
     record = None
     try:
-        fd = os.open(full, os.O_RDONLY)
+        fd = os.open(full, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         try:
             st = os.fstat(fd)
             sig = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
@@ -1171,7 +1172,10 @@ def _row(root: Path, rel: str, model: type[Record] | None, piece: str) -> tuple:
         finally:
             os.close(fd)
     except OSError as exc:
-        problems = [Problem(rel, 0, "", f"cannot read: {exc.strerror}")]
+        if exc.errno == errno.ELOOP:
+            problems = [symlink_problem(rel)]
+        else:
+            problems = [Problem(rel, 0, "", f"cannot read: {exc.strerror}")]
     if not problems:
         record, _lines, problems = parse_bytes(data, rel, model)
     rid = kind = at = None

@@ -11,13 +11,16 @@ rather than walk every customer. Fold rules may also report what they find
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable
+from pathlib import Path
 
-from salesops.errors import Problem
+from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
 from salesops.models import Event
 from salesops.state import State
-from salesops.store import Loaded
+from salesops.store import FAQ_FILE, OFFICE_FILE, Loaded, Store, symlink_problem
 
 Check = Callable[[State], list[Problem]]
 RecordCheck = Callable[[State, Loaded], list[Problem]]
@@ -35,7 +38,10 @@ def record_rule(fn: RecordCheck) -> RecordCheck:
     return fn
 
 
-def run_checks(state: State) -> list[Problem]:
+def run_checks(state: State, store: Store | None = None) -> list[Problem]:
+    """Every problem of every record and every rule; with the ``store``, also every file
+    that is not a record where records are kept, and the phones of profiles that do not
+    load."""
     import salesops.processes  # noqa: F401  (processes register their rules)
     from salesops.cache import phase
 
@@ -47,7 +53,158 @@ def run_checks(state: State) -> list[Problem]:
     for fn in RULES:
         with phase(f"rule {fn.__name__}"):
             problems.extend(fn(state))
+    if store is not None:
+        with phase("layout"):
+            problems.extend(layout_problems(store))
+        problems.extend(unreadable_phones(state, store))
     return sorted(set(problems))
+
+
+# --- the files themselves ----------------------------------------------------------
+
+_CUSTOMER_FOLDER = re.compile(r"^CU-[0-9A-HJKMNP-TV-Z]{26}$")
+_TEMP = re.compile(r"^\..+\.\d+\.tmp$")  # a killed write's temp file: doctor's business
+
+
+def layout_problems(store: Store) -> list[Problem]:
+    """Where records are kept, every entry is one: no symbolic link anywhere in the store
+    (it could point outside it), and in staff/, units/, customers/ and the day folders no
+    file or folder that is not a record's (``customers/stray.yaml``, ``notes.txt``).
+    A ``.yaml`` file there is read as a record, so a wrong name in it (``EV-..yaml``) is
+    that record's own problem; a folder that should not be there is not looked into."""
+    out: list[Problem] = []
+    folders = {"customers": (_customer_folder, "CU-…/"), "staff": None, "units": None}
+    folders.update({scope: (_day_folder, "YYYY-MM-DD/") for scope in store.scopes()})
+    for top in _entries(store.root):
+        name = top.name
+        if name == ".git":
+            continue
+        if top.is_symlink():
+            out.append(symlink_problem(name))
+        elif not top.is_dir(follow_symlinks=False):
+            if name.endswith((".yaml", ".yml")) and name not in (OFFICE_FILE, FAQ_FILE):
+                out.append(_unexpected(name, f"{OFFICE_FILE}, {FAQ_FILE}"))
+        elif name not in folders:
+            out.extend(_links_below(Path(top.path), name))  # templates/, a store's own notes
+        elif folders[name] is None:  # staff/, units/: record files
+            out.extend(_record_files(Path(top.path), name, f"{name[:2].upper()}-….yaml"))
+        else:  # a folder per customer or per day, of record files
+            folder_ok, want = folders[name]
+            for d in _entries(Path(top.path)):
+                rel = f"{name}/{d.name}"
+                if d.is_symlink():
+                    out.append(symlink_problem(rel))
+                elif not (d.is_dir(follow_symlinks=False) and folder_ok(d.name)):
+                    out.append(_unexpected(rel, want))
+                else:
+                    wanted = "profile.yaml, EV-….yaml" if name == "customers" else "EV-….yaml"
+                    out.extend(_record_files(Path(d.path), rel, wanted))
+    return out
+
+
+def _entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def _record_files(folder: Path, rel: str, want: str) -> list[Problem]:
+    """A folder of record files: each entry a ``.yaml`` file the store reads (if its name
+    is not its id, its own problem says so: ``store.parse_text``), or a killed write's temp."""
+    out = []
+    for e in _entries(folder):
+        sub = f"{rel}/{e.name}"
+        if e.is_symlink():
+            out.append(symlink_problem(sub))
+        elif not (_TEMP.match(e.name) or (e.name.endswith(".yaml") and e.is_file())):
+            out.append(_unexpected(sub, want))
+    return out
+
+
+def _links_below(folder: Path, rel: str) -> list[Problem]:
+    """Symbolic links anywhere below a folder that holds no records (templates/)."""
+    out = []
+    for e in _entries(folder):
+        sub = f"{rel}/{e.name}"
+        if e.is_symlink():
+            out.append(symlink_problem(sub))
+        elif e.is_dir(follow_symlinks=False):
+            out.extend(_links_below(Path(e.path), sub))
+    return out
+
+
+def _unexpected(rel: str, want: str) -> Problem:
+    message = t(
+        "不是记录库的文件名（这里应为 {w}）：salesops 不读它；移走或改名",
+        "not a record's name (expected {w} here): salesops does not read it; move or rename it",
+        w=want,
+    )
+    return Problem(rel, 0, "", message)
+
+
+def _customer_folder(name: str) -> bool:
+    return bool(_CUSTOMER_FOLDER.match(name))
+
+
+def _day_folder(name: str) -> bool:
+    """A real day (not 2026-13-45), as the store names the folder of a day's facts."""
+    import datetime as dt
+
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", name):
+        return False
+    try:
+        dt.date.fromisoformat(name)
+    except ValueError:
+        return False
+    return True
+
+
+def unreadable_phones(state: State, store: Store) -> list[Problem]:
+    """A profile that does not load still has a phone: one that another customer has too
+    is reported as for two valid profiles (the file as written, read without validating)."""
+    from salesops import phones, yamlio
+
+    broken = sorted({p.path for p in state.problems if _PROFILE.match(p.path)})
+    if not broken:
+        return []
+    claims: dict[str, list[tuple[str, str, int]]] = {}
+    for rel in broken:
+        if (store.root / rel).is_symlink():
+            continue  # never read through a link
+        try:
+            data, lines = yamlio.load_file(store.root / rel, rel)
+        except SalesopsError:
+            continue
+        phone = data.get("phone") if isinstance(data, dict) else None
+        if not isinstance(phone, str) or not phone.strip():
+            continue
+        try:
+            phone = phones.normalize(phone)
+        except ValueError:
+            continue
+        claims.setdefault(phone, []).append((rel.split("/")[1], rel, lines.get(("phone",), 0)))
+    if not claims:
+        return []
+    for row in state.customer_rows():
+        if row.has_profile and row.phone in claims:
+            src = state.sources.get(row.id)
+            path = src.path if src is not None else row.id
+            line = src.line("phone") if src is not None else 0
+            claims[row.phone].append((row.id, path, line))
+    out = []
+    for holders in claims.values():
+        if len(holders) < 2:
+            continue
+        for cid, path, line in holders:
+            others = ", ".join(sorted({c for c, _, _ in holders if c != cid}))
+            message = t("与客户 {o} 的电话相同", "same phone as customer {o}", o=others)
+            out.append(Problem(path, line, "phone", message))
+    return out
+
+
+_PROFILE = re.compile(r"^customers/[^/]+/profile\.yaml$")
 
 
 def _where(state: State, rid: str, *field) -> tuple[str, int]:
@@ -74,85 +231,55 @@ def unreadable(state: State) -> set[str]:
 
 @record_rule
 def check_file_names(state: State, src: Loaded) -> list[Problem]:
-    """Each record lives where its id says: a renamed or moved file is a mistake."""
+    """Each fact is filed where its customer, kind and day say (a record whose id is not
+    its file's does not load at all: ``store.parse_text`` refuses it)."""
     out = []
 
     def add(src, field: str, zh: str, en: str, **fmt) -> None:
         out.append(Problem(src.path, src.line(field), field, t(zh, en, **fmt)))
 
-    rid = getattr(src.record, "id", None)
-    if not rid:
-        return out
     rec = src.record
+    if not isinstance(rec, Event) or not getattr(rec, "id", None):
+        return out
     parts = src.path.split("/")
-    stem = parts[-1].removesuffix(".yaml")
-    if isinstance(rec, Event):
-        if stem != rec.id:
+    if rec.scope == "customer":
+        if parts[0] != "customers":
             add(
                 src,
-                "id",
-                "文件名是 {s}，记录里是 {i}",
-                "file name says {s}, the record says {i}",
-                s=stem,
-                i=rec.id,
+                "kind",
+                "{k} 事件应放在 customers/ 下",
+                "a {k} event belongs under customers/",
+                k=rec.kind,
             )
-        if rec.scope == "customer":
-            if parts[0] != "customers":
-                add(
-                    src,
-                    "kind",
-                    "{k} 事件应放在 customers/ 下",
-                    "a {k} event belongs under customers/",
-                    k=rec.kind,
-                )
-            elif rec.customer != parts[1]:
-                add(
-                    src,
-                    "customer",
-                    "客户 {c} 的事件放在了客户 {f} 的文件夹下",
-                    "event of {c} filed under customer {f}",
-                    c=rec.customer,
-                    f=parts[1],
-                )
-        else:
-            day = state.local_date(rec.at).isoformat()
-            if parts[0] != rec.scope:
-                add(
-                    src,
-                    "kind",
-                    "{k} 事件应放在 {s}/ 下",
-                    "a {k} event belongs under {s}/",
-                    k=rec.kind,
-                    s=rec.scope,
-                )
-            elif parts[1] != day:
-                add(
-                    src,
-                    "at",
-                    "{d} 的事件放在了 {f} 下",
-                    "event of {d} filed under {f}",
-                    d=day,
-                    f=parts[1],
-                )
-    elif parts[-1] == "profile.yaml":
-        if parts[1] != rid:
+        elif rec.customer != parts[1]:
             add(
                 src,
-                "id",
-                "文件夹是 {f}，资料里是 {i}",
-                "folder says {f}, the profile says {i}",
+                "customer",
+                "客户 {c} 的事件放在了客户 {f} 的文件夹下",
+                "event of {c} filed under customer {f}",
+                c=rec.customer,
                 f=parts[1],
-                i=rid,
             )
-    elif stem != rid:
-        add(
-            src,
-            "id",
-            "文件名是 {s}，记录里是 {i}",
-            "file name says {s}, the record says {i}",
-            s=stem,
-            i=rid,
-        )
+    else:
+        day = state.local_date(rec.at).isoformat()
+        if parts[0] != rec.scope:
+            add(
+                src,
+                "kind",
+                "{k} 事件应放在 {s}/ 下",
+                "a {k} event belongs under {s}/",
+                k=rec.kind,
+                s=rec.scope,
+            )
+        elif parts[1] != day:
+            add(
+                src,
+                "at",
+                "{d} 的事件放在了 {f} 下",
+                "event of {d} filed under {f}",
+                d=day,
+                f=parts[1],
+            )
     return out
 
 

@@ -75,17 +75,136 @@ class Loaded:
         self._refs = value
 
 
-def problems_from_validation(exc: ValidationError, path: str, lines: dict) -> list[Problem]:
+def problems_from_validation(
+    exc: ValidationError, path: str, lines: dict, model: type[BaseModel] | None = None, data=None
+) -> list[Problem]:
+    """Every error pydantic found, each at its line. With the model and the data read, an
+    unknown key that is a field misspelled (``nmae``) also says that field is missing, at
+    the misspelled key's line (whether or not the field is required)."""
     out = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        line = 0
+    errors = exc.errors(include_url=False)
+
+    def line_of(loc: tuple) -> int:
         for n in range(len(loc), 0, -1):
-            line = lines.get(loc[:n], 0)
-            if line:
-                break
-        out.append(Problem(path, line, field_of(err), pydantic_message(err)))
+            if lines.get(loc[:n]):
+                return lines[loc[:n]]
+        return 1 if lines else 0  # a field missing from the record: where it starts
+
+    typos = {}  # the field meant -> (the key written, its line)
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc = tuple(err["loc"])
+            meant = _misspelled(model, data, loc)
+            if meant is not None:
+                typos.setdefault((*loc[:-1], meant), (loc[-1], line_of(loc)))
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    for where in typos:
+        if where not in missing:
+            errors.append({"type": "missing", "loc": where, "msg": ""})
+    for err in errors:
+        loc = tuple(err["loc"])
+        line = line_of(loc)
+        message = pydantic_message(err)
+        if err["type"] == "missing" and loc in typos:
+            key, line = typos[loc]
+            message = t(
+                "缺少字段 {f}（第 {n} 行的 {k} 是不是它？）",
+                "field {f} is missing (is {k} on line {n} meant to be it?)",
+                f=loc[-1],
+                n=line,
+                k=key,
+            )
+        elif err["type"] == "extra_forbidden":
+            meant = next(
+                (m[-1] for m, (k, _) in typos.items() if m[:-1] == loc[:-1] and k == loc[-1]), None
+            )
+            if meant is not None:
+                message = t(
+                    "未知字段（是不是 {f} 拼错了？）", "unknown field ({f} misspelled?)", f=meant
+                )
+        out.append(Problem(path, line, field_of(err), message))
     return out
+
+
+def _model_at(model: type[BaseModel] | None, loc: tuple) -> type[BaseModel] | None:
+    """The model of the mapping at ``loc`` inside ``model`` (None when it is not one)."""
+    for part in loc:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue  # an item of a list: the list's item type is the model already
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        found = [a for a in _leaves(field.annotation) if isinstance(a, type)]
+        models = [a for a in found if issubclass(a, BaseModel)]
+        model = models[0] if len(models) == 1 else None
+    return model
+
+
+def _leaves(annotation) -> list:
+    """The plain types an annotation may hold: unions, Annotated, list/dict items opened."""
+    import types
+    import typing
+
+    out, stack = [], [annotation]
+    while stack:
+        a = stack.pop()
+        origin = typing.get_origin(a)
+        if origin is typing.Annotated:
+            stack.append(typing.get_args(a)[0])
+        elif origin in (typing.Union, types.UnionType):
+            stack.extend(typing.get_args(a))
+        elif origin in (list, tuple, set, frozenset):
+            stack.extend(x for x in typing.get_args(a) if x is not Ellipsis)
+        elif origin is dict:
+            stack.append(typing.get_args(a)[1])
+        elif origin is typing.Literal:
+            out.extend(type(x) for x in typing.get_args(a))
+        else:
+            out.append(a)
+    return out
+
+
+def _misspelled(model, data, loc: tuple) -> str | None:
+    """The field an unknown key at ``loc`` was most likely meant to be: a close spelling of
+    a field of that mapping's model that the mapping does not have."""
+    import difflib
+
+    inner = _model_at(model, loc[:-1])
+    if inner is None or not isinstance(loc[-1], str):
+        return None
+    here = data
+    for part in loc[:-1]:
+        try:
+            here = here[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if not isinstance(here, dict):
+        return None
+    absent = [f for f in inner.model_fields if f not in here]
+    close = difflib.get_close_matches(loc[-1], absent, n=1, cutoff=0.7)
+    return close[0] if close else None
+
+
+def _text_field(model: type[BaseModel] | None, key: tuple) -> bool:
+    """Whether the value at ``key`` of a ``model`` record is text (judged from the model, for
+    a record that did not validate as a whole)."""
+    if not key:
+        return False
+    name = key[-1]
+    if name in yamlio.PHONE_KEYS:
+        return True
+    if isinstance(name, int):  # an item of a list field: the field's item type decides
+        return _text_field(model, key[:-1])
+    parent = _model_at(model, key[:-1])
+    if parent is None:
+        return False
+    field = parent.model_fields.get(str(name))
+    if field is None:
+        return False
+    leaves = [a for a in _leaves(field.annotation) if a is not type(None)]
+    return bool(leaves) and all(isinstance(a, type) and issubclass(a, str) for a in leaves)
 
 
 def parse_text(
@@ -122,19 +241,62 @@ def parse_text(
     try:
         record = model.model_validate(data)
     except ValidationError as exc:
-        return None, lines, problems_from_validation(exc, path, lines)
-    problems = _misread_text(record, path, lines)
+        problems = problems_from_validation(exc, path, lines, model, data)
+        wrong = {tuple(e["loc"]) for e in exc.errors(include_url=False)}
+        problems += _misread_text(None, path, lines, model, data, wrong)
+        problems += _misplaced(data, path, lines)
+        return None, lines, problems
+    problems = _misread_text(record, path, lines) + _misplaced(data, path, lines)
     return (None if problems else record), lines, problems
 
 
-def _misread_text(record: Record, path: str, lines) -> list[Problem]:
+def _misplaced(data: dict, path: str, lines) -> list[Problem]:
+    """A record is what its path says: its id is the file's (for a profile, the folder's).
+    A copy under another name, or a profile given another customer's id, would otherwise
+    stand in for the record it names."""
+    rid = data.get("id")
+    parts = path.split("/")
+    if not isinstance(rid, str) or not path.endswith(".yaml") or len(parts) not in (2, 3):
+        return []
+    stem = parts[-1].removesuffix(".yaml")
+    out = []
+    if len(parts) == 3 and parts[0] == "customers" and stem == "profile":
+        if parts[1] != rid:
+            message = t(
+                "文件夹是 {f}，资料里是 {i}",
+                "folder says {f}, the profile says {i}",
+                f=parts[1],
+                i=rid,
+            )
+            out.append(Problem(path, lines.get(("id",), 0), "id", message))
+        return out
+    if len(parts) == 2 and parts[0] not in ("staff", "units"):
+        return []
+    if stem != rid:
+        message = t(
+            "文件名是 {s}，记录里是 {i}", "file name says {s}, the record says {i}", s=stem, i=rid
+        )
+        out.append(Problem(path, lines.get(("id",), 0), "id", message))
+    return out
+
+
+def _misread_text(
+    record: Record | None, path: str, lines, model=None, data=None, wrong=frozenset()
+) -> list[Problem]:
     """Text fields written unquoted that every other YAML reader would take for a number,
-    a yes/no, a date or null (``phone: 0755…``, ``name: NO``): refused, with the fix."""
+    a yes/no, a date or null (``name: NO``), and any phone written unquoted (``phone:
+    0138…`` is a number to YAML 1.2): refused, with the fix. ``record`` None: the record did
+    not validate, ``model`` says which fields are text, and a value that is wrong anyway
+    (``wrong``: the places of pydantic's errors) is not told to be quoted too."""
     typed = getattr(lines, "typed", None)
     if not typed:
         return []
     out = []
     for key, (line, what) in sorted(typed.items(), key=lambda kv: kv[1][0]):
+        if record is None:
+            if (key not in wrong or key[-1] in yamlio.PHONE_KEYS) and _text_field(model, key):
+                out.append(_unquoted(path, line, key, _raw_at(data, key), what))
+            continue
         value = record
         for part in key:
             if isinstance(value, BaseModel):
@@ -151,23 +313,39 @@ def _misread_text(record: Record, path: str, lines) -> list[Problem]:
                 value = None
                 break
         if isinstance(value, str):
-            field = ".".join(str(p) for p in key)
-            quoted = "'" + value.replace("'", "''") + "'"
-            out.append(
-                Problem(
-                    path,
-                    line,
-                    field,
-                    t(
-                        "{v} 没有加引号，其他 YAML 工具会读成{w}；请写成 {q}",
-                        "{v} is unquoted, so other YAML tools read it as a {w}; write {q}",
-                        v=value,
-                        w=what,
-                        q=quoted,
-                    ),
-                )
-            )
+            out.append(_unquoted(path, line, key, value, what))
     return out
+
+
+def _raw_at(data, key: tuple) -> str:
+    """The value at ``key`` of the data read (text: nothing is typed when reading)."""
+    for part in key:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    return data if isinstance(data, str) else ""
+
+
+def _unquoted(path: str, line: int, key: tuple, value: str, what: str | None) -> Problem:
+    field = ".".join(str(p) for p in key)
+    quoted = "'" + value.replace("'", "''") + "'"
+    if what is None:  # a phone that every reader takes for text, but written unquoted
+        message = t(
+            "{v} 没有加引号；电话一律加引号，请写成 {q}",
+            "{v} is unquoted; a phone is always quoted: write {q}",
+            v=value,
+            q=quoted,
+        )
+    else:
+        message = t(
+            "{v} 没有加引号，其他 YAML 工具会读成{w}；请写成 {q}",
+            "{v} is unquoted, so other YAML tools read it as a {w}; write {q}",
+            v=value,
+            w=what,
+            q=quoted,
+        )
+    return Problem(path, line, field, message)
 
 
 def parse_file(
@@ -175,6 +353,8 @@ def parse_file(
 ) -> tuple[Record | None, dict, list[Problem]]:
     path = root / rel
     try:
+        if path.is_symlink():
+            return None, {}, [symlink_problem(rel)]
         if path.stat().st_size > yamlio.MAX_BYTES:
             raise yamlio.too_big(rel)
         data = path.read_bytes()
@@ -183,6 +363,20 @@ def parse_file(
     except OSError as exc:
         return None, {}, [Problem(rel, 0, "", f"cannot read: {exc.strerror}")]
     return parse_bytes(data, rel, model)
+
+
+def symlink_problem(rel: str) -> Problem:
+    """A record file that is a symbolic link: it is not read (it could point anywhere)."""
+    return Problem(
+        rel,
+        0,
+        "",
+        t(
+            "是符号链接：记录必须是记录库里的普通文件，不能指向别处；换成文件本身",
+            "is a symbolic link: a record must be a plain file in the store, not a link to "
+            "somewhere else; put the file itself here",
+        ),
+    )
 
 
 def parse_bytes(
@@ -331,7 +525,7 @@ class Store:
         base = root / "customers"
         if base.is_dir():
             for cdir in sorted(os.scandir(base), key=lambda e: e.name):
-                if not cdir.is_dir():
+                if not cdir.is_dir(follow_symlinks=False):  # a link: check names it
                     continue
                 for entry in sorted(os.scandir(cdir.path), key=lambda e: e.name):
                     if not entry.name.endswith(".yaml") or not entry.is_file():
@@ -343,7 +537,7 @@ class Store:
             if not base.is_dir():
                 continue
             for ddir in sorted(os.scandir(base), key=lambda e: e.name):
-                if ddir.is_dir():
+                if ddir.is_dir(follow_symlinks=False):
                     for entry in sorted(os.scandir(ddir.path), key=lambda e: e.name):
                         if entry.name.endswith(".yaml") and entry.is_file():
                             yield f"{scope}/{ddir.name}/{entry.name}", None

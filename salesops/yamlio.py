@@ -84,6 +84,14 @@ _TYPED = {
 }
 
 
+# YAML 1.2 readers (yq, many editors) type more plain scalars than PyYAML's 1.1 rules:
+# ``075588886666`` is a number to them. Text that either would type is quoted.
+_YAML12_TYPED = re.compile(
+    r"^(?:[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$"
+)
+
+
 class Lines(dict):
     """Key path -> the line of the key, for messages that say where a field is.
 
@@ -95,14 +103,33 @@ class Lines(dict):
 
     def __init__(self):
         super().__init__()
-        self.typed: dict[tuple, tuple[int, str]] = {}
+        self.typed: dict[tuple, tuple[int, str | None]] = {}
 
     def note_plain(self, path: tuple, value: str, line: int) -> None:
+        if path and path[-1] in PHONE_KEYS:  # a phone of any shape is quoted text
+            self.typed[path] = (line, _phone_reading(value))
+            return
         if value[:1] not in _RESOLVER_FIRST:
             return  # no implicit type starts this way (most text: Chinese, ids, names)
         what = _TYPED.get(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)))
+        if what is None and _YAML12_TYPED.match(value):
+            what = _TYPED["tag:yaml.org,2002:int"]  # YAML 1.2 readers: 0138… is a number
         if what:
             self.typed[path] = (line, t(*what))
+
+
+# Keys whose value is a phone number: unquoted, it is a number to some YAML reader (YAML 1.2
+# reads 0138123456 as 138123456) or a different text to the next editor, so it is always
+# refused unquoted, whatever its shape.
+PHONE_KEYS = frozenset({"phone"})
+
+
+def _phone_reading(value: str) -> str | None:
+    """What another YAML reader makes of an unquoted phone (None: text, but still unquoted)."""
+    what = _TYPED.get(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)))
+    if what is None and _YAML12_TYPED.match(value):
+        what = _TYPED["tag:yaml.org,2002:int"]
+    return t(*what) if what else None
 
 
 def _fail(where: str, mark_of, message: str) -> RecordError:
@@ -336,14 +363,6 @@ def load_file(path: Path, where: str | None = None) -> tuple[Any, Lines]:
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     pass
-
-
-# YAML 1.2 readers (yq, many editors) type more plain scalars than PyYAML's 1.1 rules:
-# ``075588886666`` is a number to them. Text that either would type is quoted.
-_YAML12_TYPED = re.compile(
-    r"^(?:[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$"
-)
 
 
 def _str(dumper: yaml.SafeDumper, value: str):

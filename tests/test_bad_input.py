@@ -53,7 +53,6 @@ HAND_EDITS = {
         ":3: name: NO is unquoted, so other YAML tools read it as a yes/no; write 'NO'",
     ),
     "yes in a text field": (edit_replace("address: 深圳", "address: yes"), ":6: address: yes"),
-    "misspelled field": (edit_replace("name: 张三", "nmae: 张三"), ":3: nmae: unknown field"),
     "duplicate key": (edit_append("name: 李四\n"), ":9: duplicate key 'name'"),
     "alias bomb": (edit_append(BOMB), ":9: anchors and aliases (& and *) are not allowed"),
     "10 MB file": (

@@ -138,7 +138,7 @@ def test_every_problem_in_a_stable_order_and_as_json(shop, cli):
     write(shop, f"staff/{ghost}.yaml", "schema_version: 1\nid: x\n")
     first = problems(cli)
     assert problems(cli) == first
-    assert len(first) == 5
+    assert len(first) == 6
     keys = [(line.split(":")[0], int(line.split(":")[1]) if line.split(":")[1].isdigit() else 0)
             for line in first]  # fmt: skip
     assert keys == sorted(keys)
@@ -164,8 +164,11 @@ def test_check_in_chinese_by_default(shop, cli, monkeypatch):
     rel = f"customers/{cid}/profile.yaml"
     write(shop, rel, (shop.path / rel).read_text("utf-8").replace("name: 张三", "nmae: 张三"))
     r = cli("check")
-    assert r.stdout == f"{rel}:3: nmae: 未知字段（拼写错误？）\n"
-    assert r.stderr == "共 1 个问题\n"
+    assert r.stdout == (
+        f"{rel}:3: name: 缺少字段 name（第 3 行的 nmae 是不是它？）\n"
+        f"{rel}:3: nmae: 未知字段（是不是 name 拼错了？）\n"
+    )
+    assert r.stderr == "共 2 个问题\n"
 
 
 def test_an_unreadable_office_still_checks_every_other_file(shop, cli):

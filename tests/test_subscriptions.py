@@ -185,9 +185,13 @@ def test_two_clones_selling_one_unit_is_a_double_sale_check_names(office, tmp_pa
     pull(b, a)
     st = Session(Store(b)).state
     problems = run_checks(st)
-    [p] = [p for p in problems if "double sale" in p.message]
-    assert first.id in p.message and second.id in p.message
+    [p] = [p for p in problems if "重复认购" in p.message]
+    assert "张三（置业顾问 李娜" in p.message and "李四（置业顾问 张伟" in p.message
+    assert p.path.endswith(f"/{second.id}.yaml") and p.message.endswith(
+        "salesops unsubscribe 李四 --reason 重复认购"
+    )
     assert p.field == "unit" and p.line > 0
+    assert first.id not in p.message  # people, not ids
     # The board still shows the unit sold; signing is refused until one is cancelled.
     assert sp.unit_status(st)[unit.id] == "subscribed"
     with pytest.raises(SalesopsError, match="被重复认购.*请写客户而不是房源"):
@@ -196,7 +200,7 @@ def test_two_clones_selling_one_unit_is_a_double_sale_check_names(office, tmp_pa
         sp.sign(Session(Store(b), li.id), "张三")
     sp.unsubscribe(Session(Store(b), office.manager.id), "李四", "重复认购")
     st = Session(Store(b)).state
-    assert [p for p in run_checks(st) if "double sale" in p.message] == [p]  # the fact remains
+    assert [p for p in run_checks(st) if "重复认购" in p.message] == []  # settled
     assert sp.active_subscriptions(st)[unit.id].id == first.id
 
 

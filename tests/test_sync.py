@@ -143,8 +143,9 @@ def test_a_unit_subscribed_on_both_desks_is_a_double_sale_after_sync(clones):
     c.sync(c.a)
     for path in (c.a, c.b):
         found = [str(p) for p in run_checks(Store(path).state())]
-        double = [m for m in found if s1.id in m and s2.id in m]
-        assert double, found
+        double = [m for m in found if "1号楼-301 重复认购：张三" in m and "李四" in m]
+        assert len(double) == 1 and s2.id in double[0].split(":")[0], found
+    assert s1.id != s2.id
 
 
 def test_a_push_refused_because_the_other_desk_pushed_first_is_retried(clones, monkeypatch):

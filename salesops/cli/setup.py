@@ -150,13 +150,14 @@ def check(staged):
 
 def store_problems(store) -> list:
     """Every problem in the store; with an unreadable office.yaml, each file's own problems."""
-    from salesops.checks import run_checks
+    from salesops.checks import layout_problems, run_checks
     from salesops.state import State
 
     try:
-        return run_checks(State.load(store))
+        return run_checks(State.load(store), store)
     except SalesopsError as exc:
         _, problems = store.load_all()
+        problems += layout_problems(store)
         return sorted(set(problems)) or exc.problems or [Problem("office.yaml", 0, "", exc.message)]
 
 

@@ -136,9 +136,10 @@ def _payment(value):
     _holder,
     "unsubscribe",
     help=t(
-        "退订：释放房源，须写明原因（经办置业顾问或经理）。可写房源或客户。",
+        "退订：释放房源，须写明原因（经办置业顾问或经理）。可写房源、客户或认购编号（重复认购时）。",
         "Cancel a subscription and free the unit, with a reason (the consultant who took it "
-        "or a manager). Name the unit or the customer.",
+        "or a manager). Name the unit, the customer, or the subscription's id (for a unit "
+        "sold twice).",
     ),
     writes=True,
 )

@@ -94,6 +94,7 @@ def sync(remote):
                     "records arrived from other clones: run salesops check for rules across clones (such as a unit sold twice)",
                 )
             )
+        lines.extend(safe(d["message"]) for d in result.double_sales)
         return "\n".join(lines)
 
     a.emit(data, done)

@@ -7,6 +7,7 @@ import click
 from salesops.cli.app import ask
 from salesops.cli.options import Group, command
 from salesops.i18n import en, t
+from salesops.text import safe
 
 STATUS_CHOICES = ["available", "subscribed", "signed", "held"]
 # One mark per status on the board, and its colour on a terminal.
@@ -16,6 +17,7 @@ MARKS = {
     "signed": (("签", "C"), "red"),
     "held": (("留", "H"), "cyan"),
 }
+DOUBLE = (("重", "D"), "magenta")  # a unit sold twice offline (重复认购), whatever its status
 
 
 @click.group(
@@ -132,6 +134,9 @@ def unit_list(a, status, building):
     rows = unit_rows(state, status=status, building=building)
     for r in rows:
         r["status_name"] = _status_name(r["status"])
+        if r["double_sale"]:  # sold twice offline: both buyers until one cancels
+            r["status_name"] = t("重复认购", "sold twice")
+            r["customer_name"] = t("、", ", ").join(r["double_names"])
     a.rows(
         rows,
         [
@@ -162,6 +167,13 @@ def render_board(buildings: list[dict]) -> str:
     legend = "  ".join(
         click.style(MARKS[s][0][idx], fg=MARKS[s][1]) + " " + _status_name(s) for s in MARKS
     )
+    doubles = [
+        u for b in buildings for f in b["floors"] for u in f["units"] if u and u["double_sale"]
+    ]
+    if doubles:
+        legend += (
+            "  " + click.style(DOUBLE[0][idx], fg=DOUBLE[1]) + " " + t("重复认购", "sold twice")
+        )
     lines.append(t("销控表    ", "unit board    ") + legend)
     for b in buildings:
         lines.append("")
@@ -184,10 +196,24 @@ def render_board(buildings: list[dict]) -> str:
                 if u is None:
                     cells.append(" " * cw)
                     continue
-                mark, colour = MARKS[u["status"]]
+                mark, colour = DOUBLE if u["double_sale"] else MARKS[u["status"]]
                 text = pad(pad(u["number"], nw) + " " + mark[idx], cw)
                 cells.append(click.style(text, fg=colour))
             lines.append((pad(f"{f['floor']}F", 6) + "  ".join(cells)).rstrip())
+    if doubles:
+        lines.append("")
+        for u in doubles:
+            lines.append(
+                click.style(
+                    t(
+                        "重复认购：{u}（{c}）——退订其中一份之前一直如此；salesops check 给出退订命令",
+                        "sold twice: {u} ({c}) until one is cancelled; salesops check gives the command",
+                        u=u["label"],
+                        c=t("、", ", ").join(safe(n) for n in u["double_names"]),
+                    ),
+                    fg=DOUBLE[1],
+                )
+            )
     return "\n".join(lines)
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from salesops.i18n import t
 
 SCHEMA_VERSION = 1
+# The schema versions this program reads; a record of any other is refused, not guessed at.
+SCHEMA_VERSIONS = (1,)
 
 
 def _no_controls(value: str, *, multiline: bool = False) -> str:
@@ -66,6 +69,39 @@ def _phone(value: str) -> str:
 Phone = Annotated[str, AfterValidator(_phone)]
 
 
+def _schema_version(value):
+    """Only a version this program reads: a newer one asks for an upgrade, and a number no
+    version ever had (-1, a hundred digits) is refused as it is."""
+    text = (
+        str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    )
+    if not re.fullmatch(r"[-+]?[0-9]+", text):
+        return value  # not a whole number: pydantic says so
+    shown = text if len(text) <= 12 else text[:12] + "…"
+    number = int(text) if len(text) <= 12 else None
+    if number in SCHEMA_VERSIONS:
+        return number
+    known = "、".join(str(v) for v in SCHEMA_VERSIONS)
+    if number is not None and max(SCHEMA_VERSIONS) < number < 1000:
+        raise ValueError(
+            t(
+                "记录的格式版本是 {v}，比这个 salesops 新（它读 {k}）：请升级 salesops",
+                "the record's schema version is {v}, newer than this salesops reads ({k}): "
+                "upgrade salesops",
+                v=shown,
+                k=known,
+            )
+        )
+    raise ValueError(
+        t(
+            "格式版本 {v} 无效（这个 salesops 读 {k}）",
+            "schema version {v} is not valid (this salesops reads {k})",
+            v=shown,
+            k=known,
+        )
+    )
+
+
 class Record(BaseModel):
     """A file in the store. Unknown fields are refused; every record says its schema version."""
 
@@ -73,7 +109,11 @@ class Record(BaseModel):
         extra="forbid", validate_assignment=True, frozen=False, defer_build=True
     )
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: Annotated[
+        int,
+        BeforeValidator(_schema_version),
+        Field(json_schema_extra={"enum": list(SCHEMA_VERSIONS)}),
+    ] = SCHEMA_VERSION
 
     def to_yaml_dict(self) -> dict:
         return self.model_dump(mode="json", exclude_none=True)

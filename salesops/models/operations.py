@@ -626,17 +626,7 @@ class Subscribe(Event):
 
     def fold(self, state: State) -> None:
         book = state.part(SalesBook)
-        standing = book.live.setdefault(self.unit, [])
-        if standing:
-            first = standing[0]
-            _problem(
-                state,
-                self.id,
-                "unit",
-                f"double sale: unit {unit_label(state, self.unit)} ({self.unit}) is subscribed "
-                f"by {first.id} (customer {first.customer}) and again by {self.id} "
-                f"(customer {self.customer}); cancel one of them",
-            )
+        standing = book.live.setdefault(self.unit, [])  # two standing: a double sale
         if self.deposit > self.price:
             _problem(state, self.id, "deposit", "the deposit is more than the price")
         standing.append(self)

@@ -3,17 +3,19 @@ becomes subscribed, and can never be subscribed twice. A cancellation (退订) f
 signing (签约) makes the sale final. The 销控表 reads every unit's status from here.
 
 Two desks that subscribe one unit on two clones cannot stop each other before they sync;
-the fold rule of ``subscribe`` reports the double sale, naming both subscriptions, so
-``salesops check`` shows it after the sync.
+after the sync the unit is a double sale (重复认购): ``check``, ``sync``, the unit list,
+the board and the weekly report name both customers until one is cancelled.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from salesops import resolve
-from salesops.errors import SalesopsError
+from salesops import ids, resolve
+from salesops.checks import rule
+from salesops.errors import Problem, SalesopsError
 from salesops.i18n import en, t
 from salesops.models.operations import (
     PAYMENT_NAMES,
@@ -78,6 +80,128 @@ def unit_status(state: State) -> dict[str, str]:
 
 def status_of(state: State, unit: Unit) -> str:
     return unit_status(state)[unit.id]
+
+
+# --- 重复认购: one unit subscribed on two desks that had not synced ---------------------
+
+
+@dataclass
+class DoubleSale:
+    """A unit with two or more standing subscriptions (possible only offline: each desk
+    saw the unit available). It stays one until all but one are cancelled."""
+
+    unit: str
+    subscriptions: list[Subscribe]
+
+    def customers(self) -> list[str]:
+        return [s.customer for s in self.subscriptions]
+
+
+def double_sales(state: State) -> list[DoubleSale]:
+    """Every unit sold twice, in the order of the units' ids."""
+    book = state.part(SalesBook)
+    return [
+        DoubleSale(uid, list(standing))
+        for uid, standing in sorted(book.live.items())
+        if len(standing) > 1
+    ]
+
+
+def consultant_of(state: State, sub: Subscribe) -> str | None:
+    """The consultant a subscription is credited to: its own, else the customer's, else
+    whoever entered it."""
+    credited = getattr(sub, "consultant", None)
+    if credited:
+        return credited
+    cs = state.customers.get(sub.customer)
+    return (cs.owner if cs is not None else None) or sub.by
+
+
+def double_sale_people(state: State, ds: DoubleSale) -> list[dict]:
+    """Each subscription of a double sale: its customer and consultant by name, and when."""
+    out = []
+    for sub in ds.subscriptions:
+        cs = state.customers.get(sub.customer)
+        consultant = consultant_of(state, sub)
+        out.append(
+            {
+                "subscription": sub.id,
+                "customer": sub.customer,
+                "customer_name": (cs.name if cs is not None else "") or sub.customer,
+                "consultant": consultant,
+                "consultant_name": state.staff_name(consultant),
+                "at": sub.at,
+                "signed": sub.id in state.part(SalesBook).signed,
+            }
+        )
+    return out
+
+
+def cancel_command(state: State, ds: DoubleSale) -> str:
+    """The command that cancels one of a double sale: the latest subscription not signed,
+    named as ``unsubscribe`` finds it (the customer's name, else id, else the subscription)."""
+    book = state.part(SalesBook)
+    open_ = [s for s in ds.subscriptions if s.id not in book.signed] or ds.subscriptions
+    sub = open_[-1]
+    query = sub.id
+    mine = [s for subs in book.live.values() for s in subs if s.customer == sub.customer]
+    if len(mine) == 1:
+        cs = state.customers.get(sub.customer)
+        query = sub.customer
+        if cs is not None and cs.name:
+            try:
+                if resolve.customer(state, cs.name).id == cs.id:
+                    query = cs.name
+            except SalesopsError:
+                pass
+    reason = t("重复认购", "double sale")
+    return f"salesops unsubscribe {_shell(query)} --reason {_shell(reason)}"
+
+
+def _shell(word: str) -> str:
+    """A word as typed at a shell: as it is when nothing in it needs quoting (Chinese
+    included), else quoted."""
+    import shlex
+
+    return word if re.fullmatch(r"[\w.:/@+,-]+", word) else shlex.quote(word)
+
+
+def double_sale_message(state: State, ds: DoubleSale) -> str:
+    """The double sale in words: the unit, each customer with consultant and day, and the
+    command that cancels one."""
+    people = t("、", ", ").join(
+        t(
+            "{c}（置业顾问 {s}，{d} 认购{g}）",
+            "{c} (consultant {s}, subscribed {d}{g})",
+            c=safe(p["customer_name"]),
+            s=safe(p["consultant_name"]) or "-",
+            d=f"{state.local(p['at']):%Y-%m-%d}",
+            g=t("，已签约", ", signed") if p["signed"] else "",
+        )
+        for p in double_sale_people(state, ds)
+    )
+    return t(
+        "房源 {u} 重复认购：{p}都认购了这套房（两台终端离线时各认购了一次）。"
+        "请与两位客户沟通后退订其中一份：{cmd}",
+        "unit {u} is sold twice: {p} each subscribed it (two desks subscribed it while "
+        "offline). Talk to both customers, then cancel one: {cmd}",
+        u=safe(unit_label(state, ds.unit)),
+        p=people,
+        cmd=cancel_command(state, ds),
+    )
+
+
+@rule
+def check_double_sales(state: State) -> list[Problem]:
+    """A unit subscribed on two desks: reported, in words, until one is cancelled."""
+    out = []
+    for ds in double_sales(state):
+        later = ds.subscriptions[-1]
+        src = state.sources.get(later.id)
+        path = src.path if src is not None else later.id
+        line = src.line("unit") if src is not None else 0
+        out.append(Problem(path, line, "unit", double_sale_message(state, ds)))
+    return out
 
 
 # --- amounts --------------------------------------------------------------------------
@@ -256,6 +380,10 @@ def subscribe(
 def find_subscription(state: State, query: str) -> Subscribe:
     """The standing subscription of a unit (1栋-1201) or of a customer who has exactly one."""
     book = state.part(SalesBook)
+    if ids.is_id(query, "event"):  # a subscription by its id (one of a double sale)
+        sub = book.subscriptions.get(query)
+        if sub is not None and sub in book.standing(sub.unit):
+            return sub
     try:
         u = resolve.unit(state, query)
     except SalesopsError as exc:

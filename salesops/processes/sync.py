@@ -7,7 +7,8 @@ offline merge without conflict. Two desks editing the same field of one record (
 a unit) is a conflict that only a person can settle: sync stops with git's rebase left in
 progress, shows both values (phones masked), and every write is refused until it is
 resolved; nothing is committed for the user. A fact that breaks a rule only together with
-another desk's (a unit subscribed on both) merges, and ``salesops check`` reports it.
+another desk's (a unit subscribed on both) merges; sync names it right away, and
+``salesops check`` reports it until it is settled.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class Result:
     pushed: bool = False
     conflicts: list[Conflict] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # store files that arrived
+    # units sold twice once the other desks' facts are in (重复认购), each in words
+    double_sales: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -57,6 +60,7 @@ class Result:
             "pushed": self.pushed,
             "files": self.files,
             "conflicts": [c.as_dict() for c in self.conflicts],
+            "double_sales": self.double_sales,
         }
 
 
@@ -266,12 +270,35 @@ def sync(ses: Session, remote: str | None = None) -> Result:
                 )
             )
         _arrived(store, start, result, upstream)  # what the last fetch brought
+        if result.files:
+            result.double_sales = _double_sales(store)
         _git(store, "branch", "--quiet", f"--set-upstream-to={remote}/{branch}", check=False)
         # keep `git log -- <folder>` (customer history) fast as the history grows
         _git(
             store, "commit-graph", "write", "--reachable", "--changed-paths", "--split", check=False
         )
         return result
+
+
+def _double_sales(store: Store) -> list[dict]:
+    """A rule only two desks together can break: the units both sold, right after the
+    merge (what ``check`` says of each, with the command that cancels one)."""
+    from salesops.processes import subscriptions as sp
+    from salesops.state import State
+
+    try:
+        state = State.load(Store(store.root))
+    except SalesopsError:
+        return []  # a store that does not load: check says why
+    return [
+        {
+            "unit": ds.unit,
+            "subscriptions": [s.id for s in ds.subscriptions],
+            "customers": ds.customers(),
+            "message": sp.double_sale_message(state, ds),
+        }
+        for ds in sp.double_sales(state)
+    ]
 
 
 def _arrived(store: Store, start: str | None, result: Result, upstream: str | None) -> None:

@@ -15,9 +15,12 @@ from salesops import csvread, ids, resolve, roles
 from salesops.checks import rule
 from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
+from salesops.models.operations import unit_label
 from salesops.models.unit import Unit
 from salesops.processes.subscriptions import (
     active_subscriptions,
+    double_sale_people,
+    double_sales,
     parse_amount,
     status_name,
     status_of,
@@ -312,6 +315,7 @@ def unit_rows(
 ) -> list[dict]:
     statuses = unit_status(state)
     active = active_subscriptions(state)
+    doubles = {ds.unit: ds for ds in double_sales(state)}
     rows = []
     for unit in sorted(state.units.values(), key=sort_key):
         st = statuses[unit.id]
@@ -336,9 +340,24 @@ def unit_rows(
                 "customer_name": cs.name if cs else None,
                 "price": sub.price if sub else None,
                 "hold_note": unit.hold_note,
+                **_double(state, doubles.get(unit.id)),
             }
         )
     return rows
+
+
+def _double(state: State, ds) -> dict:
+    """A unit's double sale, for its row and its cell: both customers, until one cancels."""
+    if ds is None:
+        return {"double_sale": False}
+    people = double_sale_people(state, ds)
+    return {
+        "double_sale": True,
+        "label": unit_label(state, ds.unit),
+        "double_customers": [p["customer"] for p in people],
+        "double_names": [p["customer_name"] for p in people],
+        "double_subscriptions": [p["subscription"] for p in people],
+    }
 
 
 def position(unit: Unit) -> str:
@@ -354,6 +373,7 @@ def position(unit: Unit) -> str:
 def board(state: State) -> list[dict]:
     """The 销控表: per building, the floors from the top, each unit in its column."""
     statuses = unit_status(state)
+    doubles = {ds.unit: ds for ds in double_sales(state)}
     by_building: dict[str, list[Unit]] = defaultdict(list)
     for unit in state.units.values():
         by_building[unit.building].append(unit)
@@ -380,6 +400,7 @@ def board(state: State) -> list[dict]:
                                     "number": grid[(f, c)].number,
                                     "type": grid[(f, c)].type,
                                     "status": statuses[grid[(f, c)].id],
+                                    **_double(state, doubles.get(grid[(f, c)].id)),
                                 }
                                 if (f, c) in grid
                                 else None

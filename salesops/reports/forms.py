@@ -339,14 +339,18 @@ def unit_board(state: State, day: dt.date, *, blank: bool, **_) -> dict:
                     continue
                 u = state.units[cell["id"]]
                 status = "" if blank else cell["status"]
+                double = not blank and cell["double_sale"]  # 重复认购: both buyers shown
                 cells.append(
                     {
                         "number": u.number,
                         "type": u.type,
                         "area": f"{float(u.area):g}",
                         "price": f"{float(u.list_price) / 10000:,.1f}",
-                        "status": status,
-                        "status_label": label(UNIT_STATUS, status) if status else "",
+                        "status": "double" if double else status,
+                        "status_label": t("重复认购", "sold twice")
+                        if double
+                        else (label(UNIT_STATUS, status) if status else ""),
+                        "buyers": t("、", ", ").join(cell["double_names"]) if double else "",
                     }
                 )
             floors.append({"floor": f["floor"], "cells": cells})
@@ -356,6 +360,11 @@ def unit_board(state: State, day: dt.date, *, blank: bool, **_) -> dict:
         for status in unit_status(st).values():
             counts[status] += 1
     legend = [{"code": k, "label": label(UNIT_STATUS, k), "count": counts[k]} for k in UNIT_STATUS]
+    doubled = sum(
+        1 for b in buildings for f in b["floors"] for c in f["cells"] if c and c["buyers"]
+    )
+    if doubled:  # counted with 已认购 too: it is subscribed, twice
+        legend.append({"code": "double", "label": t("重复认购", "sold twice"), "count": doubled})
     types = [
         {"code": u.code, "name": u.name, "area": f"{u.area:g}" if u.area else ""}
         for u in state.office.unit_types

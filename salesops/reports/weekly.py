@@ -19,10 +19,11 @@ from salesops import phones
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
 from salesops.models.frontdesk import ESSENTIAL, Needs
+from salesops.models.operations import unit_label
 from salesops.processes import tours
 from salesops.processes.calls import gaps
 from salesops.processes.complaints import complaints as complaint_book
-from salesops.processes.subscriptions import unit_status
+from salesops.processes.subscriptions import double_sale_people, double_sales, unit_status
 from salesops.reports import charts, facts
 from salesops.reports.labels import COMPLAINT_STEP, COMPLAINT_TYPE, FIELD, REMEDY, TOUR, label
 from salesops.reports.tables import Cmp, Column, Report, Section, Table
@@ -132,9 +133,26 @@ def _snapshot(st: State, wk: _Week, last_day: dt.date | None = None) -> dict:
             if c.type == "complaint" and c.overdue(last_day + dt.timedelta(days=1))
         ),
         "units": unit_status(st),
+        "double_sales": _double_sales(st),
         "gaps": gaps,
         "channels": {c: _first_channel(st.customers[c]) for c in subscribers | active},
     }
+
+
+def _double_sales(st: State) -> list[dict]:
+    """Units sold twice (重复认购) and not yet settled, as they stood then."""
+    out = []
+    for ds in double_sales(st):
+        people = double_sale_people(st, ds)
+        out.append(
+            {
+                "unit": unit_label(st, ds.unit),
+                "customers": t("、", ", ").join(customer_label(st, p["customer"]) for p in people),
+                "consultants": t("、", ", ").join(p["consultant_name"] for p in people),
+                "days": t("、", ", ").join(f"{st.local(p['at']):%m-%d}" for p in people),
+            }
+        )
+    return out
 
 
 def _missing(cs) -> list[str]:
@@ -1146,7 +1164,31 @@ class _Builder:
             rows,
             empty=t("还没有录入房源", "no units on record"),
         )
-        return Section("units", t("房源", "Units"), [sold, left_table])
+        tables = [sold, left_table]
+        if self.cur.get("double_sales"):  # only while there is one: most weeks have none
+            tables.insert(
+                0,
+                Table(
+                    "units_sold_twice",
+                    t(
+                        "重复认购（退订其中一份之前一直列出）",
+                        "Units sold twice (until one is cancelled)",
+                    ),
+                    [
+                        Column("unit", t("房号", "unit")),
+                        Column("customers", t("客户", "customers")),
+                        Column("consultants", t("置业顾问", "consultants")),
+                        Column("days", t("认购日期", "subscribed on")),
+                    ],
+                    self.cur["double_sales"],
+                    note=t(
+                        "两台终端离线时各认购了同一套房；salesops check 给出退订其中一份的命令。",
+                        "Two desks each subscribed the unit while offline; salesops check gives "
+                        "the command that cancels one.",
+                    ),
+                ),
+            )
+        return Section("units", t("房源", "Units"), tables)
 
     # --- data quality ------------------------------------------------------------------
 
