@@ -39,7 +39,7 @@ class Refused(click.ClickException):
                 payload["problems"] = [p.as_dict() for p in self.error.problems]
             payload.update(self.error.data)
             click.echo(json.dumps(payload, ensure_ascii=False, default=_default))
-        click.echo(t("错误：", "error: ") + safe_lines(self.error.message), err=True)
+        click.echo(t("错误：", "Error: ") + safe_lines(self.error.message), err=True)
 
 
 def safe_lines(text: str) -> str:
@@ -155,6 +155,35 @@ def _cell(value) -> str:
             else ", ".join(_cell(v) for v in value)
         )
     return str(value)
+
+
+def program() -> str:
+    """How a fresh shell in the current folder runs this salesops: ``salesops`` when that is
+    on PATH outside a virtual environment, else the script's path (``.venv/bin/salesops``),
+    since a new shell has no virtual environment activated."""
+    import shutil
+    from pathlib import Path
+
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path()
+    script = argv0 if argv0.name == "salesops" else Path(sys.executable).with_name("salesops")
+    if not script.is_file():
+        return "salesops"
+    found = shutil.which("salesops")
+    in_venv = sys.prefix != sys.base_prefix
+    if found and not in_venv and Path(found).resolve() == script.resolve():
+        return "salesops"
+    full = script.absolute()
+    try:
+        rel = full.relative_to(Path.cwd())
+    except ValueError:
+        return shlex_quote(str(full))
+    return shlex_quote(str(rel) if "/" in str(rel) else f"./{rel}")
+
+
+def shlex_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
 
 
 def _office_lang(store) -> str | None:

@@ -1,0 +1,160 @@
+"""What the desk reads: one language, one prefix, the same masking and JSON as the text,
+the disk-full message everywhere, commands that run as printed, spreadsheets for people."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.weekstore import WeekStore
+
+NOW = "2026-12-09T10:00:00+08:00"  # a Wednesday of W50
+
+
+@pytest.fixture
+def week(office):
+    return WeekStore(office)
+
+
+# --- 14.9: printed matter names the store by office and commit -------------------------
+
+
+def test_reports_and_forms_name_the_office_and_commit_not_the_path(
+    week, cli, office, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    env = {"SALESOPS_NOW": NOW}
+    out = tmp_path / "elsewhere" / "周报.json"
+    out.parent.mkdir()
+    r = cli("report", "weekly", "--week", "2026-W49", "-o", str(out), env=env)
+    assert r.exit_code == 0, r.output
+    data = json.loads(out.read_text("utf-8"))
+    assert data["generated"]["store"] == office.store.office.name
+    assert data["generated"]["head"] == office.head()
+    assert str(tmp_path) not in out.read_text("utf-8")
+    html = cli(
+        "report", "weekly", "--week", "2026-W49", "--format", "html", "-o", "-", env=env
+    ).output
+    assert f"{office.store.office.name} ·" in html
+    assert str(office.path) not in html and office.head()[:12] in html
+    form = cli("form", "call-register", "--date", "2026-12-01", "-o", "-", env=env).output
+    assert str(office.path) not in form and office.head()[:10] in form
+
+
+# --- 14.8: a full disk reads the same wherever it strikes; doctor never ticks what is missing
+
+
+def _customer_add(cli, office):
+    return cli(
+        "--as", office.consultants[0].id, "customer", "add",
+        "--name", "张三", "--gender", "男", "--phone", "13800000001",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "step, said, free",
+    [
+        # what git 2.x prints when the disk fills while it writes the index, and a ref
+        ("update-index", "fatal: sha1 file '{g}/index.lock' write error. Out of diskspace", 10**9),
+        (
+            "update-ref",
+            "fatal: update_ref failed for ref 'HEAD': cannot update ref 'refs/heads/main': "
+            "couldn't write '{g}/refs/heads/main.lock'",
+            4096,
+        ),
+    ],
+)
+def test_a_full_disk_in_gits_own_steps_is_the_one_message(
+    office, cli, monkeypatch, step, said, free
+):
+    import shutil
+    from collections import namedtuple
+
+    from salesops import gitutil
+
+    head = office.head()
+    real_run, real_usage = gitutil.run, shutil.disk_usage
+    usage = namedtuple("usage", "total used free")
+
+    def run(repo, *args, **kw):
+        if args and args[0] == step:
+            raise gitutil.GitError(f"git {step}: " + said.format(g=office.path / ".git"))
+        return real_run(repo, *args, **kw)
+
+    monkeypatch.setattr(gitutil, "run", run)
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10**10, 10**10 - free, free))
+    r = _customer_add(cli, office)
+    monkeypatch.setattr(gitutil, "run", real_run)
+    monkeypatch.setattr(shutil, "disk_usage", real_usage)
+    assert r.exit_code == 1
+    assert r.output.strip() == "错误：磁盘已满，没有写入任何内容，记录库保持原样；腾出空间后重试"
+    assert office.head() == head and office.status() == ""
+
+
+def test_a_failed_ref_write_with_room_on_disk_is_not_called_a_full_disk(office, cli, monkeypatch):
+    from salesops import gitutil
+
+    real_run = gitutil.run
+
+    def run(repo, *args, **kw):
+        if args and args[0] == "update-ref":
+            raise gitutil.GitError("git update-ref: fatal: couldn't write 'x/refs/heads/main.lock'")
+        return real_run(repo, *args, **kw)
+
+    monkeypatch.setattr(gitutil, "run", run)
+    r = _customer_add(cli, office)
+    monkeypatch.setattr(gitutil, "run", real_run)
+    assert r.exit_code == 1 and "磁盘已满" not in r.output and "git 提交失败" in r.output
+
+
+def test_a_full_disk_writing_a_report_file_is_the_one_message(week, cli, monkeypatch, tmp_path):
+    import errno
+    import os
+
+    real_write = os.write
+
+    def write(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", write)
+    r = cli("report", "weekly", "--week", "2026-W49", "-o", str(tmp_path / "w.md"),
+            env={"SALESOPS_NOW": NOW})  # fmt: skip
+    monkeypatch.setattr(os, "write", real_write)
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "磁盘已满，没有写入任何内容" in r.output
+    assert list(tmp_path.glob("*w.md*")) == []
+
+
+def test_doctor_on_a_new_store_lists_what_is_missing_with_its_fix(tmp_path, monkeypatch):
+    from tests.conftest import Cli
+
+    store = tmp_path / "new"
+    cli = Cli(store)
+    assert cli("init", str(store)).exit_code == 0
+    r = cli("doctor", "--no-fsck")
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    graph = next(line for line in lines if "commit-graph" in line)
+    assert graph.startswith("! ") and "salesops doctor --fix" in graph
+    assert not any(line.startswith("✓ 没有") for line in lines)
+    assert "salesops doctor --fix 补上" in lines[-1]
+    found = {
+        f["code"]: f for f in json.loads(cli("--json", "doctor", "--no-fsck").output)["findings"]
+    }
+    assert found["commit_graph"]["advice"] and found["commit_graph"]["ok"]
+    cli("doctor", "--fix", "--no-fsck")
+    after = cli("doctor", "--no-fsck").output
+    assert "!" not in after and after.splitlines()[-1] == "没有需要处理的问题"
+
+
+# --- 14.6: nothing English under zh, one prefix -----------------------------------------
+
+
+def test_an_os_error_reads_in_chinese_with_the_one_prefix(cli, office, tmp_path):
+    missing = tmp_path / "nope.csv"
+    r = cli("--as", office.manager.id, "unit", "import", str(missing))
+    assert r.exit_code == 1
+    assert r.output.strip() == f"错误：无法读取 {missing}：没有这个文件或目录"
+    r = cli("--lang", "en", "--as", office.manager.id, "unit", "import", str(missing))
+    assert r.output.strip() == f"Error: cannot read {missing}: No such file or directory"
