@@ -158,3 +158,33 @@ def test_an_os_error_reads_in_chinese_with_the_one_prefix(cli, office, tmp_path)
     assert r.output.strip() == f"错误：无法读取 {missing}：没有这个文件或目录"
     r = cli("--lang", "en", "--as", office.manager.id, "unit", "import", str(missing))
     assert r.output.strip() == f"Error: cannot read {missing}: No such file or directory"
+
+
+# --- 14.7: --json says what the text says; one masking on every screen -------------------
+
+
+def _a_customer(cli, office, phone="13812345678"):
+    r = cli("--as", office.consultants[0].id, "--json", "customer", "add",
+            "--name", "张三", "--gender", "男", "--phone", phone)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)["id"]
+
+
+def test_call_log_json_carries_the_greeting(cli, office):
+    r = cli("--as", office.consultants[0].id, "--json", "call", "log",
+            "--phone", "13812345678", "--name", "张三", "--gender", "男")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["greeting"] == office.store.office.greeting and data["ok"]
+    text = cli("--as", office.consultants[0].id, "call", "log", "--phone", "13812345678")
+    assert f"开场问候：{office.store.office.greeting}" in text.output
+
+
+def test_followup_log_masks_the_phone_in_its_header(cli, office):
+    cid = _a_customer(cli, office)
+    r = cli("--as", office.consultants[0].id, "followup", "log", cid, "--intent", "no",
+            "--next", "2026-12-20", "--notes", "再联系",
+            input="\n\n", env={"SALESOPS_INTERACTIVE": "1", "SALESOPS_NOW": NOW})  # fmt: skip
+    assert r.exit_code == 0, r.output
+    header = next(line for line in r.output.splitlines() if line.startswith("客户 "))
+    assert "138****5678" in header and "13812345678" not in r.output

@@ -67,6 +67,7 @@ class App:
         self.at: str | None = None
         self.json = False
         self.csv = False
+        self.notes: dict = {}  # what ``prompts.say`` told the person, for --json
         self._session = None
 
     # --- the store and the session -------------------------------------------------
@@ -100,6 +101,8 @@ class App:
     def emit(self, data, human: str | Callable[[], str] | None = None) -> None:
         """Print ``data`` as JSON with --json; otherwise the human text."""
         if self.json:
+            if isinstance(data, dict) and self.notes:
+                data = {**self.notes, **data}
             click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
             return
         text = human() if callable(human) else human

@@ -79,7 +79,8 @@ def call_log(a, **given):
 
     ses = a.session()
     _ = ses.actor  # refuse early, before any prompt, if we do not know who this is
-    say(a, t("开场问候：{g}", "greeting: {g}", g=safe(ses.state.office.greeting)))
+    greeting = ses.state.office.greeting
+    say(a, t("开场问候：{g}", "greeting: {g}", g=safe(greeting)), key="greeting", value=greeting)
     _ask_call(a, ses, given)
     logged = calls.log_call(ses, **given)
     ev = logged.event

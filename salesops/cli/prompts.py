@@ -15,8 +15,11 @@ from salesops.i18n import t
 CUSTOMER_PROMPT = ("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)")
 
 
-def say(a, text: str) -> None:
-    """A line for the person at the terminal, kept out of --json output."""
+def say(a, text: str, *, key: str | None = None, value=None) -> None:
+    """A line for the person at the terminal (stderr, out of the way of --json). With ``key``
+    it is part of the answer too: --json carries ``value`` (default the text) under it."""
+    if key is not None:
+        a.notes[key] = text if value is None else value
     if not a.json:
         click.echo(text, err=True)
 
