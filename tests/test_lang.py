@@ -188,3 +188,52 @@ def test_followup_log_masks_the_phone_in_its_header(cli, office):
     assert r.exit_code == 0, r.output
     header = next(line for line in r.output.splitlines() if line.startswith("客户 "))
     assert "138****5678" in header and "13812345678" not in r.output
+
+
+def test_help_names_its_types_in_chinese_and_stays_aligned(cli):
+    from salesops.text import width
+
+    out = cli("visit", "arrive", "--help").output
+    assert "TEXT" not in out and "INTEGER" not in out and "[OPTIONS]" not in out
+    assert "--party 整数" in out and "--phone 文字" in out and "visit arrive [选项]" in out
+    # every option's description starts in the same terminal column
+    import re
+
+    rows = [re.match(r"^(  -\S.*?\S)( {2,})\S", line) for line in out.splitlines()]
+    starts = {width(m[1]) + len(m[2]) for m in rows if m}
+    assert len(starts) == 1 and len([m for m in rows if m]) > 8, out
+    en = cli("--lang", "en", "visit", "arrive", "--help").output
+    assert "--party INTEGER RANGE" in en and "[OPTIONS]" in en
+
+
+def test_staff_list_and_the_role_prompt_are_chinese(cli, office):
+    out = cli("staff", "list").output
+    assert "email" not in out.splitlines()[0] and "邮箱" in out.splitlines()[0]
+    r = cli("--as", office.manager.id, "staff", "add", "周七",
+            input="\n", env={"SALESOPS_INTERACTIVE": "1"})  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "[置业顾问]" in r.output and "[consultant]" not in r.output
+    assert "周七（置业顾问）" in r.output
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["customer", "add", "--phon", "1"], "错误：没有选项 '--phon'。您是不是要输入 --phone？"),
+        (["customer", "add", "--jsn"], "错误：没有选项 '--jsn'。您是不是要输入 --json？"),
+        (["customer", "add", "--zzz"], "错误：没有选项 '--zzz'。"),
+        (["duty", "stat"], "错误：没有命令 'stat'。您是不是要输入 start / status？"),
+        (["custmer"], "错误：没有命令 'custmer'。您是不是要输入 customer？"),
+    ],
+)
+def test_did_you_mean_only_what_is_close_in_one_format(cli, args, said):
+    r = cli(*args)
+    assert r.exit_code == 2
+    assert r.output.strip().splitlines()[-1] == said
+
+
+def test_did_you_mean_in_english_reads_the_same_way(cli):
+    r = cli("--lang", "en", "customer", "add", "--phon", "1")
+    assert (
+        r.output.strip().splitlines()[-1] == "Error: No such option '--phon'. Did you mean --phone?"
+    )

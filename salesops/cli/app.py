@@ -226,9 +226,11 @@ def ask(
             for n, (val, label) in enumerate(choices, 1):
                 shown = label if label == val else f"{label} ({val})"
                 click.echo(f"  {n}. {safe(shown)}", err=True)
+            # the default as the menu shows it (置业顾问, not the code consultant)
+            shown_default = next((lb for v, lb in choices if v == default), default)
             raw = click.prompt(
                 t("请选择编号或填写", "number or value"),
-                default=default if default is not None else ("" if not required else None),
+                default=shown_default if default is not None else ("" if not required else None),
                 show_default=default is not None,
                 err=True,
             )

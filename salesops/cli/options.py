@@ -17,17 +17,14 @@ class Group(click.Group):
     def resolve_command(self, ctx, args):
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
-            import difflib
+            from salesops.cli.clickzh import close_matches, did_you_mean
 
-            close = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
+            close = close_matches(name, self.list_commands(ctx))
             if close:
                 ctx.fail(
-                    t(
-                        "没有命令 '{n}'。您是不是要输入 {c}？",
-                        "No such command '{n}'. Did you mean {c}?",
-                        n=name,
-                        c=" / ".join(close),
-                    )
+                    t("没有命令 '{n}'。", "No such command '{n}'.", n=name)
+                    + t("", " ")
+                    + did_you_mean(close)
                 )
         return super().resolve_command(ctx, args)
 

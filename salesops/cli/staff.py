@@ -101,7 +101,7 @@ def staff_list(a, show_all):
             ("name", t("姓名", "name")),
             ("role", t("角色", "role")),
             ("active", t("在职", "active")),
-            ("email", "email"),
+            ("email", t("邮箱", "email")),
         ],
         data=[s.model_dump(mode="json", exclude_none=True) for s in members],
     )
