@@ -237,3 +237,37 @@ def test_did_you_mean_in_english_reads_the_same_way(cli):
     assert (
         r.output.strip().splitlines()[-1] == "Error: No such option '--phon'. Did you mean --phone?"
     )
+
+
+# --- 14.10: spreadsheets for people --------------------------------------------------------
+
+
+def _sheets(path):
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        names = re.findall(r'<sheet name="([^"]+)"', z.read("xl/workbook.xml").decode("utf-8"))
+        xml = {
+            n: z.read(f"xl/worksheets/sheet{i}.xml").decode("utf-8") for i, n in enumerate(names, 1)
+        }
+    return names, xml
+
+
+def test_xlsx_columns_fit_their_text_and_sheets_print_one_page_wide(week, cli, tmp_path):
+    import re
+
+    from salesops.text import width
+
+    out = tmp_path / "r.xlsx"
+    r = cli("report", "weekly", "--week", "2026-W49", "-o", str(out), env={"SALESOPS_NOW": NOW})
+    assert r.exit_code == 0, r.output
+    names, xml = _sheets(out)
+    summary = xml[names[1]]
+    first = re.search(r'<col min="1" max="1" width="([\d.]+)"', summary)
+    # the first column holds 其中新客户来电, 周末逾期未回访, 安全帽不足未成行: 2 per character
+    assert float(first[1]) >= width("安全帽不足未成行") + 1
+    for name in names:
+        sheet = xml[name]
+        assert '<pageSetUpPr fitToPage="1"/>' in sheet, name
+        assert re.search(r'<pageSetup paperSize="9"[^>]*fitToHeight="0"', sheet), name
