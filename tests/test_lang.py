@@ -271,3 +271,76 @@ def test_xlsx_columns_fit_their_text_and_sheets_print_one_page_wide(week, cli, t
         sheet = xml[name]
         assert '<pageSetUpPr fitToPage="1"/>' in sheet, name
         assert re.search(r'<pageSetup paperSize="9"[^>]*fitToHeight="0"', sheet), name
+
+
+# --- 14.6: office lists in English under --lang en ----------------------------------------
+
+EN_OFFICE = {
+    "greeting": "Juxin International, good day!",
+    "channels": {"朋友介绍": "Friend", "网络": "Internet"},
+    "grades": {"A": "strong intent", "B": "interested"},
+    "away_reasons": {"washroom": "Washroom", "meeting": "Meeting"},
+    "survey": {"service": "The consultant's attitude", "knowledge": "Expertise"},
+    "faq": {"价格": "price", "按揭": "mortgage"},
+}
+
+
+@pytest.fixture
+def english_office(office):
+    """The office's office.yaml with an ``en:`` section, committed as a manager would."""
+    from salesops.models.office import English
+    from tests.opshelp import commit_file
+
+    o = office.store.office
+    commit_file(office.path, "office.yaml", o.model_copy(update={"en": English(**EN_OFFICE)}))
+    return office
+
+
+def test_office_lists_read_and_are_typed_in_english(english_office, cli):
+    office = english_office
+    li = office.consultants[0].id
+    en = ("--lang", "en", "--as", li)
+    r = cli(*en, "--json", "call", "log", "--phone", "13912340000", "--name", "Wang",
+            "--gender", "m", "--channel", "friend", "--topic", "Price,MORTGAGE")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["greeting"] == "Juxin International, good day!"
+    assert data["call"]["channel"] == "朋友介绍" and data["call"]["topics"] == ["价格", "按揭"]
+    # a menu's number is taken too, and a refusal lists the labels in English, numbered
+    r = cli(*en, "--json", "call", "log", "--phone", "13912340001", "--channel", "2")
+    assert json.loads(r.stdout)["call"]["channel"] == "老客户介绍"
+    r = cli(*en, "call", "log", "--phone", "13912340002", "--channel", "Radio")
+    assert r.exit_code == 1
+    assert r.stderr.strip().endswith(
+        "Error: channel 'Radio' is not in office.yaml; choose from: 1. Friend, "
+        "2. 老客户介绍, 3. 户外广告, 4. 报纸, 5. 电视, 6. Internet, 7. 短信, 8. 路过, 9. 其他"
+    )
+    # the same office in Chinese is as it was
+    r = cli("--as", li, "call", "log", "--phone", "13912340003", "--channel", "1")
+    assert r.exit_code == 0 and "开场问候：巨鑫国际，您好！" in r.output
+
+
+def test_away_reasons_grades_and_survey_questions_in_english(english_office, cli, monkeypatch):
+    office = english_office
+    monkeypatch.setenv("SALESOPS_NOW", "2026-11-23T10:00:00+08:00")
+    sup = office.supervisor.id
+    en = ("--lang", "en")
+    assert cli(*en, "--as", sup, "duty", "start", "李娜", "张伟").exit_code == 0
+    r = cli(*en, "--as", sup, "duty", "away", "李娜", "--reason", "WashRoom")
+    assert r.exit_code == 0, r.output
+    assert "(Washroom)" in r.output
+    status = cli(*en, "--as", sup, "duty", "status").output
+    assert "Washroom" in status and "洗手间" not in status
+    li = office.consultants[1].id
+    r = cli(*en, "--as", li, "--json", "visit", "arrive", "--phone", "13912340009",
+            "--name", "Zhou", "--gender", "f", "--channel", "internet")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    cid = json.loads(r.stdout)["customer"]
+    r = cli(*en, "--as", li, "visit", "leave", cid, "--grade", "strong intent")
+    assert r.exit_code == 0, r.output
+    show = json.loads(cli("--as", li, "--json", "customer", "show", cid).stdout)
+    assert show["grade"] == "A"
+    r = cli(*en, "--as", li, "survey", "record", cid,
+            "--answer", "The consultant's attitude=5", "--answer", "expertise=4")  # fmt: skip
+    assert r.exit_code == 1
+    assert "Expertise" not in r.stderr and "售楼处环境" in r.stderr  # only what is missing

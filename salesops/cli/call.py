@@ -79,7 +79,7 @@ def call_log(a, **given):
 
     ses = a.session()
     _ = ses.actor  # refuse early, before any prompt, if we do not know who this is
-    greeting = ses.state.office.greeting
+    greeting = ses.state.office.shown_greeting()
     say(a, t("开场问候：{g}", "greeting: {g}", g=safe(greeting)), key="greeting", value=greeting)
     _ask_call(a, ses, given)
     logged = calls.log_call(ses, **given)
@@ -136,7 +136,7 @@ def _ask_call(a, ses, given: dict) -> None:
         g["layout"],
         "--layout",
         t("需求户型", "wanted layout"),
-        choices=[(v, v) for v in state.office.layouts],
+        choices=[(v, state.office.label("layouts", v)) for v in state.office.layouts],
         required=False,
     )
     # A call reads faq.yaml for this prompt even when it cannot ask (ask_topics does not).

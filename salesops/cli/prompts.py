@@ -115,7 +115,7 @@ def ask_identity(state, cs, name, gender, channel):
             channel,
             "--channel",
             t("从何得知本项目", "how they heard of us"),
-            choices=[(c, c) for c in state.office.channels],
+            choices=[(c, state.office.label("channels", c)) for c in state.office.channels],
             required=False,
         )
     return name, gender, channel
@@ -132,7 +132,8 @@ def topic_prompt(ses) -> str:
     from salesops.processes import faq
 
     found = faq.load(ses.store)
-    codes = t("、", ", ").join(e.code for e in found.entries) if found else ""
+    office = ses.store.office
+    codes = t("、", ", ").join(office.label("faq", e.code) for e in found.entries) if found else ""
     return t(
         "客户问了哪些问题（可多选，用逗号分隔；{c}；回车跳过）",
         "topics the customer asked (several, comma-separated; {c}; Enter to skip)",

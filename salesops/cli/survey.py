@@ -86,11 +86,17 @@ def _ask_answers(office) -> dict:
     for q in office.survey:
         if q.type == "score":
             prompt = t(
-                "{q}（{lo}-{hi} 分）", "{q} ({lo}-{hi})", q=q.text, lo=q.scale[0], hi=q.scale[1]
+                "{q}（{lo}-{hi} 分）",
+                "{q} ({lo}-{hi})",
+                q=office.label("survey", q.id),
+                lo=q.scale[0],
+                hi=q.scale[1],
             )
             value = ask(None, f"--answer {q.id}=", prompt, convert=_score(q), required=q.required)
         else:
-            prompt = q.text + ("" if q.required else t("（可不填）", " (optional)"))
+            prompt = office.label("survey", q.id) + (
+                "" if q.required else t("（可不填）", " (optional)")
+            )
             value = ask(None, f"--answer {q.id}=", prompt, required=q.required)
         if value is not None and value != "":
             answers[q.id] = value

@@ -50,16 +50,20 @@ def topics(store: Store, values) -> list[str]:
     faq = load(store)
     if faq is None:
         return wanted
+    office = store.office
+    items = [(e.code, e.code) for e in faq.entries]
     out = []
     for want in wanted:
-        entry = faq.entry(want)
+        # a topic's code, its English name (office.yaml en.faq), any case, or its number
+        key = office.lookup("faq", want, items)
+        entry = faq.entry(key) if key is not None else None
         if entry is None:
             raise SalesopsError(
                 t(
                     "问题类别“{w}”不在答客问（faq.yaml）中；可选：{a}",
                     "topic '{w}' is not in the standard answers (faq.yaml); choose from: {a}",
                     w=safe(want),
-                    a=t("、", ", ").join(e.code for e in faq.entries),
+                    a=t("、", ", ").join(office.label("faq", e.code) for e in faq.entries),
                 )
             )
         if entry.code not in out:

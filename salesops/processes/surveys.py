@@ -21,13 +21,15 @@ from salesops.state import State
 from salesops.text import safe
 
 
-def question_label(q: Question) -> str:
-    return t("{q}（{i}）", "{q} ({i})", q=q.text, i=q.id)
+def question_label(q: Question, office: Office | None = None) -> str:
+    text = office.label("survey", q.id) if office is not None else q.text
+    return t("{q}（{i}）", "{q} ({i})", q=text, i=q.id)
 
 
 def find_question(office: Office, key: str) -> Question | None:
-    key = str(key).strip()
-    return next((q for q in office.survey if key in (q.id, q.text)), None)
+    """The question ``key`` names: its id, its text (Chinese or English) or its number."""
+    found = office.lookup("survey", key)
+    return next((q for q in office.survey if q.id == found), None)
 
 
 def parse_answers(office: Office, raw: dict[str, object]) -> tuple[dict[str, int], dict[str, str]]:
@@ -63,7 +65,7 @@ def parse_answers(office: Office, raw: dict[str, object]) -> tuple[dict[str, int
                 t(
                     "“{q}”的评分“{v}”不是整数（{lo}-{hi} 分）",
                     "'{q}': score '{v}' is not a whole number ({lo}-{hi})",
-                    q=q.text,
+                    q=office.label("survey", q.id),
                     v=safe(text),
                     lo=lo,
                     hi=hi,
@@ -76,7 +78,7 @@ def parse_answers(office: Office, raw: dict[str, object]) -> tuple[dict[str, int
                 t(
                     "“{q}”的评分 {v} 超出范围（{lo}-{hi} 分）",
                     "'{q}': score {v} is outside the scale {lo}-{hi}",
-                    q=q.text,
+                    q=office.label("survey", q.id),
                     v=score,
                     lo=lo,
                     hi=hi,
@@ -94,7 +96,7 @@ def parse_answers(office: Office, raw: dict[str, object]) -> tuple[dict[str, int
             t(
                 "问卷未填写完整，缺少：{m}；请客户补填后再收回",
                 "the questionnaire is incomplete; unanswered: {m}. Ask the customer to complete it",
-                m=t("、", ", ").join(question_label(q) for q in missing),
+                m=t("、", ", ").join(question_label(q, office) for q in missing),
             )
         )
     if errors:
