@@ -344,3 +344,16 @@ def test_away_reasons_grades_and_survey_questions_in_english(english_office, cli
             "--answer", "The consultant's attitude=5", "--answer", "expertise=4")  # fmt: skip
     assert r.exit_code == 1
     assert "Expertise" not in r.stderr and "售楼处环境" in r.stderr  # only what is missing
+
+
+def test_check_lists_an_english_name_for_nothing(office, cli):
+    from salesops.models.office import English
+    from tests.opshelp import commit_file
+
+    o = office.store.office
+    typo = English(channels={"朋友介招": "Friend"}, survey={"servce": "Service"})
+    commit_file(office.path, "office.yaml", o.model_copy(update={"en": typo}))
+    r = cli("check")
+    assert r.exit_code == 1
+    assert "office.yaml: en.channels: “朋友介招”不在 channels 中" in r.output
+    assert "office.yaml: en.survey: “servce”不在 survey 中" in r.output
