@@ -357,3 +357,12 @@ def test_check_lists_an_english_name_for_nothing(office, cli):
     assert r.exit_code == 1
     assert "office.yaml: en.channels: “朋友介招”不在 channels 中" in r.output
     assert "office.yaml: en.survey: “servce”不在 survey 中" in r.output
+
+
+def test_json_of_a_complaint_step_carries_its_next_step(cli, office):
+    cid = _a_customer(cli, office)
+    r = cli("--as", office.consultants[0].id, "--json", "complaint", "open", cid,
+            "--text", "样板间漏水", env={"SALESOPS_NOW": NOW})  # fmt: skip
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert f"salesops complaint promise {data['complaint']} --due" in data["message"]

@@ -51,9 +51,10 @@ def _done(a, ses, ev, zh: str, en: str, **fmt):
     from salesops.processes.complaints import complaints
 
     c = complaints(ses.state)[getattr(ev, "complaint", ev.id)]
+    text = t(zh, en, i=c.id, **fmt)  # with the next step's command: in --json too
     a.emit(
-        {"ok": True, "id": ev.id, "complaint": c.id, "step": c.step, "event": ev},
-        t(zh, en, i=c.id, **fmt),
+        {"ok": True, "id": ev.id, "complaint": c.id, "step": c.step, "event": ev, "message": text},
+        text,
     )
 
 

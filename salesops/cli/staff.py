@@ -136,7 +136,7 @@ def staff_deactivate(a, who):
             n=member.name,
             k=len(owned),
         )
-    a.emit({"ok": True, "id": member.id, "customers": len(owned)}, text)
+    a.emit({"ok": True, "id": member.id, "customers": len(owned), "message": text}, text)
 
 
 @click.command(
