@@ -59,8 +59,11 @@ def choose(
         key = office.lookup(list_name, value)
         if key is not None:
             return key
+        # numbered where the item is its own name (channels); with its code where it has one
         shown = [
             f"{n}. {office.label(list_name, k, chinese)}"
+            if k == chinese
+            else f"{k} {office.label(list_name, k, chinese)}"
             for n, (k, chinese) in enumerate(office.items(list_name), 1)
         ]
     else:
