@@ -39,7 +39,8 @@ def test_reports_and_forms_name_the_office_and_commit_not_the_path(
     assert f"{office.store.office.name} ·" in html
     assert str(office.path) not in html and office.head()[:12] in html
     form = cli("form", "call-register", "--date", "2026-12-01", "-o", "-", env=env).output
-    assert str(office.path) not in form and office.head()[:10] in form
+    assert str(office.path) not in form
+    assert f"· {office.store.office.name} · 提交 {office.head()[:10]}" in form
 
 
 # --- 14.8: a full disk reads the same wherever it strikes; doctor never ticks what is missing
