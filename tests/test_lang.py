@@ -367,3 +367,24 @@ def test_json_of_a_complaint_step_carries_its_next_step(cli, office):
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert f"salesops complaint promise {data['complaint']} --due" in data["message"]
+
+
+def test_init_on_a_full_disk_leaves_no_half_made_store(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from tests.conftest import Cli
+
+    real_write = os.write
+
+    def write(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    store = tmp_path / "new"
+    monkeypatch.setattr(os, "write", write)
+    r = Cli(store)("init", str(store))
+    monkeypatch.setattr(os, "write", real_write)
+    assert r.exit_code == 1
+    assert r.output.strip() == "错误：磁盘已满，没有写入任何内容，记录库保持原样；腾出空间后重试"
+    assert not store.exists()
+    assert Cli(store)("init", str(store)).exit_code == 0  # once there is room

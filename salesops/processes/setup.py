@@ -41,7 +41,19 @@ def init_store(path: Path, office_name: str = "巨鑫国际", language: str = "z
     path = Path(path)
     if (path / OFFICE_FILE).exists():
         raise SalesopsError(t("{p} 已经是一个记录库", "{p} is a store already", p=path))
+    made = not path.exists()
     path.mkdir(parents=True, exist_ok=True)
+    try:
+        return _init(path, office_name, language)
+    except BaseException:
+        if made:  # a full disk half-way: no half-made store is left (the folder was ours)
+            import shutil
+
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+
+
+def _init(path: Path, office_name: str, language: str) -> Store:
     office = default_office(office_name)
     office.language = language  # type: ignore[assignment]
     created_repo = False
