@@ -388,3 +388,11 @@ def test_init_on_a_full_disk_leaves_no_half_made_store(tmp_path, monkeypatch):
     assert r.output.strip() == "错误：磁盘已满，没有写入任何内容，记录库保持原样；腾出空间后重试"
     assert not store.exists()
     assert Cli(store)("init", str(store)).exit_code == 0  # once there is room
+
+
+def test_faq_topics_by_their_english_name(english_office, cli):
+    out = cli("--lang", "en", "faq").output
+    assert "价格 (price)" in out and "按揭 (mortgage)" in out
+    r = cli("--lang", "en", "--json", "faq", "Mortgage")
+    assert r.exit_code == 0, r.output
+    assert [e["code"] for e in json.loads(r.stdout)["entries"]] == ["按揭"]

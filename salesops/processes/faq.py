@@ -97,6 +97,9 @@ def answers(store: Store, topic: str | None) -> list[FaqEntry]:
                 "the store has no faq.yaml; a manager adds answers with salesops faq TOPIC --question … --answer …",
             )
         )
+    office = store.office
+    if topic:  # a topic's English name (office.yaml en.faq) or its number names it too
+        topic = office.lookup("faq", topic, [(e.code, e.code) for e in book.entries]) or topic
     found = find(book, topic)
     if not found:
         raise SalesopsError(
@@ -104,7 +107,7 @@ def answers(store: Store, topic: str | None) -> list[FaqEntry]:
                 "答客问中没有“{q}”；现有类别：{a}",
                 "no standard answer for '{q}'; topics: {a}",
                 q=safe(topic),
-                a=t("、", ", ").join(e.code for e in book.entries),
+                a=t("、", ", ").join(office.label("faq", e.code) for e in book.entries),
             )
         )
     return found
