@@ -10,7 +10,7 @@ import csv
 import io
 from pathlib import Path
 
-from salesops.errors import SalesopsError
+from salesops.errors import SalesopsError, os_reason
 from salesops.i18n import t
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -56,7 +56,7 @@ def read_bytes(path: str | Path) -> bytes:
         return p.read_bytes()
     except OSError as exc:
         raise SalesopsError(
-            t("无法读取 {f}：{e}", "cannot read {f}: {e}", f=p, e=exc.strerror)
+            t("无法读取 {f}：{e}", "cannot read {f}: {e}", f=p, e=os_reason(exc))
         ) from None
 
 

@@ -38,6 +38,52 @@ class SalesopsError(Exception):
         self.data = data or {}
 
 
+# What the operating system says, in the user's language (Python gives C's English words).
+_OS_ZH = {
+    "ENOENT": "没有这个文件或目录",
+    "EACCES": "没有权限",
+    "EPERM": "不允许的操作",
+    "EISDIR": "这是一个目录",
+    "ENOTDIR": "不是目录",
+    "EEXIST": "已经存在",
+    "EROFS": "只读的文件系统",
+    "ENOSPC": "磁盘已满",
+    "EDQUOT": "超出磁盘配额",
+    "EIO": "输入/输出错误",
+    "ENAMETOOLONG": "文件名太长",
+    "EBUSY": "正被占用",
+    "ENOTEMPTY": "目录不是空的",
+    "EXDEV": "不能跨文件系统移动",
+    "EMFILE": "打开的文件太多",
+    "ETXTBSY": "文件正被使用",
+    "ENXIO": "没有这个设备",
+    "EINVAL": "参数无效",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError's reason in the user's language (``No such file or directory`` → 没有这个文件或目录)."""
+    import errno
+
+    from salesops.i18n import en
+
+    english = exc.strerror or str(exc)
+    if en():
+        return english
+    name = errno.errorcode.get(exc.errno or -1, "")
+    return _OS_ZH.get(name, english)
+
+
+def os_message(exc: OSError) -> str:
+    """An OSError as one line naming the file: ``/a/b.csv：没有这个文件或目录``."""
+    from salesops.i18n import t
+
+    reason = os_reason(exc)
+    if exc.filename is None:
+        return reason
+    return t("{f}：{r}", "{f}: {r}", f=exc.filename, r=reason)
+
+
 class RecordError(SalesopsError):
     """A record file that cannot be read or does not validate."""
 

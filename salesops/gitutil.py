@@ -59,6 +59,34 @@ def run(
     return proc
 
 
+# How git says the disk is full, in its own steps (objects, the index, a ref's lock).
+_FULL_WORDS = ("no space left on device", "out of diskspace", "disk quota exceeded")
+# A write git could not finish without saying why: full only if the disk has no room.
+_WRITE_FAILED = ("couldn't write", "unable to write", "could not write", "write error")
+FULL_BELOW = 1024 * 1024  # bytes free: below this a failed write is a full disk
+
+
+def disk_full(exc: BaseException, where: Path | None = None) -> bool:
+    """Whether ``exc`` (an OSError, or git's own message) is a full disk or quota."""
+    import errno
+
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    if not isinstance(exc, GitError):
+        return False
+    text = exc.message.lower()
+    if any(w in text for w in _FULL_WORDS):
+        return True
+    if where is not None and any(w in text for w in _WRITE_FAILED):
+        import shutil
+
+        try:
+            return shutil.disk_usage(where).free < FULL_BELOW
+        except OSError:
+            return False
+    return False
+
+
 def toplevel(path: Path) -> Path | None:
     proc = run(path, "rev-parse", "--show-toplevel", check=False)
     return Path(proc.stdout.strip()) if proc.returncode == 0 else None

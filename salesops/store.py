@@ -20,7 +20,14 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from salesops import gitutil, yamlio
-from salesops.errors import Problem, RecordError, SalesopsError, field_of, pydantic_message
+from salesops.errors import (
+    Problem,
+    RecordError,
+    SalesopsError,
+    field_of,
+    os_reason,
+    pydantic_message,
+)
 from salesops.faults import fault
 from salesops.i18n import t
 from salesops.models import REGISTRY, CustomerProfile, Event, Office, Record, Staff, Unit
@@ -361,7 +368,11 @@ def parse_file(
     except RecordError as exc:
         return None, {}, exc.problems or [Problem(rel, 0, "", exc.message)]
     except OSError as exc:
-        return None, {}, [Problem(rel, 0, "", f"cannot read: {exc.strerror}")]
+        return (
+            None,
+            {},
+            [Problem(rel, 0, "", t("无法读取：{e}", "cannot read: {e}", e=os_reason(exc)))],
+        )
     return parse_bytes(data, rel, model)
 
 
@@ -827,7 +838,7 @@ class Transaction:
                     ) from None
                 store.journal_path.unlink(missing_ok=True)
                 if isinstance(exc, OSError | gitutil.GitError):
-                    raise _disk_error(exc, head) from None
+                    raise _disk_error(exc, head, store.gitdir) from None
                 raise
             store.journal_path.unlink(missing_ok=True)
             cache.note_commit(store, head, index_before, self.commit_id, list(self.writes))
@@ -835,21 +846,20 @@ class Transaction:
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError):
-        return exc.strerror or str(exc)
+        return os_reason(exc)
     return getattr(exc, "message", None) or str(exc)
 
 
-def _disk_error(exc: BaseException, head: str | None) -> SalesopsError:
-    """A failed write, in words: what happened, and that nothing was left behind."""
-    import errno
+DISK_FULL = (
+    "磁盘已满，没有写入任何内容，记录库保持原样；腾出空间后重试",
+    "the disk is full: nothing was written and the store is as it was; free some space and try again",
+)
 
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return SalesopsError(
-            t(
-                "磁盘已满，没有写入任何内容，记录库保持原样；腾出空间后重试",
-                "the disk is full: nothing was written and the store is as it was; free some space and try again",
-            )
-        )
+
+def _disk_error(exc: BaseException, head: str | None, where: Path | None = None) -> SalesopsError:
+    """A failed write, in words: what happened, and that nothing was left behind."""
+    if gitutil.disk_full(exc, where):
+        return SalesopsError(t(*DISK_FULL))
     if isinstance(exc, OSError):
         return SalesopsError(
             t(

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from salesops.errors import Problem, RecordError
+from salesops.errors import Problem, RecordError, os_reason
 from salesops.i18n import t
 
 MAX_BYTES = 256 * 1024
@@ -351,7 +351,7 @@ def load_file(path: Path, where: str | None = None) -> tuple[Any, Lines]:
             raise too_big(where)
         data = path.read_bytes()
     except OSError as exc:
-        message = t("无法读取：{e}", "cannot read: {e}", e=exc.strerror)
+        message = t("无法读取：{e}", "cannot read: {e}", e=os_reason(exc))
         raise RecordError(
             f"{where}: {message}", problems=[Problem(where, 0, "", message)]
         ) from None

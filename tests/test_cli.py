@@ -116,7 +116,7 @@ def test_staff_list_table_json_csv_and_english(office, cli):
     r = cli("staff", "list")
     assert r.exit_code == 0
     lines = r.stdout.splitlines()
-    assert lines[0].split() == ["编号", "姓名", "角色", "在职", "email"]
+    assert lines[0].split() == ["编号", "姓名", "角色", "在职", "邮箱"]
     assert "王经理" in lines[2] and "销售经理" in lines[2]
     assert len(lines) == 2 + 5
     r = cli("--lang", "en", "staff", "list")
@@ -126,7 +126,7 @@ def test_staff_list_table_json_csv_and_english(office, cli):
     assert [s["name"] for s in data][:1] == ["王经理"]
     assert {s["role"] for s in data} == {"manager", "consultant", "supervisor"}
     csv = cli("staff", "list", "--csv").stdout.splitlines()
-    assert csv[0] == "\ufeff编号,姓名,角色,在职,email" and len(csv) == 6
+    assert csv[0] == "\ufeff编号,姓名,角色,在职,邮箱" and len(csv) == 6
 
 
 def test_deactivate_then_list_all(office, cli):
@@ -475,7 +475,7 @@ def test_click_usage_errors_exit_2(office, cli, args, message):
         (["staff", "add", "x", "--role", "boss"], "'--role' 的值无效"),
         (["check", "--bogus"], "没有选项 '--bogus'"),
         (["followup", "due", "--limit", "abc"], "'abc' 不是有效的整数。"),
-        (["followup", "due", "--limt", "3"], "您是不是要输入 '--limit'？"),
+        (["followup", "due", "--limt", "3"], "您是不是要输入 --limit？"),
         (["customer", "find", "x", "--limit", "-5"], "-5 不在范围 x>=0 内"),
         (["doctr"], "没有命令 'doctr'。您是不是要输入 doctor？"),
         (["customer", "fnd", "x"], "没有命令 'fnd'。您是不是要输入 find？"),

@@ -222,7 +222,7 @@ def test_the_export_names_who_typed_and_who_is_credited(desk, cli, tmp_path):
     assert (
         cli("subscribe", "张三", "1栋-1202", "--deposit", "5万", "--payment", "full").exit_code == 0
     )
-    r = cli("export", "-o", str(tmp_path / "out"))
+    r = cli("export", "-o", str(tmp_path / "out"), "--raw")
     assert r.exit_code == 0, r.output
     [sub] = [e for e in read_csv(tmp_path / "out" / "events.csv") if e["kind"] == "subscribe"]
     assert (sub["by_name"], sub["consultant_name"]) == ("王经理", "李娜")

@@ -122,5 +122,17 @@ def test_demo_command_builds_an_office_and_writes_its_papers(tmp_path):
         .values()
     }
     assert steps >= {"received", "promised", "assigned", "resolved", "closed"}
+    # the commands it ends with run as printed in a fresh shell: no virtual environment on PATH
+    assert len(data["next"]) == 2
+    for cmd in data["next"]:
+        ran = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-c", cmd],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path)},
+        )
+        assert ran.returncode == 0, cmd + ran.stdout + ran.stderr
+    assert (tmp_path / "周报.html").is_file()
     assert git(ROOT, "rev-parse", "HEAD") == head
     assert git(ROOT, "status", "--porcelain") == before

@@ -109,7 +109,7 @@ def test_a_failing_fsync_leaves_nothing_and_says_so(office, monkeypatch):
     with pytest.raises(SalesopsError) as info:
         _add(office)
     monkeypatch.setattr(os, "fsync", real)
-    assert "无法安全写入磁盘" in info.value.message and "Input/output error" in info.value.message
+    assert "无法安全写入磁盘" in info.value.message and "输入/输出错误" in info.value.message
     _nothing_left(office, head)
 
 
@@ -126,7 +126,7 @@ def test_git_failing_to_write_its_objects_leaves_nothing(office, monkeypatch):
     with pytest.raises(SalesopsError) as info:
         _add(office)
     monkeypatch.setattr(gitutil, "run", real)
-    assert "git 提交失败" in info.value.message and "No space left" in info.value.message
+    assert "磁盘已满" in info.value.message and "原样" in info.value.message  # git says so too
     _nothing_left(office, head)
 
 

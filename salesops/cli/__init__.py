@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import click
 from pydantic import ValidationError
@@ -166,11 +167,37 @@ class LazyGroup(Group):
         try:
             return super().invoke(ctx)
         except SalesopsError as exc:
-            raise Refused(exc, app().json) from None
+            raise Refused(_disk_full_as_one(exc), app().json) from None
+        except BrokenPipeError:
+            raise  # click's main() closes a pipe the reader closed (| head) quietly
+        except OSError as exc:  # a file the user named, a full disk: one line, in words
+            raise Refused(_os_refusal(exc), app().json) from None
         except ValidationError as exc:
             err = exc.errors(include_url=False)[0]
             message = t("{f}：{m}", "{f}: {m}", f=field_label(err), m=pydantic_message(err))
             raise Refused(SalesopsError(message), app().json) from None
+
+
+def _disk_full_as_one(exc: SalesopsError) -> SalesopsError:
+    """git's own disk-full errors (its index.lock, a ref's lock) read like every other."""
+    from salesops import gitutil
+    from salesops.store import DISK_FULL
+
+    if isinstance(exc, gitutil.GitError):
+        store = app().store_path or "."
+        if gitutil.disk_full(exc, Path(store) if Path(store).exists() else Path(".")):
+            return SalesopsError(t(*DISK_FULL))
+    return exc
+
+
+def _os_refusal(exc: OSError) -> SalesopsError:
+    from salesops import gitutil
+    from salesops.errors import os_message
+    from salesops.store import DISK_FULL
+
+    if gitutil.disk_full(exc):
+        return SalesopsError(t(*DISK_FULL))
+    return SalesopsError(os_message(exc))
 
 
 @click.group(

@@ -40,7 +40,7 @@ class Refused(click.ClickException):
                 payload["problems"] = [p.as_dict() for p in self.error.problems]
             payload.update(self.error.data)
             click.echo(json.dumps(payload, ensure_ascii=False, default=_default))
-        click.echo(t("错误：", "error: ") + safe_lines(self.error.message), err=True)
+        click.echo(t("错误：", "Error: ") + safe_lines(self.error.message), err=True)
 
 
 def safe_lines(text: str) -> str:
@@ -68,6 +68,7 @@ class App:
         self.at: str | None = None
         self.json = False
         self.csv = False
+        self.notes: dict = {}  # what ``prompts.say`` told the person, for --json
         self._session = None
 
     # --- the store and the session -------------------------------------------------
@@ -101,6 +102,8 @@ class App:
     def emit(self, data, human: str | Callable[[], str] | None = None) -> None:
         """Print ``data`` as JSON with --json; otherwise the human text."""
         if self.json:
+            if isinstance(data, dict) and self.notes:
+                data = {**self.notes, **data}
             click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
             return
         text = human() if callable(human) else human
@@ -156,6 +159,35 @@ def _cell(value) -> str:
             else ", ".join(_cell(v) for v in value)
         )
     return str(value)
+
+
+def program() -> str:
+    """How a fresh shell in the current folder runs this salesops: ``salesops`` when that is
+    on PATH outside a virtual environment, else the script's path (``.venv/bin/salesops``),
+    since a new shell has no virtual environment activated."""
+    import shutil
+    from pathlib import Path
+
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path()
+    script = argv0 if argv0.name == "salesops" else Path(sys.executable).with_name("salesops")
+    if not script.is_file():
+        return "salesops"
+    found = shutil.which("salesops")
+    in_venv = sys.prefix != sys.base_prefix
+    if found and not in_venv and Path(found).resolve() == script.resolve():
+        return "salesops"
+    full = script.absolute()
+    try:
+        rel = full.relative_to(Path.cwd())
+    except ValueError:
+        return shlex_quote(str(full))
+    return shlex_quote(str(rel) if "/" in str(rel) else f"./{rel}")
+
+
+def shlex_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
 
 
 def _office_lang(store) -> str | None:

@@ -106,7 +106,8 @@ def call_log(a, **given):
 
     ses = a.session()
     _ = ses.actor  # refuse early, before any prompt, if we do not know who this is
-    say(a, t("开场问候：{g}", "greeting: {g}", g=safe(ses.state.office.greeting)))
+    greeting = ses.state.office.shown_greeting()
+    say(a, t("开场问候：{g}", "greeting: {g}", g=safe(greeting)), key="greeting", value=greeting)
     _ask_call(a, ses, given)
     logged = calls.log_call(ses, **given)
     ev = logged.event
@@ -131,7 +132,13 @@ def _area(value):
 def _layout(ses, value) -> None:
     from salesops.processes.calls import choose
 
-    choose(value, ses.state.office.layouts, t("户型", "layout"))
+    choose(
+        value,
+        ses.state.office.layouts,
+        t("户型", "layout"),
+        office=ses.state.office,
+        list_name="layouts",
+    )
 
 
 def _ask_call(a, ses, given: dict) -> None:
@@ -180,7 +187,7 @@ def _ask_call(a, ses, given: dict) -> None:
         g["layout"],
         "--layout",
         t("需求户型", "wanted layout"),
-        choices=[(v, v) for v in state.office.layouts],
+        choices=[(v, state.office.label("layouts", v)) for v in state.office.layouts],
         required=False,
     )
     # A call reads faq.yaml for this prompt even when it cannot ask (ask_topics does not).

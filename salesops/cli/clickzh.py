@@ -14,7 +14,7 @@ import click.parser
 import click.termui
 import click.types
 
-from salesops.i18n import en
+from salesops.i18n import en, t
 
 ZH = {
     "Usage:": "用法:",
@@ -80,6 +80,85 @@ ZH_PLURAL = {
 }
 
 
+# click's type names as help shows them (``--party INTEGER RANGE``), under zh
+METAVARS = {
+    "TEXT": "文字",
+    "INTEGER": "整数",
+    "INTEGER RANGE": "整数",
+    "FLOAT": "数字",
+    "FLOAT RANGE": "数字",
+    "BOOLEAN": "是/否",
+    "PATH": "路径",
+    "FILENAME": "文件",
+    "FILE": "文件",
+    "DIRECTORY": "目录",
+}
+
+
+def _metavar(original):
+    def make_metavar(self, ctx):
+        var = original(self, ctx)
+        if en() or self.metavar is not None:
+            return var
+        dots = var.endswith("...")
+        base = var[:-3] if dots else var
+        return METAVARS.get(base, base) + ("..." if dots else "")
+
+    return make_metavar
+
+
+def close_matches(name: str, candidates) -> list[str]:
+    """The candidates close to a typo: compared without their leading dashes (``--phon``
+    is close to ``--phone``, not to ``--json``), at most three, closest first."""
+    import difflib
+
+    bare = {c.lstrip("-"): c for c in candidates}
+    found = difflib.get_close_matches(name.lstrip("-"), list(bare), n=3, cutoff=0.75)
+    return [bare[f] for f in found]
+
+
+def did_you_mean(possibilities) -> str:
+    """The one way a suggestion reads, for commands and options alike."""
+    return t("您是不是要输入 {p}？", "Did you mean {p}?", p=" / ".join(possibilities))
+
+
+def _no_such_option_init(original):
+    def __init__(self, option_name, message=None, possibilities=None, ctx=None):
+        original(self, option_name, message=message, possibilities=None, ctx=ctx)
+        self.possibilities = close_matches(option_name, possibilities or ()) or None
+
+    return __init__
+
+
+def _format_with_suggestion(self) -> str:
+    if not self.possibilities:
+        return self.message
+    return self.message + t("", " ") + did_you_mean(self.possibilities)
+
+
+USAGE = {
+    "[OPTIONS]": "[选项]",
+    "COMMAND [ARGS]...": "命令 [参数]...",
+    "[COMMAND] [ARGS]...": "[命令] [参数]...",
+}
+
+
+def _format_usage(self, ctx, formatter) -> None:
+    pieces = self.collect_usage_pieces(ctx)
+    if not en():
+        pieces = [USAGE.get(p, p) for p in pieces]
+    formatter.write_usage(ctx.command_path, " ".join(pieces))
+
+
+def _term_len(text: str) -> int:
+    """What a terminal column holds: a Chinese character takes two (help stays aligned)."""
+    from click._compat import strip_ansi
+
+    from salesops.text import width
+
+    return width(strip_ansi(text))
+
+
 def _gettext(message: str) -> str:
     return message if en() else _Zh(ZH.get(message, message))
 
@@ -91,6 +170,14 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def install() -> None:
+    core, exc = click.core, click.exceptions
+    click.formatting.term_len = _term_len
+    core.Command.format_usage = _format_usage
+    if not getattr(core.Option.make_metavar, "_salesops", False):
+        core.Option.make_metavar = _metavar(core.Option.make_metavar)
+        core.Option.make_metavar._salesops = True  # type: ignore[attr-defined]
+        exc.NoSuchOption.__init__ = _no_such_option_init(exc.NoSuchOption.__init__)
+        exc.NoSuchOption.format_message = _format_with_suggestion
     for module in (
         click.core,
         click.decorators,

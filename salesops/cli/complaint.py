@@ -60,9 +60,10 @@ def _done(a, ses, ev, zh: str, en: str, **fmt):
 
     c = complaints(ses.state)[getattr(ev, "complaint", ev.id)]
     who = t("客户 {w}：", "customer {w}: ", w=ses.state.customer_label(ev.customer))
+    text = who + t(zh, en, i=c.id, **fmt)  # with the next step's command: in --json too
     a.emit(
-        {"ok": True, "id": ev.id, "complaint": c.id, "step": c.step, "event": ev},
-        who + t(zh, en, i=c.id, **fmt),
+        {"ok": True, "id": ev.id, "complaint": c.id, "step": c.step, "event": ev, "message": text},
+        text,
     )
 
 

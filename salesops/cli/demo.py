@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -50,12 +51,19 @@ from salesops.i18n import t
 )
 @global_options
 def demo(directory, seed, weeks, replace, out_dir):
+    from salesops.cli.app import program
     from salesops.demo import build_demo, write_outputs
 
     a = app()
     summary = build_demo(Path(directory), seed=seed, weeks=weeks, replace=replace)
     files, problems = write_outputs(summary, Path(out_dir) if out_dir else None)
     store = summary.store
+    # Commands a fresh shell in this folder runs as printed (no virtual environment active).
+    prefix = f"{program()} --store {shlex.quote(directory)}"
+    tries = [
+        f"{prefix} report weekly --week {summary.last_week} -o " + t("周报.html", "report.html"),
+        f"SALESOPS_NOW={summary.last_day}T18:00 {prefix} followup due",
+    ]
 
     def human():
         c = summary.counts
@@ -86,22 +94,8 @@ def demo(directory, seed, weeks, replace, out_dir):
         if files:
             lines.append(t("已写入：", "written:"))
             lines += [f"  {f}" for f in files]
-        lines.append(
-            t(
-                "试试：salesops --store {d} report weekly --week {w} -o 周报.html",
-                "try: salesops --store {d} report weekly --week {w} -o report.html",
-                d=directory,
-                w=summary.last_week,
-            )
-        )
-        lines.append(
-            t(
-                "以模拟的最后一天为“今天”：SALESOPS_NOW={n} salesops --store {d} followup due",
-                "with the last simulated day as today: SALESOPS_NOW={n} salesops --store {d} followup due",
-                n=f"{summary.last_day}T18:00",
-                d=directory,
-            )
-        )
+        lines.append(t("试试：", "try:"))
+        lines += [f"  {cmd}" for cmd in tries]
         return "\n".join(lines)
 
     a.emit(
@@ -114,6 +108,7 @@ def demo(directory, seed, weeks, replace, out_dir):
             "counts": dict(summary.counts),
             "files": [str(f) for f in files],
             "problems": [str(p) for p in problems],
+            "next": tries,
         },
         human,
     )

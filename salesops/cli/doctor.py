@@ -37,18 +37,33 @@ def doctor(fix, no_fsck):
     i18n.set_office_lang(store.language)  # a broken office.yaml is check's business
     found += doc.diagnose(store, fix=fix, fsck=not no_fsck)
     left = doc.remaining(found)
+    todo = doc.advice(found)
     data = {"ok": not left, "findings": [f.as_dict() for f in found]}
 
     def human():
         lines = []
         for f in found:
-            mark = t("已修复", "fixed") if f.fixed else ("✓" if f.ok else "✗")
+            if f.fixed:
+                mark = t("已修复", "fixed")
+            elif f.advice:
+                mark = "!"
+            else:
+                mark = "✓" if f.ok else "✗"
             lines.append(f"{mark} {safe(f.message)}")
-        lines.append(
-            t("没有需要处理的问题", "nothing left to do")
-            if not left
-            else t("还有 {n} 个问题需要处理", "{n} problem(s) left to deal with", n=len(left))
-        )
+        if left:
+            lines.append(
+                t("还有 {n} 个问题需要处理", "{n} problem(s) left to deal with", n=len(left))
+            )
+        elif todo:
+            lines.append(
+                t(
+                    "没有需要处理的问题；{n} 项缺少的可用 salesops doctor --fix 补上",
+                    "nothing left to deal with; salesops doctor --fix adds the {n} missing thing(s)",
+                    n=len(todo),
+                )
+            )
+        else:
+            lines.append(t("没有需要处理的问题", "nothing left to do"))
         return "\n".join(lines)
 
     a.emit(data, human)

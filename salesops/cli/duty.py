@@ -41,7 +41,7 @@ def _emit_change(a, ses, event, message: str) -> None:
 
 def _reason(state, code: str) -> str:
     found = state.office.away_reason(code)
-    return found.name if found else code
+    return state.office.label("away_reasons", found.code) if found else code
 
 
 def _who(ses, who: str | None, which=lambda d, sid: True) -> str:
@@ -233,7 +233,11 @@ def duty_away(a, staff, reason, approved_by):
         "--reason",
         t("离岗原因", "reason"),
         choices=[
-            (r.code, r.name + (t("（保留位置）", " (keeps place)") if r.keeps_place else ""))
+            (
+                r.code,
+                state.office.label("away_reasons", r.code)
+                + (t("（保留位置）", " (keeps place)") if r.keeps_place else ""),
+            )
             for r in state.office.away_reasons
         ],
     )
@@ -243,7 +247,7 @@ def duty_away(a, staff, reason, approved_by):
         "{n} 离岗（{r}），{p}",
         "{n} is away ({r}); {p}",
         n=safe(ses.state.staff_name(event.staff)),
-        r=found.name if found else event.reason,
+        r=ses.state.office.label("away_reasons", found.code) if found else event.reason,
         p=t("保留位置", "keeps their place")
         if event.keeps_place
         else t(

@@ -47,8 +47,16 @@ from salesops.i18n import t
         "export full phone numbers (managers only; recorded as a fact: who, when, how many rows)",
     ),
 )
+@click.option(
+    "--raw",
+    is_flag=True,
+    help=t(
+        "CSV 用字段名、ISO 时间，每条记录的详情为一个 JSON 单元格（供程序读取）",
+        "CSV with field names, ISO times and each fact's details as JSON (for programs)",
+    ),
+)
 @global_options
-def export(fmt, out_dir, reveal):
+def export(fmt, out_dir, reveal, raw):
     from salesops.reports import publish
     from salesops.reports.export import export as run_export
 
@@ -57,7 +65,9 @@ def export(fmt, out_dir, reveal):
     argv = [*publish.lang_args(), "export", "--format", fmt, "-o", out_dir]
     if reveal:
         argv.append("--reveal")
-    written = run_export(ses, Path(out_dir), fmt, reveal=reveal, argv=argv)
+    if raw:
+        argv.append("--raw")
+    written = run_export(ses, Path(out_dir), fmt, reveal=reveal, raw=raw, argv=argv)
     if a.json:
         a.emit({"ok": True, "format": fmt, "tables": written})
         return

@@ -38,18 +38,23 @@ def faq(topic, question, answer):
         )
         return
     found = faqs.answers(ses.store, topic)
-    a.emit({"topic": topic, "entries": found}, lambda: _answers_text(topic, found))
+    office = ses.store.office
+    a.emit({"topic": topic, "entries": found}, lambda: _answers_text(office, topic, found))
 
 
-def _answers_text(topic, found) -> str:
+def _answers_text(office, topic, found) -> str:
     """Without a topic, the table of topics; with one, each answer in full."""
     from salesops.text import safe, table
+
+    def name(code: str) -> str:  # 价格 (price) under en, where office.yaml names it
+        shown = office.label("faq", code)
+        return code if shown == code else t("{c}（{e}）", "{c} ({e})", c=code, e=shown)
 
     if topic is None:
         return (
             table(
                 [t("类别", "topic"), t("问题", "question")],
-                [[e.code, e.question] for e in found],
+                [[name(e.code), e.question] for e in found],
             )
             + "\n"
             + t(

@@ -38,7 +38,9 @@ def followup():
 
 
 def review(state, cs) -> list[str]:
-    """The chart's first step: what to read before calling."""
+    """The chart's first step: what to read before calling (the phone masked, as on every
+    other screen)."""
+    from salesops import phones
     from salesops.cli.customer import event_line
     from salesops.processes.calls import customer_gaps, missing_names
     from salesops.text import safe
@@ -49,7 +51,7 @@ def review(state, cs) -> list[str]:
             "customer {c}: {n}  {p}  owner {o}{g}",
             c=cs.id,
             n=safe(cs.name) or "-",
-            p=cs.phone or "-",
+            p=phones.mask(cs.phone) or "-",
             o=safe(state.staff_name(cs.owner)) or "-",
             g=t("  意向 {x}", "  grade {x}", x=cs.grade) if cs.grade else "",
         )

@@ -129,17 +129,14 @@ class Group(_Help, click.Group):
     def resolve_command(self, ctx, args):
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
-            import difflib
+            from salesops.cli.clickzh import close_matches, did_you_mean
 
-            close = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
+            close = close_matches(name, self.list_commands(ctx))
             if close:
                 ctx.fail(
-                    t(
-                        "没有命令 '{n}'。您是不是要输入 {c}？",
-                        "No such command '{n}'. Did you mean {c}?",
-                        n=name,
-                        c=" / ".join(close),
-                    )
+                    t("没有命令 '{n}'。", "No such command '{n}'.", n=name)
+                    + t("", " ")
+                    + did_you_mean(close)
                 )
         return super().resolve_command(ctx, args)
 
@@ -324,7 +321,13 @@ def check_staff(ses, value) -> None:
 def check_channel(ses, value) -> None:
     from salesops.processes.calls import choose
 
-    choose(value, ses.state.office.channels, t("渠道", "channel"))
+    choose(
+        value,
+        ses.state.office.channels,
+        t("渠道", "channel"),
+        office=ses.state.office,
+        list_name="channels",
+    )
 
 
 def check_gender(ses, value) -> None:
@@ -390,6 +393,9 @@ class PhoneType(click.ParamType):
     completes a local number with the office's area code, not known yet here."""
 
     name = "phone"
+
+    def get_metavar(self, *args, **kwargs) -> str:
+        return t("电话", "PHONE")
 
     def convert(self, value, param, ctx):
         from salesops.processes.customers import parse_phone

@@ -17,8 +17,11 @@ from salesops.i18n import t
 CUSTOMER_PROMPT = ("客户（电话、姓名、拼音首字母或编号）", "customer (phone, name, initials or id)")
 
 
-def say(a, text: str) -> None:
-    """A line for the person at the terminal, kept out of --json output."""
+def say(a, text: str, *, key: str | None = None, value=None) -> None:
+    """A line for the person at the terminal (stderr, out of the way of --json). With ``key``
+    it is part of the answer too: --json carries ``value`` (default the text) under it."""
+    if key is not None:
+        a.notes[key] = text if value is None else value
     if not a.json:
         click.echo(text, err=True)
 
@@ -130,7 +133,7 @@ def ask_identity(state, cs, name, gender, channel):
             channel,
             "--channel",
             t("从何得知本项目", "how they heard of us"),
-            choices=[(c, c) for c in state.office.channels],
+            choices=[(c, state.office.label("channels", c)) for c in state.office.channels],
             required=False,
         )
     return name, gender, channel
@@ -162,7 +165,8 @@ def topic_prompt(ses) -> str:
     from salesops.processes import faq
 
     found = faq.load(ses.store)
-    codes = t("、", ", ").join(e.code for e in found.entries) if found else ""
+    office = ses.store.office
+    codes = t("、", ", ").join(office.label("faq", e.code) for e in found.entries) if found else ""
     return t(
         "客户问了哪些问题（可多选，用逗号分隔；{c}；回车跳过）",
         "topics the customer asked (several, comma-separated; {c}; Enter to skip)",

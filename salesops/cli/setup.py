@@ -65,7 +65,9 @@ def next_steps(path: str) -> list[tuple[str, str]]:
     """What a new office does first, as commands to copy."""
     import shlex
 
-    s = f"salesops --store {shlex.quote(path)}"
+    from salesops.cli.app import program
+
+    s = f"{program()} --store {shlex.quote(path)}"
     manager, consultant = t("王经理", "Manager-Wang"), t("李娜", "Li-Na")
     return [
         (

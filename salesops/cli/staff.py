@@ -101,7 +101,7 @@ def staff_list(a, show_all):
             ("name", t("姓名", "name")),
             ("role", t("角色", "role")),
             ("active", t("在职", "active")),
-            ("email", "email"),
+            ("email", t("邮箱", "email")),
         ],
         data=[s.model_dump(mode="json", exclude_none=True) for s in members],
     )
@@ -138,7 +138,7 @@ def staff_deactivate(a, who):
             n=member.name,
             k=len(owned),
         )
-    a.emit({"ok": True, "id": member.id, "customers": len(owned)}, text)
+    a.emit({"ok": True, "id": member.id, "customers": len(owned), "message": text}, text)
 
 
 @click.command(

@@ -101,7 +101,7 @@ def _ask_answers(office) -> dict:
             prompt = t(
                 "{q}（{lo}-{hi} 分{x}）",
                 "{q} ({lo}-{hi}{x})",
-                q=q.text,
+                q=office.label("survey", q.id),
                 lo=q.scale[0],
                 hi=q.scale[1],
                 x=decline,
@@ -109,7 +109,9 @@ def _ask_answers(office) -> dict:
             value = ask(None, f"--answer {q.id}=", prompt, convert=_score(q), required=q.required)
         else:
             note = t("（可不填）", " (optional)") if not q.required else ""
-            prompt = q.text + (note or t("（拒答输入 {d}）", " ({d} if declined)", d=DECLINE_KEY))
+            prompt = office.label("survey", q.id) + (
+                note or t("（拒答输入 {d}）", " ({d} if declined)", d=DECLINE_KEY)
+            )
             value = ask(None, f"--answer {q.id}=", prompt, required=q.required)
         if value is not None and value != "":
             answers[q.id] = value
@@ -206,7 +208,9 @@ def survey_record(a, customer, file_, answers, manager, staff):
             "the questionnaire is incomplete: the customer declined {q}, recorded as declined "
             "(not scored)",
             q=t("、", ", ").join(
-                surveys.question_label(questions[qid]) if qid in questions else qid
+                surveys.question_label(questions[qid], ses.state.office)
+                if qid in questions
+                else qid
                 for qid in result.declined
             ),
         )

@@ -246,7 +246,7 @@ def _ask_seen_off(state, grade, recommended, introduced):
         grade,
         "--grade",
         t("意向等级", "intent grade"),
-        choices=[(k, v) for k, v in state.office.grades.items()],
+        choices=[(k, state.office.label("grades", k)) for k in state.office.grades],
         required=False,
         convert=lambda v: grade_choice(state, v),
     )

@@ -48,6 +48,26 @@ def _area_code(value: str) -> str:
     return value
 
 
+class English(_Item):
+    """English names for office.yaml's own lists, shown under ``--lang en`` (each optional;
+    whatever has none shows its Chinese). Keys are what the list holds: a channel, layout or
+    department as written; a grade, unit type or away reason by its code; a survey question
+    by its id; a FAQ topic by its code in faq.yaml. Wherever one of these is typed, its
+    English name is taken too (any case), and so is its number in the menu."""
+
+    greeting: Line | None = None
+    channels: dict[str, Line] = Field(default_factory=dict)
+    layouts: dict[str, Line] = Field(default_factory=dict)
+    grades: dict[str, Line] = Field(default_factory=dict)
+    away_reasons: dict[str, Line] = Field(default_factory=dict)
+    survey: dict[str, Line] = Field(default_factory=dict)
+    faq: dict[str, Line] = Field(default_factory=dict)
+
+
+# The office's lists a person picks from, as (key, Chinese label) pairs.
+LISTS = ("channels", "layouts", "grades", "away_reasons", "survey")
+
+
 class Office(Record):
     name: Name
     greeting: Line
@@ -70,6 +90,7 @@ class Office(Record):
     new_call_route: Literal["desk", "door"] = "desk"
     # The office's area code (e.g. 0755): completes a landline typed without it.
     area_code: Annotated[str, AfterValidator(_area_code)] | None = None
+    en: English | None = None
 
     @model_validator(mode="after")
     def _unique(self) -> Office:
@@ -85,11 +106,73 @@ class Office(Record):
                 raise ValueError(f"{what}: listed twice: {', '.join(sorted(seen))}")
         return self
 
+    def stray_english(self) -> list[tuple[str, str]]:
+        """English names in ``en:`` for items the lists do not hold (a typo, or an item
+        since removed): (list, key). ``check`` reports them; they show nothing."""
+        if self.en is None:
+            return []
+        out = []
+        for what in LISTS:
+            keys = {k for k, _ in self.items(what)}
+            out += [(what, k) for k in getattr(self.en, what) if k not in keys]
+        return out
+
+    def items(self, what: str) -> list[tuple[str, str]]:
+        """One of the office's lists as (key, Chinese label): what is stored, what is shown."""
+        if what in ("channels", "layouts", "departments"):
+            return [(v, v) for v in getattr(self, what)]
+        if what == "grades":
+            return list(self.grades.items())
+        if what == "unit_types":
+            return [(u.code, u.name) for u in self.unit_types]
+        if what == "away_reasons":
+            return [(r.code, r.name) for r in self.away_reasons]
+        if what == "survey":
+            return [(q.id, q.text) for q in self.survey]
+        raise KeyError(what)
+
+    def shown_greeting(self) -> str:
+        """The greeting in the user's language (office.yaml's ``en.greeting`` under en)."""
+        from salesops.i18n import en
+
+        return (self.en.greeting if en() and self.en is not None else None) or self.greeting
+
+    def english(self, what: str, key: str) -> str | None:
+        return getattr(self.en, what).get(key) if self.en is not None else None
+
+    def label(self, what: str, key: str, chinese: str | None = None) -> str:
+        """How an item of a list reads in the user's language (its English under en, when
+        office.yaml gives one; else its Chinese)."""
+        from salesops.i18n import en
+
+        if chinese is None:
+            chinese = dict(self.items(what)).get(key, key) if what != "faq" else key
+        if en():
+            return self.english(what, key) or chinese
+        return chinese
+
+    def lookup(self, what: str, typed, items: list[tuple[str, str]] | None = None) -> str | None:
+        """The key of the item ``typed`` names: its key (code), its Chinese or English label
+        (any case), or its number in the menu (1, 2, …). None when it names none."""
+        items = self.items(what) if items is None else items
+        text = str(typed).strip()
+        if not text:
+            return None
+        folded = text.casefold()
+        for key, chinese in items:
+            names = (key, chinese, self.english(what, key) or "")
+            if text in names or folded in (n.casefold() for n in names if n):
+                return key
+        if text.isdigit() and 1 <= int(text) <= len(items):
+            return items[int(text) - 1][0]
+        return None
+
     def unit_type(self, code: str) -> UnitType | None:
         return next((u for u in self.unit_types if u.code == code), None)
 
     def away_reason(self, code: str) -> AwayReason | None:
-        return next((r for r in self.away_reasons if r.code == code or r.name == code), None)
+        key = self.lookup("away_reasons", code)
+        return next((r for r in self.away_reasons if r.code == key), None)
 
 
 def default_office(name: str = "巨鑫国际") -> Office:

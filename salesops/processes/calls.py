@@ -19,6 +19,7 @@ from salesops.i18n import en, t
 from salesops.models import CustomerProfile
 from salesops.models.events import OwnerChange
 from salesops.models.frontdesk import ESSENTIAL, ESSENTIAL_NAMES, Call, Needs
+from salesops.models.office import Office
 from salesops.processes import faq, reception
 from salesops.processes.customers import (
     new_profile,
@@ -36,21 +37,44 @@ from salesops.timeutil import parse_date, parse_datetime
 MAX_CALL_MIN = 180  # a longer "call" is a typing slip
 
 
-def choose(value: str | None, allowed: Iterable[str], what: str) -> str | None:
-    """``value`` if it is one of office.yaml's ``allowed``; refused with the list otherwise."""
+def choose(
+    value: str | None,
+    allowed: Iterable[str],
+    what: str,
+    *,
+    office: Office | None = None,
+    list_name: str | None = None,
+) -> str | None:
+    """The item of office.yaml's ``allowed`` that ``value`` names; refused with the list
+    otherwise. With the ``office`` and the list's name, an item is also named by its Chinese
+    or English label (any case) or its number in the menu, and the refusal lists the labels
+    in the user's language."""
     if value is None or str(value).strip() == "":
         return None
     allowed = list(allowed)
     value = str(value).strip()
     if value in allowed:
         return value
+    if office is not None and list_name is not None:
+        key = office.lookup(list_name, value)
+        if key is not None:
+            return key
+        # numbered where the item is its own name (channels); with its code where it has one
+        shown = [
+            f"{n}. {office.label(list_name, k, chinese)}"
+            if k == chinese
+            else f"{k} {office.label(list_name, k, chinese)}"
+            for n, (k, chinese) in enumerate(office.items(list_name), 1)
+        ]
+    else:
+        shown = allowed
     raise SalesopsError(
         t(
             "{w}“{v}”不在 office.yaml 的列表中；可选：{a}",
             "{w} '{v}' is not in office.yaml; choose from: {a}",
             w=what,
             v=safe(value),
-            a=t("、", ", ").join(allowed),
+            a=t("、", ", ").join(shown),
         )
     )
 
@@ -257,8 +281,10 @@ def log_call(
     office = state.office
     phone = parse_phone(phone, office.area_code)
     gender = parse_gender(gender)
-    channel = choose(channel, office.channels, t("渠道", "channel"))
-    layout = choose(layout, office.layouts, t("户型", "layout"))
+    channel = choose(
+        channel, office.channels, t("渠道", "channel"), office=office, list_name="channels"
+    )
+    layout = choose(layout, office.layouts, t("户型", "layout"), office=office, list_name="layouts")
     asked = faq.topics(ses.store, topics)
     when = appointment_time(ses, appointment)
     if invited and when is None:

@@ -30,9 +30,18 @@ class Finding:
     ok: bool
     message: str
     fixed: bool = False
+    # Something missing that does no harm yet and has a fix (``ok`` stays true, the exit
+    # code 0): shown as a finding with its fix, never as a tick.
+    advice: bool = False
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "ok": self.ok, "fixed": self.fixed, "message": self.message}
+        return {
+            "code": self.code,
+            "ok": self.ok,
+            "fixed": self.fixed,
+            "advice": self.advice,
+            "message": self.message,
+        }
 
 
 def diagnose(store: Store, *, fix: bool = False, fsck: bool = True) -> list[Finding]:
@@ -374,6 +383,7 @@ def _settings(store: Store, fix: bool) -> list[Finding]:
                         "没有 commit-graph：历史很长时 customer history 会变慢（salesops doctor --fix 写入）",
                         "no commit graph: customer history slows down over a long history (salesops doctor --fix writes it)",
                     ),
+                    advice=True,
                 )
             )
     return out
@@ -441,6 +451,7 @@ def _cache(store: Store, fix: bool) -> list[Finding]:
                     "：下一个命令会重建或更新它（不影响结果）；salesops doctor --fix 现在就做",
                     ": the next command rebuilds or refreshes it (answers do not change); salesops doctor --fix does it now",
                 ),
+                advice=state in ("behind", "missing"),
             )
         ]
     if state in ("broken", "outdated"):
@@ -490,6 +501,10 @@ def _fsck(store: Store) -> list[Finding]:
 
 def remaining(found: list[Finding]) -> list[Finding]:
     return [f for f in found if not f.ok]
+
+
+def advice(found: list[Finding]) -> list[Finding]:
+    return [f for f in found if f.ok and f.advice and not f.fixed]
 
 
 def check_store_path(path) -> None:

@@ -51,16 +51,20 @@ def topics(store: Store, values) -> list[str]:
     faq = load(store)
     if faq is None:
         return wanted
+    office = store.office
+    items = [(e.code, e.code) for e in faq.entries]
     out = []
     for want in wanted:
-        entry = faq.entry(want)
+        # a topic's code, its English name (office.yaml en.faq), any case, or its number
+        key = office.lookup("faq", want, items)
+        entry = faq.entry(key) if key is not None else None
         if entry is None:
             raise SalesopsError(
                 t(
                     "问题类别“{w}”不在答客问（faq.yaml）中；可选：{a}",
                     "topic '{w}' is not in the standard answers (faq.yaml); choose from: {a}",
                     w=safe(want),
-                    a=t("、", ", ").join(e.code for e in faq.entries),
+                    a=t("、", ", ").join(office.label("faq", e.code) for e in faq.entries),
                 )
             )
         if entry.code not in out:
@@ -94,6 +98,9 @@ def answers(store: Store, topic: str | None) -> list[FaqEntry]:
                 "the store has no faq.yaml; a manager adds answers with salesops faq TOPIC --question … --answer …",
             )
         )
+    office = store.office
+    if topic:  # a topic's English name (office.yaml en.faq) or its number names it too
+        topic = office.lookup("faq", topic, [(e.code, e.code) for e in book.entries]) or topic
     found = find(book, topic)
     if not found:
         raise SalesopsError(
@@ -101,7 +108,7 @@ def answers(store: Store, topic: str | None) -> list[FaqEntry]:
                 "答客问中没有“{q}”；现有类别：{a}",
                 "no standard answer for '{q}'; topics: {a}",
                 q=safe(topic),
-                a=t("、", ", ").join(e.code for e in book.entries),
+                a=t("、", ", ").join(office.label("faq", e.code) for e in book.entries),
             )
         )
     return found

@@ -237,7 +237,8 @@ def status_text(state: State, d: Day, sid: str) -> str:
     text = t(*STATUS_NAMES[status])
     if status == "away":
         reason = state.office.away_reason(d.away[sid])
-        text += f"（{reason.name if reason else d.away[sid]}）"
+        shown = state.office.label("away_reasons", reason.code) if reason else d.away[sid]
+        text += t("（{r}）", " ({r})", r=shown)
     return text
 
 
@@ -366,7 +367,10 @@ def away(ses: Session, query: str, reason: str, approved_by: str | None = None) 
         )
     found = state.office.away_reason(reason.strip()) if reason else None
     if found is None:
-        allowed = t("、", ", ").join(f"{r.name}({r.code})" for r in state.office.away_reasons)
+        office = state.office
+        allowed = t("、", ", ").join(
+            f"{office.label('away_reasons', r.code)}({r.code})" for r in office.away_reasons
+        )
         raise SalesopsError(
             t(
                 "离岗原因“{r}”不在 office.yaml 的列表中；可选：{a}",

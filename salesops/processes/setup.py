@@ -7,20 +7,53 @@ import sys
 from pathlib import Path
 
 from salesops import gitutil, yamlio
-from salesops.errors import SalesopsError
+from salesops.checks import rule
+from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
 from salesops.models import default_office
 from salesops.models.frontdesk import default_faq
+from salesops.state import State
 from salesops.store import OFFICE_FILE, Store
 
 HOOK_MARK = "# salesops pre-commit hook"
+
+
+@rule
+def check_office_english(state: State) -> list[Problem]:
+    """An English name in office.yaml's ``en:`` for something its list does not hold."""
+    return [
+        Problem(
+            OFFICE_FILE,
+            0,
+            f"en.{what}",
+            t(
+                "“{k}”不在 {w} 中（英文名称对不上任何一项）",
+                "'{k}' is not in {w} (the English name matches nothing)",
+                k=key,
+                w=what,
+            ),
+        )
+        for what, key in state.office.stray_english()
+    ]
 
 
 def init_store(path: Path, office_name: str = "巨鑫国际", language: str = "zh") -> Store:
     path = Path(path)
     if (path / OFFICE_FILE).exists():
         raise SalesopsError(t("{p} 已经是一个记录库", "{p} is a store already", p=path))
+    made = not path.exists()
     path.mkdir(parents=True, exist_ok=True)
+    try:
+        return _init(path, office_name, language)
+    except BaseException:
+        if made:  # a full disk half-way: no half-made store is left (the folder was ours)
+            import shutil
+
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+
+
+def _init(path: Path, office_name: str, language: str) -> Store:
     office = default_office(office_name)
     office.language = language  # type: ignore[assignment]
     created_repo = False

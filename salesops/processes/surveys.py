@@ -22,8 +22,9 @@ from salesops.state import State
 from salesops.text import safe
 
 
-def question_label(q: Question) -> str:
-    return t("{q}（{i}）", "{q} ({i})", q=q.text, i=q.id)
+def question_label(q: Question, office: Office | None = None) -> str:
+    text = office.label("survey", q.id) if office is not None else q.text
+    return t("{q}（{i}）", "{q} ({i})", q=text, i=q.id)
 
 
 # What is typed (at the prompt, in --answer, in a file) for a question the customer declines.
@@ -37,8 +38,9 @@ def declines(value: object) -> bool:
 
 
 def find_question(office: Office, key: str) -> Question | None:
-    key = str(key).strip()
-    return next((q for q in office.survey if key in (q.id, q.text)), None)
+    """The question ``key`` names: its id, its text (Chinese or English) or its number."""
+    found = office.lookup("survey", key)
+    return next((q for q in office.survey if q.id == found), None)
 
 
 def _no_such_question(office: Office, key: str) -> str:
@@ -99,7 +101,7 @@ def parse_answers(
                 t(
                     "“{q}”的评分“{v}”不是整数（{lo}-{hi} 分）",
                     "'{q}': score '{v}' is not a whole number ({lo}-{hi})",
-                    q=q.text,
+                    q=office.label("survey", q.id),
                     v=safe(text),
                     lo=lo,
                     hi=hi,
@@ -112,7 +114,7 @@ def parse_answers(
                 t(
                     "“{q}”的评分 {v} 超出范围（{lo}-{hi} 分）",
                     "'{q}': score {v} is outside the scale {lo}-{hi}",
-                    q=q.text,
+                    q=office.label("survey", q.id),
                     v=score,
                     lo=lo,
                     hi=hi,
@@ -135,7 +137,7 @@ def parse_answers(
                 "问卷未填写完整，缺少：{m}；请客户补填后再收回（客户拒答的题填“拒答”或 {d}）",
                 "the questionnaire is incomplete; unanswered: {m}. Ask the customer to complete "
                 "it (a question the customer declines: answer 'declined' or {d})",
-                m=t("、", ", ").join(question_label(q) for q in missing),
+                m=t("、", ", ").join(question_label(q, office) for q in missing),
                 d=DECLINE_KEY,
             )
         )

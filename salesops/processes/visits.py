@@ -80,7 +80,13 @@ def arrive(
     state = ses.state
     phone = parse_phone(phone, state.office.area_code)
     gender = parse_gender(gender)
-    channel = choose(channel, state.office.channels, t("渠道", "channel"))
+    channel = choose(
+        channel,
+        state.office.channels,
+        t("渠道", "channel"),
+        office=state.office,
+        list_name="channels",
+    )
     asked = faq.topics(ses.store, topics)
     cs = lookup(state, phone, customer)
     if cs is None and not (phone or name):
@@ -192,7 +198,13 @@ def _still_open(state: State, visit: Visit) -> Visit:
 def grade_choice(state: State, value: str | None) -> str | None:
     if value is None or str(value).strip() == "":
         return None
-    return choose(str(value).strip().upper(), state.office.grades, t("意向等级", "intent grade"))
+    return choose(
+        str(value).strip().upper(),
+        state.office.grades,
+        t("意向等级", "intent grade"),
+        office=state.office,
+        list_name="grades",
+    )
 
 
 def unit_types(state: State, values) -> list[str]:

@@ -18,16 +18,27 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 
 
 def generated(ses, argv: list[str]) -> dict:
-    """How a file was made: the command (to make it again), the store, its HEAD commit."""
+    """How a file was made: the command (to make it again, in the store or with --store),
+    the store named by its office, and its HEAD commit. Never the machine's path: a printed
+    page or a file sent on says which office and which commit, not where a disk keeps it."""
     store = ses.store
     dirty = bool(store.uncommitted())  # what the cache knows, else git status
     return {
-        "command": shlex.join(["salesops", "--store", str(store.root), *argv]),
-        "store": str(store.root),
+        "command": shlex.join(["salesops", *_without_folders(argv)]),
+        "store": store.office.name,
         "head": gitutil.read_head(store.gitdir),
         "dirty": dirty,
         "at": ses.clock,
     }
+
+
+def _without_folders(argv: list[str]) -> list[str]:
+    """``-o /home/…/周报.html`` as ``-o 周报.html``: the file's name, not where it was put."""
+    out = list(argv)
+    for i, arg in enumerate(out[:-1]):
+        if arg in ("-o", "--output") and out[i + 1] != "-":
+            out[i + 1] = Path(out[i + 1]).name
+    return out
 
 
 def write_file(path: Path, content: str | bytes) -> Path:

@@ -205,13 +205,15 @@ def report_xlsx(report: Report, generated: dict, path: Path) -> None:
     }
     used: set[str] = set()
     about = wb.add_worksheet(sheet_name(t("说明", "About"), used))
-    about.set_column(0, 0, 18)
-    about.set_column(1, 1, 90)
     about.write_string(0, 0, report.title, title_fmt)
     about.write_string(1, 0, report.subtitle)
-    for n, (key, value) in enumerate(_about_rows(generated), start=3):
+    rows = _about_rows(generated)
+    for n, (key, value) in enumerate(rows, start=3):
         about.write_string(n, 0, key, bold)
         about.write_string(n, 1, value)
+    about.set_column(0, 0, column_width(max(_width(k) for k, _ in rows)))
+    about.set_column(1, 1, column_width(max(_width(v) for _, v in rows)))
+    print_setup(about)
     for table in report.tables():
         ws = wb.add_worksheet(sheet_name(table.title, used))
         _xlsx_table(ws, table, bold, formats)
@@ -236,9 +238,9 @@ def _xlsx_table(ws, table: Table, bold, formats) -> None:
             headers.append(t("{c}（上周）", "{c} (previous week)", c=col.title))
             if table.wide:
                 headers.append(t("{c}（变化）", "{c} (change)", c=col.title))
+    widths = [_width(head) for head in headers]
     for c, head in enumerate(headers):
         ws.write_string(0, c, head, bold)
-        ws.set_column(c, c, max(10, min(48, _width(head) + 2)))
     ws.freeze_panes(1, 0)
     for r, row in enumerate(table.rows, start=1):
         c = 0
@@ -249,24 +251,50 @@ def _xlsx_table(ws, table: Table, bold, formats) -> None:
                 cmp = value if isinstance(value, Cmp) else Cmp(value, None)
                 parts = [cmp.value, cmp.previous] + ([cmp.change] if table.wide else [])
                 for part in parts:
-                    _xlsx_cell(ws, r, c, part, kind, formats)
+                    widths[c] = max(widths[c], _xlsx_cell(ws, r, c, part, kind, formats))
                     c += 1
             else:
-                _xlsx_cell(ws, r, c, value, kind, formats)
+                widths[c] = max(widths[c], _xlsx_cell(ws, r, c, value, kind, formats))
                 c += 1
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, column_width(w))
+    print_setup(ws)
 
 
-def _xlsx_cell(ws, r: int, c: int, value, kind: str, formats) -> None:
+# Column widths in Excel's units (about one Latin character; a Chinese one takes two):
+# what the widest cell needs plus a margin, within bounds (longer text wraps).
+MIN_COLUMN, MAX_COLUMN = 6, 60
+
+
+def column_width(text_width: int) -> int:
+    return max(MIN_COLUMN, min(MAX_COLUMN, text_width + 2))
+
+
+def print_setup(ws) -> None:
+    """A4, each sheet one page wide (as many pages tall as it needs), the header row
+    repeated on every page."""
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+def _xlsx_cell(ws, r: int, c: int, value, kind: str, formats) -> int:
+    """Write one cell; returns the width its text takes on screen."""
     if _missing(value):
         ws.write_blank(r, c, None)
-    elif kind in ("int", "money", "float", "pct") and isinstance(value, int | float):
+        return 0
+    if kind in ("int", "money", "float", "pct") and isinstance(value, int | float):
         ws.write_number(r, c, float(value), formats[kind])
-    elif kind == "datetime" and isinstance(value, dt.datetime):
+        shown = {"int": "{:,.0f}", "money": "{:,.2f}", "float": "{:.2f}", "pct": "{:.1%}"}[kind]
+        return len(shown.format(value))
+    if kind == "datetime" and isinstance(value, dt.datetime):
         ws.write_datetime(r, c, value.replace(tzinfo=None), formats["datetime"])
-    elif kind in ("date", "datetime") and isinstance(value, dt.date):
+        return 16
+    if kind in ("date", "datetime") and isinstance(value, dt.date):
         ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), formats["date"])
-    else:
-        ws.write_string(r, c, str(value))
+        return 10
+    ws.write_string(r, c, str(value))
+    return _width(str(value))
 
 
 def _width(text: str) -> int:

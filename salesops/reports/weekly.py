@@ -733,7 +733,11 @@ class _Builder:
         if none in seen:
             names.append(none)
         rows = [
-            {"channel": ch, **{k: Cmp(c[k].get(ch, 0), p[k].get(ch, 0)) for k in c}} for ch in names
+            {
+                "channel": self.state.office.label("channels", ch) if ch in known else ch,
+                **{k: Cmp(c[k].get(ch, 0), p[k].get(ch, 0)) for k in c},
+            }
+            for ch in names
         ]
         rows.sort(key=lambda r: (r["channel"] == none, -r["calls"].value - r["visits"].value))
         table = Table(
@@ -764,7 +768,7 @@ class _Builder:
         rows = [
             {
                 "grade": g,
-                "meaning": office.grades.get(g, ""),
+                "meaning": office.label("grades", g) if g in office.grades else "",
                 "customers": Cmp(c.get(g, 0), p.get(g, 0)),
             }
             for g in grades
@@ -796,7 +800,12 @@ class _Builder:
         tc, tp = topics(self.cw), topics(self.pw)
         top = sorted(tc, key=lambda k: (-tc[k], k))[:15]
         topic_rows = [
-            {"topic": k, "question": faq.get(k, ""), "count": Cmp(tc[k], tp.get(k, 0))} for k in top
+            {
+                "topic": office.label("faq", k),
+                "question": faq.get(k, ""),
+                "count": Cmp(tc[k], tp.get(k, 0)),
+            }
+            for k in top
         ]
         topic_table = Table(
             "topics",
@@ -978,7 +987,7 @@ class _Builder:
             pvals = [s.get(q.id) for s in ps["scores"] if isinstance(s, dict) and q.id in s]
             rows.append(
                 {
-                    "question": q.text,
+                    "question": office.label("survey", q.id),
                     "scale": f"{q.scale[0]}–{q.scale[1]}",
                     "answers": Cmp(len(cvals), len(pvals)),
                     "declined": Cmp(_declined(cs, q.id), _declined(ps, q.id)),
@@ -1009,7 +1018,7 @@ class _Builder:
                 "Declined answers are counted apart: not in the answers, not in the mean.",
             ),
         )
-        texts = {q.id: q.text for q in office.survey}
+        texts = {q.id: office.label("survey", q.id) for q in office.survey}
         comment_rows = []
         for r in cs.sort_values("at").itertuples():
             for qid, text in (r.comments or {}).items():
