@@ -78,7 +78,7 @@ def weekly(a, week, fmt, output, reveal):
 
     ses = a.session()
     wk = Week.parse(week) if week else Week.last_complete(ses.clock.date())
-    fmt = publish.choose_format(fmt, output)
+    fmt = publish.choose_format(fmt, output, formats=FORMATS)
     path, text = publish_weekly(ses, wk, fmt, output, reveal=reveal)
     if text is not None:
         click.echo(text, nl=False)

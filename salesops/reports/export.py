@@ -22,7 +22,7 @@ from salesops.errors import SalesopsError
 from salesops.i18n import t
 from salesops.processes.complaints import complaints
 from salesops.processes.subscriptions import unit_status
-from salesops.reports.publish import write_file
+from salesops.reports.publish import output_folder, write_file
 from salesops.state import State
 from salesops.text import neutralise
 
@@ -198,13 +198,14 @@ def export(ses, out_dir: Path, fmt: str = "csv", *, reveal: bool = False, argv=N
     if fmt not in ("csv", "parquet"):
         raise SalesopsError(t("格式只能是 csv 或 parquet", "the format is csv or parquet"))
     out_dir = Path(out_dir)
+    output_folder(out_dir, ses.store)
     data = tables(ses.state, reveal=reveal, today=ses.clock.date())
     written = []
     for name in TABLES:
         columns = COLUMNS[name]
         rows = data[name]
         content = to_csv(rows, columns) if fmt == "csv" else to_parquet(rows, columns)
-        path = write_file(out_dir / f"{name}.{fmt}", content)
+        path = write_file(out_dir / f"{name}.{fmt}", content, ses.store)
         written.append({"table": name, "file": str(path), "rows": len(rows)})
     stamp = generated(ses, argv or ["export", "--format", fmt, "-o", str(out_dir)])
     manifest = {
@@ -216,5 +217,9 @@ def export(ses, out_dir: Path, fmt: str = "csv", *, reveal: bool = False, argv=N
         "tables": written,
         "columns": COLUMNS,
     }
-    write_file(out_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    write_file(
+        out_dir / "manifest.json",
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+        ses.store,
+    )
     return written

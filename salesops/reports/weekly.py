@@ -1095,7 +1095,6 @@ def publish(
     if reveal:
         argv.append("--reveal")
     stamp = pub.generated(ses, argv)
-    report = build(ses.state, week, reveal=reveal, meta={}, faq=facts.faq_questions(ses.store))
     root = ses.store.root
     to_stdout = output == "-" or (output is None and fmt in ("md", "json"))
     if to_stdout and fmt in ("xlsx", "pdf"):
@@ -1103,6 +1102,9 @@ def publish(
             t("{f} 格式需要用 -o 指定文件", "the {f} format needs a file: pass -o FILE", f=fmt)
         )
     path = Path(output) if output and output != "-" else Path(f"weekly-{week.label}.{fmt}")
+    if not to_stdout:
+        pub.target(path, ses.store)  # refused before the week is built, not after
+    report = build(ses.state, week, reveal=reveal, meta={}, faq=facts.faq_questions(ses.store))
     if fmt == "json":
         text = render.report_json(report, stamp)
     elif fmt == "md":
@@ -1110,14 +1112,14 @@ def publish(
     elif fmt in ("html", "pdf"):
         text = render.report_html(report, stamp, root)
         if fmt == "pdf":
-            return pub.html_to_pdf(text, path), None
+            return pub.html_to_pdf(text, path, ses.store), None
     else:
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="salesops-xlsx-") as tmp:
             tmp_path = Path(tmp) / "report.xlsx"
             render.report_xlsx(report, stamp, tmp_path)
-            return pub.write_file(path, tmp_path.read_bytes()), None
+            return pub.write_file(path, tmp_path.read_bytes(), ses.store), None
     if to_stdout:
         return None, text
-    return pub.write_file(path, text), None
+    return pub.write_file(path, text, ses.store), None
