@@ -40,7 +40,7 @@ from collections.abc import Iterator, MutableMapping, MutableSequence
 from pathlib import Path
 from typing import Any
 
-from salesops import gitutil, yamlio
+from salesops import env, gitutil, yamlio
 from salesops.errors import Problem
 from salesops.models import CustomerProfile, Event, Office, Record, Staff, Unit
 from salesops.state import CustomerRow, CustomerState, State
@@ -50,9 +50,9 @@ from salesops.timeutil import zone
 FORMAT = 5
 # Stores with at most this many record files check the whole working tree with git on
 # every command (it costs milliseconds there); larger ones trust stat data, see above.
-VERIFY_LIMIT = int(os.environ.get("SALESOPS_VERIFY_LIMIT", "20000"))
+VERIFY_LIMIT = env.number("SALESOPS_VERIFY_LIMIT", 20000)
 # Below this many files, reading in one process beats starting workers.
-PARALLEL_MIN = int(os.environ.get("SALESOPS_PARALLEL_MIN", "4000"))
+PARALLEL_MIN = env.number("SALESOPS_PARALLEL_MIN", 4000)
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 _SCHEMA = """
@@ -108,7 +108,7 @@ atexit.register(wait_children)
 @contextlib.contextmanager
 def phase(name: str) -> Iterator[None]:
     """``SALESOPS_TIMING=1`` prints how long each phase of reading the store takes."""
-    if not os.environ.get("SALESOPS_TIMING"):
+    if not env.flag("SALESOPS_TIMING", False):
         yield
         return
     import sys
@@ -139,7 +139,7 @@ def bulk() -> Iterator[None]:
 
 
 def enabled() -> bool:
-    return os.environ.get("SALESOPS_CACHE", "1") not in ("0", "off", "no")
+    return env.flag("SALESOPS_CACHE", True)
 
 
 def load_state(store: Store) -> State:
@@ -267,7 +267,7 @@ def load_piece(state: State, data: bytes) -> Any:
 
 # A process's part may hold a dict of every visit or every day: such a dict is kept entry by
 # entry (table ``entries``) and comes back as a ``LazyDict`` that reads an entry when asked.
-LAZY_MIN = int(os.environ.get("SALESOPS_LAZY_MIN", "8"))
+LAZY_MIN = env.number("SALESOPS_LAZY_MIN", 8)
 CHUNK = 256  # a big list is kept in chunks of this many items
 
 

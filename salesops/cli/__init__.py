@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
+import os
+import sys
 
 import click
 from pydantic import ValidationError
@@ -162,8 +166,27 @@ class LazyGroup(Group):
         with formatter.section(t("命令", "Commands")):
             formatter.write_dl(rows)
 
+    def main(self, *args, **kwargs):
+        """click's main, and standard output that cannot be written (a reader that closed
+        the pipe, a full disk) ends quietly with exit 1 instead of a traceback."""
+        try:
+            code = 0
+            try:
+                super().main(*args, **kwargs)
+            except SystemExit as exc:
+                code = exc.code
+                if kwargs.get("standalone_mode", True) is False:
+                    raise
+            sys.stdout.flush()
+        except OSError as exc:
+            code = _output_failed(exc)
+        sys.exit(code)
+
     def invoke(self, ctx):
         try:
+            from salesops import env
+
+            env.check()
             return super().invoke(ctx)
         except SalesopsError as exc:
             raise Refused(exc, app().json) from None
@@ -171,6 +194,28 @@ class LazyGroup(Group):
             err = exc.errors(include_url=False)[0]
             message = t("{f}：{m}", "{f}: {m}", f=field_label(err), m=pydantic_message(err))
             raise Refused(SalesopsError(message), app().json) from None
+
+
+def _output_failed(exc: OSError) -> int:
+    """Standard output is gone or full: say so on stderr unless the reader left (a closed
+    pipe), stop writing to it (so Python's own flush at exit says nothing), exit 1."""
+    if exc.errno not in (errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT):
+        raise exc
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    if exc.errno != errno.EPIPE:
+        with contextlib.suppress(OSError, ValueError):
+            click.echo(
+                t(
+                    "错误：无法写入标准输出：{e}",
+                    "error: cannot write standard output: {e}",
+                    e=exc.strerror,
+                ),
+                err=True,
+            )
+    return 1
 
 
 @click.group(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -54,6 +55,8 @@ class Office(Record):
     call_guideline_min: float = Field(default=3, gt=0)
     # Who takes a new caller: the consultant at the control desk, or at the door post.
     new_call_route: Literal["desk", "door"] = "desk"
+    # The day the office opened: a paper record (--at) from years before it is a typo.
+    opened: dt.date | None = None
 
     @model_validator(mode="after")
     def _unique(self) -> Office:

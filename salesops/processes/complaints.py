@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from salesops import resolve
+from salesops import resolve, timeutil
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
 from salesops.ids import FRAGMENT_RE
@@ -209,6 +209,9 @@ def promise(ses: Session, query: str, due: dt.date) -> ComplaintPromise:
                 t=today.isoformat(),
             )
         )
+    timeutil.in_range(
+        due, what=t("承诺反馈日期", "promised date"), latest=timeutil.years(today, timeutil.AHEAD)
+    )
     return _record_step(ses, ComplaintPromise, c, due=due)
 
 
