@@ -144,6 +144,12 @@ def enabled() -> bool:
 
 def load_state(store: Store) -> State:
     """The folded state of ``store``: from the cache when it can, always the same answer."""
+    state = _load_state(store)
+    state.root = store.root  # where an invalid record's file is read again (salesops.invalid)
+    return state
+
+
+def _load_state(store: Store) -> State:
     if not enabled() or not store.in_git:
         return eager_state(store)
     cache = Cache(store)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from salesops import gitutil, ids, phones, resolve
+from salesops import invalid as broken_records
 from salesops.errors import SalesopsError, field_label, pydantic_message
 from salesops.i18n import t
 from salesops.models import CustomerProfile
@@ -71,6 +72,8 @@ def guard_phones(tx) -> None:
 
             def check(state: State, profile: CustomerProfile = record) -> None:
                 other = phone_owner(state, profile.phone, exclude=profile.id)
+                if other is None:
+                    broken_records.refuse_phone(state, profile.phone, exclude=profile.id)
                 if other is not None:
                     raise SalesopsError(
                         t(
@@ -90,6 +93,7 @@ def refuse_taken_phone(state: State, phone: str, customer: str | None = None) ->
     point to the one who has it: the caller is probably that old customer."""
     other = phone_owner(state, phone, exclude=customer)
     if other is None:
+        broken_records.refuse_phone(state, phone, exclude=customer)
         return
     message = t(
         "电话 {p} 已属于客户 {c}",

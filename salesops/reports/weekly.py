@@ -1053,7 +1053,24 @@ class _Builder:
                 "A call should take 2–3 minutes (call_guideline_min in office.yaml).",
             ),
         )
-        return Section("data", t("数据质量", "Data quality"), [fields, gaps, long_table])
+        from salesops import invalid
+
+        broken = Table(
+            "invalid_records",
+            t("无效的记录", "Invalid records"),
+            [
+                Column("path", t("文件", "file")),
+                Column("problem", t("问题", "problem")),
+            ],
+            [{"path": r.where, "problem": r.message} for r in invalid.records(state)],
+            empty=t("没有无效的记录", "no invalid record"),
+            note=t(
+                "已提交但未通过校验的记录不计入本报表；请运行 salesops check 并修正。",
+                "Committed records that fail validation are left out of this report; run "
+                "salesops check and mend them.",
+            ),
+        )
+        return Section("data", t("数据质量", "Data quality"), [fields, gaps, broken, long_table])
 
 
 def _fmt_min(value: float) -> str:
