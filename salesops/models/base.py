@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from salesops.i18n import t
+from salesops.text import emoji_part
 
 SCHEMA_VERSION = 1
 
@@ -18,8 +19,12 @@ def _no_controls(value: str, *, multiline: bool = False) -> str:
     # needs no look at each character.
     if (value.replace("\n", "").replace("\t", "") if multiline else value).isprintable():
         return value
-    for ch in value:
-        if unicodedata.category(ch) in ("Cc", "Cf") and not (multiline and ch in "\n\t"):
+    for i, ch in enumerate(value):
+        if (
+            unicodedata.category(ch) in ("Cc", "Cf")
+            and not (multiline and ch in "\n\t")
+            and not emoji_part(value, i)
+        ):
             raise ValueError(
                 t(
                     "含有控制字符 {c}（例如终端转义序列）",
