@@ -39,6 +39,8 @@ def test_an_invalid_profile_is_shown_as_invalid_and_keeps_its_phone(office, cli)
     for query in (PHONE, cid[-8:], "张三"):
         r = cli("customer", "show", query, env=NOW)
         assert r.exit_code == 1 and said in r.output, (query, r.output)
+    r = cli("customer", "find", "张三", env=NOW)
+    assert r.exit_code == 1 and said in r.output
     # its phone is still its own: no second customer, no call logged as a new one
     r = cli("--as", zhang, "customer", "add", "--name", "李四", "--gender", "男", "--phone", PHONE,
             env=NOW)  # fmt: skip
