@@ -169,14 +169,14 @@ class LazyGroup(Group):
     def main(self, *args, **kwargs):
         """click's main, and standard output that cannot be written (a reader that closed
         the pipe, a full disk) ends quietly with exit 1 instead of a traceback."""
+        if kwargs.get("standalone_mode", True) is False:  # the caller handles the ending
+            return super().main(*args, **kwargs)
         try:
             code = 0
             try:
                 super().main(*args, **kwargs)
             except SystemExit as exc:
                 code = exc.code
-                if kwargs.get("standalone_mode", True) is False:
-                    raise
             sys.stdout.flush()
         except OSError as exc:
             code = _output_failed(exc)
