@@ -41,8 +41,9 @@ from collections.abc import Iterator, MutableMapping, MutableSequence
 from pathlib import Path
 from typing import Any
 
-from salesops import gitutil, yamlio
-from salesops.errors import Problem
+from salesops import env, gitutil, yamlio
+from salesops.errors import Problem, os_reason
+from salesops.i18n import t
 from salesops.models import CustomerProfile, Event, Office, Record, Staff, Unit
 from salesops.state import CustomerRow, CustomerState, State
 from salesops.store import Loaded, Store, parse_bytes, symlink_problem
@@ -51,9 +52,9 @@ from salesops.timeutil import zone
 FORMAT = 5
 # Stores with at most this many record files check the whole working tree with git on
 # every command (it costs milliseconds there); larger ones trust stat data, see above.
-VERIFY_LIMIT = int(os.environ.get("SALESOPS_VERIFY_LIMIT", "20000"))
+VERIFY_LIMIT = env.number("SALESOPS_VERIFY_LIMIT", 20000)
 # Below this many files, reading in one process beats starting workers.
-PARALLEL_MIN = int(os.environ.get("SALESOPS_PARALLEL_MIN", "4000"))
+PARALLEL_MIN = env.number("SALESOPS_PARALLEL_MIN", 4000)
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 _SCHEMA = """
@@ -109,7 +110,7 @@ atexit.register(wait_children)
 @contextlib.contextmanager
 def phase(name: str) -> Iterator[None]:
     """``SALESOPS_TIMING=1`` prints how long each phase of reading the store takes."""
-    if not os.environ.get("SALESOPS_TIMING"):
+    if not env.flag("SALESOPS_TIMING", False):
         yield
         return
     import sys
@@ -140,11 +141,17 @@ def bulk() -> Iterator[None]:
 
 
 def enabled() -> bool:
-    return os.environ.get("SALESOPS_CACHE", "1") not in ("0", "off", "no")
+    return env.flag("SALESOPS_CACHE", True)
 
 
 def load_state(store: Store) -> State:
     """The folded state of ``store``: from the cache when it can, always the same answer."""
+    state = _load_state(store)
+    state.root = store.root  # where an invalid record's file is read again (salesops.invalid)
+    return state
+
+
+def _load_state(store: Store) -> State:
     if not enabled() or not store.in_git:
         return eager_state(store)
     cache = Cache(store)
@@ -268,7 +275,7 @@ def load_piece(state: State, data: bytes) -> Any:
 
 # A process's part may hold a dict of every visit or every day: such a dict is kept entry by
 # entry (table ``entries``) and comes back as a ``LazyDict`` that reads an entry when asked.
-LAZY_MIN = int(os.environ.get("SALESOPS_LAZY_MIN", "8"))
+LAZY_MIN = env.number("SALESOPS_LAZY_MIN", 8)
 CHUNK = 256  # a big list is kept in chunks of this many items
 
 
@@ -1175,7 +1182,9 @@ def _row(root: Path, rel: str, model: type[Record] | None, piece: str) -> tuple:
         if exc.errno == errno.ELOOP:
             problems = [symlink_problem(rel)]
         else:
-            problems = [Problem(rel, 0, "", f"cannot read: {exc.strerror}")]
+            problems = [
+                Problem(rel, 0, "", t("无法读取：{e}", "cannot read: {e}", e=os_reason(exc)))
+            ]
     if not problems:
         record, _lines, problems = parse_bytes(data, rel, model)
     rid = kind = at = None

@@ -895,7 +895,9 @@ def write_outputs(summary: Summary, out: Path | None) -> tuple[list[Path], list]
     problems = run_checks(ses.state)
     if out is None:
         return [], problems
-    out.mkdir(parents=True, exist_ok=True)
+    from salesops.reports.publish import output_folder
+
+    output_folder(out, store)
     week = Week.of(summary.last_day)
     files = []
     for fmt in ("html", "xlsx"):

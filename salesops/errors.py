@@ -95,6 +95,21 @@ _PYDANTIC_ZH = {
     "extra_forbidden": ("未知字段（拼写错误？）", "unknown field (misspelled?)"),
     "string_pattern_mismatch": ("格式不对", "not in the expected form"),
     "string_type": ("应为文字", "should be text"),
+    "string_unicode": (
+        "含有无效的字符（孤立的代理项，多半是编码错误）",
+        "contains an invalid character (a lone surrogate, most likely a wrong encoding)",
+    ),
+    "bytes_type": ("应为文字", "should be text"),
+    "float_type": ("应为数字", "should be a number"),
+    "decimal_type": ("应为数字", "should be a number"),
+    "int_from_float": ("应为整数", "should be a whole number"),
+    "date_type": ("不是有效日期（例如 2026-11-26）", "not a valid date (e.g. 2026-11-26)"),
+    "datetime_type": (
+        "不是有效时间（例如 2026-11-26T14:30:00+08:00）",
+        "not a valid time (e.g. 2026-11-26T14:30:00+08:00)",
+    ),
+    "enum": ("不是可选的值", "not one of the allowed values"),
+    "none_required": ("这里不应有值", "should be empty"),
     "int_parsing": ("应为整数", "should be a whole number"),
     "int_type": ("应为整数", "should be a whole number"),
     "bool_parsing": ("应为 true 或 false", "should be true or false"),
@@ -149,7 +164,8 @@ def pydantic_message(err: dict) -> str:
     ):
         if bound in ctx:
             return t(zh, en_, v=ctx[bound])
-    return err["msg"]
+    # a kind not listed above: pydantic's words in English, a plain sentence in Chinese
+    return t("值不符合要求（{k}）", "{m}", k=kind, m=err["msg"])
 
 
 def field_of(err: dict) -> str:

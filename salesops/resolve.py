@@ -122,6 +122,11 @@ def customer(state: State, query: str) -> CustomerState:
         if picked is not None:
             return picked
     if not found:
+        from salesops import invalid
+
+        broken = invalid.profile_named(state, query)
+        if broken is not None:
+            raise broken.refusal()
         raise SalesopsError(
             t(
                 "找不到客户“{q}”：可以用客户编号（前 4 位以上）、电话、姓名或拼音首字母",

@@ -9,6 +9,7 @@ Nothing here is stored in git. A process keeps its own slice of state with
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from salesops.errors import Problem, SalesopsError
@@ -110,6 +111,7 @@ class State:
         self.events_by_id: dict[str, Event] = {}
         self.sources: dict[str, Loaded] = {}
         self.problems: list[Problem] = []
+        self.root: Path | None = None  # the store's folder, where the state was read from
         self._parts: dict[type, object] = {}
 
     # --- building ----------------------------------------------------------------

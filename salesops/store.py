@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from salesops import gitutil, yamlio
+from salesops import env, gitutil, yamlio
 from salesops.errors import (
     Problem,
     RecordError,
@@ -37,7 +37,7 @@ from salesops.timeutil import zone
 OFFICE_FILE = "office.yaml"
 FAQ_FILE = "faq.yaml"
 SAMPLE_MARK = ".sample"
-LOCK_TIMEOUT = float(os.environ.get("SALESOPS_LOCK_TIMEOUT", "60"))
+LOCK_TIMEOUT = env.number("SALESOPS_LOCK_TIMEOUT", 60.0)
 CONFLICT_MARKERS = ("<<<<<<< ", "=======\n", ">>>>>>> ", "|||||||")
 
 

@@ -4,6 +4,37 @@ from __future__ import annotations
 
 import unicodedata
 
+ZWJ = "\u200d"
+_BLACK_FLAG = "\U0001f3f4"
+_TAGS = range(0xE0020, 0xE0080)  # the tag letters of a subdivision flag, and its end
+
+
+def _pictograph(ch: str) -> bool:
+    return unicodedata.category(ch) == "So"
+
+
+def emoji_part(text: str, i: int) -> bool:
+    """Is the invisible character ``text[i]`` part of an emoji sequence? A zero-width joiner
+    between two pictographs (👨‍👩‍👧; a skin tone or variation selector may stand before
+    it), or the tag characters after a black flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿). Anything else invisible stays
+    refused: bidi overrides, zero-width spaces, terminal escapes."""
+    ch = text[i]
+    if ch == ZWJ:
+        j = i - 1
+        while j >= 0 and (
+            unicodedata.category(text[j]) == "Sk"
+            or "\ufe00" <= text[j] <= "\ufe0f"
+            or 0x1F3FB <= ord(text[j]) <= 0x1F3FF
+        ):
+            j -= 1
+        return j >= 0 and _pictograph(text[j]) and i + 1 < len(text) and _pictograph(text[i + 1])
+    if ord(ch) in _TAGS:
+        j = i - 1
+        while j >= 0 and ord(text[j]) in _TAGS:
+            j -= 1
+        return j >= 0 and text[j] == _BLACK_FLAG
+    return False
+
 
 def safe(value: object) -> str:
     """Show control characters (terminal escapes included) as visible escapes."""
@@ -11,8 +42,8 @@ def safe(value: object) -> str:
     if text.isprintable():
         return text
     out = []
-    for ch in text:
-        if ch.isprintable() or ch == " ":
+    for i, ch in enumerate(text):
+        if ch.isprintable() or ch == " " or emoji_part(text, i):
             out.append(ch)
         elif ch == "\n":
             out.append("\\n")

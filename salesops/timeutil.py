@@ -24,7 +24,7 @@ def now(tz: dt.tzinfo) -> dt.datetime:
     """The current time; SALESOPS_NOW (ISO) fixes it for tests and for replaying paper forms."""
     fixed = os.environ.get("SALESOPS_NOW")
     if fixed:
-        return parse_datetime(fixed, tz)
+        return parse_datetime(fixed, tz, what="SALESOPS_NOW")
     return dt.datetime.now(tz).replace(microsecond=0)
 
 
@@ -76,19 +76,69 @@ def date_hint(today: dt.date, days: int = 1) -> str:
     )
 
 
-def parse_date(text: str, *, what: str = "date", today: dt.date | None = None) -> dt.date:
+# No office this software runs saw a customer before this day, nor will after the last:
+# a date outside them is a typo (and would overflow the date arithmetic of a week).
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+# How far before the office's ``opened`` day a paper record may be dated, and how far
+# ahead of today a promised date (a follow-up, a complaint's feedback) may be.
+BEFORE_OPENING = 5  # years
+AHEAD = 1  # year
+
+
+def years(day: dt.date, n: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + n)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + n, day=28)
+
+
+def in_range(
+    value: dt.date | dt.datetime,
+    *,
+    what: str,
+    earliest: dt.date = EARLIEST,
+    latest: dt.date = LATEST,
+    text: str | None = None,
+):
+    """``value``, or a refusal in words when its day is outside ``earliest``..``latest``."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if earliest <= day <= latest:
+        return value
+    raise SalesopsError(
+        t(
+            "{w}：{v} 不在合理的日期范围内（{a} 至 {b}）",
+            "{w}: {v} is outside the sensible range of dates ({a} to {b})",
+            w=what,
+            v=text if text is not None else value.isoformat(),
+            a=earliest.isoformat(),
+            b=latest.isoformat(),
+        )
+    )
+
+
+def parse_date(
+    text: str,
+    *,
+    what: str = "date",
+    today: dt.date | None = None,
+    earliest: dt.date = EARLIEST,
+    latest: dt.date = LATEST,
+) -> dt.date:
     """A date as typed: 2026-11-26, 2026/11/26, 20261126, 2026年11月26日, or a day said
-    relative to ``today`` (default: today in the office's default timezone)."""
+    relative to ``today`` (default: today in the office's default timezone); refused in
+    words outside ``earliest``..``latest``."""
     text = str(text).strip()
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日"):
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            day = dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        return in_range(day, what=what, earliest=earliest, latest=latest, text=text)
     base = today if today is not None else now(zone(_DEFAULT_TZ)).date()
     day = relative_day(text, base)
     if day is not None:
-        return day
+        return in_range(day, what=what, earliest=earliest, latest=latest, text=text)
     raise SalesopsError(
         t(
             "{w}：“{v}” 不是有效日期（{h}）",
@@ -101,7 +151,13 @@ def parse_date(text: str, *, what: str = "date", today: dt.date | None = None) -
 
 
 def parse_datetime(
-    text: str, tz: dt.tzinfo, *, what: str = "time", base: dt.date | None = None
+    text: str,
+    tz: dt.tzinfo,
+    *,
+    what: str = "time",
+    base: dt.date | None = None,
+    earliest: dt.date = EARLIEST,
+    latest: dt.date = LATEST,
 ) -> dt.datetime:
     """Parse ``2026-11-26 14:30``, ``2026-11-26T14:30+08:00`` or, given ``base``, ``14:30``."""
     raw = str(text).strip().replace("/", "-").replace("：", ":")
@@ -142,6 +198,7 @@ def parse_datetime(
                         d=day.isoformat(),
                     )
                 ) from None
+    in_range(value, what=what, earliest=earliest, latest=latest, text=str(text).strip())
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.replace(microsecond=0)

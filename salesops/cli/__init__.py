@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -163,8 +167,27 @@ class LazyGroup(Group):
         with formatter.section(t("命令", "Commands")):
             formatter.write_dl(rows)
 
+    def main(self, *args, **kwargs):
+        """click's main, and standard output that cannot be written (a reader that closed
+        the pipe, a full disk) ends quietly with exit 1 instead of a traceback."""
+        if kwargs.get("standalone_mode", True) is False:  # the caller handles the ending
+            return super().main(*args, **kwargs)
+        try:
+            code = 0
+            try:
+                super().main(*args, **kwargs)
+            except SystemExit as exc:
+                code = exc.code
+            sys.stdout.flush()
+        except OSError as exc:
+            code = _output_failed(exc)
+        sys.exit(code)
+
     def invoke(self, ctx):
         try:
+            from salesops import env
+
+            env.check()
             return super().invoke(ctx)
         except SalesopsError as exc:
             raise Refused(_disk_full_as_one(exc), app().json) from None
@@ -198,6 +221,30 @@ def _os_refusal(exc: OSError) -> SalesopsError:
     if gitutil.disk_full(exc):
         return SalesopsError(t(*DISK_FULL))
     return SalesopsError(os_message(exc))
+
+
+def _output_failed(exc: OSError) -> int:
+    """Standard output is gone or full: say so on stderr unless the reader left (a closed
+    pipe), stop writing to it (so Python's own flush at exit says nothing), exit 1."""
+    from salesops.errors import os_reason
+
+    if exc.errno not in (errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT):
+        raise exc
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    if exc.errno != errno.EPIPE:
+        with contextlib.suppress(OSError, ValueError):
+            click.echo(
+                t(
+                    "错误：无法写入标准输出：{e}",
+                    "Error: cannot write standard output: {e}",
+                    e=os_reason(exc),
+                ),
+                err=True,
+            )
+    return 1
 
 
 @click.group(

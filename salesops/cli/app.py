@@ -81,7 +81,11 @@ class App:
 
             store = Store.open(self.store_path)
             i18n.set_office_lang(_office_lang(store))
-            at = parse_datetime(self.at, store.tz, what="--at") if self.at else None
+            at = (
+                parse_datetime(self.at, store.tz, what="--at", earliest=_earliest_fact(store))
+                if self.at
+                else None
+            )
             if at is not None and at > now(store.tz) + AT_TOLERANCE:
                 raise SalesopsError(
                     t(
@@ -188,6 +192,17 @@ def shlex_quote(text: str) -> str:
     import shlex
 
     return shlex.quote(text)
+
+
+def _earliest_fact(store) -> dt.date:
+    """The earliest day a paper record may carry: some years before the office opened."""
+    from salesops.timeutil import BEFORE_OPENING, EARLIEST, years
+
+    try:
+        opened = store.office.opened
+    except SalesopsError:  # a broken office.yaml is reported where it is needed
+        opened = None
+    return max(EARLIEST, years(opened, -BEFORE_OPENING)) if opened else EARLIEST
 
 
 def _office_lang(store) -> str | None:

@@ -199,6 +199,12 @@ def customer_find(a, query, limit):
             n=total,
             k=len(found),
         )
+    from salesops import invalid
+
+    broken = invalid.profile_named(state, query)  # an invalid profile is named, not hidden
+    if broken is not None:
+        note = broken.refusal().message
+        more = f"{more}\n{note}" if more else note
     rows = [
         {
             "id": cs.id,
@@ -218,7 +224,7 @@ def customer_find(a, query, limit):
             ("owner", t("置业顾问", "owner")),
             ("last_contact", t("最近联系", "last contact")),
         ],
-        empty=t("没有找到", "nothing found"),
+        empty=t("没有找到", "nothing found") + (f"\n{more}" if more and not found else ""),
         more=more,
     )
     if not found:

@@ -37,7 +37,11 @@ from salesops.i18n import t
     metavar="DIR",
     default="export",
     show_default=True,
-    help=t("输出目录", "output folder"),
+    help=t(
+        "输出目录（不存在则新建；其中同名的表文件与 manifest.json 会被替换，其他文件不动）",
+        "output folder (made if missing; the table files and manifest.json in it are "
+        "replaced, any other file is left alone)",
+    ),
 )
 @click.option(
     "--reveal",

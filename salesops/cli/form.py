@@ -66,11 +66,7 @@ def form(name, which, date_, blank, reveal, output):
     a = app()
     ses = a.session()
     day = parse_date(date_, what="--date") if date_ else None
-    fmt = publish.choose_format(None, output)
-    if fmt not in ("html", "pdf"):
-        raise click.UsageError(
-            t("表单只能输出 .html 或 .pdf", "a form is written as .html or .pdf")
-        )
+    fmt = publish.choose_format(None, output, formats=("html", "pdf"))
     path, html = publish_form(
         ses, name, day=day, blank=blank, reveal=reveal, which=which, output=output, fmt=fmt
     )

@@ -80,7 +80,7 @@ def weekly(a, week, fmt, output, reveal):
 
     ses = a.session()
     wk = Week.parse(week) if week else Week.last_complete(ses.clock.date())
-    fmt = publish.choose_format(fmt, output)
+    fmt = publish.choose_format(fmt, output, formats=FORMATS)
     path, text = publish_weekly(ses, wk, fmt, output, reveal=reveal)
     notice = empty_week_notice(ses.state, wk)
     if text is not None:

@@ -183,14 +183,29 @@ def schema(out_dir):
 
     all_schemas = schemas()
     if out_dir:
+        from salesops.reports.publish import output_folder, write_file
+
+        store = _store_if_any(app())
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        output_folder(out, store)
         for name, sch in all_schemas.items():
-            (out / f"{name}.schema.json").write_text(
-                json.dumps(sch, ensure_ascii=False, indent=2) + "\n", "utf-8"
+            write_file(
+                out / f"{name}.schema.json",
+                json.dumps(sch, ensure_ascii=False, indent=2) + "\n",
+                store,
             )
         click.echo(
             t("已写入 {n} 个 schema 到 {d}", "wrote {n} schemas to {d}", n=len(all_schemas), d=out)
         )
         return
     click.echo(json.dumps(all_schemas, ensure_ascii=False, indent=2))
+
+
+def _store_if_any(a):
+    """The store, where there is one: schema needs none, but never writes into one."""
+    from salesops.store import Store
+
+    try:
+        return Store.open(a.store_path)
+    except SalesopsError:
+        return None

@@ -95,6 +95,14 @@ def sync(remote):
                 )
             )
         lines.extend(safe(d["message"]) for d in result.double_sales)
+        for p in result.invalid:
+            lines.append(
+                t(
+                    "收到的记录无效（{p}），请运行 salesops check 并修正",
+                    "an invalid record arrived ({p}); run salesops check and mend it",
+                    p=safe(str(p)),
+                )
+            )
         return "\n".join(lines)
 
     a.emit(data, done)

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from salesops.i18n import t
+from salesops.text import emoji_part
 
 SCHEMA_VERSION = 1
 # The schema versions this program reads; a record of any other is refused, not guessed at.
@@ -20,8 +21,12 @@ def _no_controls(value: str, *, multiline: bool = False) -> str:
     # needs no look at each character.
     if (value.replace("\n", "").replace("\t", "") if multiline else value).isprintable():
         return value
-    for ch in value:
-        if unicodedata.category(ch) in ("Cc", "Cf") and not (multiline and ch in "\n\t"):
+    for i, ch in enumerate(value):
+        if (
+            unicodedata.category(ch) in ("Cc", "Cf")
+            and not (multiline and ch in "\n\t")
+            and not emoji_part(value, i)
+        ):
             raise ValueError(
                 t(
                     "含有控制字符 {c}（例如终端转义序列）",
@@ -46,10 +51,34 @@ def _nonempty(value: str) -> str:
     return value.strip()
 
 
+def _email(value: str) -> str:
+    """A real address, as git puts it in ``Name <address>``: no display name, no brackets."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValueError(
+            t(
+                "不是有效的邮箱地址（例如 li.na@jx.cn）：{v}",
+                "not a valid email address (e.g. li.na@jx.cn): {v}",
+                v=ascii(value)[1:-1] if not value.isprintable() else value,
+            )
+        ) from None
+    return value
+
+
 # One line of text a person typed: no control characters (so no terminal escapes).
 Line = Annotated[str, Field(max_length=200), AfterValidator(_line)]
 # A name: one line, not empty.
 Name = Annotated[str, Field(max_length=60), AfterValidator(_line), AfterValidator(_nonempty)]
+# An email address (email-validator's rules, without asking DNS).
+Email = Annotated[
+    str,
+    Field(max_length=254, json_schema_extra={"format": "email"}),
+    AfterValidator(_line),
+    AfterValidator(_email),
+]
 # Free text: newlines and tabs allowed, nothing else invisible.
 Text = Annotated[str, Field(max_length=4000), AfterValidator(_text)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -91,6 +92,8 @@ class Office(Record):
     # The office's area code (e.g. 0755): completes a landline typed without it.
     area_code: Annotated[str, AfterValidator(_area_code)] | None = None
     en: English | None = None
+    # The day the office opened: a paper record (--at) from years before it is a typo.
+    opened: dt.date | None = None
 
     @model_validator(mode="after")
     def _unique(self) -> Office:

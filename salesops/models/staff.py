@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from salesops.models.base import Line, Name, Record, StaffId
+from salesops.models.base import Email, Name, Record, StaffId
 
 Role = Literal["consultant", "supervisor", "manager"]
 
@@ -20,6 +20,6 @@ class Staff(Record):
     id: StaffId
     name: Name
     role: Role = "consultant"
-    email: Line
+    email: Email
     active: bool = True
     joined: dt.date | None = None

@@ -32,7 +32,7 @@ from salesops.processes.rotation import now_day
 from salesops.session import Session
 from salesops.state import CustomerState, State
 from salesops.text import safe
-from salesops.timeutil import parse_date, parse_datetime
+from salesops.timeutil import AHEAD, in_range, parse_date, parse_datetime, years
 
 MAX_CALL_MIN = 180  # a longer "call" is a typing slip
 
@@ -97,7 +97,8 @@ def appointment_time(ses: Session, value) -> dt.datetime | None:
                 w=ses.state.local(when).strftime("%Y-%m-%d %H:%M"),
             )
         )
-    return when
+    today = ses.state.local_date(ses.now)
+    return in_range(when, what=t("约访时间", "appointment"), latest=years(today, AHEAD))
 
 
 def followup_date(ses: Session, value) -> dt.date | None:
@@ -119,7 +120,7 @@ def followup_date(ses: Session, value) -> dt.date | None:
                 n=today.isoformat(),
             )
         )
-    return date
+    return in_range(date, what=t("回访日期", "date"), latest=years(today, AHEAD))
 
 
 _RANGE = re.compile(r"^(\d+(?:\.\d+)?)(?:\s*[-~～至到]\s*(\d+(?:\.\d+)?))?$")

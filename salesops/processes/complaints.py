@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from salesops import resolve, roles
+from salesops import resolve, roles, timeutil
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
 from salesops.ids import FRAGMENT_RE
@@ -229,6 +229,9 @@ def due_date(ses: Session, due: dt.date) -> dt.date:
                 t=today.isoformat(),
             )
         )
+    timeutil.in_range(
+        due, what=t("承诺反馈日期", "promised date"), latest=timeutil.years(today, timeutil.AHEAD)
+    )
     return due
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from salesops import gitutil, ids, phones, resolve, roles
+from salesops import invalid as broken_records
 from salesops.errors import SalesopsError, field_label, pydantic_message
 from salesops.i18n import t
 from salesops.models import CustomerProfile
@@ -140,6 +141,8 @@ def guard_phones(tx) -> None:
 
             def check(state: State, profile: CustomerProfile = record) -> None:
                 other = phone_owner(state, profile.phone, exclude=profile.id)
+                if other is None:
+                    broken_records.refuse_phone(state, profile.phone, exclude=profile.id)
                 if other is not None:
                     raise SalesopsError(
                         t("刚刚另一台终端登记了：", "just registered at another desk: ")
@@ -162,6 +165,7 @@ def refuse_taken_phone(
     point to the one who has it: the caller is probably that old customer."""
     other = phone_owner(state, phone, exclude=customer)
     if other is None:
+        broken_records.refuse_phone(state, phone, exclude=customer)
         return
     message = taken_phone_message(state, other, editing=customer, actor=actor, name=name)
     raise SalesopsError(message, data={"customer": other.id})

@@ -14,14 +14,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from salesops import cache, gitutil
+from salesops import cache, env, gitutil
 from salesops.errors import SalesopsError
 from salesops.i18n import t
 from salesops.store import Store
 
 # A git lock file older than this, while no salesops write holds the store, was left by a
 # process that died: git itself holds its locks for milliseconds to seconds.
-STALE_AFTER = float(os.environ.get("SALESOPS_STALE_LOCK", "60"))
+STALE_AFTER = env.number("SALESOPS_STALE_LOCK", 60.0)
 
 
 @dataclass

@@ -26,6 +26,23 @@ def add_staff(ses: Session, name: str, role: str = "consultant", email: str | No
         handle = pinyin_keys(name)[1] or sid[-8:].lower()
         email = f"{handle}.{sid[-4:].lower()}@staff.salesops"
     member = Staff(id=sid, name=name, role=role, email=email, joined=ses.today)  # type: ignore[arg-type]
+    same = next(
+        (
+            s
+            for s in state.staff.values()
+            if s.active and s.email.strip().lower() == member.email.strip().lower()
+        ),
+        None,
+    )
+    if same is not None:  # their commits would be indistinguishable
+        raise SalesopsError(
+            t(
+                "邮箱 {e} 已是在职员工 {n} 的邮箱；每位员工的邮箱必须不同",
+                "the email {e} is already {n}'s, an active staff member; each needs their own",
+                e=safe(member.email),
+                n=safe(same.name),
+            )
+        )
     tx = ses.write("staff add", actor=member if bootstrap else None)
     tx.put(member, new=True)
     ses.commit(tx)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from salesops import gitutil, phones, yamlio
-from salesops.errors import RecordError, SalesopsError
+from salesops.errors import Problem, RecordError, SalesopsError
 from salesops.i18n import t
 from salesops.session import Session
 from salesops.store import Store
@@ -48,6 +48,7 @@ class Result:
     files: list[str] = field(default_factory=list)  # store files that arrived
     # units sold twice once the other desks' facts are in (重复认购), each in words
     double_sales: list[dict] = field(default_factory=list)
+    invalid: list[Problem] = field(default_factory=list)  # arrived records that fail validation
 
     def as_dict(self) -> dict:
         return {
@@ -59,6 +60,7 @@ class Result:
             "retries": self.retries,
             "pushed": self.pushed,
             "files": self.files,
+            "invalid": [p.as_dict() for p in self.invalid],
             "conflicts": [c.as_dict() for c in self.conflicts],
             "double_sales": self.double_sales,
         }
@@ -272,6 +274,7 @@ def sync(ses: Session, remote: str | None = None) -> Result:
         _arrived(store, start, result, upstream)  # what the last fetch brought
         if result.files:
             result.double_sales = _double_sales(store)
+        result.invalid = _invalid(store, result.files)
         _git(store, "branch", "--quiet", f"--set-upstream-to={remote}/{branch}", check=False)
         # keep `git log -- <folder>` (customer history) fast as the history grows
         _git(
@@ -299,6 +302,21 @@ def _double_sales(store: Store) -> list[dict]:
         }
         for ds in sp.double_sales(state)
     ]
+
+
+def _invalid(store: Store, files: list[str]) -> list[Problem]:
+    """The first problem of each arrived record file that fails validation."""
+    from salesops.store import parse_file
+
+    found = []
+    for rel in files:
+        kind = store.classify(rel)
+        if kind is None or not (store.root / rel).is_file():
+            continue
+        _, _, problems = parse_file(store.root, rel, kind[0])
+        if problems:
+            found.append(min(problems))
+    return found
 
 
 def _arrived(store: Store, start: str | None, result: Result, upstream: str | None) -> None:

@@ -27,7 +27,7 @@ from salesops.i18n import t
 from salesops.processes import credit
 from salesops.processes.complaints import complaints
 from salesops.processes.subscriptions import unit_status
-from salesops.reports.publish import write_file
+from salesops.reports.publish import output_folder, write_file
 from salesops.state import State
 from salesops.text import neutralise
 
@@ -511,18 +511,19 @@ def export(
 
         roles.require(ses, "export.reveal")
     out_dir = Path(out_dir)
+    output_folder(out_dir, ses.store)
     data = tables(ses.state, reveal=reveal, today=ses.clock.date())
     written = []
     if fmt == "csv" and not raw:
         for stem, headers, rows in people_tables(ses.state, data):
-            path = write_file(out_dir / f"{stem}.csv", text_csv(headers, rows))
+            path = write_file(out_dir / f"{stem}.csv", text_csv(headers, rows), ses.store)
             written.append({"table": stem, "file": str(path), "rows": len(rows)})
     else:
         for name in TABLES:
             columns = COLUMNS[name]
             rows = data[name]
             content = to_csv(rows, columns) if fmt == "csv" else to_parquet(rows, columns)
-            path = write_file(out_dir / f"{name}.{fmt}", content)
+            path = write_file(out_dir / f"{name}.{fmt}", content, ses.store)
             written.append({"table": name, "file": str(path), "rows": len(rows)})
     stamp = generated(ses, argv or ["export", "--format", fmt, "-o", str(out_dir)])
     manifest = {
@@ -535,7 +536,11 @@ def export(
         "tables": written,
         "columns": COLUMNS,
     }
-    write_file(out_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    write_file(
+        out_dir / "manifest.json",
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+        ses.store,
+    )
     if reveal:
         _record_reveal(ses, fmt, len(data["customers"]))
     return written

@@ -426,6 +426,18 @@ def publish(
         argv.append("--reveal")
     if output:
         argv += ["-o", output]
+    if output == "-":
+        path = None
+    elif output:
+        path = Path(output)
+    elif name == "complaint" and found is not None:
+        path = Path(f"complaint-{found.id[-6:]}.{fmt}")
+    elif form.daily or name == "unit-board":
+        path = Path(f"{name}-{'blank' if blank else day.isoformat()}.{fmt}")
+    else:
+        path = Path(f"{name}.{fmt}")
+    if path is not None:
+        pub.target(path, ses.store)  # refused before the form is filled, not after
     from salesops import roles
 
     context = BUILDERS[name](
@@ -451,14 +463,6 @@ def publish(
     html = render.render(form.template, context, ses.store.root)
     if output == "-":
         return None, html
-    if output:
-        path = Path(output)
-    elif name == "complaint" and found is not None:
-        path = Path(f"complaint-{found.id[-6:]}.{fmt}")
-    elif form.daily or name == "unit-board":
-        path = Path(f"{name}-{'blank' if blank else day.isoformat()}.{fmt}")
-    else:
-        path = Path(f"{name}.{fmt}")
     if fmt == "pdf":
-        return pub.html_to_pdf(html, path), None
-    return pub.write_file(path, html), None
+        return pub.html_to_pdf(html, path, ses.store), None
+    return pub.write_file(path, html, ses.store), None

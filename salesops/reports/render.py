@@ -15,7 +15,7 @@ import math
 import re
 from pathlib import Path
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from salesops import __version__
 from salesops.errors import SalesopsError
@@ -131,15 +131,20 @@ def delta(cmp: Cmp, kind: str = "int") -> str:
     return "±0"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
+# Markdown's inline markup and the table's pipe: backslash-escaped so text stays text.
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md(value) -> Markup:
-    """Text for a Markdown table cell: HTML escaped (so it stays inert), Markdown's own
-    characters and pipes backslash-escaped, one line."""
-    text = str(escape("" if value is None else value))
-    text = _MD_SPECIAL.sub(r"\\\1", text)
+    """Text for a Markdown table cell, escaped only as Markdown needs: one line, HTML's
+    ``& < >`` as entities (a tag stays inert), inline markup and pipes backslash-escaped,
+    a leading ``#`` too. Quotes stay quotes."""
+    text = "" if value is None else str(value)
     text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_INLINE.sub(r"\\\1", text)
+    if text.lstrip().startswith("#"):
+        text = text.replace("#", "\\#", 1)
     return Markup(text)
 
 

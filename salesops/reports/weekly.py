@@ -1285,7 +1285,24 @@ class _Builder:
                 "A call should take 2–3 minutes (call_guideline_min in office.yaml).",
             ),
         )
-        return Section("data", t("数据质量", "Data quality"), [fields, gaps, long_table])
+        from salesops import invalid
+
+        broken = Table(
+            "invalid_records",
+            t("无效的记录", "Invalid records"),
+            [
+                Column("path", t("文件", "file")),
+                Column("problem", t("问题", "problem")),
+            ],
+            [{"path": r.where, "problem": r.message} for r in invalid.records(state)],
+            empty=t("没有无效的记录", "no invalid record"),
+            note=t(
+                "已提交但未通过校验的记录不计入本报表；请运行 salesops check 并修正。",
+                "Committed records that fail validation are left out of this report; run "
+                "salesops check and mend them.",
+            ),
+        )
+        return Section("data", t("数据质量", "Data quality"), [fields, gaps, broken, long_table])
 
 
 def _fmt_min(value: float) -> str:
@@ -1341,6 +1358,15 @@ def publish(
     stamp = pub.generated(ses, argv)
     from salesops import roles
 
+    root = ses.store.root
+    to_stdout = output == "-" or (output is None and fmt in ("md", "json"))
+    if to_stdout and fmt in ("xlsx", "pdf"):
+        raise SalesopsError(
+            t("{f} 格式需要用 -o 指定文件", "the {f} format needs a file: pass -o FILE", f=fmt)
+        )
+    path = Path(output) if output and output != "-" else Path(f"weekly-{week.label}.{fmt}")
+    if not to_stdout:
+        pub.target(path, ses.store)  # refused before the week is built, not after
     report = build(
         ses.state,
         week,
@@ -1349,13 +1375,6 @@ def publish(
         faq=facts.faq_questions(ses.store),
         now=now or ses.clock,
     )
-    root = ses.store.root
-    to_stdout = output == "-" or (output is None and fmt in ("md", "json"))
-    if to_stdout and fmt in ("xlsx", "pdf"):
-        raise SalesopsError(
-            t("{f} 格式需要用 -o 指定文件", "the {f} format needs a file: pass -o FILE", f=fmt)
-        )
-    path = Path(output) if output and output != "-" else Path(f"weekly-{week.label}.{fmt}")
     if fmt == "json":
         text = render.report_json(report, stamp)
     elif fmt == "md":
@@ -1363,14 +1382,14 @@ def publish(
     elif fmt in ("html", "pdf"):
         text = render.report_html(report, stamp, root)
         if fmt == "pdf":
-            return pub.html_to_pdf(text, path), None
+            return pub.html_to_pdf(text, path, ses.store), None
     else:
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="salesops-xlsx-") as tmp:
             tmp_path = Path(tmp) / "report.xlsx"
             render.report_xlsx(report, stamp, tmp_path)
-            return pub.write_file(path, tmp_path.read_bytes()), None
+            return pub.write_file(path, tmp_path.read_bytes(), ses.store), None
     if to_stdout:
         return None, text
-    return pub.write_file(path, text), None
+    return pub.write_file(path, text, ses.store), None
