@@ -232,3 +232,31 @@ def test_help_and_a_name_lookup_do_not_load_phonenumbers(office):
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
     assert proc.stderr.rstrip().endswith("LOADED False"), proc.stderr
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "13812345678", "19912345678", "14012345678", "10012345678", "075588881234",
+        "01012345678", "0755888812", "05318888123", "02112345678", "0898123456789",
+    ],
+)  # fmt: skip
+def test_a_lookup_by_a_stored_number_is_what_the_rule_makes_of_it(typed):
+    """The lookup key's fast path (no libphonenumber for a number already in stored form)
+    gives what the rule, or for a number it refuses the bare digits, would give."""
+    try:
+        slow = phones.parse(typed)
+    except phones.PhoneError:
+        slow = typed
+    assert phones.normalize(typed) == slow
+
+
+def test_a_lookup_by_a_plain_number_does_not_load_libphonenumber():
+    code = (
+        "import sys; from salesops import phones; "
+        "assert phones.normalize('138 1234 5678') == '13812345678'; "
+        "assert phones.looks_like_phone('075588881234'); "
+        "assert 'phonenumbers' not in sys.modules, 'loaded'"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
