@@ -206,7 +206,7 @@ def lookup(state: State, phone: str | None = None, customer: str | None = None):
     """The customer a phone or a query names; None for a new caller."""
     if customer:
         cs = resolve.customer(state, customer)
-        if phone and cs.phone and cs.phone != phone:
+        if phone and cs.phone and not cs.has_phone(phone):
             raise SalesopsError(
                 t(
                     "电话 {p} 与客户 {c} 的资料不符",
@@ -249,6 +249,8 @@ def fill_profile(ses: Session, cs: CustomerState, **fields) -> CustomerProfile |
     for key, value in fields.items():
         if value is None or value == "" or getattr(cs.profile, key) is not None:
             continue
+        if key == "phone" and cs.has_phone(value):
+            continue  # a member's phone: the household is known by it already
         if key == "phone":
             refuse_taken_phone(ses.state, value, cs.id)
         update[key] = value
