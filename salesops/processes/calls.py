@@ -221,6 +221,14 @@ def lookup(state: State, phone: str | None = None, customer: str | None = None):
     return None
 
 
+def member_named(cs: CustomerState | None, phone: str | None) -> str | None:
+    """李梅（张三的配偶） when ``phone`` is a member's of ``cs``, else None."""
+    from salesops.processes.customers import member_label
+
+    member = cs.member_with(phone or "") if cs is not None else None
+    return member_label(cs, member) if member is not None else None
+
+
 def staff_choice(ses: Session, staff: str | None):
     return resolve.staff(ses.state, staff) if staff else None
 
@@ -241,6 +249,7 @@ class Logged:
     owner_change: OwnerChange | None = None
     created: list[str] = field(default_factory=list)
     extra: list = field(default_factory=list)
+    matched: str | None = None  # a member's phone: 李梅（张三的配偶）, who the desk has before it
 
 
 def fill_profile(ses: Session, cs: CustomerState, **fields) -> CustomerProfile | None:
@@ -346,4 +355,5 @@ def log_call(
     )
     tx.put(call)
     ses.commit(tx)
-    return Logged(call, cid, cs is None, decision, change, list(tx.ids))
+    matched = member_named(cs, phone)
+    return Logged(call, cid, cs is None, decision, change, list(tx.ids), matched=matched)

@@ -556,3 +556,18 @@ def remove_member(ses: Session, query: str, member: str) -> tuple[CustomerState,
     tx.put(profile, new=False)
     ses.commit(tx)
     return cs, gone
+
+
+def split_member(text: str) -> tuple[str | None, str | None, str | None]:
+    """``李梅 配偶 13900000002`` (any order; each part may be left out) as (name, relation,
+    phone): a word that looks like a phone is the phone, a relation is the relation, the
+    rest is the name."""
+    name, relation, phone = [], None, None
+    for word in str(text or "").split():
+        if phone is None and phones.looks_like_phone(word):
+            phone = word
+        elif relation is None and word.lower() in RELATIONS:
+            relation = word
+        else:
+            name.append(word)
+    return (" ".join(name) or None), relation, phone
