@@ -1835,9 +1835,7 @@ class CachedState(State):
                 if phone not in groups:
                     groups[phone] = [
                         r[0]
-                        for r in conn.execute(
-                            f"SELECT id FROM ({held}) WHERE phone=?", (phone,)
-                        )
+                        for r in conn.execute(f"SELECT id FROM ({held}) WHERE phone=?", (phone,))
                         if r[0] not in loaded
                     ]
                 groups[phone].append(cs.id)

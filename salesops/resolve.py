@@ -170,9 +170,7 @@ def search_customers(
     q = query.strip()
     if not q:
         return [], 0
-    found = _match(
-        q, items, key_id=lambda c: c.id, key_name=lambda c: c.name, key_phone=_phones
-    )
+    found = _match(q, items, key_id=lambda c: c.id, key_name=lambda c: c.name, key_phone=_phones)
     found += [c for c in items if c.name and q in c.name]
     digits = re.sub(r"[\s-]", "", q)
     if _DIGITS.match(digits):

@@ -119,9 +119,8 @@ def member_lines(ses, cs) -> list[str]:
 
 
 def _show_data(ses, cs, phone: str):
-    from salesops.processes.credit import credited
-
     from salesops import roles
+    from salesops.processes.credit import credited
 
     state = ses.state
     viewer = roles.viewer(ses)
@@ -459,7 +458,9 @@ def member_add(a, query, name, relation, phone, notes):
     _ = ses.actor  # refuse early, before any prompt, if we do not know who this is
     query = ask_customer(query)
     name = ask(name, "--name", t("姓名", "name"), required=False)
-    relation = ask(relation, "--relation", t("关系", "relation"), choices=relation_choices())
+    relation = ask(
+        relation, "--relation", t("关系", "relation"), choices=relation_choices(), required=False
+    )
     phone = ask(phone, "--phone", t("电话（可不填）", "phone (may be left out)"), required=False)
     cs, m = add_member(ses, query, name=name, relation=relation, phone=phone, notes=notes)
     a.emit(

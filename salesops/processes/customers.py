@@ -446,9 +446,7 @@ def new_member(
     state = ses.state
     phone = parse_phone(phone, state.office.area_code)
     if not (name and name.strip()) and not phone:
-        raise SalesopsError(
-            t("同来的人请至少写姓名或电话", "a member needs a name or a phone")
-        )
+        raise SalesopsError(t("同来的人请至少写姓名或电话", "a member needs a name or a phone"))
     if phone:
         if cs is not None and cs.has_phone(phone) or phone in taken:
             raise SalesopsError(
@@ -516,14 +514,10 @@ def find_member(state: State, cs: CustomerState, query: str) -> int:
         found = [i for i, m in enumerate(members) if m.name and m.name == q]
     if len(found) == 1:
         return found[0]
-    listed = (
-        "；".join(
-            f"{i + 1}. {safe(m.name) or '-'} {relation_name(m.relation)} "
-            f"{phones.mask(m.phone) or '-'}"
-            for i, m in enumerate(members)
-        )
-        or t("（没有）", "(none)")
-    )
+    listed = "；".join(
+        f"{i + 1}. {safe(m.name) or '-'} {relation_name(m.relation)} {phones.mask(m.phone) or '-'}"
+        for i, m in enumerate(members)
+    ) or t("（没有）", "(none)")
     if found:
         raise SalesopsError(
             t(
