@@ -15,7 +15,7 @@ from salesops.models import CustomerProfile
 from salesops.processes import calls, rotation, visits
 from salesops.processes.customers import add_member, remove_member, split_member
 from salesops.store import Store
-from tests.conftest import git
+from tests.conftest import Cli, git
 from tests.opshelp import customer, state, unchanged
 from tests.test_sync import Clones
 
@@ -202,18 +202,28 @@ def test_split_member_takes_the_parts_in_any_order():
     assert split_member("王小") == ("王小", None, None)
 
 
-def test_the_same_phone_on_two_households_is_named_by_check(office, tmp_path):
-    """Two desks offline: one registers the wife as a member, the other as a customer."""
+def test_one_household_at_two_desks_offline_is_named_by_sync_and_check(office, tmp_path):
+    """Two desks offline: one registers the wife as the husband's member, the other
+    registers her as a customer of her own; sync and check both name the pair."""
     c = Clones(office, tmp_path)
     husband = c.add(c.a, c.li, "张三", "13800000001")
     add_member(c.ses(c.a, c.li), husband.id, name="李梅", relation="配偶", phone=WIFE)
     wife = c.add(c.b, c.zhang, "李梅", WIFE)
-    c.sync(c.a)
-    c.sync(c.b)
-    c.sync(c.a)
-    problems = run_checks(Store(c.a).state())
-    said = [p.message for p in problems if p.field == "phone"]
-    assert any(wife.id in m for m in said) and any(husband.id in m for m in said)
+    assert c.sync(c.a).pushed
+    got = c.sync(c.b)
+    assert [d["customers"] for d in got.shared_phones] == [sorted([husband.id, wife.id])]
+    said = got.shared_phones[0]["message"]
+    assert "电话 139****0002 同时登记在" in said and "李梅（张三的配偶）" in said
+    assert "置业顾问 李娜" in said and "置业顾问 张伟" in said
+    r = Cli(c.a)("--as", "王经理", "sync")
+    assert r.exit_code == 0, r.output
+    assert "李梅（张三的配偶）" in r.stdout and "同时登记在" in r.stdout
+    r = Cli(c.a)("check")
+    assert r.exit_code == 1
+    lines = [line for line in r.stdout.splitlines() if "电话相同" in line]
+    assert len(lines) == 2
+    assert any(line.startswith(f"customers/{husband.id}/profile.yaml:") and ": members: " in line for line in lines)  # fmt: skip
+    assert any(line.startswith(f"customers/{wife.id}/profile.yaml:") and ": phone: " in line for line in lines)  # fmt: skip
 
 
 def test_the_visit_prompt_asks_who_came_along(office):

@@ -565,3 +565,26 @@ def split_member(text: str) -> tuple[str | None, str | None, str | None]:
         else:
             name.append(word)
     return (" ".join(name) or None), relation, phone
+
+
+def shared_phone_message(state: State, phone: str, ids: list[str]) -> str:
+    """One phone on several customers, in words: who holds it on each profile (the main
+    contact or a member, 李梅（张三的配偶）), and what settles it."""
+    held = t("、", ", ").join(
+        t("{w}（{i}，置业顾问 {o}）", "{w} ({i}, owner {o})", w=who, i=cid, o=owner)
+        for cid in ids
+        for who, owner in [
+            (
+                who_answers(state, state.customers[cid], phone),
+                safe(state.staff_name(state.customers[cid].owner)) or "-",
+            )
+        ]
+    )
+    return t(
+        "电话 {p} 同时登记在 {h}：多半是同一组客户在两处登记，请经理核实归属，"
+        "用 salesops customer member remove 或 salesops customer edit 改正其中一处",
+        "phone {p} is on {h}: most likely one household registered twice; a manager settles "
+        "whose it is, then salesops customer member remove or salesops customer edit mends one",
+        p=phones.mask(phone),
+        h=held,
+    )
