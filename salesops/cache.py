@@ -45,7 +45,7 @@ from salesops import env, gitutil, yamlio
 from salesops.errors import Problem, os_reason
 from salesops.i18n import t
 from salesops.models import CustomerProfile, Event, Office, Record, Staff, Unit
-from salesops.state import CustomerRow, CustomerState, State
+from salesops.state import CustomerRow, CustomerState, Merged, State
 from salesops.store import Loaded, Store, parse_bytes, symlink_problem
 from salesops.timeutil import zone
 
@@ -1459,6 +1459,9 @@ def incremental(delta: list[tuple], meta: dict) -> bool:
         if kind is None:  # not an event: a profile may be added or edited
             if not (piece.startswith("c:") and new[0].endswith("/profile.yaml")):
                 return False
+            for row in (old, new):  # a profile becoming a pointer (a merge) or a customer again
+                if row is not None and row[7] and getattr(pickle.loads(row[7]), "merged_into", None):
+                    return False
             continue
         if old is not None:
             return False
@@ -1801,6 +1804,8 @@ class CachedState(State):
             return super().known(rid)
         conn = self._cache.conn
         if prefix == "CU":
+            if rid in self.part(Merged).into:
+                return True
             cs = self.customers._items.get(rid)
             if cs is not None:
                 return cs.profile is not None

@@ -114,6 +114,11 @@ def _phones(row) -> tuple[str, ...]:
 
 def customer(state: State, query: str) -> CustomerState:
     """The one customer ``query`` names, or a SalesopsError listing what it could be."""
+    from salesops.state import Merged
+
+    kept = state.part(Merged).kept(query.strip().upper()) if ID_RE.match(query.strip().upper()) else None
+    if kept is not None:  # merged into another customer: the id names that one now
+        query = kept
     # Light rows, not the customers themselves: with a cache, only the one found is read.
     items = [c for c in state.find_customer_rows(query) if c.has_profile]
     found = _match(

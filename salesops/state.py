@@ -92,6 +92,22 @@ class CustomerState:
         return name or phone or self.id
 
 
+class Merged:
+    """Customers merged into another (``customer merge``): their profile is a pointer, and
+    their id names the customer kept."""
+
+    def __init__(self):
+        self.into: dict[str, str] = {}
+
+    def kept(self, cid: str) -> str | None:
+        """The customer ``cid`` was merged into (following merges of merges), or None."""
+        seen, got = set(), None
+        while cid in self.into and cid not in seen:
+            seen.add(cid)
+            got = cid = self.into[cid]
+        return got
+
+
 class CustomerRow(NamedTuple):
     """What is known of a customer without reading their facts: enough to find them by
     phone or name, and to list follow-ups (the cache answers these without loading them)."""
@@ -165,6 +181,8 @@ class State:
                 state.sources[rid] = item
             if isinstance(rec, Event):
                 events.append(rec)
+            elif isinstance(rec, CustomerProfile) and rec.merged_into:
+                state.part(Merged).into[rec.id] = rec.merged_into  # a pointer, not a customer
             elif isinstance(rec, CustomerProfile):
                 state.customers[rec.id] = CustomerState(rec, rec.id)
             elif isinstance(rec, Staff):
@@ -250,7 +268,7 @@ class State:
             return rid in self.units
         if prefix == "CU":
             cs = self.customers.get(rid)
-            return cs is not None and cs.profile is not None
+            return (cs is not None and cs.profile is not None) or rid in self.part(Merged).into
         return rid in self.events_by_id
 
     def duplicate_phones(self) -> dict[str, list[str]]:

@@ -501,3 +501,86 @@ def member_remove(a, query, member_query):
             r=relation_name(m.relation),
         ),
     )
+
+
+@command(
+    customer,
+    "merge",
+    help=t(
+        "经理把重复登记的客户 OTHER 并入 KEEP（撞单、一组客户两处登记）：OTHER 的全部记录移到 KEEP 名下"
+        "（一次提交，记录仍记在原置业顾问名下），OTHER 的联系人成为同来的人，OTHER 的编号今后指向 KEEP。"
+        "先登记的为准：KEEP 用先登记的那位。",
+        "A manager merges customer OTHER, registered twice, into KEEP: OTHER's facts move under KEEP "
+        "(one commit; each keeps the consultant it was credited to), OTHER's contact becomes a member, "
+        "and OTHER's id names KEEP from then on. The first registration counts: KEEP is the earlier one.",
+    ),
+    writes=True,
+)
+@click.argument("keep")
+@click.argument("other")
+@click.option("--reason", help=t("原因", "reason"))
+@click.option(
+    "--relation",
+    help=t(
+        "OTHER 的联系人与 KEEP 的关系（默认 本人）：本人/配偶/父母/子女/兄弟姐妹/朋友/其他",
+        "how OTHER's contact relates to KEEP (default self): self/spouse/parent/child/sibling/friend/other",
+    ),
+)
+def customer_merge(a, keep, other, reason, relation):
+    from salesops import roles
+    from salesops.processes.households import merge_customers
+
+    ses = a.session()
+    roles.require(ses, "customer.merge")
+    reason = ask(reason, "--reason", t("合并原因", "reason for the merge"))
+    got = merge_customers(ses, keep, other, reason, relation)
+    a.emit(
+        {
+            "ok": True,
+            "id": got.event.id,
+            "customer": got.keep.id,
+            "merged": got.other.id,
+            "moved": got.event.moved,
+        },
+        t(
+            "已把客户 {o}（{oi}）并入 {k}（{ki}）：移过来 {n} 条记录；{oi} 今后指向 {ki}。"
+            "撤销用 salesops customer unmerge {oi}",
+            "merged customer {o} ({oi}) into {k} ({ki}): {n} facts moved; {oi} names {ki} from now on. "
+            "Undo with salesops customer unmerge {oi}",
+            o=got.other.label,
+            oi=got.other.id,
+            k=got.keep.label,
+            ki=got.keep.id,
+            n=got.moved,
+        ),
+    )
+
+
+@command(
+    customer,
+    "unmerge",
+    help=t(
+        "撤销最近一次合并（用被并入客户的编号或保留的客户指定）：所有文件恢复原样；合并之后又有新记录则拒绝并说明原因。",
+        "Undo the last merge (name the merged id or the customer kept): every file as it was; "
+        "refused, with the reason, when something was added since.",
+    ),
+    writes=True,
+)
+@click.argument("query")
+@click.option("--reason", help=t("原因", "reason"))
+def customer_unmerge(a, query, reason):
+    from salesops import roles
+    from salesops.processes.households import unmerge_customers
+
+    ses = a.session()
+    roles.require(ses, "customer.merge")
+    back = unmerge_customers(ses, query, reason)
+    a.emit(
+        {"ok": True, "id": back.id, "customer": back.customer, "restored": back.other},
+        t(
+            "已撤销合并：客户 {o} 恢复为单独的客户（{k} 保留其余记录）",
+            "merge undone: customer {o} is a customer of their own again ({k} keeps the rest)",
+            o=back.other,
+            k=back.customer,
+        ),
+    )

@@ -49,6 +49,8 @@ class CustomerProfile(Record):
     registered_at: dt.datetime
     registered_by: StaffId
     members: list[Member] = []
+    # a customer merged into another (customer merge): this id names that one from now on
+    merged_into: CustomerId | None = None
 
     def to_yaml_dict(self) -> dict:
         data = super().to_yaml_dict()

@@ -102,10 +102,15 @@ class OwnerChange(Event):
     previous: StaffId | None = None
     reason: OwnerReason
     note: Text | None = None
+    # moved here by a merge from the customer it was made for: part of the history, but
+    # the owner stays who the merge kept (首次登记为准)
+    merged_from: CustomerId | None = None
 
     title: ClassVar[tuple[str, str]] = ("归属变更", "owner change")
 
     def fold(self, state: State) -> None:
+        if self.merged_from is not None:
+            return
         cs = state.customer(self.customer)
         cs.owner = self.to
         cs.owner_history.append(self)
