@@ -1460,7 +1460,11 @@ def incremental(delta: list[tuple], meta: dict) -> bool:
             if not (piece.startswith("c:") and new[0].endswith("/profile.yaml")):
                 return False
             for row in (old, new):  # a profile becoming a pointer (a merge) or a customer again
-                if row is not None and row[7] and getattr(pickle.loads(row[7]), "merged_into", None):
+                if (
+                    row is not None
+                    and row[7]
+                    and getattr(pickle.loads(row[7]), "merged_into", None)
+                ):
                     return False
             continue
         if old is not None:

@@ -116,7 +116,11 @@ def customer(state: State, query: str) -> CustomerState:
     """The one customer ``query`` names, or a SalesopsError listing what it could be."""
     from salesops.state import Merged
 
-    kept = state.part(Merged).kept(query.strip().upper()) if ID_RE.match(query.strip().upper()) else None
+    kept = (
+        state.part(Merged).kept(query.strip().upper())
+        if ID_RE.match(query.strip().upper())
+        else None
+    )
     if kept is not None:  # merged into another customer: the id names that one now
         query = kept
     # Light rows, not the customers themselves: with a cache, only the one found is read.

@@ -262,3 +262,147 @@ def test_a_member_needs_a_name_or_a_phone(office):
     with pytest.raises(SalesopsError, match="至少写姓名或电话"):
         add_member(office.session(), "张三", name=None, relation="配偶", phone=None)
     assert CustomerProfile.model_fields["members"].default == []
+
+
+# --- merge -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def twice(office, monkeypatch):
+    """张三 registered by 李娜, and a day later his wife 李梅 by 张伟 as a customer of her own,
+    each with a call: the 撞单 a merge settles."""
+    li, zhang = office.consultants[0], office.consultants[1]
+    office.husband = customer(office, "张三", "13800000001", who=li)
+    calls.log_call(office.session(li, at("2026-11-23 10:00")), customer="张三")
+    monkeypatch.setenv("SALESOPS_NOW", "2026-11-24T09:30:00+08:00")
+    office.wife = customer(office, "李梅", WIFE, who=zhang)
+    calls.log_call(office.session(zhang, at("2026-11-24 10:00")), customer="李梅")
+    monkeypatch.setenv("SALESOPS_NOW", "2026-11-25T09:30:00+08:00")
+    return office
+
+
+def test_a_consultant_is_refused_a_merge(twice, cli):
+    with unchanged(twice):
+        r = cli("--as", "李娜", "customer", "merge", "张三", "李梅", "--reason", "夫妻")
+        assert r.exit_code == 1 and "只有销售经理可以这样做" in r.stderr
+        r = cli("--as", "李娜", "customer", "unmerge", "张三")
+        assert r.exit_code == 1 and "只有销售经理可以这样做" in r.stderr
+
+
+def test_merge_moves_both_histories_under_one_customer_in_one_commit(twice, cli, cached):
+    office = twice
+    before = office.commits()
+    r = cli("--as", "王经理", "customer", "merge", "张三", "李梅", "--reason", "夫妻，一组客户", "--relation", "配偶")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert f"编号 {office.wife} 今后指向 {office.husband}" in r.stdout
+    assert office.commits() == before + 1 and office.status() == ""
+    # renames: git follows each moved fact back to where it was written
+    moved = git(office.path, "show", "--name-status", "-M", "--format=", "HEAD").splitlines()
+    renames = [line for line in moved if line.startswith("R")]
+    assert len(renames) == 2 and all(f"customers/{office.wife}/" in r for r in renames)
+    (fact_file,) = [
+        line.split("\t")[1] for line in moved if line.startswith("A")
+    ]  # the merge fact, and nothing else new
+    one = renames[0].split("\t")[2]
+    follow = git(office.path, "log", "--follow", "--format=%an", "--", one).split()
+    assert follow == ["王经理", "张伟"]
+    st = state(office)
+    assert office.wife not in st.customers  # a pointer, not a customer
+    cs = st.customers[office.husband]
+    assert cs.owner == office.consultants[0].id  # the first registration counts
+    assert [(m.name, m.relation, m.phone) for m in cs.members] == [("李梅", "spouse", WIFE)]
+    # every fact keeps the consultant it was credited to
+    from salesops.processes.credit import credited
+
+    got = {(ev.kind, st.local(ev.at).day): credited(st, ev) for ev in cs.events}
+    li, zhang = office.consultants[0].id, office.consultants[1].id
+    assert got[("call", 23)] == li and got[("call", 24)] == zhang
+    assert got[("owner", 24)] == zhang and got[("customer_merge", 25)] == li
+    # the old id still names the customer kept, in every command
+    r = cli("--as", "王经理", "customer", "show", office.wife)
+    assert r.exit_code == 0 and f"客户 {office.husband}" in r.stdout
+    r = cli("--as", "王经理", "customer", "history", office.wife)
+    assert r.exit_code == 0, r.output
+    rows = r.stdout.splitlines()
+    assert any("来电" in row and "李娜" in row for row in rows)
+    assert any("来电" in row and "张伟" in row for row in rows)  # the wife's call, by its author
+    assert any("合并客户" in row and "王经理" in row for row in rows)
+    assert cli("check").exit_code == 0
+    assert run_checks(Store(office.path).state()) == []
+    # and her phone is a member's now: her next call is the household's, routed to 李娜
+    got = calls.log_call(office.session(office.supervisor), phone=WIFE)
+    assert got.customer == office.husband and got.matched == "李梅（张三的配偶）"
+    assert got.event.consultant == li
+
+
+def test_unmerge_puts_every_file_back(twice, cli, cached):
+    office = twice
+    tree = git(office.path, "rev-parse", "HEAD^{tree}")
+    r = cli("--as", "王经理", "customer", "merge", "张三", "李梅", "--reason", "夫妻")
+    assert r.exit_code == 0, r.output
+    r = cli("--as", "王经理", "customer", "unmerge", office.wife, "--reason", "不是一家")
+    assert r.exit_code == 0, r.output
+    assert f"已撤销合并：客户 {office.wife} 恢复为单独的客户" in r.stdout
+    # every file as before the merge; the merge and its undoing stay on record
+    changed = git(office.path, "diff", "--name-status", tree.strip(), "HEAD").splitlines()
+    assert len(changed) == 2 and all(line.startswith("A\t") for line in changed)
+    st = state(office)
+    assert st.customers[office.wife].owner == office.consultants[1].id
+    assert st.customers[office.husband].members == []
+    kinds = [ev.kind for ev in st.customers[office.husband].events]
+    assert kinds[-2:] == ["customer_merge", "customer_unmerge"]
+    assert cli("check").exit_code == 0
+
+
+def test_unmerge_is_refused_once_something_was_added_since(twice, cli):
+    office = twice
+    cli("--as", "王经理", "customer", "merge", "张三", "李梅", "--reason", "夫妻")
+    calls.log_call(office.session(office.consultants[0], at("2026-11-25 11:00")), customer="张三")
+    with unchanged(office):
+        r = cli("--as", "王经理", "customer", "unmerge", office.wife)
+        assert r.exit_code == 1
+        assert "合并之后客户 张三（138****0001） 又有了新记录（2026-11-25 11:00 来电" in r.stderr
+    # an edit of the profile since the merge refuses it too
+    other = customer(office, "王五", "13700000001")
+    other2 = customer(office, "王五五", "13700000002")
+    cli("--as", "王经理", "customer", "merge", other, other2, "--reason", "同一人")
+    cli("--as", "王经理", "customer", "edit", other, "--address", "深圳")
+    with unchanged(office):
+        r = cli("--as", "王经理", "customer", "unmerge", other2)
+        assert r.exit_code == 1 and "合并之后这些记录又被改过" in r.stderr
+    with unchanged(office):
+        r = cli("--as", "王经理", "customer", "merge", other, other, "--reason", "x")
+        assert r.exit_code == 1 and "同一位客户" in r.stderr
+
+
+def test_check_names_the_merge_to_run_after_two_desks_registered_one_household(office, tmp_path):
+    """Two clones each register one spouse offline; sync and check name the merge, and once it
+    is run check is green on both desks."""
+    c = Clones(office, tmp_path)
+    husband = c.add(c.a, c.li, "张三", "13800000001")
+    add_member(c.ses(c.a, c.li), husband.id, name="李梅", relation="配偶", phone=WIFE)
+    wife = c.add(c.b, c.zhang, "李梅", WIFE)
+    c.sync(c.a)
+    c.sync(c.b)
+    c.sync(c.a)
+    r = Cli(c.a)("check")
+    assert r.exit_code == 1
+    assert f"salesops customer merge {husband.id} {wife.id} --reason" in r.stdout
+    r = Cli(c.a)("--as", "王经理", "customer", "merge", husband.id, wife.id, "--reason", "夫妻")
+    assert r.exit_code == 0, r.output
+    assert Cli(c.a)("check").exit_code == 0
+    c.sync(c.a)
+    c.sync(c.b)
+    assert Cli(c.b)("check").exit_code == 0
+    st = Store(c.b).state()
+    assert wife.id not in st.customers
+    assert [m.phone for m in st.customers[husband.id].members] == [WIFE]  # listed once
+
+
+def test_a_followup_finds_the_household_by_a_members_phone(household, cli):
+    r = cli("--as", "陈静", "followup", "log", WIFE, "--intent", "no", "--next", "2026-11-30", "--notes", "她说周末再来")
+    assert r.exit_code == 0, r.output
+    (fu,) = [
+        e for e in state(household).customers[household.zhang_san].events if e.kind == "followup"
+    ]
+    assert fu.notes == "她说周末再来"

@@ -543,9 +543,9 @@ def customer_merge(a, keep, other, reason, relation):
             "moved": got.event.moved,
         },
         t(
-            "已把客户 {o}（{oi}）并入 {k}（{ki}）：移过来 {n} 条记录；{oi} 今后指向 {ki}。"
+            "已把客户 {o} 并入 {k}：移过来 {n} 条记录；编号 {oi} 今后指向 {ki}。"
             "撤销用 salesops customer unmerge {oi}",
-            "merged customer {o} ({oi}) into {k} ({ki}): {n} facts moved; {oi} names {ki} from now on. "
+            "merged customer {o} into {k}: {n} facts moved; {oi} names {ki} from now on. "
             "Undo with salesops customer unmerge {oi}",
             o=got.other.label,
             oi=got.other.id,

@@ -122,6 +122,12 @@ class OwnerChange(Event):
         name = state.staff_name(self.to) if state else self.to
         why = OWNER_REASONS[self.reason][1 if en() else 0]
         why = f" ({why})" if en() else f"（{why}）"
+        if self.merged_from:  # moved here by a merge: the owner of the customer merged in
+            why += (
+                f" [before the merge: {self.merged_from}]"
+                if en()
+                else f"［合并前：{self.merged_from}］"
+            )
         return f"→ {name}{why}" + (f" {self.note}" if self.note else "")
 
     def headline(self, state: State | None = None) -> str:

@@ -329,14 +329,38 @@ class Change:
 
 def history(ses: Session, cs: CustomerState) -> list[Change]:
     """Every commit that touched this customer's folder, oldest first, from git (the
-    cache's index of commits when there is one: one query, however long the history)."""
+    cache's index of commits when there is one: one query, however long the history).
+    A customer others were merged into has their folders' commits too, so a fact moved
+    here by the merge shows who wrote it first."""
+    from salesops.models.household import CustomerMerge
+
+    merged = [ev.other for ev in cs.events if isinstance(ev, CustomerMerge)]
+    if not merged:
+        return _folder_history(ses, cs.id)
+    got: dict[str, Change] = {}
+    for cid in [cs.id, *merged]:
+        for ch in _folder_history(ses, cid):
+            if ch.commit in got:
+                got[ch.commit].files.extend(f for f in ch.files if f not in got[ch.commit].files)
+            else:
+                got[ch.commit] = Change(
+                    ch.commit, ch.author, ch.email, ch.when, ch.subject, list(ch.files)
+                )
+    store = ses.store
+    folders = [store.git_path(f"customers/{cid}") for cid in [cs.id, *merged]]
+    order = gitutil.run(store.repo, "rev-list", "--reverse", "HEAD", "--", *folders).stdout.split()
+    seq = {commit: i for i, commit in enumerate(order)}
+    return sorted(got.values(), key=lambda ch: (seq.get(ch.commit, len(seq)), ch.when))
+
+
+def _folder_history(ses: Session, cid: str) -> list[Change]:
     from salesops import cache
 
     store = ses.store
-    known = cache.history(store, f"customers/{cs.id}")
+    known = cache.history(store, f"customers/{cid}")
     if known is not None:
         return [Change(*c) for c in known]
-    folder = store.git_path(f"customers/{cs.id}")
+    folder = store.git_path(f"customers/{cid}")
     out = gitutil.run(
         store.repo,
         "log",
@@ -580,11 +604,18 @@ def shared_phone_message(state: State, phone: str, ids: list[str]) -> str:
             )
         ]
     )
+    first = sorted(ids, key=lambda cid: (state.customers[cid].profile.registered_at, cid))
+    keep = first[0]
+    merges = t("；", "; ").join(
+        f"salesops customer merge {keep} {other} --reason …" for other in first[1:]
+    )
     return t(
-        "电话 {p} 同时登记在 {h}：多半是同一组客户在两处登记，请经理核实归属，"
-        "用 salesops customer member remove 或 salesops customer edit 改正其中一处",
-        "phone {p} is on {h}: most likely one household registered twice; a manager settles "
-        "whose it is, then salesops customer member remove or salesops customer edit mends one",
+        "电话 {p} 同时登记在 {h}：多半是同一组客户在两处登记。经理核实后合并（先登记的为准）：{m}；"
+        "若只是电话填错，用 salesops customer member remove 或 salesops customer edit 改正",
+        "phone {p} is on {h}: most likely one household registered twice. A manager who finds "
+        "so merges them (the first registration counts): {m}; a phone typed wrong is mended "
+        "with salesops customer member remove or salesops customer edit",
         p=phones.mask(phone),
         h=held,
+        m=merges,
     )

@@ -75,7 +75,15 @@ def merge_customers(
     contact = []
     if p.name or p.phone:
         contact = [Member(name=p.name, relation=relation, phone=p.phone, notes=p.notes)]
-    members = [*keep.members, *contact, *p.members]
+    members = list(keep.members)
+    for m in [*contact, *p.members]:  # one person on both profiles is listed once
+        if (
+            m.phone
+            and keep.has_phone(m.phone)
+            or any(not m.phone and x.name == m.name for x in members)
+        ):
+            continue
+        members.append(m)
     tx.put(with_members(keep.profile, members), new=False)
     pointer = CustomerProfile(
         id=other.id,
