@@ -400,7 +400,7 @@ def test_check_names_the_merge_to_run_after_two_desks_registered_one_household(o
 
 
 def test_a_followup_finds_the_household_by_a_members_phone(household, cli):
-    r = cli("--as", "陈静", "followup", "log", WIFE, "--intent", "no", "--next", "2026-11-30", "--notes", "她说周末再来")
+    r = cli("--as", "陈静", "followup", "log", WIFE, "--intent", "no", "--next", "2026-11-30", "--notes", "她说周末再来")  # fmt: skip
     assert r.exit_code == 0, r.output
     (fu,) = [
         e for e in state(household).customers[household.zhang_san].events if e.kind == "followup"
