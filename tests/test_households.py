@@ -406,3 +406,17 @@ def test_a_followup_finds_the_household_by_a_members_phone(household, cli):
         e for e in state(household).customers[household.zhang_san].events if e.kind == "followup"
     ]
     assert fu.notes == "她说周末再来"
+
+
+def test_a_merge_goes_through_when_another_desk_wrote_meanwhile(twice):
+    """The phone guard at the commit looks again when HEAD moved: the phone the merge gives
+    the kept customer is the merged one's, not someone else's."""
+    from salesops.processes.households import merge_customers
+
+    office = twice
+    ses = office.session(office.manager)
+    _ = ses.state  # decisions made on this HEAD
+    customer(office, "王五", "13700000001")  # another desk commits in between
+    got = merge_customers(ses, "张三", "李梅", "夫妻", "配偶")
+    assert got.moved == 2
+    assert run_checks(Store(office.path).state()) == []

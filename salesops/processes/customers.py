@@ -176,13 +176,17 @@ def taken_phone_message(
 
 
 def guard_phones(tx) -> None:
-    """At the commit, no other customer may hold a phone this write gives a profile."""
+    """At the commit, no other customer may hold a phone this write gives a profile (but
+    one this same write merges away, whose phones become the kept customer's)."""
+    merged = {r.id for r in tx.records if isinstance(r, CustomerProfile) and r.merged_into}
     for record in tx.records:
         if isinstance(record, CustomerProfile) and profile_phones(record):
 
             def check(state: State, profile: CustomerProfile = record) -> None:
                 for phone in profile_phones(profile):
                     other = phone_owner(state, phone, exclude=profile.id)
+                    if other is not None and other.id in merged:
+                        continue
                     if other is None:
                         broken_records.refuse_phone(state, phone, exclude=profile.id)
                     if other is not None:
