@@ -415,7 +415,7 @@ def customer_transfer(a, query, to, reason):
     cls=Group,
     help=t(
         "同来的人（一组客户）：配偶、父母等，用他们的电话也能认出这位客户。",
-        "Members of a customer's household (spouse, parents, ...): their phones find the customer too.",
+        "Members of a customer's household (spouse, parents and others): their phones find the customer too.",
     ),
 )
 def member():
