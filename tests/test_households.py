@@ -327,6 +327,7 @@ def test_merge_moves_both_histories_under_one_customer_in_one_commit(twice, cli,
     assert any("来电" in row and "李娜" in row for row in rows)
     assert any("来电" in row and "张伟" in row for row in rows)  # the wife's call, by its author
     assert any("合并客户" in row and "王经理" in row for row in rows)
+    assert any(f"登记客户，归属 张伟（合并前，{office.wife}）" in row for row in rows)
     assert cli("check").exit_code == 0
     assert run_checks(Store(office.path).state()) == []
     # and her phone is a member's now: her next call is the household's, routed to 李娜

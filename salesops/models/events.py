@@ -109,9 +109,10 @@ class OwnerChange(Event):
     title: ClassVar[tuple[str, str]] = ("归属变更", "owner change")
 
     def fold(self, state: State) -> None:
-        if self.merged_from is not None:
-            return
         cs = state.customer(self.customer)
+        if self.merged_from is not None:  # the household was in touch; its owner stays
+            cs.contacted(self.at, counts=self.reason != "transfer")
+            return
         cs.owner = self.to
         cs.owner_history.append(self)
         cs.contacted(self.at, counts=self.reason != "transfer")
@@ -122,12 +123,6 @@ class OwnerChange(Event):
         name = state.staff_name(self.to) if state else self.to
         why = OWNER_REASONS[self.reason][1 if en() else 0]
         why = f" ({why})" if en() else f"（{why}）"
-        if self.merged_from:  # moved here by a merge: the owner of the customer merged in
-            why += (
-                f" [before the merge: {self.merged_from}]"
-                if en()
-                else f"［合并前：{self.merged_from}］"
-            )
         return f"→ {name}{why}" + (f" {self.note}" if self.note else "")
 
     def headline(self, state: State | None = None) -> str:
@@ -139,9 +134,15 @@ class OwnerChange(Event):
             return state.staff_name(sid) if state else sid
 
         why = OWNER_REASONS[self.reason][1 if en() else 0]
+        merged = (
+            t("（合并前，{c}）", " (before the merge, {c})", c=self.merged_from)
+            if self.merged_from
+            else ""
+        )
         if self.previous is None:
-            line = t("{w}，归属 {o}", "{w}, owner {o}", w=why, o=name(self.to))
+            line = t("{w}，归属 {o}", "{w}, owner {o}", w=why, o=name(self.to)) + merged
             return line + (t("（{n}）", " ({n})", n=self.note) if self.note else "")
+        why += merged
         if self.note:
             why = t("{w}：{n}", "{w}: {n}", w=why, n=self.note)
         return t(
