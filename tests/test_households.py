@@ -421,3 +421,17 @@ def test_a_merge_goes_through_when_another_desk_wrote_meanwhile(twice):
     got = merge_customers(ses, "张三", "李梅", "夫妻", "配偶")
     assert got.moved == 2
     assert run_checks(Store(office.path).state()) == []
+
+
+def test_an_invalid_profile_keeps_its_members_phones(household, cli):
+    """A profile that fails validation still holds its household's phones: the wife's phone
+    is refused to a new customer and named as that record's, until it is mended."""
+    from tests.test_invalid_records import break_profile
+
+    office = household
+    break_profile(office.path, office.zhang_san)
+    with unchanged(office):
+        r = cli("--as", "李娜", "customer", "add", "--name", "李梅", "--gender", "女", "--phone", WIFE)  # fmt: skip
+        assert r.exit_code == 1 and "记录无效" in r.stderr and "profile.yaml" in r.stderr
+    r = cli("--as", "李娜", "customer", "show", WIFE)
+    assert r.exit_code == 1 and "记录无效" in r.stderr
