@@ -45,11 +45,11 @@ from salesops import env, gitutil, yamlio
 from salesops.errors import Problem, os_reason
 from salesops.i18n import t
 from salesops.models import CustomerProfile, Event, Office, Record, Staff, Unit
-from salesops.state import CustomerRow, CustomerState, State
+from salesops.state import CustomerRow, CustomerState, Merged, State
 from salesops.store import Loaded, Store, parse_bytes, symlink_problem
 from salesops.timeutil import zone
 
-FORMAT = 5
+FORMAT = 6
 # Stores with at most this many record files check the whole working tree with git on
 # every command (it costs milliseconds there); larger ones trust stat data, see above.
 VERIFY_LIMIT = env.number("SALESOPS_VERIFY_LIMIT", 20000)
@@ -73,7 +73,10 @@ CREATE TABLE IF NOT EXISTS entries(
     part TEXT, attr TEXT, k BLOB, seq INTEGER, v BLOB, PRIMARY KEY(part, attr, k));
 CREATE TABLE IF NOT EXISTS customers(
     id TEXT PRIMARY KEY, name TEXT, phone TEXT, owner TEXT, has_profile INTEGER,
-    next_followup TEXT, last_contact TEXT, grade TEXT, initials TEXT, pinyin TEXT);
+    next_followup TEXT, last_contact TEXT, grade TEXT, initials TEXT, pinyin TEXT,
+    members TEXT);
+CREATE TABLE IF NOT EXISTS member_phones(phone TEXT, id TEXT, PRIMARY KEY(phone, id));
+CREATE INDEX IF NOT EXISTS member_phones_id ON member_phones(id);
 CREATE TABLE IF NOT EXISTS commits(
     id TEXT PRIMARY KEY, seq INTEGER, author TEXT, email TEXT, at TEXT, subject TEXT);
 CREATE TABLE IF NOT EXISTS touches(path TEXT, commit_id TEXT, status TEXT,
@@ -85,7 +88,7 @@ CREATE INDEX IF NOT EXISTS customers_owner_due ON customers(owner, next_followup
 """
 
 
-_ROW = "id, name, phone, owner, has_profile, next_followup, last_contact, grade"
+_ROW = "id, name, phone, owner, has_profile, next_followup, last_contact, grade, members"
 
 
 class Broken(Exception):
@@ -736,6 +739,7 @@ class Cache:
         conn = self.conn
         conn.execute("DELETE FROM pieces")
         conn.execute("DELETE FROM customers")
+        conn.execute("DELETE FROM member_phones")
         conn.execute("DELETE FROM entries")
         try:
             pieces, index_rows, entries = cut(state)
@@ -750,8 +754,12 @@ class Cache:
         )
         conn.executemany(
             "INSERT INTO customers(id, name, phone, owner, has_profile, next_followup,"
-            " last_contact, grade) VALUES(?,?,?,?,?,?,?,?)",
+            " last_contact, grade, members) VALUES(?,?,?,?,?,?,?,?,?)",
             index_rows,
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO member_phones(phone, id) VALUES(?, ?)",
+            [(p, row[0]) for row in index_rows for p in (row[8] or "").split()],
         )
         last = state.events[-1] if state.events else None
         meta["snap"] = True
@@ -1436,6 +1444,7 @@ def index_row(cs: CustomerState) -> tuple:
         cs.next_followup.isoformat() if cs.next_followup else None,
         cs.last_contact.isoformat() if cs.last_contact else None,
         cs.grade,
+        " ".join(cs.member_phones) or None,
     )
 
 
@@ -1450,6 +1459,13 @@ def incremental(delta: list[tuple], meta: dict) -> bool:
         if kind is None:  # not an event: a profile may be added or edited
             if not (piece.startswith("c:") and new[0].endswith("/profile.yaml")):
                 return False
+            for row in (old, new):  # a profile becoming a pointer (a merge) or a customer again
+                if (
+                    row is not None
+                    and row[7]
+                    and getattr(pickle.loads(row[7]), "merged_into", None)
+                ):
+                    return False
             continue
         if old is not None:
             return False
@@ -1679,14 +1695,14 @@ class CachedState(State):
             args.append(f"%{like}%")
             digits = re.sub(r"[\s-]", "", q)
             if digits.isdigit() and len(digits) >= 4:
-                where += ["phone LIKE ?", "phone LIKE ?"]
-                args += [f"%{digits}", f"{digits}%"]
+                where += ["phone LIKE ?", "phone LIKE ?", "members LIKE ?"]
+                args += [f"%{digits}", f"{digits}%", f"%{digits}%"]
             if len(q) >= 4 and FRAGMENT_RE.match(q):
                 where.append("id LIKE ?")
                 args.append(f"%{up}%")
         if phones.looks_like_phone(q):
-            where.append("phone = ?")
-            args.append(phones.normalize(q))
+            where.append("phone = ? OR id IN (SELECT id FROM member_phones WHERE phone = ?)")
+            args += [phones.normalize(q)] * 2
         if len(q) >= 4 and FRAGMENT_RE.match(q) and not ID_RE.match(up):
             where += ["id LIKE ?", "id LIKE ?", "id LIKE ?"]
             args += [up + "%", "CU-" + up + "%", "%" + up]
@@ -1718,15 +1734,17 @@ class CachedState(State):
 
         conn = self._cache.conn
         loaded = self.customers._items
-        stages: list[tuple[str, str]] = []
+        stages: list[tuple[str, tuple]] = []
         if ID_RE.match(q.upper()):
-            stages.append(("id = ?", q.upper()))
+            stages.append(("id = ?", (q.upper(),)))
         elif phones.looks_like_phone(q):
-            stages.append(("phone = ?", phones.normalize(q)))
-        stages.append(("name = ?", q))
+            norm = phones.normalize(q)
+            member = "id IN (SELECT id FROM member_phones WHERE phone = ?)"
+            stages.append((f"(phone = ? OR {member})", (norm, norm)))
+        stages.append(("name = ?", (q,)))
         for i, (cond, arg) in enumerate(stages):
             rows = conn.execute(
-                f"SELECT {_ROW} FROM customers WHERE has_profile=1 AND {cond} ORDER BY id", (arg,)
+                f"SELECT {_ROW} FROM customers WHERE has_profile=1 AND {cond} ORDER BY id", arg
             ).fetchall()
             final = i == 0 and cond == "id = ?"  # an id answers, found or not
             if rows or final:
@@ -1776,6 +1794,7 @@ class CachedState(State):
                     dt.date.fromisoformat(r[5]) if r[5] else None,
                     dt.datetime.fromisoformat(r[6]) if r[6] else None,
                     r[7],
+                    tuple((r[8] or "").split()),
                 )
             )
         if every:
@@ -1789,6 +1808,8 @@ class CachedState(State):
             return super().known(rid)
         conn = self._cache.conn
         if prefix == "CU":
+            if rid in self.part(Merged).into:
+                return True
             cs = self.customers._items.get(rid)
             if cs is not None:
                 return cs.profile is not None
@@ -1804,23 +1825,29 @@ class CachedState(State):
         conn = self._cache.conn
         loaded = self.customers._items
         groups: dict[str, list[str]] = {}
+        # every phone a customer answers to: the main contact's and the members'
+        held = (
+            "SELECT phone, id FROM customers WHERE has_profile=1 AND phone IS NOT NULL"
+            " UNION SELECT m.phone, m.id FROM member_phones m JOIN customers c ON c.id = m.id"
+            " WHERE c.has_profile=1"
+        )
         for phone, ids in conn.execute(
-            "SELECT phone, group_concat(id) FROM customers WHERE has_profile=1 AND phone IS NOT NULL"
-            " GROUP BY phone HAVING count(*) > 1"
+            f"SELECT phone, group_concat(id) FROM ({held}) GROUP BY phone HAVING count(*) > 1"
         ):
             groups[phone] = [i for i in ids.split(",") if i not in loaded]
         for cs in loaded.values():  # held in memory: their phones as they are now
-            if cs.profile is None or not cs.phone:
+            if cs.profile is None:
                 continue
-            if cs.phone not in groups:
-                groups[cs.phone] = [
-                    r[0]
-                    for r in conn.execute(
-                        "SELECT id FROM customers WHERE has_profile=1 AND phone=?", (cs.phone,)
-                    )
-                    if r[0] not in loaded
-                ]
-            groups[cs.phone].append(cs.id)
+            for phone in dict.fromkeys((cs.phone, *cs.member_phones)):
+                if not phone:
+                    continue
+                if phone not in groups:
+                    groups[phone] = [
+                        r[0]
+                        for r in conn.execute(f"SELECT id FROM ({held}) WHERE phone=?", (phone,))
+                        if r[0] not in loaded
+                    ]
+                groups[phone].append(cs.id)
         return {p: ids for p, ids in groups.items() if len(ids) > 1}
 
     def customers_without_profile(self) -> list[str]:
@@ -2062,8 +2089,13 @@ class CachedState(State):
                 conn.execute("INSERT OR REPLACE INTO pieces(k, v) VALUES(?, ?)", (key, data))
                 conn.execute(
                     "INSERT OR REPLACE INTO customers(id, name, phone, owner, has_profile,"
-                    " next_followup, last_contact, grade) VALUES(?,?,?,?,?,?,?,?)",
+                    " next_followup, last_contact, grade, members) VALUES(?,?,?,?,?,?,?,?,?)",
                     index_row(cs),
+                )
+                conn.execute("DELETE FROM member_phones WHERE id=?", (cid,))
+                conn.executemany(
+                    "INSERT OR IGNORE INTO member_phones(phone, id) VALUES(?, ?)",
+                    [(p, cid) for p in cs.member_phones],
                 )
         for key, evs in self._new_days.items():
             conn.execute(

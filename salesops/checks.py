@@ -308,15 +308,21 @@ def check_references(state: State, src: Loaded) -> list[Problem]:
 
 @rule
 def check_phones(state: State) -> list[Problem]:
-    """Two customers with one phone are one customer entered twice, or a typo."""
+    """Two customers with one phone (the main contact's or a member's) are one customer
+    entered twice, one household registered at two desks, or a typo."""
+    from salesops.processes.customers import shared_phone_message
+
     out = []
-    for ids in state.duplicate_phones().values():
+    for phone, ids in state.duplicate_phones().items():
         ids = sorted(ids)
+        holders = shared_phone_message(state, phone, ids)
         for cid in ids:
-            path, line = _where(state, cid, "phone")
+            member = state.customers[cid].member_with(phone)
+            field = "members" if member is not None else "phone"
+            path, line = _where(state, cid, field)
             others = ", ".join(i for i in ids if i != cid)
             message = t("与客户 {o} 的电话相同", "same phone as customer {o}", o=others)
-            out.append(Problem(path, line, "phone", message))
+            out.append(Problem(path, line, field, f"{message}{t('：', ': ')}{holders}"))
     return out
 
 

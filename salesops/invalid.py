@@ -10,6 +10,7 @@ name and phone it holds.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from salesops.i18n import t
 
 _PROFILE = re.compile(r"^customers/(?:[^/]+/)?(CU-[0-9A-Z]{26})/profile\.yaml$")
 _FIELD = re.compile(r"^(name|phone):[ \t]*(.*?)[ \t]*$")
+_MEMBER_PHONE = re.compile(r"^[ \t]*(?:-[ \t]+)?phone:[ \t]*(.*?)[ \t]*$")  # under members:
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,10 @@ class Invalid:
     customer: str | None = None  # the customer a profile.yaml belongs to (from its path)
     name: str | None = None
     phone: str | None = None  # normalised
+    members: tuple[str, ...] = ()  # the phones of its household's members, normalised
+
+    def holds(self, phone: str) -> bool:
+        return bool(phone) and (phone == self.phone or phone in self.members)
 
     @property
     def where(self) -> str:
@@ -64,23 +70,31 @@ def records(state) -> list[Invalid]:
     for path, p in first.items():
         m = _PROFILE.match(path)
         name = phone = None
+        members: tuple[str, ...] = ()
         if m and root is not None:
-            name, phone = _lenient(Path(root) / path)
-        got.append(Invalid(path, p.line, p.message, m.group(1) if m else None, name, phone))
+            name, phone, members = _lenient(Path(root) / path)
+        cid = m.group(1) if m else None
+        got.append(Invalid(path, p.line, p.message, cid, name, phone, members))
     state._invalid_records = got
     return got
 
 
-def _lenient(path: Path) -> tuple[str | None, str | None]:
-    """The name and phone a broken profile holds, read line by line (no YAML rules)."""
+def _lenient(path: Path) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """The name, phone and members' phones a broken profile holds, read line by line (no
+    YAML rules)."""
     name = phone = None
+    members: list[str] = []
     try:
         text = path.read_text("utf-8", errors="replace")
     except OSError:
-        return None, None
+        return None, None, ()
     for line in text.splitlines():
         m = _FIELD.match(line)
         if not m:
+            inner = _MEMBER_PHONE.match(line)
+            if inner:
+                with contextlib.suppress(ValueError):  # not a phone: nothing to hold
+                    members.append(phones.normalize(inner.group(1).strip("'\"")))
             continue
         value = m.group(2).strip("'\"")
         if m.group(1) == "name" and name is None:
@@ -90,7 +104,7 @@ def _lenient(path: Path) -> tuple[str | None, str | None]:
                 phone = phones.normalize(value)
             except ValueError:
                 phone = None
-    return name, phone
+    return name, phone, tuple(members)
 
 
 def profile_named(state, query: str) -> Invalid | None:
@@ -106,7 +120,7 @@ def profile_named(state, query: str) -> Invalid | None:
     for rec in records(state):
         if rec.customer is None:
             continue
-        if digits and rec.phone == digits:
+        if digits and rec.holds(digits):
             return rec
         if len(up) >= 4 and up in rec.customer:
             return rec
@@ -118,5 +132,5 @@ def profile_named(state, query: str) -> Invalid | None:
 def refuse_phone(state, phone: str, *, exclude: str | None = None) -> None:
     """A phone an invalid profile holds is that customer's: refused until it is mended."""
     for rec in records(state):
-        if rec.phone and rec.phone == phone and rec.customer != exclude:
+        if rec.holds(phone) and rec.customer != exclude:
             raise rec.refusal()

@@ -79,7 +79,7 @@ def _match(
         return [i for i in items if key_id(i) == q.upper()]
     if key_phone is not None and phones.looks_like_phone(q):
         norm = phones.normalize(q)
-        found = [i for i in items if key_phone(i) == norm]
+        found = [i for i in items if norm in key_phone(i)]
         if found:
             return found
     found = [i for i in items if key_name(i) == q]
@@ -107,12 +107,26 @@ def _match(
     return []
 
 
+def _phones(row) -> tuple[str, ...]:
+    """Every phone a customer answers to: the main contact's, then the members'."""
+    return (row.phone, *row.members)
+
+
 def customer(state: State, query: str) -> CustomerState:
     """The one customer ``query`` names, or a SalesopsError listing what it could be."""
+    from salesops.state import Merged
+
+    kept = (
+        state.part(Merged).kept(query.strip().upper())
+        if ID_RE.match(query.strip().upper())
+        else None
+    )
+    if kept is not None:  # merged into another customer: the id names that one now
+        query = kept
     # Light rows, not the customers themselves: with a cache, only the one found is read.
     items = [c for c in state.find_customer_rows(query) if c.has_profile]
     found = _match(
-        query, items, key_id=lambda c: c.id, key_name=lambda c: c.name, key_phone=lambda c: c.phone
+        query, items, key_id=lambda c: c.id, key_name=lambda c: c.name, key_phone=_phones
     )
     if len(found) == 1:
         return state.customers[found[0].id]
@@ -165,14 +179,12 @@ def search_customers(
     q = query.strip()
     if not q:
         return [], 0
-    found = _match(
-        q, items, key_id=lambda c: c.id, key_name=lambda c: c.name, key_phone=lambda c: c.phone
-    )
+    found = _match(q, items, key_id=lambda c: c.id, key_name=lambda c: c.name, key_phone=_phones)
     found += [c for c in items if c.name and q in c.name]
     digits = re.sub(r"[\s-]", "", q)
     if _DIGITS.match(digits):
-        found += [c for c in items if c.phone and c.phone.endswith(digits)]
-        found += [c for c in items if c.phone and c.phone.startswith(digits)]
+        found += [c for c in items if any(p.endswith(digits) for p in _phones(c) if p)]
+        found += [c for c in items if any(p.startswith(digits) for p in _phones(c) if p)]
     if len(q) >= 4 and FRAGMENT_RE.match(q):
         found += [c for c in items if q.upper() in c.id]
     low = q.lower()

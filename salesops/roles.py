@@ -69,6 +69,11 @@ ACTS: dict[str, Act] = {
         "房源：登记、导入、保留、释放", "units: add, import, hold, release", _reach(NONE, NONE, ANY)
     ),
     "customer.transfer": Act("客户调配", "transfer a customer", _reach(NONE, NONE, ANY)),
+    "customer.merge": Act(
+        "合并客户（customer merge / unmerge，撞单）",
+        "merge two customers into one, or undo it (customer merge / unmerge)",
+        _reach(NONE, NONE, ANY),
+    ),
     "phone.full": Act(
         "查看完整电话（customer show；表单、周报的 --reveal，followup due --show-phone）",
         "see a full phone number (customer show; --reveal on forms and the weekly report, "

@@ -32,6 +32,7 @@ from salesops.models.frontdesk import (
     Visit,
     VisitEnd,
 )
+from salesops.models.household import CustomerMerge, CustomerUnmerge
 from salesops.models.operations import (
     ComplaintAssign,
     ComplaintClose,
@@ -249,6 +250,31 @@ class Office_:
                     by=self.manager.id,
                     rows=len(self.customers),
                     format="csv",
+                ),
+            )
+        if date.weekday() == 2 and len(self.customers) >= 2:  # a merge asked for, then undone
+            late = at(23.8)
+            own = random.Random(f"merge-{n}")  # its own stream, as the export's
+            keep, other = sorted(self.customers)[:2]
+            merge = CustomerMerge(
+                id=_id(own, "EV", late),
+                at=late,
+                by=self.manager.id,
+                customer=keep,
+                other=other,
+                reason="同一组客户？",
+            )
+            self._emit(late, merge)
+            self._emit(
+                late,
+                CustomerUnmerge(
+                    id=_id(own, "EV", late),
+                    at=late,
+                    by=self.manager.id,
+                    customer=keep,
+                    other=other,
+                    merge=merge.id,
+                    reason="核实后不是",
                 ),
             )
         self._out.sort(key=lambda x: (x[0], x[1]))

@@ -61,6 +61,25 @@ class CustomerState:
         return (self.profile.phone if self.profile else None) or ""
 
     @property
+    def members(self) -> list:
+        return list(self.profile.members) if self.profile else []
+
+    @property
+    def member_phones(self) -> tuple[str, ...]:
+        """The phones of the household's members (not the main contact's)."""
+        return tuple(m.phone for m in self.members if m.phone)
+
+    def has_phone(self, phone: str) -> bool:
+        """Whether this customer answers to ``phone``: the main contact's or a member's."""
+        return bool(phone) and (phone == self.phone or phone in self.member_phones)
+
+    def member_with(self, phone: str):
+        """The member (not the main contact) whose phone this is, or None."""
+        if not phone or phone == self.phone:
+            return None
+        return next((m for m in self.members if m.phone == phone), None)
+
+    @property
     def label(self) -> str:
         """How messages name a customer: 张三（138****5678）, so the desk knows who it is."""
         from salesops.i18n import t
@@ -71,6 +90,22 @@ class CustomerState:
         if name and phone:
             return t("{n}（{p}）", "{n} ({p})", n=name, p=phone)
         return name or phone or self.id
+
+
+class Merged:
+    """Customers merged into another (``customer merge``): their profile is a pointer, and
+    their id names the customer kept."""
+
+    def __init__(self):
+        self.into: dict[str, str] = {}
+
+    def kept(self, cid: str) -> str | None:
+        """The customer ``cid`` was merged into (following merges of merges), or None."""
+        seen, got = set(), None
+        while cid in self.into and cid not in seen:
+            seen.add(cid)
+            got = cid = self.into[cid]
+        return got
 
 
 class CustomerRow(NamedTuple):
@@ -85,6 +120,10 @@ class CustomerRow(NamedTuple):
     next_followup: dt.date | None
     last_contact: dt.datetime | None
     grade: str | None
+    members: tuple[str, ...] = ()  # the members' phones, so 判客 finds a household by any
+
+    def has_phone(self, phone: str) -> bool:
+        return bool(phone) and (phone == self.phone or phone in self.members)
 
     @classmethod
     def of(cls, cs: CustomerState) -> CustomerRow:
@@ -97,6 +136,7 @@ class CustomerRow(NamedTuple):
             cs.next_followup,
             cs.last_contact,
             cs.grade,
+            cs.member_phones,
         )
 
 
@@ -141,6 +181,8 @@ class State:
                 state.sources[rid] = item
             if isinstance(rec, Event):
                 events.append(rec)
+            elif isinstance(rec, CustomerProfile) and rec.merged_into:
+                state.part(Merged).into[rec.id] = rec.merged_into  # a pointer, not a customer
             elif isinstance(rec, CustomerProfile):
                 state.customers[rec.id] = CustomerState(rec, rec.id)
             elif isinstance(rec, Staff):
@@ -226,15 +268,18 @@ class State:
             return rid in self.units
         if prefix == "CU":
             cs = self.customers.get(rid)
-            return cs is not None and cs.profile is not None
+            return (cs is not None and cs.profile is not None) or rid in self.part(Merged).into
         return rid in self.events_by_id
 
     def duplicate_phones(self) -> dict[str, list[str]]:
         """phone -> the customers (two or more) who have it."""
         by_phone: dict[str, list[str]] = {}
         for row in self.customer_rows():
-            if row.has_profile and row.phone:
-                by_phone.setdefault(row.phone, []).append(row.id)
+            if not row.has_profile:
+                continue
+            for phone in dict.fromkeys((row.phone, *row.members)):
+                if phone:
+                    by_phone.setdefault(phone, []).append(row.id)
         return {p: ids for p, ids in by_phone.items() if len(ids) > 1}
 
     def customers_without_profile(self) -> list[str]:

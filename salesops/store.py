@@ -735,6 +735,7 @@ class Transaction:
         self.actor = actor
         self.action = action
         self.writes: dict[str, str] = {}
+        self.removes: set[str] = set()  # files this write takes away (a record renamed)
         self.new: set[str] = set()
         self.ids: list[str] = []
         self.commit_id: str | None = None
@@ -769,12 +770,33 @@ class Transaction:
             self.ids.append(rid)
         return rel
 
+    def move(self, old: str, record: Record) -> str:
+        """Rename the file at ``old`` to where ``record`` belongs, as ``record``: in one commit
+        with everything else, so ``git log --follow`` keeps the file's past."""
+        rel = self.put(record, new=True)
+        if rel != old:
+            self.removes.add(old)
+        else:
+            self.new.discard(rel)
+        return rel
+
+    def remove(self, rel: str) -> None:
+        """Take ``rel`` away in this commit (only a record put back as it was, by an undo)."""
+        self.writes.pop(rel, None)
+        self.new.discard(rel)
+        self.removes.add(rel)
+
+    def restore(self, rel: str, text: str) -> None:
+        """Put ``rel`` back exactly as it once was (``text`` from git), in this commit."""
+        self.removes.discard(rel)
+        self.writes[rel] = text
+
     def message(self) -> str:
         ids = ", ".join(self.ids)
         return f"{self.action}: {ids}" if ids else self.action
 
     def commit(self) -> None:
-        if not self.writes:
+        if not self.writes and not self.removes:
             return
         store = self.store
         name, email = (
@@ -795,7 +817,7 @@ class Transaction:
             for rel in self.new:
                 if (store.root / rel).exists():
                     raise SalesopsError(t("记录已存在：{p}", "record exists already: {p}", p=rel))
-            git_paths = [store.git_path(rel) for rel in self.writes]
+            git_paths = [store.git_path(rel) for rel in [*self.writes, *sorted(self.removes)]]
             head = gitutil.read_head(store.gitdir)
             if self.guards and head != self.base_head:
                 from salesops.state import State
@@ -816,6 +838,9 @@ class Transaction:
                 for rel, text in self.writes.items():
                     fault("before_write")
                     yamlio.atomic_write(store.root / rel, text, fault=fault)
+                for rel in sorted(self.removes):
+                    (store.root / rel).unlink(missing_ok=True)
+                    _prune((store.root / rel).parent, store.root)
                 journal["commit_started"] = True
                 yamlio.atomic_write(store.journal_path, json.dumps(journal))
                 self.commit_id = gitutil.commit_paths(
@@ -841,7 +866,9 @@ class Transaction:
                     raise _disk_error(exc, head, store.gitdir) from None
                 raise
             store.journal_path.unlink(missing_ok=True)
-            cache.note_commit(store, head, index_before, self.commit_id, list(self.writes))
+            cache.note_commit(
+                store, head, index_before, self.commit_id, [*self.writes, *sorted(self.removes)]
+            )
 
 
 def _reason(exc: BaseException) -> str:

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from salesops import ids
+from salesops.store import Store
 from tests.conftest import git
 
 LINE = re.compile(r"^[^:\s]+(:\d+)?: ([\w.]+: )?\S.*$")
@@ -73,10 +74,17 @@ def test_two_customers_with_one_phone(shop, cli):
     other = "13812345678" if b == shop.ids["李四"] else "13900001111"
     text = path.read_text("utf-8")
     path.write_text(re.sub(r"phone: '\d+'", f"phone: '{other}'", text), "utf-8")
-    assert problems(cli) == [
+    got = problems(cli)
+    state = Store(shop.path).state()
+    first, then = sorted([a, b], key=lambda c: (state.customers[c].profile.registered_at, c))
+    assert [line.split(": phone ")[0] for line in got] == [
         f"customers/{a}/profile.yaml:5: phone: same phone as customer {b}",
         f"customers/{b}/profile.yaml:5: phone: same phone as customer {a}",
     ]
+    # each line names who holds the phone on both profiles, and what settles it
+    for line in got:
+        assert f"({a}, owner " in line and f"({b}, owner " in line
+        assert f"(the first registration counts): salesops customer merge {first} {then} " in line
 
 
 def test_an_event_under_the_wrong_customer(shop, cli):

@@ -217,7 +217,7 @@ def _logged_text(state, logged) -> str:
             "logged call {e}: {k} customer {c}",
             e=ev.id,
             k=t("新", "new") if logged.new_customer else t("老", "old"),
-            c=state.customer_label(logged.customer),
+            c=logged.matched or state.customer_label(logged.customer),
         ),
         t("接听：{n}", "taken by: {n}", n=safe(state.staff_name(receiver(ev))))
         # at a terminal, identify() said who takes the call before the prompts

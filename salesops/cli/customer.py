@@ -1,4 +1,4 @@
-"""customer add|show|find|edit|history|transfer."""
+"""customer add|show|find|edit|history|transfer|member."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from salesops.i18n import t
     "customer",
     cls=Group,
     help=t(
-        "客户：登记、查看、查找、修改、历史、转移。客户可以用编号片段、电话、姓名或拼音首字母指定。",
-        "Customers: add, show, find, edit, history, transfer. Name a customer by id fragment, phone, name or pinyin initials.",
+        "客户：登记、查看、查找、修改、历史、转移、同来的人。客户可以用编号片段、电话（含同来的人的电话）、姓名或拼音首字母指定。",
+        "Customers: add, show, find, edit, history, transfer, members. Name a customer by id fragment, phone (a member's too), name or pinyin initials.",
     ),
 )
 def customer():
@@ -99,13 +99,38 @@ def customer_add(a, name, gender, phone, address, notes, owner):
     )
 
 
+def member_lines(ses, cs) -> list[str]:
+    """The household's members, numbered as ``customer member remove`` takes them."""
+    from salesops import roles
+    from salesops.processes.customers import relation_name
+    from salesops.text import safe
+
+    if not cs.members:
+        return []
+    viewer = roles.viewer(ses)
+    lines = [f"  {t('同来的人', 'members')}:"]
+    for i, m in enumerate(cs.members, 1):
+        phone = roles.phone_for(viewer, cs, m.phone) if m.phone else ""
+        note = f"  {safe(m.notes)}" if m.notes else ""
+        lines.append(
+            f"    {i}. {safe(m.name) or '-'}  {relation_name(m.relation)}  {phone or '-'}{note}"
+        )
+    return lines
+
+
 def _show_data(ses, cs, phone: str):
+    from salesops import roles
     from salesops.processes.credit import credited
 
     state = ses.state
+    viewer = roles.viewer(ses)
+    members = [
+        m.model_copy(update={"phone": roles.phone_for(viewer, cs, m.phone) or None})
+        for m in cs.members
+    ]
     return {
         "id": cs.id,
-        "profile": cs.profile.model_copy(update={"phone": phone or None}),
+        "profile": cs.profile.model_copy(update={"phone": phone or None, "members": members}),
         "owner": cs.owner,
         "owner_name": state.staff_name(cs.owner),
         "last_contact": cs.last_contact,
@@ -148,6 +173,7 @@ def customer_show(a, query):
             lines.append(f"  {t('地址', 'address')}: {safe(p.address)}")
         if p.notes:
             lines.append(f"  {t('备注', 'notes')}: {safe(p.notes)}")
+        lines.extend(member_lines(ses, cs))
         lines.append(f"  {t('置业顾问', 'owner')}: {safe(state.staff_name(cs.owner)) or '-'}")
         if cs.grade:
             lines.append(f"  {t('意向等级', 'intent grade')}: {cs.grade}")
@@ -205,10 +231,12 @@ def customer_find(a, query, limit):
     if broken is not None:
         note = broken.refusal().message
         more = f"{more}\n{note}" if more else note
+    from salesops.processes.customers import matched_member
+
     rows = [
         {
             "id": cs.id,
-            "name": cs.name,
+            "name": matched_member(state, cs, query) or cs.name,
             "phone": phones.mask(cs.phone),
             "owner": state.staff_name(cs.owner),
             "last_contact": state.local(cs.last_contact) if cs.last_contact else None,
@@ -378,5 +406,181 @@ def customer_transfer(a, query, to, reason):
             c=ses.state.customer_label(change.customer),
             f=ses.state.staff_name(change.previous) or "-",
             o=ses.state.staff_name(change.to),
+        ),
+    )
+
+
+@click.group(
+    "member",
+    cls=Group,
+    help=t(
+        "同来的人（一组客户）：配偶、父母等，用他们的电话也能认出这位客户。",
+        "Members of a customer's household (spouse, parents and others): their phones find the customer too.",
+    ),
+)
+def member():
+    pass
+
+
+customer.add_command(member)
+
+
+RELATION_HELP = t(
+    "关系：本人/配偶/父母/子女/兄弟姐妹/朋友/其他",
+    "relation: self/spouse/parent/child/sibling/friend/other",
+)
+
+
+def relation_choices():
+    from salesops.models.customer import RELATION_NAMES
+
+    return [(key, t(zh, en), (zh, en)) for key, (zh, en) in RELATION_NAMES.items()]
+
+
+@command(
+    member,
+    "add",
+    help=t(
+        "给客户添加同来的人（姓名、关系、电话）；电话不能是别的客户的。",
+        "Add a member to a customer (name, relation, phone); the phone may be no other customer's.",
+    ),
+    writes=True,
+)
+@click.argument("query", required=False)
+@click.option("--name", help=t("姓名", "name"))
+@click.option("--relation", help=RELATION_HELP)
+@click.option("--phone", type=PHONE, help=t("电话", "phone"))
+@click.option("--notes", help=t("备注", "notes"))
+def member_add(a, query, name, relation, phone, notes):
+    from salesops.processes.customers import add_member, member_label
+
+    ses = a.session()
+    _ = ses.actor  # refuse early, before any prompt, if we do not know who this is
+    query = ask_customer(query)
+    name = ask(name, "--name", t("姓名", "name"), required=False)
+    relation = ask(
+        relation, "--relation", t("关系", "relation"), choices=relation_choices(), required=False
+    )
+    phone = ask(phone, "--phone", t("电话（可不填）", "phone (may be left out)"), required=False)
+    cs, m = add_member(ses, query, name=name, relation=relation, phone=phone, notes=notes)
+    a.emit(
+        {"ok": True, "id": cs.id, "member": m},
+        t(
+            "已为客户 {c} 添加同来的人 {m}",
+            "added {m} to customer {c}",
+            c=cs.label,
+            m=member_label(cs, m),
+        ),
+    )
+
+
+@command(
+    member,
+    "remove",
+    help=t(
+        "去掉客户的一位同来的人（用姓名、电话或 customer show 里的序号）。",
+        "Remove a member from a customer (by name, phone or the number customer show gives).",
+    ),
+    writes=True,
+)
+@click.argument("query")
+@click.argument("member_query", metavar="MEMBER")
+def member_remove(a, query, member_query):
+    from salesops.processes.customers import relation_name, remove_member
+    from salesops.text import safe
+
+    ses = a.session()
+    cs, m = remove_member(ses, query, member_query)
+    a.emit(
+        {"ok": True, "id": cs.id, "removed": m},
+        t(
+            "已从客户 {c} 去掉同来的人 {m}（{r}）",
+            "removed {m} ({r}) from customer {c}",
+            c=cs.label,
+            m=safe(m.name) or "-",
+            r=relation_name(m.relation),
+        ),
+    )
+
+
+@command(
+    customer,
+    "merge",
+    help=t(
+        "经理把重复登记的客户 OTHER 并入 KEEP（撞单、一组客户两处登记）：OTHER 的全部记录移到 KEEP 名下"
+        "（一次提交，记录仍记在原置业顾问名下），OTHER 的联系人成为同来的人，OTHER 的编号今后指向 KEEP。"
+        "先登记的为准：KEEP 用先登记的那位。",
+        "A manager merges customer OTHER, registered twice, into KEEP: OTHER's facts move under KEEP "
+        "(one commit; each keeps the consultant it was credited to), OTHER's contact becomes a member, "
+        "and OTHER's id names KEEP from then on. The first registration counts: KEEP is the earlier one.",
+    ),
+    writes=True,
+)
+@click.argument("keep")
+@click.argument("other")
+@click.option("--reason", help=t("原因", "reason"))
+@click.option(
+    "--relation",
+    help=t(
+        "OTHER 的联系人与 KEEP 的关系（默认 本人）：本人/配偶/父母/子女/兄弟姐妹/朋友/其他",
+        "how OTHER's contact relates to KEEP (default self): self/spouse/parent/child/sibling/friend/other",
+    ),
+)
+def customer_merge(a, keep, other, reason, relation):
+    from salesops import roles
+    from salesops.processes.households import merge_customers
+
+    ses = a.session()
+    roles.require(ses, "customer.merge")
+    reason = ask(reason, "--reason", t("合并原因", "reason for the merge"))
+    got = merge_customers(ses, keep, other, reason, relation)
+    a.emit(
+        {
+            "ok": True,
+            "id": got.event.id,
+            "customer": got.keep.id,
+            "merged": got.other.id,
+            "moved": got.event.moved,
+        },
+        t(
+            "已把客户 {o} 并入 {k}：移过来 {n} 条记录；编号 {oi} 今后指向 {ki}。"
+            "撤销用 salesops customer unmerge {oi}",
+            "merged customer {o} into {k}: {n} facts moved; {oi} names {ki} from now on. "
+            "Undo with salesops customer unmerge {oi}",
+            o=got.other.label,
+            oi=got.other.id,
+            k=got.keep.label,
+            ki=got.keep.id,
+            n=got.moved,
+        ),
+    )
+
+
+@command(
+    customer,
+    "unmerge",
+    help=t(
+        "撤销最近一次合并（用被并入客户的编号或保留的客户指定）：所有文件恢复原样；合并之后又有新记录则拒绝并说明原因。",
+        "Undo the last merge (name the merged id or the customer kept): every file as it was; "
+        "refused, with the reason, when something was added since.",
+    ),
+    writes=True,
+)
+@click.argument("query")
+@click.option("--reason", help=t("原因", "reason"))
+def customer_unmerge(a, query, reason):
+    from salesops import roles
+    from salesops.processes.households import unmerge_customers
+
+    ses = a.session()
+    roles.require(ses, "customer.merge")
+    back = unmerge_customers(ses, query, reason)
+    a.emit(
+        {"ok": True, "id": back.id, "customer": back.customer, "restored": back.other},
+        t(
+            "已撤销合并：客户 {o} 恢复为单独的客户（{k} 保留其余记录）",
+            "merge undone: customer {o} is a customer of their own again ({k} keeps the rest)",
+            o=back.other,
+            k=back.customer,
         ),
     )

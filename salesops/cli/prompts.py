@@ -97,10 +97,15 @@ def identify(a, ses, phone, customer, staff, *, prompt: str, decide):
         phone = ask(
             phone, "--phone", prompt, required=False, convert=lambda v: parse_phone(v, area) and v
         )
+    from salesops.processes.calls import member_named
+
     cs = lookup(ses.state, parse_phone(phone, area), customer)
     decision = decide(ses, cs, staff)
     if interactive():
-        if cs is not None:
+        matched = member_named(cs, parse_phone(phone, area))
+        if matched:
+            say(a, t("老客户 {c}：{m}", "old customer {c}: {m}", c=cs.id, m=matched))
+        elif cs is not None:
             say(
                 a,
                 t(

@@ -95,6 +95,7 @@ def sync(remote):
                 )
             )
         lines.extend(safe(d["message"]) for d in result.double_sales)
+        lines.extend(safe(d["message"]) for d in result.shared_phones)
         for p in result.invalid:
             lines.append(
                 t(

@@ -83,7 +83,16 @@ def _party(value) -> int:
     check=check_staff,
     help=t("指定接待的置业顾问（覆盖接待顺序）", "the receiver (overrides the order)"),
 )
-def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics, staff):
+@click.option(
+    "--member",
+    "members",
+    multiple=True,
+    help=t(
+        "同来的人：“姓名 关系 电话”（如 李梅 配偶 13900000002），可多次",
+        "who came along: 'name relation phone' (e.g. 李梅 spouse 13900000002), repeatable",
+    ),
+)
+def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics, staff, members):
     from salesops.processes import visits
 
     ses = a.session()
@@ -100,6 +109,7 @@ def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics
     if cs is None:
         name, gender, channel = ask_identity(ses.state, cs, name, gender, channel)
     party = ask(party, "--party", t("来访人数", "party size"), default=1, convert=_party)
+    members = _ask_members(ses, cs, members, int(party))
     topics = ask_topics(ses, topics)
     logged = visits.arrive(
         ses,
@@ -112,8 +122,39 @@ def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics
         needs=needs,
         topics=topics,
         staff=staff,
+        members=members,
     )
     a.emit(logged_data(ses, logged, duty=_duty(ses)), lambda: _arrived_text(ses, logged))
+
+
+def _ask_members(ses, cs, given, party: int) -> list:
+    """Who came along (同来的人), as (name, relation, phone): from --member, or at a
+    terminal asked once when more than one came (Enter skips)."""
+    import re
+
+    from salesops.processes.customers import new_member, split_member
+
+    got = [split_member(text) for text in given]
+    if given or party < 2 or not interactive():
+        return got
+
+    def people(text):
+        got = [split_member(one) for one in re.split(r"[,，;；、]", text) if one.strip()]
+        for name, relation, phone in got:  # each checked now, so a bad one is asked again
+            new_member(ses, cs, name=name, relation=relation, phone=phone)
+        return got
+
+    text = ask(
+        None,
+        "--member",
+        t(
+            "同来的人（姓名 关系 电话，多人用逗号分隔；回车跳过）",
+            "who came along (name relation phone, several separated by commas; Enter skips)",
+        ),
+        required=False,
+        convert=lambda v: people(v) is not None and v,
+    )
+    return people(text) if text else []
 
 
 def _arrived_text(ses, logged) -> str:
@@ -129,7 +170,7 @@ def _arrived_text(ses, logged) -> str:
                 e=ev.id,
                 n=safe(ses.state.staff_name(receiver(ev))),
                 k=t("新", "new ") if logged.new_customer else t("老", "old "),
-                c=ses.state.customer_label(logged.customer),
+                c=logged.matched or ses.state.customer_label(logged.customer),
             ),
             # at a terminal, identify() said who receives before the prompts: once is enough
             *([] if interactive() else [decision_line(logged.decision)]),

@@ -102,11 +102,17 @@ class OwnerChange(Event):
     previous: StaffId | None = None
     reason: OwnerReason
     note: Text | None = None
+    # moved here by a merge from the customer it was made for: part of the history, but
+    # the owner stays who the merge kept (首次登记为准)
+    merged_from: CustomerId | None = None
 
     title: ClassVar[tuple[str, str]] = ("归属变更", "owner change")
 
     def fold(self, state: State) -> None:
         cs = state.customer(self.customer)
+        if self.merged_from is not None:  # the household was in touch; its owner stays
+            cs.contacted(self.at, counts=self.reason != "transfer")
+            return
         cs.owner = self.to
         cs.owner_history.append(self)
         cs.contacted(self.at, counts=self.reason != "transfer")
@@ -128,9 +134,15 @@ class OwnerChange(Event):
             return state.staff_name(sid) if state else sid
 
         why = OWNER_REASONS[self.reason][1 if en() else 0]
+        merged = (
+            t("（合并前，{c}）", " (before the merge, {c})", c=self.merged_from)
+            if self.merged_from
+            else ""
+        )
         if self.previous is None:
-            line = t("{w}，归属 {o}", "{w}, owner {o}", w=why, o=name(self.to))
+            line = t("{w}，归属 {o}", "{w}, owner {o}", w=why, o=name(self.to)) + merged
             return line + (t("（{n}）", " ({n})", n=self.note) if self.note else "")
+        why += merged
         if self.note:
             why = t("{w}：{n}", "{w}: {n}", w=why, n=self.note)
         return t(

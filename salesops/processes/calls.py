@@ -206,7 +206,7 @@ def lookup(state: State, phone: str | None = None, customer: str | None = None):
     """The customer a phone or a query names; None for a new caller."""
     if customer:
         cs = resolve.customer(state, customer)
-        if phone and cs.phone and cs.phone != phone:
+        if phone and cs.phone and not cs.has_phone(phone):
             raise SalesopsError(
                 t(
                     "电话 {p} 与客户 {c} 的资料不符",
@@ -219,6 +219,14 @@ def lookup(state: State, phone: str | None = None, customer: str | None = None):
     if phone:
         return phone_owner(state, phone)
     return None
+
+
+def member_named(cs: CustomerState | None, phone: str | None) -> str | None:
+    """李梅（张三的配偶） when ``phone`` is a member's of ``cs``, else None."""
+    from salesops.processes.customers import member_label
+
+    member = cs.member_with(phone or "") if cs is not None else None
+    return member_label(cs, member) if member is not None else None
 
 
 def staff_choice(ses: Session, staff: str | None):
@@ -241,6 +249,7 @@ class Logged:
     owner_change: OwnerChange | None = None
     created: list[str] = field(default_factory=list)
     extra: list = field(default_factory=list)
+    matched: str | None = None  # a member's phone: 李梅（张三的配偶）, who the desk has before it
 
 
 def fill_profile(ses: Session, cs: CustomerState, **fields) -> CustomerProfile | None:
@@ -249,6 +258,8 @@ def fill_profile(ses: Session, cs: CustomerState, **fields) -> CustomerProfile |
     for key, value in fields.items():
         if value is None or value == "" or getattr(cs.profile, key) is not None:
             continue
+        if key == "phone" and cs.has_phone(value):
+            continue  # a member's phone: the household is known by it already
         if key == "phone":
             refuse_taken_phone(ses.state, value, cs.id)
         update[key] = value
@@ -344,4 +355,5 @@ def log_call(
     )
     tx.put(call)
     ses.commit(tx)
-    return Logged(call, cid, cs is None, decision, change, list(tx.ids))
+    matched = member_named(cs, phone)
+    return Logged(call, cid, cs is None, decision, change, list(tx.ids), matched=matched)

@@ -49,6 +49,9 @@ class Result:
     # units sold twice once the other desks' facts are in (重复认购), each in words
     double_sales: list[dict] = field(default_factory=list)
     invalid: list[Problem] = field(default_factory=list)  # arrived records that fail validation
+    # one phone on two customers once the other desks' records are in (one household
+    # registered at two desks), each in words
+    shared_phones: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -63,6 +66,7 @@ class Result:
             "invalid": [p.as_dict() for p in self.invalid],
             "conflicts": [c.as_dict() for c in self.conflicts],
             "double_sales": self.double_sales,
+            "shared_phones": self.shared_phones,
         }
 
 
@@ -274,6 +278,7 @@ def sync(ses: Session, remote: str | None = None) -> Result:
         _arrived(store, start, result, upstream)  # what the last fetch brought
         if result.files:
             result.double_sales = _double_sales(store)
+            result.shared_phones = _shared_phones(store)
         result.invalid = _invalid(store, result.files)
         _git(store, "branch", "--quiet", f"--set-upstream-to={remote}/{branch}", check=False)
         # keep `git log -- <folder>` (customer history) fast as the history grows
@@ -281,6 +286,26 @@ def sync(ses: Session, remote: str | None = None) -> Result:
             store, "commit-graph", "write", "--reachable", "--changed-paths", "--split", check=False
         )
         return result
+
+
+def _shared_phones(store: Store) -> list[dict]:
+    """The phones two customers hold right after the merge: the same person or household
+    registered at two desks (判客 across clones), each named with who holds it."""
+    from salesops.processes.customers import shared_phone_message
+    from salesops.state import State
+
+    try:
+        state = State.load(Store(store.root))
+    except SalesopsError:
+        return []  # a store that does not load: check says why
+    return [
+        {
+            "phone": phones.mask(phone),
+            "customers": sorted(ids),
+            "message": shared_phone_message(state, phone, sorted(ids)),
+        }
+        for phone, ids in sorted(state.duplicate_phones().items())
+    ]
 
 
 def _double_sales(store: Store) -> list[dict]:

@@ -21,10 +21,18 @@ from salesops.processes.calls import (
     fill_profile,
     followup_date,
     lookup,
+    member_named,
     staff_choice,
 )
 from salesops.processes.credit import receiver
-from salesops.processes.customers import new_profile, parse_gender, parse_phone
+from salesops.processes.customers import (
+    new_member,
+    new_profile,
+    parse_gender,
+    parse_phone,
+    profile_phones,
+    with_members,
+)
 from salesops.session import Session
 from salesops.state import CustomerState, State
 from salesops.store import Loaded
@@ -75,8 +83,11 @@ def arrive(
     needs: str | None = None,
     topics=None,
     staff: str | None = None,
+    members=(),
 ) -> Logged:
-    """A visitor arrives (来访): decide who receives, record the visit (and the turn)."""
+    """A visitor arrives (来访): decide who receives, record the visit (and the turn).
+    ``members``: who came along (同来的人), as (name, relation, phone), added to the
+    customer's household in the same commit."""
     state = ses.state
     phone = parse_phone(phone, state.office.area_code)
     gender = parse_gender(gender)
@@ -100,11 +111,14 @@ def arrive(
     tx = ses.write("visit arrive")
     if cs is None:
         profile = new_profile(ses, name=name, gender=gender, phone=phone)
+        if members:
+            profile = _joined(ses, None, profile, members)
         tx.put(profile, new=True)
         cid = profile.id
         first = True
     else:
         profile = fill_profile(ses, cs, name=name, gender=gender, phone=phone)
+        profile = _joined(ses, cs, profile or cs.profile, members) if members else profile
         if profile is not None:
             tx.put(profile, new=False)
         cid = cs.id
@@ -135,7 +149,17 @@ def arrive(
         tx.put(turn)
         extra.append(turn)
     ses.commit(tx)
-    return Logged(visit, cid, cs is None, decision, change, list(tx.ids), extra)
+    matched = member_named(cs, phone)
+    return Logged(visit, cid, cs is None, decision, change, list(tx.ids), extra, matched)
+
+
+def _joined(ses: Session, cs: CustomerState | None, profile, members):
+    """``profile`` with the people who came along added to its household."""
+    got = list(profile.members)
+    for name, relation, phone in members:
+        taken = (*profile_phones(profile), *(m.phone for m in got if m.phone))
+        got.append(new_member(ses, cs, name=name, relation=relation, phone=phone, taken=taken))
+    return with_members(profile, got)
 
 
 def find_open(ses: Session, query: str | None = None) -> Visit:
