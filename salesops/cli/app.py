@@ -441,4 +441,23 @@ def confirm(prompt: str, value: bool | None, option: str) -> bool:
         return value
     if not interactive():
         raise click.UsageError(t("缺少选项 {o}", "missing option {o}", o=option))
-    return click.confirm(prompt, err=True)
+    return yes_no(prompt)
+
+
+_YES = {"y", "yes", "是", "是的", "对", "好", "有"}
+_NO = {"n", "no", "否", "不", "不是", "没有", "无"}
+
+
+def yes_no(prompt: str, default: bool = False) -> bool:
+    """A yes/no question at the terminal: 是/否 as the desk says it, y/n as click's
+    confirm does, any case; Enter takes the default shown; anything else is asked again."""
+    text = with_note(prompt, t("是 / 否", "y / n"))
+    shown = t("是", "y") if default else t("否", "n")
+    while True:
+        raw = click.prompt(text, default=shown, show_default=True, err=True)
+        answer = str(raw).strip().casefold()
+        if answer in _YES:
+            return True
+        if answer in _NO:
+            return False
+        click.echo(t("请回答 是 或 否（也可填 y / n）", "answer y or n (yes or no)"), err=True)

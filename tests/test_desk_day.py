@@ -1,0 +1,37 @@
+"""A day at the desk as a new user lives it, at a terminal: the answers people type (是/否,
+a homophone of a colleague's name, an approver asked for), and the messages they read."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from salesops.processes import rotation
+
+NOW = "2026-12-02T10:00:00+08:00"  # a Wednesday
+TTY = {"SALESOPS_INTERACTIVE": "1"}
+CALL = ["call", "log", "--phone", "13900000000", "--name", "王五", "--gender", "男"]
+CALL += ["--channel", "网络", "--budget", "150", "--area", "90", "--layout", "三室"]
+CALL += ["--topic", "价格", "--duration", "3"]
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch):
+    monkeypatch.setenv("SALESOPS_NOW", NOW)
+
+
+@pytest.mark.parametrize("yes", ["是", "Y", "好"])
+def test_a_yes_no_question_takes_shi_as_yes(office, cli, yes):
+    r = cli("--as", "李娜", "--json", *CALL, input=f"{yes}\n明天 10:00\n", env=TTY)
+    assert r.exit_code == 0, r.output
+    assert "是否已邀约客户来现场？（是 / 否） [否]" in r.stderr
+    assert json.loads(r.stdout)["call"]["appointment"].startswith("2026-12-03T10:00")
+
+
+def test_a_yes_no_question_asks_again_and_enter_is_no(office, cli):
+    r = cli("--as", "李娜", "--json", *CALL, input="也许\n\n", env=TTY)
+    assert r.exit_code == 0, r.output
+    assert "请回答 是 或 否（也可填 y / n）" in r.stderr
+    call = json.loads(r.stdout)["call"]
+    assert not call.get("invited") and not call.get("appointment")
