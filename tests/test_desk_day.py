@@ -35,3 +35,20 @@ def test_a_yes_no_question_asks_again_and_enter_is_no(office, cli):
     assert "请回答 是 或 否（也可填 y / n）" in r.stderr
     call = json.loads(r.stdout)["call"]
     assert not call.get("invited") and not call.get("appointment")
+
+
+def test_duty_start_asks_again_for_a_name_it_does_not_know(office, cli):
+    r = cli("--as", "赵主管", "--json", "duty", "start", input="李娜 张卫 陈静\n张伟\n", env=TTY)
+    assert r.exit_code == 0, r.output
+    assert "找不到员工“张卫”；是不是 张伟？" in r.stderr
+    assert "已记下：李娜、陈静" in r.stderr
+    state = office.session().state
+    roster = json.loads(r.stdout)["event"]["roster"]
+    assert [state.staff_name(s) for s in roster] == ["李娜", "张伟", "陈静"]  # in the order typed
+
+
+def test_a_homophone_of_a_colleague_is_suggested_in_options_too(office, cli):
+    rotation.start(office.session(office.supervisor), ["李娜", "张伟"])
+    r = cli("--as", "赵主管", "duty", "away", "张卫", "--reason", "洗手间")
+    assert r.exit_code == 1
+    assert "找不到员工“张卫”；是不是 张伟？" in r.stderr

@@ -310,12 +310,13 @@ def _ask_rest(raw: str, one: Callable) -> list:
     from salesops.processes.faq import split
 
     got: list = []  # per word: (value, None) or (None, the refusal)
+    kept: list[str] = []  # the good words as typed (a value may be a code or an id)
     for word in split(raw):
         try:
             got.append((one(word), None))
+            kept.append(safe(word))
         except SalesopsError as exc:
             got.append((None, (word, exc.message)))
-    kept = [v for v, bad in got if bad is None]
     out: list = []
     for value, bad in got:
         while bad is not None:
@@ -323,7 +324,7 @@ def _ask_rest(raw: str, one: Callable) -> list:
             click.echo(safe_lines(message), err=True)
             if kept:
                 click.echo(
-                    t("已记下：{k}", "kept: {k}", k=t("、", ", ").join(map(str, kept))),
+                    t("已记下：{k}", "kept: {k}", k=t("、", ", ").join(kept)),
                     err=True,
                 )
             again = click.prompt(

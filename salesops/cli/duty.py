@@ -99,7 +99,7 @@ def duty_start(a, staff):
         names = t("、", ", ").join(
             s.name for s in ses.state.active_staff() if s.role == "consultant"
         )
-        raw = ask(
+        ids = ask(
             None,
             "STAFF…",
             t(
@@ -107,8 +107,10 @@ def duty_start(a, staff):
                 "consultants on duty in order, separated by spaces ({n})",
                 n=names,
             ),
+            multiple=True,
+            convert=lambda q: rotation.roster_member(ses, q),
         )
-        who = raw.replace("，", " ").replace(",", " ").replace("、", " ").split()
+        who = ids  # every name left out (Enter): refused below as no one named
     event = rotation.start(ses, who)
     names = " → ".join(safe(ses.state.staff_name(s)) for s in event.roster)
     _emit_change(a, ses, event, t("已排班：{n}", "on duty: {n}", n=names))

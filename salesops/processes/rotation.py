@@ -297,25 +297,33 @@ def start(ses: Session, who: list[str]) -> DutyStart:
             t("请按接待顺序列出在岗的置业顾问", "name the consultants on duty, in order")
         )
     roster: list[str] = []
-    for query in who:
-        member = resolve.staff(state, query)
-        if member.id in roster:
-            raise SalesopsError(
-                t("{n} 在名单中出现了两次", "{n} is named twice", n=safe(member.name))
-            )
-        roster.append(member.id)
     d = now_day(ses)
-    for sid in roster:
-        if sid in d.on_duty:
+    for query in who:
+        sid = roster_member(ses, query, d)
+        if sid in roster:
             raise SalesopsError(
-                t(
-                    "{n} 今天已经在岗（{s}）",
-                    "{n} is on duty already ({s})",
-                    n=safe(state.staff_name(sid)),
-                    s=status_text(state, d, sid),
-                )
+                t("{n} 在名单中出现了两次", "{n} is named twice", n=safe(state.staff_name(sid)))
             )
+        roster.append(sid)
     return record_event(ses, DutyStart, "duty start", None, by=actor.id, roster=roster)
+
+
+def roster_member(ses: Session, query: str, d: Day | None = None) -> str:
+    """The staff id of one name for today's roster: a known, active member not yet on duty
+    (``duty start`` checks each name typed at its prompt with this, and asks again)."""
+    state = ses.state
+    member = resolve.staff(state, query)
+    d = d or now_day(ses)
+    if member.id in d.on_duty:
+        raise SalesopsError(
+            t(
+                "{n} 今天已经在岗（{s}）",
+                "{n} is on duty already ({s})",
+                n=safe(member.name),
+                s=status_text(state, d, member.id),
+            )
+        )
+    return member.id
 
 
 def _on_duty(ses: Session, query: str) -> tuple[Staff, Day]:
