@@ -52,3 +52,29 @@ def test_a_homophone_of_a_colleague_is_suggested_in_options_too(office, cli):
     r = cli("--as", "赵主管", "duty", "away", "张卫", "--reason", "洗手间")
     assert r.exit_code == 1
     assert "找不到员工“张卫”；是不是 张伟？" in r.stderr
+
+
+def test_leave_for_a_private_matter_asks_who_approved_it(office, cli):
+    rotation.start(office.session(office.supervisor), ["李娜", "张伟", "陈静"])
+    r = cli("--as", "陈静", "--json", "duty", "away", "陈静", input="私事\n张伟\n赵主管\n", env=TTY)
+    assert r.exit_code == 0, r.output
+    assert "哪位值班主管批准的（1 王经理 / 2 赵主管）" in r.stderr
+    assert "没有“张伟”这个选项" in r.stderr
+    assert json.loads(r.stdout)["event"]["approved_by"] == office.supervisor.id
+
+
+def test_a_wrong_approver_is_refused_before_the_reason_is_asked(office, cli):
+    rotation.start(office.session(office.supervisor), ["李娜", "张伟", "陈静"])
+    r = cli(
+        "--as", "陈静", "duty", "away", "陈静", "--approved-by", "张伟", input="私事\n", env=TTY
+    )
+    assert r.exit_code == 1
+    assert "错误：张伟 不是值班主管：处理非工作事务须由值班主管或销售经理批准" in r.stderr
+    assert "离岗原因" not in r.stderr
+
+
+def test_off_a_terminal_a_private_matter_without_approver_is_still_refused(office, cli):
+    rotation.start(office.session(office.supervisor), ["李娜", "张伟", "陈静"])
+    r = cli("--as", "陈静", "duty", "away", "陈静", "--reason", "私事")
+    assert r.exit_code == 1
+    assert "须征得值班主管同意：用 --approved-by 写明批准的主管" in r.stderr

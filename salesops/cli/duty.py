@@ -224,12 +224,17 @@ def _order_text(state, d) -> str:
 @click.option("--reason", help=t("离岗原因", "reason"))
 @click.option("--approved-by", help=t("批准的值班主管", "approving supervisor"))
 def duty_away(a, staff, reason, approved_by):
+    from salesops import resolve
     from salesops.processes import rotation
     from salesops.text import safe
 
     ses = a.session()
     state = ses.state
     who = _who(ses, staff, lambda d, sid: sid not in d.away)
+    member = resolve.staff(state, who, active=False)
+    if approved_by:  # a wrong approver is said before the reason is asked
+        given = state.office.away_reason(reason.strip()) if reason else None
+        rotation.check_approver(ses, approved_by, member.id, given.name if given else "")
     reason = ask(
         reason,
         "--reason",
@@ -243,6 +248,13 @@ def duty_away(a, staff, reason, approved_by):
             for r in state.office.away_reasons
         ],
     )
+    if approved_by is None and interactive() and rotation.needs_approver(ses, member.id, reason):
+        approved_by = ask(
+            None,
+            "--approved-by",
+            t("哪位值班主管批准的", "approved by which supervisor"),
+            choices=[(s.id, s.name) for s in rotation.approvers(ses, member.id)],
+        )
     event = rotation.away(ses, who, reason, approved_by)
     found = ses.state.office.away_reason(event.reason)
     message = t(

@@ -390,19 +390,8 @@ def away(ses: Session, query: str, reason: str, approved_by: str | None = None) 
     approver = None
     if not found.work:
         if approved_by:
-            approver = resolve.staff(state, approved_by)
-        elif ses.actor.role in ("supervisor", "manager") and ses.actor.id != member.id:
-            approver = ses.actor
-        if approver is not None and roles.reach("duty.approve", approver.role) != roles.ANY:
-            raise SalesopsError(
-                t(
-                    "{a} 不是值班主管：处理非工作事务（{r}）须由值班主管或销售经理批准",
-                    "{a} is not a duty supervisor: a non-work matter ({r}) is approved by a supervisor or a manager",
-                    a=safe(approver.name),
-                    r=found.name,
-                )
-            )
-        if approver is None:
+            approver = check_approver(ses, approved_by, member.id, found.name)
+        elif needs_approver(ses, member.id, found.code):
             raise SalesopsError(
                 t(
                     "处理非工作事务（{r}）须征得值班主管同意：用 --approved-by 写明批准的主管",
@@ -410,8 +399,8 @@ def away(ses: Session, query: str, reason: str, approved_by: str | None = None) 
                     r=found.name,
                 )
             )
-        if approver.id == member.id:
-            raise SalesopsError(t("不能自己批准自己", "you cannot approve your own leave"))
+        else:
+            approver = ses.actor
     return record_event(
         ses,
         DutyAway,
@@ -422,6 +411,47 @@ def away(ses: Session, query: str, reason: str, approved_by: str | None = None) 
         keeps_place=found.keeps_place,
         approved_by=approver.id if approver else None,
     )
+
+
+def needs_approver(ses: Session, member_id: str, reason: str | None) -> bool:
+    """Whether leave for ``reason`` must name who approved it: a non-work matter, recorded
+    by someone who cannot approve it himself (a consultant, or the person leaving)."""
+    found = ses.state.office.away_reason(reason.strip()) if reason else None
+    if found is None or found.work:
+        return False
+    actor = ses.actor
+    return roles.reach("duty.approve", actor.role) != roles.ANY or actor.id == member_id
+
+
+def approvers(ses: Session, member_id: str) -> list[Staff]:
+    """Who may approve ``member_id``'s leave: the active supervisors and managers but him."""
+    return [
+        s
+        for s in ses.state.active_staff()
+        if roles.reach("duty.approve", s.role) == roles.ANY and s.id != member_id
+    ]
+
+
+def check_approver(ses: Session, query: str, member_id: str, reason: str = "") -> Staff:
+    """The approver named, if he may approve this leave (checked before any prompt)."""
+    approver = resolve.staff(ses.state, query)
+    if roles.reach("duty.approve", approver.role) != roles.ANY:
+        matter = (
+            t("处理非工作事务（{r}）", "a non-work matter ({r})", r=reason)
+            if reason
+            else (t("处理非工作事务", "a non-work matter"))
+        )
+        raise SalesopsError(
+            t(
+                "{a} 不是值班主管：{m}须由值班主管或销售经理批准",
+                "{a} is not a duty supervisor: {m} is approved by a supervisor or a manager",
+                a=safe(approver.name),
+                m=matter,
+            )
+        )
+    if approver.id == member_id:
+        raise SalesopsError(t("不能自己批准自己", "you cannot approve your own leave"))
+    return approver
 
 
 def back(ses: Session, query: str) -> DutyBack:
