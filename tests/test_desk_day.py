@@ -78,3 +78,14 @@ def test_off_a_terminal_a_private_matter_without_approver_is_still_refused(offic
     r = cli("--as", "陈静", "duty", "away", "陈静", "--reason", "私事")
     assert r.exit_code == 1
     assert "须征得值班主管同意：用 --approved-by 写明批准的主管" in r.stderr
+
+
+def test_the_export_says_an_owner_change_as_history_does(office, cli, tmp_path):
+    cli("--as", "李娜", "customer", "add", "--name", "张三", "--gender", "男", "--phone", "13812345678")  # fmt: skip
+    r = cli("--as", "王经理", "export", "-o", str(tmp_path / "x"))
+    assert r.exit_code == 0, r.output
+    rows = (tmp_path / "x" / "events.csv").read_text(encoding="utf-8-sig").splitlines()
+    owner = [row for row in rows if ",归属变更," in row]
+    assert owner and owner[0].endswith(",张三,登记客户，归属 李娜"), owner
+    history = cli("--as", "王经理", "customer", "history", "张三").stdout
+    assert "登记客户，归属 李娜" in history
