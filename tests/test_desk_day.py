@@ -89,3 +89,21 @@ def test_the_export_says_an_owner_change_as_history_does(office, cli, tmp_path):
     assert owner and owner[0].endswith(",张三,登记客户，归属 李娜"), owner
     history = cli("--as", "王经理", "customer", "history", "张三").stdout
     assert "登记客户，归属 李娜" in history
+
+
+def test_in_the_store_folder_a_report_form_or_export_lands_beside_the_store(
+    office, cli, monkeypatch
+):
+    monkeypatch.chdir(office.path / "staff")  # a desk working inside its store
+    beside = office.path.parent
+    r = cli("--as", "王经理", "report", "weekly")
+    assert r.exit_code == 0, r.output
+    assert "周报 → ../../weekly-2026-W48.html" in r.stdout
+    assert (beside / "weekly-2026-W48.html").is_file()
+    r = cli("--as", "王经理", "form", "call-register")
+    assert r.exit_code == 0, r.output
+    assert (beside / "call-register-2026-12-02.html").is_file()
+    r = cli("--as", "王经理", "export")
+    assert r.exit_code == 0, r.output
+    assert (beside / "export" / "customers.csv").is_file()
+    assert not list(office.path.glob("**/weekly-*")) and not (office.path / "export").exists()

@@ -1364,7 +1364,11 @@ def publish(
         raise SalesopsError(
             t("{f} 格式需要用 -o 指定文件", "the {f} format needs a file: pass -o FILE", f=fmt)
         )
-    path = Path(output) if output and output != "-" else Path(f"weekly-{week.label}.{fmt}")
+    path = (
+        Path(output)
+        if output and output != "-"
+        else pub.default_path(f"weekly-{week.label}.{fmt}", ses.store)
+    )
     if not to_stdout:
         pub.target(path, ses.store)  # refused before the week is built, not after
     report = build(
