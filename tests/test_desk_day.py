@@ -107,3 +107,13 @@ def test_in_the_store_folder_a_report_form_or_export_lands_beside_the_store(
     assert r.exit_code == 0, r.output
     assert (beside / "export" / "customers.csv").is_file()
     assert not list(office.path.glob("**/weekly-*")) and not (office.path / "export").exists()
+
+
+@pytest.mark.parametrize(
+    "said, label",
+    [("本周", "2026-W49"), ("上周", "2026-W48"), ("last week", "2026-W48"), ("周六", "2026-W49")],
+)
+def test_the_week_of_a_report_may_be_said_in_words(office, cli, said, label):
+    r = cli("--as", "王经理", "report", "weekly", "--week", said, "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["meta"]["week"] == label
