@@ -117,3 +117,13 @@ def test_the_week_of_a_report_may_be_said_in_words(office, cli, said, label):
     r = cli("--as", "王经理", "report", "weekly", "--week", said, "--format", "json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["meta"]["week"] == label
+
+
+def test_back_from_leave_the_consultant_is_picked_by_name(office, cli):
+    rotation.start(office.session(office.supervisor), ["李娜", "张伟"])
+    rotation.away(office.session(office.supervisor), "张伟", "私事")
+    r = cli("--as", "赵主管", "--json", "duty", "back", input="张伟\n", env=TTY)
+    assert r.exit_code == 0, r.output
+    assert "1. 张伟（离岗（私事））" in r.stderr and "哪位置业顾问（填编号 1 或名称）" in r.stderr
+    assert "没有" not in r.stderr
+    assert json.loads(r.stdout)["event"]["staff"] == office.consultants[1].id

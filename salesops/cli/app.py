@@ -257,9 +257,10 @@ def ask(
         else:
             for line in menu.lines():
                 click.echo(line, err=True)
+            numbers = "1" if len(menu.choices) == 1 else f"1-{len(menu.choices)}"
             text = with_note(
                 text,
-                t("填编号 1-{n} 或名称", "number 1-{n} or name", n=len(menu.choices)),
+                t("填编号 {n} 或名称", "number {n} or name", n=numbers),
             )
     if not required and default is None and not _says_skip(prompt):
         text = with_note(text, t("回车跳过", "Enter to skip"))
@@ -369,7 +370,11 @@ _NOTE = re.compile(r"\s*[（(][^（()）]*[)）]")
 
 def bare(label: str) -> str:
     """A label without its note in brackets: ``洗手间（保留位置）`` -> ``洗手间``."""
-    return _NOTE.sub("", label).strip()
+    while True:  # a note within a note: 张伟（离岗（私事））, innermost first
+        shorter = _NOTE.sub("", label)
+        if shorter == label:
+            return label.strip()
+        label = shorter
 
 
 class Menu:

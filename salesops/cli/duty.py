@@ -68,6 +68,7 @@ def _who(ses, who: str | None, which=lambda d, sid: True) -> str:
                 n=state.staff_name(sid),
                 s=rotation.status_text(state, d, sid),
             ),
+            (state.staff_name(sid),),
         )
         for sid in here
         if which(d, sid)
