@@ -127,3 +127,9 @@ def test_back_from_leave_the_consultant_is_picked_by_name(office, cli):
     assert "1. 张伟（离岗（私事））" in r.stderr and "哪位置业顾问（填编号 1 或名称）" in r.stderr
     assert "没有" not in r.stderr
     assert json.loads(r.stdout)["event"]["staff"] == office.consultants[1].id
+
+
+def test_at_takes_a_time_of_day_alone_as_today(office, cli):
+    r = cli("--as", "李娜", "--json", *CALL, "--not-invited", "--at", "09:30")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["call"]["at"].startswith("2026-12-02T09:30")

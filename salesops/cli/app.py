@@ -82,7 +82,13 @@ class App:
             store = Store.open(self.store_path)
             i18n.set_office_lang(_office_lang(store))
             at = (
-                parse_datetime(self.at, store.tz, what="--at", earliest=_earliest_fact(store))
+                parse_datetime(
+                    self.at,
+                    store.tz,
+                    what="--at",
+                    base=now(store.tz).date(),  # --at 08:00: today at eight
+                    earliest=_earliest_fact(store),
+                )
                 if self.at
                 else None
             )
