@@ -133,3 +133,10 @@ def test_at_takes_a_time_of_day_alone_as_today(office, cli):
     r = cli("--as", "李娜", "--json", *CALL, "--not-invited", "--at", "09:30")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["call"]["at"].startswith("2026-12-02T09:30")
+
+
+def test_an_english_visit_line_has_single_spaces(office, cli):
+    rotation.start(office.session(office.supervisor), ["李娜", "张伟"])
+    r = cli("--lang", "en", "--as", "李娜", "visit", "arrive", "--phone", "13955554444", "--name", "李雷", "--gender", "f", "--channel", "网络", "--party", "1", "--topic", "价格")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "李娜 receives new customer 李雷 (139****4444)" in r.stdout, r.stdout

@@ -128,7 +128,7 @@ def _arrived_text(ses, logged) -> str:
                 "visit {e}: {n} receives {k} customer {c}",
                 e=ev.id,
                 n=safe(ses.state.staff_name(receiver(ev))),
-                k=t("新", "new ") if logged.new_customer else t("老", "old "),
+                k=t("新", "new") if logged.new_customer else t("老", "old"),
                 c=ses.state.customer_label(logged.customer),
             ),
             # at a terminal, identify() said who receives before the prompts: once is enough
