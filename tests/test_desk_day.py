@@ -140,3 +140,41 @@ def test_an_english_visit_line_has_single_spaces(office, cli):
     r = cli("--lang", "en", "--as", "李娜", "visit", "arrive", "--phone", "13955554444", "--name", "李雷", "--gender", "f", "--channel", "网络", "--party", "1", "--topic", "价格")  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "李娜 receives new customer 李雷 (139****4444)" in r.stdout, r.stdout
+
+
+@pytest.fixture
+def english_types(office):
+    """office.yaml with English names of its unit types, committed as a manager would."""
+    from salesops.models.office import English
+    from tests.opshelp import commit_file
+
+    o = office.store.office
+    en = English(unit_types={"A": "2-bed", "B": "3-bed"})
+    commit_file(office.path, "office.yaml", o.model_copy(update={"en": en}))
+    return office
+
+
+def test_unit_types_read_and_are_typed_in_english(english_types, cli):
+    from salesops.processes import visits
+
+    office = english_types
+    rotation.start(office.session(office.supervisor), ["李娜", "张伟"])
+    visits.arrive(office.session(office.consultants[0]), phone="13812345678", name="张三")
+    r = cli("--lang", "en", "--as", "李娜", "--json", "visit", "leave", "张三", "--grade", "B", input="2-BED, 3-bed\n\n", env=TTY)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "unit types recommended (comma-separated; A 2-bed, B 3-bed, C " in r.stderr
+    assert json.loads(r.stdout)["visit_end"]["recommended"] == ["A", "B"]
+    r = cli("--lang", "en", "--as", "李娜", "tour", "model", "start", "张三", "--type", "4-bed")
+    assert r.exit_code == 1
+    assert "no unit type '4-bed'; the types are: A 2-bed, B 3-bed, C " in r.stderr
+
+
+def test_a_stray_english_unit_type_is_reported_by_check(office, cli):
+    from salesops.models.office import English
+    from tests.opshelp import commit_file
+
+    o = office.store.office
+    commit_file(office.path, "office.yaml", o.model_copy(update={"en": English(unit_types={"Z": "x"})}))  # fmt: skip
+    r = cli("check")
+    assert r.exit_code == 1
+    assert "unit_types" in r.stdout and "Z" in r.stdout, r.stdout

@@ -279,7 +279,10 @@ def model_start(a, customer, people, unit_type, briefing, shoe_covers, staff):
         unit_type,
         "--type",
         t("与客户确认带看户型", "unit type to show"),
-        choices=[(u.code, f"{u.code} {u.name}", (u.name,)) for u in ses.state.office.unit_types],
+        choices=[
+            (u.code, f"{u.code} {ses.state.office.label('unit_types', u.code)}", (u.name,))
+            for u in ses.state.office.unit_types
+        ],
         convert=lambda v: _unit_type(ses, v),
     )
     briefing = confirm(

@@ -259,7 +259,10 @@ def _ask_seen_off(state, grade, recommended, introduced):
             t(
                 "推荐户型（可多选，逗号分隔；{u}；回车跳过）",
                 "unit types recommended (comma-separated; {u}; Enter to skip)",
-                u=t("、", ", ").join(f"{u.code} {u.name}" for u in state.office.unit_types),
+                u=t("、", ", ").join(
+                    f"{u.code} {state.office.label('unit_types', u.code)}"
+                    for u in state.office.unit_types
+                ),
             ),
             required=False,
             multiple=True,

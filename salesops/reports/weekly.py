@@ -1154,7 +1154,7 @@ class _Builder:
                     total[key] = sum(r[key] for r in rows)
             rows.append(total)
         office = state.office
-        type_names = {u.code: u.name for u in office.unit_types}
+        type_names = {u.code: office.label("unit_types", u.code) for u in office.unit_types}
         columns = [Column("building", t("楼栋", "building"))]
         columns += [
             Column(f"type_{ty}", f"{ty} {type_names.get(ty, '')}".strip(), "int") for ty in types
