@@ -178,3 +178,18 @@ def test_a_stray_english_unit_type_is_reported_by_check(office, cli):
     r = cli("check")
     assert r.exit_code == 1
     assert "unit_types" in r.stdout and "Z" in r.stdout, r.stdout
+
+
+def test_history_in_english_names_topics_and_layouts_in_english(office, cli):
+    from salesops.models.office import English
+    from tests.opshelp import commit_file
+
+    en = English(faq={"价格": "price"}, layouts={"三室": "3 bedrooms"})
+    commit_file(office.path, "office.yaml", office.store.office.model_copy(update={"en": en}))
+    r = cli("--as", "李娜", *CALL, "--not-invited")
+    assert r.exit_code == 0, r.output
+    r = cli("--lang", "en", "--as", "李娜", "customer", "show", "王五")
+    assert r.exit_code == 0, r.output
+    assert "new caller · 3 bedrooms 90 150 · asked: price" in r.stdout, r.stdout
+    r = cli("--as", "李娜", "customer", "show", "王五")
+    assert "新客户 · 三室 90 150 · 问：价格" in r.stdout
