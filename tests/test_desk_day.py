@@ -193,3 +193,27 @@ def test_history_in_english_names_topics_and_layouts_in_english(office, cli):
     assert "new caller · 3 bedrooms 90 150 · asked: price" in r.stdout, r.stdout
     r = cli("--as", "李娜", "customer", "show", "王五")
     assert "新客户 · 三室 90 150 · 问：价格" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "said, when",
+    [
+        ("周六下午3点", "2026-12-05T15:00"),
+        ("明天 10点半", "2026-12-03T10:30"),
+        ("后天上午9点15分", "2026-12-04T09:15"),
+        ("周六 晚上7点", "2026-12-05T19:00"),
+        ("saturday 3pm", "2026-12-05T15:00"),
+        ("tomorrow 9:30 am", "2026-12-03T09:30"),
+        ("2026-12-05 下午2点", "2026-12-05T14:00"),
+    ],
+)
+def test_an_appointment_said_as_people_say_it(office, cli, said, when):
+    r = cli("--as", "李娜", "--json", *CALL, "--appointment", said)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["call"]["appointment"].startswith(when)
+
+
+def test_a_time_in_words_that_is_no_time_is_still_refused(office, cli):
+    r = cli("--as", "李娜", *CALL, "--appointment", "周六 25点")
+    assert r.exit_code in (1, 2)
+    assert "不是有效时间" in r.stderr
