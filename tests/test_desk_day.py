@@ -217,3 +217,16 @@ def test_a_time_in_words_that_is_no_time_is_still_refused(office, cli):
     r = cli("--as", "李娜", *CALL, "--appointment", "周六 25点")
     assert r.exit_code in (1, 2)
     assert "不是有效时间" in r.stderr
+
+
+def test_an_away_reason_is_named_in_english_in_a_refusal(office, cli):
+    from salesops.models.office import English
+    from tests.opshelp import commit_file
+
+    en = English(away_reasons={"personal": "Personal"})
+    commit_file(office.path, "office.yaml", office.store.office.model_copy(update={"en": en}))
+    rotation.start(office.session(office.supervisor), ["李娜", "张伟"])
+    for approver in (["--approved-by", "李娜"], []):
+        r = cli("--lang", "en", "--as", "张伟", "duty", "away", "张伟", "--reason", "personal", *approver)  # fmt: skip
+        assert r.exit_code == 1
+        assert "a non-work matter (Personal)" in r.stderr, r.stderr

@@ -235,7 +235,12 @@ def duty_away(a, staff, reason, approved_by):
     member = resolve.staff(state, who, active=False)
     if approved_by:  # a wrong approver is said before the reason is asked
         given = state.office.away_reason(reason.strip()) if reason else None
-        rotation.check_approver(ses, approved_by, member.id, given.name if given else "")
+        rotation.check_approver(
+            ses,
+            approved_by,
+            member.id,
+            state.office.label("away_reasons", given.code) if given else "",
+        )
     reason = ask(
         reason,
         "--reason",

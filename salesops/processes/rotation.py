@@ -390,13 +390,15 @@ def away(ses: Session, query: str, reason: str, approved_by: str | None = None) 
     approver = None
     if not found.work:
         if approved_by:
-            approver = check_approver(ses, approved_by, member.id, found.name)
+            approver = check_approver(
+                ses, approved_by, member.id, state.office.label("away_reasons", found.code)
+            )
         elif needs_approver(ses, member.id, found.code):
             raise SalesopsError(
                 t(
                     "处理非工作事务（{r}）须征得值班主管同意：用 --approved-by 写明批准的主管",
                     "a non-work matter ({r}) needs a supervisor's approval: name them with --approved-by",
-                    r=found.name,
+                    r=state.office.label("away_reasons", found.code),
                 )
             )
         else:
