@@ -230,3 +230,24 @@ def test_an_away_reason_is_named_in_english_in_a_refusal(office, cli):
         r = cli("--lang", "en", "--as", "张伟", "duty", "away", "张伟", "--reason", "personal", *approver)  # fmt: skip
         assert r.exit_code == 1
         assert "a non-work matter (Personal)" in r.stderr, r.stderr
+
+
+def _headers(path, sheet: int) -> list[str]:
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        shared = z.read("xl/sharedStrings.xml").decode("utf-8")
+        strings = re.findall(r"<t[^>]*>([^<]*)</t>", shared)
+        xml = z.read(f"xl/worksheets/sheet{sheet}.xml").decode("utf-8")
+    cells = re.findall(r'<c r="[A-Z]+1"[^>]*t="s"[^>]*><v>(\d+)</v>', xml)
+    return [strings[int(v)] for v in cells]
+
+
+def test_the_xlsx_overview_heads_its_columns_this_week_previous_week_change(office, cli, tmp_path):
+    out = tmp_path / "r.xlsx"
+    r = cli("--as", "王经理", "report", "weekly", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert _headers(out, 2)[1:4] == ["本周", "上周", "变化"]
+    daily = _headers(out, 3)
+    assert "来电（上周）" in daily  # several compared figures: each says whose week
