@@ -251,3 +251,23 @@ def test_the_xlsx_overview_heads_its_columns_this_week_previous_week_change(offi
     assert _headers(out, 2)[1:4] == ["本周", "上周", "变化"]
     daily = _headers(out, 3)
     assert "来电（上周）" in daily  # several compared figures: each says whose week
+
+
+def test_a_call_shows_the_standard_answer_to_each_topic_asked(office, cli):
+    from salesops.processes import faq
+
+    office_answer = next(e for e in faq.load(office.store).entries if e.code == "价格").answer
+    r = cli("--as", "李娜", *CALL, "--not-invited")
+    assert r.exit_code == 0, r.output
+    assert f"答客问 · 价格：{' '.join(office_answer.split())}" in r.stderr
+    r = cli("--as", "李娜", "--json", *CALL[:3], "13900000001", *CALL[4:], "--not-invited")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["answers"][0]["topic"] == "价格"
+
+
+def test_a_visit_shows_the_standard_answer_when_the_topics_are_typed(office, cli):
+    rotation.start(office.session(office.supervisor), ["李娜", "张伟"])
+    answers = ["13955554444", "李雷", "女", "网络", "1", "按揭"]
+    r = cli("--as", "李娜", "visit", "arrive", input="\n".join(answers) + "\n", env=TTY)
+    assert r.exit_code == 0, r.output
+    assert "答客问 · 按揭：" in r.stderr

@@ -27,6 +27,7 @@ from salesops.cli.prompts import (
     logged_data,
     next_contact_lines,
     say,
+    say_answers,
 )
 from salesops.i18n import t
 
@@ -192,6 +193,7 @@ def _ask_call(a, ses, given: dict) -> None:
     )
     # A call reads faq.yaml for this prompt even when it cannot ask (ask_topics does not).
     g["topics"] = g["topics"] or ask_topic_list(ses)
+    say_answers(a, ses, g["topics"])
     if g["invited"] is None and g["appointment"] is None and interactive():
         g["invited"] = yes_no(t("是否已邀约客户来现场？", "invited to visit?"))
     if g["invited"] and g["appointment"] is None:

@@ -23,6 +23,7 @@ from salesops.cli.prompts import (
     identify,
     logged_data,
     next_contact_lines,
+    say_answers,
     spellings,
 )
 from salesops.i18n import t
@@ -101,6 +102,7 @@ def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics
         name, gender, channel = ask_identity(ses.state, cs, name, gender, channel)
     party = ask(party, "--party", t("来访人数", "party size"), default=1, convert=_party)
     topics = ask_topics(ses, topics)
+    say_answers(a, ses, topics)
     logged = visits.arrive(
         ses,
         phone=phone,
