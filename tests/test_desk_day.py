@@ -271,3 +271,14 @@ def test_a_visit_shows_the_standard_answer_when_the_topics_are_typed(office, cli
     r = cli("--as", "李娜", "visit", "arrive", input="\n".join(answers) + "\n", env=TTY)
     assert r.exit_code == 0, r.output
     assert "答客问 · 按揭：" in r.stderr
+
+
+def test_a_no_to_the_safety_briefing_says_give_it_first_and_asks_again(office, cli):
+    from tests.opshelp import customer
+
+    customer(office, "张三", "13812345678")
+    r = cli("--as", "李娜", "--json", "tour", "site", "start", "张三", "-n", "2", input="否\n是\n\n", env=TTY)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert r.stderr.count("已向客户讲解参观工地的注意事项") == 2
+    assert "请先向客户讲解注意事项，讲解完再回答“是”（Ctrl-C 取消）" in r.stderr
+    assert r.stderr.index("讲解完再回答") < r.stderr.index("参观路线")  # not after the route

@@ -448,12 +448,19 @@ class Menu:
         )
 
 
-def confirm(prompt: str, value: bool | None, option: str) -> bool:
+def confirm(prompt: str, value: bool | None, option: str, *, must: str | None = None) -> bool:
+    """A yes/no option, asked at a terminal when not given. ``must``: a step that has to be
+    done before going on (a safety briefing): a no at the prompt says so and asks again,
+    instead of asking the rest and refusing at the end."""
     if value is not None:
         return value
     if not interactive():
         raise click.UsageError(t("缺少选项 {o}", "missing option {o}", o=option))
-    return yes_no(prompt)
+    while True:
+        answer = yes_no(prompt)
+        if answer or must is None:
+            return answer
+        click.echo(must, err=True)
 
 
 _YES = {"y", "yes", "是", "是的", "对", "好", "有"}

@@ -73,6 +73,15 @@ def _check_returned(ses, value) -> None:
 
 
 _CUSTOMER = customer_argument()
+
+
+def _brief_first() -> str:
+    return t(
+        "请先向客户讲解注意事项，讲解完再回答“是”（Ctrl-C 取消）",
+        "give the briefing first, then answer y (Ctrl-C to cancel)",
+    )
+
+
 _PEOPLE = option(
     "--people",
     "-n",
@@ -177,6 +186,7 @@ def site_start(a, customer, people, briefing, route, remedy, staff):
         ),
         briefing,
         "--briefing",
+        must=_brief_first(),
     )
     routes = state.office.site_routes
     if route is not None or len(routes) > 1:
@@ -286,7 +296,10 @@ def model_start(a, customer, people, unit_type, briefing, shoe_covers, staff):
         convert=lambda v: _unit_type(ses, v),
     )
     briefing = confirm(
-        t("已向客户讲解参观样板间的注意事项？", "briefing given?"), briefing, "--briefing"
+        t("已向客户讲解参观样板间的注意事项？", "briefing given?"),
+        briefing,
+        "--briefing",
+        must=_brief_first(),
     )
     shoe_covers = confirm(
         t("是否需要穿鞋套？", "are shoe covers needed?"), shoe_covers, "--shoe-covers"
