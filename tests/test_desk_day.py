@@ -282,3 +282,27 @@ def test_a_no_to_the_safety_briefing_says_give_it_first_and_asks_again(office, c
     assert r.stderr.count("已向客户讲解参观工地的注意事项") == 2
     assert "请先向客户讲解注意事项，讲解完再回答“是”（Ctrl-C 取消）" in r.stderr
     assert r.stderr.index("讲解完再回答") < r.stderr.index("参观路线")  # not after the route
+
+
+def test_counts_and_scores_may_be_typed_in_chinese_numerals(office, cli):
+    from salesops.text import whole_number
+    from tests.opshelp import customer
+
+    assert [whole_number(w) for w in ("两个", "五分", "十二", "３", "二十三人")] == [
+        2,
+        5,
+        12,
+        3,
+        23,
+    ]
+    with pytest.raises(ValueError):
+        whole_number("五五")
+    customer(office, "张三", "13812345678")
+    r = cli("--as", "李娜", "--json", "tour", "site", "start", "张三", "--briefing", input="两个\n\n", env=TTY)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["tour"]["head_count"] == 2
+    answers = ["service=五分", "knowledge=4", "environment=四", "product=5"]
+    r = cli(
+        "--as", "李娜", "survey", "record", "张三", *[x for a in answers for x in ("--answer", a)]
+    )
+    assert r.exit_code == 0, r.output

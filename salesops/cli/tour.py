@@ -53,8 +53,10 @@ def model():
 
 
 def _count(value: str) -> int:
+    from salesops.text import whole_number
+
     try:
-        return int(str(value).strip())
+        return whole_number(value)
     except ValueError:
         raise SalesopsError(t("请填一个整数", "enter a whole number")) from None
 

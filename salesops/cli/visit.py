@@ -49,11 +49,15 @@ def order_line(ses) -> str:
 
 def _party(value) -> int:
     from salesops.errors import SalesopsError
+    from salesops.text import whole_number
 
-    text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= 50:
+    try:
+        people = whole_number(value)
+    except ValueError:
+        people = 0
+    if not 1 <= people <= 50:
         raise SalesopsError(t("来访人数填 1 到 50 的数字", "party size is a number from 1 to 50"))
-    return int(text)
+    return people
 
 
 @command(
