@@ -306,3 +306,20 @@ def test_counts_and_scores_may_be_typed_in_chinese_numerals(office, cli):
         "--as", "李娜", "survey", "record", "张三", *[x for a in answers for x in ("--answer", a)]
     )
     assert r.exit_code == 0, r.output
+
+
+def test_at_a_real_terminal_shi_answers_yes(office):
+    import os
+
+    from tests.test_prompts import Screen
+
+    env = {k: v for k, v in os.environ.items() if k != "SALESOPS_INTERACTIVE"}
+    screen = Screen(["--store", str(office.path), "--as", "李娜", *CALL], env)
+    screen.expect("是否已邀约客户来现场？（是 / 否） [否]")
+    screen.type("也许")
+    screen.expect("请回答 是 或 否")
+    screen.type("是")
+    screen.expect("约定来访时间")
+    screen.type("周六下午3点")
+    assert screen.close() == 0, screen.text
+    assert "约访：2026-12-05 15:00" in screen.text
