@@ -323,3 +323,14 @@ def test_at_a_real_terminal_shi_answers_yes(office):
     screen.type("周六下午3点")
     assert screen.close() == 0, screen.text
     assert "约访：2026-12-05 15:00" in screen.text
+
+
+def test_the_party_option_takes_what_its_prompt_takes(office, cli):
+    rotation.start(office.session(office.supervisor), ["李娜", "张伟"])
+    base = ["visit", "arrive", "--phone", "13955554444", "--name", "李雷", "--gender", "女"]
+    base += ["--channel", "网络", "--topic", "价格"]
+    r = cli("--as", "李娜", "--json", *base, "--party", "两个")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["visit"]["party_size"] == 2
+    r = cli("--as", "李娜", *base, "--party", "60")
+    assert r.exit_code in (1, 2) and "来访人数填 1 到 50 的数字" in r.stderr

@@ -74,7 +74,14 @@ def _party(value) -> int:
 @click.option("--phone", type=PHONE, help=t("客户电话", "visitor's phone"))
 @customer_options
 @channel_option
-@click.option("--party", "party", type=click.IntRange(1, 50), help=t("来访人数", "party size"))
+@option(
+    "--party",
+    "party",
+    metavar="N",
+    check=lambda ses, v: _party(v),
+    resolves=True,
+    help=t("来访人数（1-50）", "party size (1-50)"),
+)
 @click.option("--needs", help=t("客户需求", "what they look for"))
 @option(
     "--topic",
