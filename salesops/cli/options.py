@@ -406,6 +406,19 @@ class PhoneType(click.ParamType):
 
 PHONE = PhoneType()
 
+
+class CountType(click.ParamType):
+    """A count in a range as the desk types it (2, ２, 两个), kept as typed for the option's
+    check, which reads it as its prompt does; help names it as click's IntRange (整数)."""
+
+    name = "integer range"
+
+    def convert(self, value, param, ctx):
+        return value
+
+
+COUNT = CountType()
+
 channel_option = option(
     "--channel",
     check=check_channel,

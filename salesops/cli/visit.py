@@ -6,6 +6,7 @@ import click
 
 from salesops.cli.app import ask, interactive
 from salesops.cli.options import (
+    COUNT,
     PHONE,
     Group,
     channel_option,
@@ -77,7 +78,7 @@ def _party(value) -> int:
 @option(
     "--party",
     "party",
-    metavar="N",
+    type=COUNT,
     check=lambda ses, v: _party(v),
     resolves=True,
     help=t("来访人数（1-50）", "party size (1-50)"),
