@@ -215,6 +215,16 @@ def staff(state: State, query: str, *, active: bool = True) -> Staff:
             data={"candidates": [s.id for s in found]},
         )
     if not found:
+        alike = _sounds_like(query, state.staff.values())
+        if alike:
+            raise SalesopsError(
+                t(
+                    "找不到员工“{q}”；是不是 {n}？",
+                    "no staff member '{q}'; did you mean {n}?",
+                    q=safe(query),
+                    n=t("、", ", ").join(safe(s.name) for s in alike),
+                )
+            )
         raise SalesopsError(
             t(
                 "找不到员工“{q}”；salesops staff list 列出所有员工",
@@ -228,6 +238,15 @@ def staff(state: State, query: str, *, active: bool = True) -> Staff:
             t("员工 {n} 已停用", "staff member {n} is deactivated", n=safe(st.name))
         )
     return st
+
+
+def _sounds_like(query: str, people) -> list:
+    """Those whose name reads like ``query`` in pinyin: the homophone an input method offers
+    first (张卫 typed for 张伟)."""
+    if not re.search(r"[\u4e00-\u9fff]", query):
+        return []
+    said = pinyin_keys(query.strip())[1]
+    return [p for p in people if said and pinyin_keys(p.name)[1] == said]
 
 
 def _unit_keys(u) -> set[str]:

@@ -160,7 +160,7 @@ def parse_datetime(
     latest: dt.date = LATEST,
 ) -> dt.datetime:
     """Parse ``2026-11-26 14:30``, ``2026-11-26T14:30+08:00`` or, given ``base``, ``14:30``."""
-    raw = str(text).strip().replace("/", "-").replace("：", ":")
+    raw = spoken_clock(str(text).strip().replace("/", "-").replace("：", ":"))
     value: dt.datetime | None = None
     said = _said_day(raw, tz, base)
     if said is not None:  # 明天 10:00, 周六 15:30, tomorrow 10:00
@@ -205,6 +205,37 @@ def parse_datetime(
 
 
 _SAID_TIME = re.compile(r"^(\S+?)\s*(\d{1,2}:\d{2})?$")
+# A time of day as people say it, at the end of what was typed: 下午3点, 3点半, 10点15分,
+# 晚上7点; 3pm, 3:30 pm, 10am.
+_CLOCK_ZH = re.compile(
+    r"(上午|早上|中午|下午|晚上)?\s*(\d{1,2})\s*[点時时]\s*(?:(半)|(\d{1,2})\s*分?)?$"
+)
+_CLOCK_EN = re.compile(r"(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?$", re.IGNORECASE)
+
+
+def spoken_clock(raw: str) -> str:
+    """``周六下午3点`` -> ``周六 15:00``, ``tomorrow 3pm`` -> ``tomorrow 15:00``: a time of
+    day said in words becomes HH:MM; anything else is returned as it was."""
+    m = _CLOCK_ZH.search(raw)
+    if m:
+        hour = int(m.group(2))
+        minute = 30 if m.group(3) else int(m.group(4) or 0)
+        part = m.group(1)
+        if part in ("下午", "晚上") and hour < 12 or part == "中午" and hour < 6:
+            hour += 12
+    else:
+        m = _CLOCK_EN.search(raw)
+        if not m:
+            return raw
+        hour, minute = int(m.group(1)), int(m.group(2) or 0)
+        if hour > 12:
+            return raw
+        hour = hour % 12 + (12 if m.group(3).lower() == "p" else 0)
+    if hour > 23 or minute > 59:
+        return raw
+    head = raw[: m.start()].strip()
+    clock = f"{hour:02d}:{minute:02d}"
+    return f"{head} {clock}" if head else clock
 
 
 def _said_day(raw: str, tz: dt.tzinfo, base: dt.date | None):

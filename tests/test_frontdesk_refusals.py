@@ -112,7 +112,7 @@ CASES = [
         ["微信", "朋友介绍"],
     ),
     (roster, "赵主管", ["visit", "arrive"], ["电话或姓名"]),
-    (visiting, "赵主管", ["visit", "leave", "--recommend", "Z"], ["Z", "A(两室两厅一卫)"]),
+    (visiting, "赵主管", ["visit", "leave", "--recommend", "Z"], ["Z", "A 两室两厅一卫"]),
     (visiting, "赵主管", ["visit", "leave", "--grade", "E"], ["E", "A"]),
     (visiting, "赵主管", ["visit", "leave", "--next-followup", "2026-11-20"], ["已经过去"]),
 ]

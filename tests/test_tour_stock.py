@@ -116,7 +116,7 @@ def test_stock_changes_the_stock_cannot_bear_are_refused(office, cli, li, zs):
         assert r.exit_code == 1 and "遗失的安全帽只有 0 顶，不能找回 1 顶" in r.output
         r = cli("--as", li.id, "tour", "stock", "add", "0")
         assert r.exit_code == 1 and "数量必须在 1 到 10000 之间" in r.output
-        r = cli("--as", li.id, "tour", "stock", "add", "两")
+        r = cli("--as", li.id, "tour", "stock", "add", "几个")
         assert r.exit_code == 1 and "请填一个整数" in r.output
         r = cli("--as", li.id, "tour", "stock", "add")
         assert r.exit_code == 2 and "COUNT" in r.output

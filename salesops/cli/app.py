@@ -82,7 +82,13 @@ class App:
             store = Store.open(self.store_path)
             i18n.set_office_lang(_office_lang(store))
             at = (
-                parse_datetime(self.at, store.tz, what="--at", earliest=_earliest_fact(store))
+                parse_datetime(
+                    self.at,
+                    store.tz,
+                    what="--at",
+                    base=now(store.tz).date(),  # --at 08:00: today at eight
+                    earliest=_earliest_fact(store),
+                )
                 if self.at
                 else None
             )
@@ -257,9 +263,10 @@ def ask(
         else:
             for line in menu.lines():
                 click.echo(line, err=True)
+            numbers = "1" if len(menu.choices) == 1 else f"1-{len(menu.choices)}"
             text = with_note(
                 text,
-                t("填编号 1-{n} 或名称", "number 1-{n} or name", n=len(menu.choices)),
+                t("填编号 {n} 或名称", "number {n} or name", n=numbers),
             )
     if not required and default is None and not _says_skip(prompt):
         text = with_note(text, t("回车跳过", "Enter to skip"))
@@ -310,12 +317,13 @@ def _ask_rest(raw: str, one: Callable) -> list:
     from salesops.processes.faq import split
 
     got: list = []  # per word: (value, None) or (None, the refusal)
+    kept: list[str] = []  # the good words as typed (a value may be a code or an id)
     for word in split(raw):
         try:
             got.append((one(word), None))
+            kept.append(safe(word))
         except SalesopsError as exc:
             got.append((None, (word, exc.message)))
-    kept = [v for v, bad in got if bad is None]
     out: list = []
     for value, bad in got:
         while bad is not None:
@@ -323,7 +331,7 @@ def _ask_rest(raw: str, one: Callable) -> list:
             click.echo(safe_lines(message), err=True)
             if kept:
                 click.echo(
-                    t("已记下：{k}", "kept: {k}", k=t("、", ", ").join(map(str, kept))),
+                    t("已记下：{k}", "kept: {k}", k=t("、", ", ").join(kept)),
                     err=True,
                 )
             again = click.prompt(
@@ -368,7 +376,11 @@ _NOTE = re.compile(r"\s*[（(][^（()）]*[)）]")
 
 def bare(label: str) -> str:
     """A label without its note in brackets: ``洗手间（保留位置）`` -> ``洗手间``."""
-    return _NOTE.sub("", label).strip()
+    while True:  # a note within a note: 张伟（离岗（私事））, innermost first
+        shorter = _NOTE.sub("", label)
+        if shorter == label:
+            return label.strip()
+        label = shorter
 
 
 class Menu:
@@ -436,9 +448,35 @@ class Menu:
         )
 
 
-def confirm(prompt: str, value: bool | None, option: str) -> bool:
+def confirm(prompt: str, value: bool | None, option: str, *, must: str | None = None) -> bool:
+    """A yes/no option, asked at a terminal when not given. ``must``: a step that has to be
+    done before going on (a safety briefing): a no at the prompt says so and asks again,
+    instead of asking the rest and refusing at the end."""
     if value is not None:
         return value
     if not interactive():
         raise click.UsageError(t("缺少选项 {o}", "missing option {o}", o=option))
-    return click.confirm(prompt, err=True)
+    while True:
+        answer = yes_no(prompt)
+        if answer or must is None:
+            return answer
+        click.echo(must, err=True)
+
+
+_YES = {"y", "yes", "是", "是的", "对", "好", "有"}
+_NO = {"n", "no", "否", "不", "不是", "没有", "无"}
+
+
+def yes_no(prompt: str, default: bool = False) -> bool:
+    """A yes/no question at the terminal: 是/否 as the desk says it, y/n as click's
+    confirm does, any case; Enter takes the default shown; anything else is asked again."""
+    text = with_note(prompt, t("是 / 否", "y / n"))
+    shown = t("是", "y") if default else t("否", "n")
+    while True:
+        raw = click.prompt(text, default=shown, show_default=True, err=True)
+        answer = str(raw).strip().casefold()
+        if answer in _YES:
+            return True
+        if answer in _NO:
+            return False
+        click.echo(t("请回答 是 或 否（也可填 y / n）", "answer y or n (yes or no)"), err=True)

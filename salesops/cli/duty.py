@@ -68,6 +68,7 @@ def _who(ses, who: str | None, which=lambda d, sid: True) -> str:
                 n=state.staff_name(sid),
                 s=rotation.status_text(state, d, sid),
             ),
+            (state.staff_name(sid),),
         )
         for sid in here
         if which(d, sid)
@@ -99,7 +100,7 @@ def duty_start(a, staff):
         names = t("、", ", ").join(
             s.name for s in ses.state.active_staff() if s.role == "consultant"
         )
-        raw = ask(
+        ids = ask(
             None,
             "STAFF…",
             t(
@@ -107,8 +108,10 @@ def duty_start(a, staff):
                 "consultants on duty in order, separated by spaces ({n})",
                 n=names,
             ),
+            multiple=True,
+            convert=lambda q: rotation.roster_member(ses, q),
         )
-        who = raw.replace("，", " ").replace(",", " ").replace("、", " ").split()
+        who = ids  # every name left out (Enter): refused below as no one named
     event = rotation.start(ses, who)
     names = " → ".join(safe(ses.state.staff_name(s)) for s in event.roster)
     _emit_change(a, ses, event, t("已排班：{n}", "on duty: {n}", n=names))
@@ -222,12 +225,22 @@ def _order_text(state, d) -> str:
 @click.option("--reason", help=t("离岗原因", "reason"))
 @click.option("--approved-by", help=t("批准的值班主管", "approving supervisor"))
 def duty_away(a, staff, reason, approved_by):
+    from salesops import resolve
     from salesops.processes import rotation
     from salesops.text import safe
 
     ses = a.session()
     state = ses.state
     who = _who(ses, staff, lambda d, sid: sid not in d.away)
+    member = resolve.staff(state, who, active=False)
+    if approved_by:  # a wrong approver is said before the reason is asked
+        given = state.office.away_reason(reason.strip()) if reason else None
+        rotation.check_approver(
+            ses,
+            approved_by,
+            member.id,
+            state.office.label("away_reasons", given.code) if given else "",
+        )
     reason = ask(
         reason,
         "--reason",
@@ -241,6 +254,13 @@ def duty_away(a, staff, reason, approved_by):
             for r in state.office.away_reasons
         ],
     )
+    if approved_by is None and interactive() and rotation.needs_approver(ses, member.id, reason):
+        approved_by = ask(
+            None,
+            "--approved-by",
+            t("哪位值班主管批准的", "approved by which supervisor"),
+            choices=[(s.id, s.name) for s in rotation.approvers(ses, member.id)],
+        )
     event = rotation.away(ses, who, reason, approved_by)
     found = ses.state.office.away_reason(event.reason)
     message = t(

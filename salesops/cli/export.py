@@ -66,6 +66,8 @@ def export(fmt, out_dir, reveal, raw):
 
     a = app()
     ses = a.session()
+    if click.get_current_context().get_parameter_source("out_dir").name == "DEFAULT":
+        out_dir = str(publish.default_path(out_dir, ses.store))
     argv = [*publish.lang_args(), "export", "--format", fmt, "-o", out_dir]
     if reveal:
         argv.append("--reveal")

@@ -222,8 +222,8 @@ def at_option(fn):
         expose_value=False,
         callback=_set("at"),
         help=t(
-            "事情发生的时间（补录纸质记录），如 2026-11-26 14:30",
-            "when it happened (to enter a paper record), e.g. 2026-11-26 14:30",
+            "事情发生的时间（补录纸质记录），如 2026-11-26 14:30，或今天的 09:30",
+            "when it happened (to enter a paper record), e.g. 2026-11-26 14:30, or 09:30 today",
         ),
     )(fn)
 
@@ -405,6 +405,19 @@ class PhoneType(click.ParamType):
 
 
 PHONE = PhoneType()
+
+
+class CountType(click.ParamType):
+    """A count in a range as the desk types it (2, ２, 两个), kept as typed for the option's
+    check, which reads it as its prompt does; help names it as click's IntRange (整数)."""
+
+    name = "integer range"
+
+    def convert(self, value, param, ctx):
+        return value
+
+
+COUNT = CountType()
 
 channel_option = option(
     "--channel",

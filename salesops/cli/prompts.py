@@ -26,6 +26,37 @@ def say(a, text: str, *, key: str | None = None, value=None) -> None:
         click.echo(text, err=True)
 
 
+def say_answers(a, ses, topics) -> None:
+    """The office's standard answer (答客问) to each topic the customer asked, for whoever
+    is on the phone or at the table; --json carries them under ``answers``."""
+    from salesops.processes import faq
+    from salesops.text import safe
+
+    book = faq.load(ses.store) if topics else None
+    if book is None:
+        return
+    codes = faq.topics(ses.store, topics)
+    found = [e for code in codes for e in book.entries if e.code == code]
+    if not found:
+        return
+    office = ses.store.office
+    lines = [
+        t(
+            "答客问 · {c}：{a}",
+            "standard answer · {c}: {a}",
+            c=safe(office.label("faq", e.code)),
+            a=safe(" ".join(e.answer.split())),
+        )
+        for e in found
+    ]
+    say(
+        a,
+        "\n".join(lines),
+        key="answers",
+        value=[{"topic": e.code, "question": e.question, "answer": e.answer} for e in found],
+    )
+
+
 def ask_customer(value: str | None, state=None) -> str:
     """The CUSTOMER argument of the operations commands (tour, survey, complaint, subscribe):
     with ``state``, an answer naming no one is asked again (the customer's id is returned)."""

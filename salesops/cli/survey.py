@@ -50,11 +50,12 @@ def _score(q):
 
     def convert(raw: str) -> int | str:
         from salesops.processes.surveys import declines
+        from salesops.text import whole_number
 
         if declines(raw):
             return DECLINED
         try:
-            value = int(str(raw).strip().removesuffix("分"))
+            value = whole_number(raw)
         except ValueError:
             raise SalesopsError(
                 t(

@@ -53,8 +53,10 @@ def model():
 
 
 def _count(value: str) -> int:
+    from salesops.text import whole_number
+
     try:
-        return int(str(value).strip())
+        return whole_number(value)
     except ValueError:
         raise SalesopsError(t("请填一个整数", "enter a whole number")) from None
 
@@ -73,6 +75,15 @@ def _check_returned(ses, value) -> None:
 
 
 _CUSTOMER = customer_argument()
+
+
+def _brief_first() -> str:
+    return t(
+        "请先向客户讲解注意事项，讲解完再回答“是”（Ctrl-C 取消）",
+        "give the briefing first, then answer y (Ctrl-C to cancel)",
+    )
+
+
 _PEOPLE = option(
     "--people",
     "-n",
@@ -177,6 +188,7 @@ def site_start(a, customer, people, briefing, route, remedy, staff):
         ),
         briefing,
         "--briefing",
+        must=_brief_first(),
     )
     routes = state.office.site_routes
     if route is not None or len(routes) > 1:
@@ -279,11 +291,17 @@ def model_start(a, customer, people, unit_type, briefing, shoe_covers, staff):
         unit_type,
         "--type",
         t("与客户确认带看户型", "unit type to show"),
-        choices=[(u.code, f"{u.code} {u.name}", (u.name,)) for u in ses.state.office.unit_types],
+        choices=[
+            (u.code, f"{u.code} {ses.state.office.label('unit_types', u.code)}", (u.name,))
+            for u in ses.state.office.unit_types
+        ],
         convert=lambda v: _unit_type(ses, v),
     )
     briefing = confirm(
-        t("已向客户讲解参观样板间的注意事项？", "briefing given?"), briefing, "--briefing"
+        t("已向客户讲解参观样板间的注意事项？", "briefing given?"),
+        briefing,
+        "--briefing",
+        must=_brief_first(),
     )
     shoe_covers = confirm(
         t("是否需要穿鞋套？", "are shoe covers needed?"), shoe_covers, "--shoe-covers"

@@ -63,7 +63,10 @@ def unit_add(a, building, floor, number, type_, area, price):
         type_,
         "--type",
         t("户型", "unit type"),
-        choices=[(u.code, f"{u.code} {u.name}") for u in office.unit_types],
+        choices=[
+            (u.code, f"{u.code} {office.label('unit_types', u.code)}", (u.name,))
+            for u in office.unit_types
+        ],
     )
     area = ask(area, "--area", t("建筑面积（平方米）", "area (m²)"))
     price = ask(price, "--price", t("总价（元）", "list price (yuan)"))

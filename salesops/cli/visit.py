@@ -6,6 +6,7 @@ import click
 
 from salesops.cli.app import ask, interactive
 from salesops.cli.options import (
+    COUNT,
     PHONE,
     Group,
     channel_option,
@@ -23,6 +24,7 @@ from salesops.cli.prompts import (
     identify,
     logged_data,
     next_contact_lines,
+    say_answers,
     spellings,
 )
 from salesops.i18n import t
@@ -48,11 +50,15 @@ def order_line(ses) -> str:
 
 def _party(value) -> int:
     from salesops.errors import SalesopsError
+    from salesops.text import whole_number
 
-    text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= 50:
+    try:
+        people = whole_number(value)
+    except ValueError:
+        people = 0
+    if not 1 <= people <= 50:
         raise SalesopsError(t("来访人数填 1 到 50 的数字", "party size is a number from 1 to 50"))
-    return int(text)
+    return people
 
 
 @command(
@@ -69,7 +75,14 @@ def _party(value) -> int:
 @click.option("--phone", type=PHONE, help=t("客户电话", "visitor's phone"))
 @customer_options
 @channel_option
-@click.option("--party", "party", type=click.IntRange(1, 50), help=t("来访人数", "party size"))
+@option(
+    "--party",
+    "party",
+    type=COUNT,
+    check=lambda ses, v: _party(v),
+    resolves=True,
+    help=t("来访人数（1-50）", "party size (1-50)"),
+)
 @click.option("--needs", help=t("客户需求", "what they look for"))
 @option(
     "--topic",
@@ -111,6 +124,7 @@ def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics
     party = ask(party, "--party", t("来访人数", "party size"), default=1, convert=_party)
     members = _ask_members(ses, cs, members, int(party))
     topics = ask_topics(ses, topics)
+    say_answers(a, ses, topics)
     logged = visits.arrive(
         ses,
         phone=phone,
@@ -169,7 +183,7 @@ def _arrived_text(ses, logged) -> str:
                 "visit {e}: {n} receives {k} customer {c}",
                 e=ev.id,
                 n=safe(ses.state.staff_name(receiver(ev))),
-                k=t("新", "new ") if logged.new_customer else t("老", "old "),
+                k=t("新", "new") if logged.new_customer else t("老", "old"),
                 c=logged.matched or ses.state.customer_label(logged.customer),
             ),
             # at a terminal, identify() said who receives before the prompts: once is enough
@@ -300,7 +314,10 @@ def _ask_seen_off(state, grade, recommended, introduced):
             t(
                 "推荐户型（可多选，逗号分隔；{u}；回车跳过）",
                 "unit types recommended (comma-separated; {u}; Enter to skip)",
-                u=t("、", ", ").join(f"{u.code} {u.name}" for u in state.office.unit_types),
+                u=t("、", ", ").join(
+                    f"{u.code} {state.office.label('unit_types', u.code)}"
+                    for u in state.office.unit_types
+                ),
             ),
             required=False,
             multiple=True,

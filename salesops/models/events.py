@@ -118,12 +118,8 @@ class OwnerChange(Event):
         cs.contacted(self.at, counts=self.reason != "transfer")
 
     def summary(self, state: State | None = None) -> str:
-        from salesops.i18n import en
-
-        name = state.staff_name(self.to) if state else self.to
-        why = OWNER_REASONS[self.reason][1 if en() else 0]
-        why = f" ({why})" if en() else f"（{why}）"
-        return f"→ {name}{why}" + (f" {self.note}" if self.note else "")
+        """The same line as history's (the export's summary, 上次内容), not a bare arrow."""
+        return self.headline(state)
 
     def headline(self, state: State | None = None) -> str:
         """登记客户，归属 李娜 / 归属 李娜 → 王强（经理调配）: whose the customer is now, and

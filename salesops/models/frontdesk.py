@@ -63,6 +63,13 @@ def _sep() -> str:
     return ", " if en() else "、"
 
 
+def _labels(state: State | None, what: str, values) -> str:
+    """Items of an office list as the user reads them (a FAQ topic's English under en)."""
+    if state is None:
+        return _sep().join(values)
+    return _sep().join(state.office.label(what, v) for v in values)
+
+
 def _name(state: State | None, sid: str | None) -> str:
     if not sid:
         return ""
@@ -169,11 +176,14 @@ class Call(Event):
         ]
         if self.on_behalf_of:
             parts.append(_lang(("代", "for ")) + _name(state, self.on_behalf_of))
-        wants = [w for w in (self.layout, self.area, self.budget) if w]
+        layout = (
+            state.office.label("layouts", self.layout) if state and self.layout else self.layout
+        )
+        wants = [w for w in (layout, self.area, self.budget) if w]
         if wants:
             parts.append(" ".join(wants))
         if self.topics:
-            parts.append(_lang(("问：", "asked: ")) + _sep().join(self.topics))
+            parts.append(_lang(("问：", "asked: ")) + _labels(state, "faq", self.topics))
         if self.appointment:
             parts.append(_lang(("约 ", "invited for ")) + _when(state, self.appointment))
         if self.duration_min is not None:
@@ -224,7 +234,7 @@ class Visit(Event):
         if self.on_behalf_of:
             parts.append(_lang(("代", "for ")) + _name(state, self.on_behalf_of))
         if self.topics:
-            parts.append(_lang(("问：", "asked: ")) + _sep().join(self.topics))
+            parts.append(_lang(("问：", "asked: ")) + _labels(state, "faq", self.topics))
         if self.needs:
             parts.append(self.needs.splitlines()[0][:40])
         return " · ".join(parts)

@@ -60,13 +60,14 @@ class English(_Item):
     channels: dict[str, Line] = Field(default_factory=dict)
     layouts: dict[str, Line] = Field(default_factory=dict)
     grades: dict[str, Line] = Field(default_factory=dict)
+    unit_types: dict[str, Line] = Field(default_factory=dict)
     away_reasons: dict[str, Line] = Field(default_factory=dict)
     survey: dict[str, Line] = Field(default_factory=dict)
     faq: dict[str, Line] = Field(default_factory=dict)
 
 
 # The office's lists a person picks from, as (key, Chinese label) pairs.
-LISTS = ("channels", "layouts", "grades", "away_reasons", "survey")
+LISTS = ("channels", "layouts", "grades", "unit_types", "away_reasons", "survey")
 
 
 class Office(Record):

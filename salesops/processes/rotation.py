@@ -297,25 +297,33 @@ def start(ses: Session, who: list[str]) -> DutyStart:
             t("请按接待顺序列出在岗的置业顾问", "name the consultants on duty, in order")
         )
     roster: list[str] = []
-    for query in who:
-        member = resolve.staff(state, query)
-        if member.id in roster:
-            raise SalesopsError(
-                t("{n} 在名单中出现了两次", "{n} is named twice", n=safe(member.name))
-            )
-        roster.append(member.id)
     d = now_day(ses)
-    for sid in roster:
-        if sid in d.on_duty:
+    for query in who:
+        sid = roster_member(ses, query, d)
+        if sid in roster:
             raise SalesopsError(
-                t(
-                    "{n} 今天已经在岗（{s}）",
-                    "{n} is on duty already ({s})",
-                    n=safe(state.staff_name(sid)),
-                    s=status_text(state, d, sid),
-                )
+                t("{n} 在名单中出现了两次", "{n} is named twice", n=safe(state.staff_name(sid)))
             )
+        roster.append(sid)
     return record_event(ses, DutyStart, "duty start", None, by=actor.id, roster=roster)
+
+
+def roster_member(ses: Session, query: str, d: Day | None = None) -> str:
+    """The staff id of one name for today's roster: a known, active member not yet on duty
+    (``duty start`` checks each name typed at its prompt with this, and asks again)."""
+    state = ses.state
+    member = resolve.staff(state, query)
+    d = d or now_day(ses)
+    if member.id in d.on_duty:
+        raise SalesopsError(
+            t(
+                "{n} 今天已经在岗（{s}）",
+                "{n} is on duty already ({s})",
+                n=safe(member.name),
+                s=status_text(state, d, member.id),
+            )
+        )
+    return member.id
 
 
 def _on_duty(ses: Session, query: str) -> tuple[Staff, Day]:
@@ -382,28 +390,19 @@ def away(ses: Session, query: str, reason: str, approved_by: str | None = None) 
     approver = None
     if not found.work:
         if approved_by:
-            approver = resolve.staff(state, approved_by)
-        elif ses.actor.role in ("supervisor", "manager") and ses.actor.id != member.id:
-            approver = ses.actor
-        if approver is not None and roles.reach("duty.approve", approver.role) != roles.ANY:
-            raise SalesopsError(
-                t(
-                    "{a} 不是值班主管：处理非工作事务（{r}）须由值班主管或销售经理批准",
-                    "{a} is not a duty supervisor: a non-work matter ({r}) is approved by a supervisor or a manager",
-                    a=safe(approver.name),
-                    r=found.name,
-                )
+            approver = check_approver(
+                ses, approved_by, member.id, state.office.label("away_reasons", found.code)
             )
-        if approver is None:
+        elif needs_approver(ses, member.id, found.code):
             raise SalesopsError(
                 t(
                     "处理非工作事务（{r}）须征得值班主管同意：用 --approved-by 写明批准的主管",
                     "a non-work matter ({r}) needs a supervisor's approval: name them with --approved-by",
-                    r=found.name,
+                    r=state.office.label("away_reasons", found.code),
                 )
             )
-        if approver.id == member.id:
-            raise SalesopsError(t("不能自己批准自己", "you cannot approve your own leave"))
+        else:
+            approver = ses.actor
     return record_event(
         ses,
         DutyAway,
@@ -414,6 +413,47 @@ def away(ses: Session, query: str, reason: str, approved_by: str | None = None) 
         keeps_place=found.keeps_place,
         approved_by=approver.id if approver else None,
     )
+
+
+def needs_approver(ses: Session, member_id: str, reason: str | None) -> bool:
+    """Whether leave for ``reason`` must name who approved it: a non-work matter, recorded
+    by someone who cannot approve it himself (a consultant, or the person leaving)."""
+    found = ses.state.office.away_reason(reason.strip()) if reason else None
+    if found is None or found.work:
+        return False
+    actor = ses.actor
+    return roles.reach("duty.approve", actor.role) != roles.ANY or actor.id == member_id
+
+
+def approvers(ses: Session, member_id: str) -> list[Staff]:
+    """Who may approve ``member_id``'s leave: the active supervisors and managers but him."""
+    return [
+        s
+        for s in ses.state.active_staff()
+        if roles.reach("duty.approve", s.role) == roles.ANY and s.id != member_id
+    ]
+
+
+def check_approver(ses: Session, query: str, member_id: str, reason: str = "") -> Staff:
+    """The approver named, if he may approve this leave (checked before any prompt)."""
+    approver = resolve.staff(ses.state, query)
+    if roles.reach("duty.approve", approver.role) != roles.ANY:
+        matter = (
+            t("处理非工作事务（{r}）", "a non-work matter ({r})", r=reason)
+            if reason
+            else (t("处理非工作事务", "a non-work matter"))
+        )
+        raise SalesopsError(
+            t(
+                "{a} 不是值班主管：{m}须由值班主管或销售经理批准",
+                "{a} is not a duty supervisor: {m} is approved by a supervisor or a manager",
+                a=safe(approver.name),
+                m=matter,
+            )
+        )
+    if approver.id == member_id:
+        raise SalesopsError(t("不能自己批准自己", "you cannot approve your own leave"))
+    return approver
 
 
 def back(ses: Session, query: str) -> DutyBack:

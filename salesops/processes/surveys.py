@@ -19,7 +19,7 @@ from salesops.processes import credit
 from salesops.processes.record import record_event
 from salesops.session import Session
 from salesops.state import State
-from salesops.text import safe
+from salesops.text import safe, whole_number
 
 
 def question_label(q: Question, office: Office | None = None) -> str:
@@ -94,7 +94,7 @@ def parse_answers(
             continue
         lo, hi = q.scale
         try:
-            score = int(text.removesuffix("分"))
+            score = whole_number(text)
         except ValueError:
             wrong.add(q.id)
             errors.append(

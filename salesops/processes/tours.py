@@ -469,17 +469,19 @@ def start_site_tour(
 
 
 def unit_type_code(state: State, value: str) -> str:
-    """A unit type as typed: its code (A) or its name (两室两厅一卫)."""
-    typed = value.strip().casefold()
-    for u in state.office.unit_types:
-        if typed in (u.code.casefold(), u.name.casefold()):
-            return u.code
+    """A unit type as typed: its code (A), its name (两室两厅一卫) or its English, any case."""
+    office = state.office
+    found = office.unit_type(office.lookup("unit_types", value) or "")
+    if found is not None:
+        return found.code
     raise SalesopsError(
         t(
             "没有户型“{v}”；可选：{all}",
             "no unit type '{v}'; the types are: {all}",
             v=safe(value),
-            all=", ".join(f"{u.code} {u.name}" for u in state.office.unit_types),
+            all=t("、", ", ").join(
+                f"{u.code} {office.label('unit_types', u.code)}" for u in office.unit_types
+            ),
         )
     )
 

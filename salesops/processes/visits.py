@@ -234,17 +234,11 @@ def grade_choice(state: State, value: str | None) -> str | None:
 def unit_types(state: State, values) -> list[str]:
     """Unit-type codes from codes or names; refused with the list otherwise."""
     out = []
+    office = state.office
     for value in faq.split(values):
-        found = next(
-            (
-                u
-                for u in state.office.unit_types
-                if value.upper() == u.code.upper() or value == u.name
-            ),
-            None,
-        )
+        found = office.unit_type(office.lookup("unit_types", value) or "")
         if found is None:
-            choices = [f"{u.code}({u.name})" for u in state.office.unit_types]
+            choices = [f"{u.code} {office.label('unit_types', u.code)}" for u in office.unit_types]
             raise SalesopsError(
                 t(
                     "户型“{v}”不在 office.yaml 的列表中；可选：{a}",

@@ -431,11 +431,11 @@ def publish(
     elif output:
         path = Path(output)
     elif name == "complaint" and found is not None:
-        path = Path(f"complaint-{found.id[-6:]}.{fmt}")
+        path = pub.default_path(f"complaint-{found.id[-6:]}.{fmt}", ses.store)
     elif form.daily or name == "unit-board":
-        path = Path(f"{name}-{'blank' if blank else day.isoformat()}.{fmt}")
+        path = pub.default_path(f"{name}-{'blank' if blank else day.isoformat()}.{fmt}", ses.store)
     else:
-        path = Path(f"{name}.{fmt}")
+        path = pub.default_path(f"{name}.{fmt}", ses.store)
     if path is not None:
         pub.target(path, ses.store)  # refused before the form is filled, not after
     from salesops import roles

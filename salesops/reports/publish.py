@@ -56,6 +56,18 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or path.is_relative_to(folder)
 
 
+def default_path(name: str, store) -> Path:
+    """Where an -o not given writes ``name``: the current folder, or, when that is inside
+    the store (a desk working in it), the folder that holds the store, since nothing is
+    written inside it; the command names the file it wrote."""
+    here = Path(os.path.realpath(Path.cwd()))
+    root = Path(os.path.realpath(store.root)) if store is not None else None
+    if root is None or not _inside(here, root):
+        return Path(name)
+    outside = Path(os.path.relpath(root.parent / name))
+    return outside
+
+
 def target(path: Path | str, store, *, folder: bool = False) -> Path:
     """Where writing ``path`` lands (a symlink followed), or the one-line reason it may not.
 

@@ -237,12 +237,20 @@ def _about_rows(generated: dict) -> list[tuple[str, str]]:
 
 def _xlsx_table(ws, table: Table, bold, formats) -> None:
     headers: list[str] = []
+    # one compared figure (本周): its columns read 本周 / 上周 / 变化, as in the HTML report;
+    # several: each says whose week it is (来电（上周）)
+    alone = sum(col.compare for col in table.columns) == 1
     for col in table.columns:
         headers.append(col.title)
         if col.compare:
-            headers.append(t("{c}（上周）", "{c} (previous week)", c=col.title))
+            if alone:
+                headers.append(t("上周", "previous week"))
+            else:
+                headers.append(t("{c}（上周）", "{c} (previous week)", c=col.title))
             if table.wide:
-                headers.append(t("{c}（变化）", "{c} (change)", c=col.title))
+                headers.append(
+                    t("变化", "change") if alone else t("{c}（变化）", "{c} (change)", c=col.title)
+                )
     widths = [_width(head) for head in headers]
     for c, head in enumerate(headers):
         ws.write_string(0, c, head, bold)

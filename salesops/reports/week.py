@@ -10,6 +10,8 @@ from salesops.errors import SalesopsError
 from salesops.i18n import t
 
 _WEEK = re.compile(r"^(\d{4})-?[Ww]?(\d{1,2})$")
+_THIS_WEEK = {"本周", "这周", "这星期", "本星期", "this week", "this"}
+_LAST_WEEK = {"上周", "上星期", "last week", "last"}
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,21 @@ class Week:
         return cls.of(today).previous
 
     @classmethod
-    def parse(cls, text: str) -> Week:
-        """``2026-W48`` (also ``2026W48``, ``2026-48``), or a date: the week containing it."""
+    def parse(cls, text: str, today: dt.date | None = None) -> Week:
+        """``2026-W48`` (also ``2026W48``, ``2026-48``), or a date: the week containing it;
+        from ``today``, also 本周 / 上周 (this week, last week) and a day in words (周六)."""
         raw = str(text).strip()
+        if today is not None:
+            word = raw.casefold()
+            if word in _THIS_WEEK:
+                return cls.of(today)
+            if word in _LAST_WEEK:
+                return cls.of(today).previous
+            from salesops.timeutil import relative_day
+
+            day = relative_day(raw, today)
+            if day is not None:
+                return cls.of(day)
         m = _WEEK.match(raw)
         if m:
             year, number = int(m.group(1)), int(m.group(2))
@@ -43,8 +57,9 @@ class Week:
                 pass
         raise SalesopsError(
             t(
-                "周：“{v}” 无效；写作 2026-W48（ISO 周），或写该周中的一天 2026-11-26",
-                "week: '{v}' is not valid; write 2026-W48 (ISO week) or a day in it, 2026-11-26",
+                "周：“{v}” 无效；写作 2026-W48（ISO 周）、该周中的一天 2026-11-26，或 本周、上周",
+                "week: '{v}' is not valid; write 2026-W48 (ISO week), a day in it, 2026-11-26, "
+                "this week or last week",
                 v=raw,
             )
         )

@@ -1154,7 +1154,7 @@ class _Builder:
                     total[key] = sum(r[key] for r in rows)
             rows.append(total)
         office = state.office
-        type_names = {u.code: u.name for u in office.unit_types}
+        type_names = {u.code: office.label("unit_types", u.code) for u in office.unit_types}
         columns = [Column("building", t("楼栋", "building"))]
         columns += [
             Column(f"type_{ty}", f"{ty} {type_names.get(ty, '')}".strip(), "int") for ty in types
@@ -1364,7 +1364,11 @@ def publish(
         raise SalesopsError(
             t("{f} 格式需要用 -o 指定文件", "the {f} format needs a file: pass -o FILE", f=fmt)
         )
-    path = Path(output) if output and output != "-" else Path(f"weekly-{week.label}.{fmt}")
+    path = (
+        Path(output)
+        if output and output != "-"
+        else pub.default_path(f"weekly-{week.label}.{fmt}", ses.store)
+    )
     if not to_stdout:
         pub.target(path, ses.store)  # refused before the week is built, not after
     report = build(
