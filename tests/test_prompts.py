@@ -301,3 +301,24 @@ def test_an_option_takes_the_spellings_of_its_menu(desk, cli):
     from tests.opshelp import state
 
     assert tours.refusals(state(desk))[-1].remedy == "later"
+
+
+def test_a_yes_no_question_takes_shi_and_fou_at_a_real_terminal(desk):
+    """The tour's end asked 客户是否有洽谈意向？ [y/N] and refused 是 as 输入无效."""
+    env = {k: v for k, v in os.environ.items() if k != "SALESOPS_INTERACTIVE"}
+    args = ["--store", str(desk.path), "--as", "李娜", "tour", "site", "end", "张三"]
+    screen = Screen([*args, "--returned", "2"], env)
+    screen.expect("客户是否有洽谈意向？（是/否） [否]")
+    screen.type("也许")
+    screen.expect("请回答 是 或 否（也可填 y 或 n）")
+    screen.type("是")
+    assert screen.close() == 0, screen.text
+    assert "请带客户返回案场深入洽谈" in screen.text
+
+
+@pytest.mark.parametrize(("answer", "negotiate"), [("否", False), ("\n", False), ("Y", True)])
+def test_a_yes_no_question_takes_either_language_and_enter_is_no(desk, cli, answer, negotiate):
+    r = cli("--as", "李娜", "--json", "tour", "site", "end", "张三", "--returned", "2",
+            input=f"{answer}\n", env=TTY)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert f'"negotiate": {str(negotiate).lower()}' in r.output

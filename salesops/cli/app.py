@@ -436,9 +436,36 @@ class Menu:
         )
 
 
-def confirm(prompt: str, value: bool | None, option: str) -> bool:
+# What a yes/no question takes, in either language: the desk answers 是/否 as often as y/n.
+YES_WORDS = ("是", "是的", "对", "好", "有", "要", "需要", "y", "yes", "1", "true")
+NO_WORDS = ("否", "不", "不是", "没有", "无", "不要", "不需要", "n", "no", "0", "false")
+
+
+def yes_no(raw: str) -> bool:
+    word = raw.strip().casefold()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    raise SalesopsError(
+        t(
+            "请回答 是 或 否（也可填 y 或 n）",
+            "answer y or n (yes or no)",
+        )
+    )
+
+
+def confirm(prompt: str, value: bool | None, option: str, *, default: bool = False) -> bool:
+    """A yes/no question: 是/否 or y/n, Enter for the default; anything else is asked again."""
     if value is not None:
         return value
     if not interactive():
         raise click.UsageError(t("缺少选项 {o}", "missing option {o}", o=option))
-    return click.confirm(prompt, err=True)
+    shown = t("是", "y") if default else t("否", "n")
+    text = with_note(prompt, t("是/否", "y/n"))
+    while True:
+        raw = click.prompt(text, default=shown, show_default=True, err=True)
+        try:
+            return yes_no(str(raw))
+        except SalesopsError as exc:
+            click.echo(safe_lines(exc.message), err=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from salesops.cli.app import ask, interactive
+from salesops.cli.app import ask, confirm, interactive
 from salesops.cli.options import (
     PHONE,
     Group,
@@ -193,7 +193,7 @@ def _ask_call(a, ses, given: dict) -> None:
     # A call reads faq.yaml for this prompt even when it cannot ask (ask_topics does not).
     g["topics"] = g["topics"] or ask_topic_list(ses)
     if g["invited"] is None and g["appointment"] is None and interactive():
-        g["invited"] = click.confirm(t("是否已邀约客户来现场？", "invited to visit?"), err=True)
+        g["invited"] = confirm(t("是否已邀约客户来现场？", "invited to visit?"), None, "--invited")
     if g["invited"] and g["appointment"] is None:
         g["appointment"] = ask_appointment(ses)
     g["duration_min"] = ask(
