@@ -49,8 +49,8 @@ def reveal_option(fn):
     "--week",
     metavar="WEEK",
     help=t(
-        "哪一周：2026-W48，或该周中的一天 2026-11-26",
-        "which week: 2026-W48, or a day in it, 2026-11-26",
+        "哪一周：2026-W48、本周、上周，或该周中的一天 2026-11-26",
+        "which week: 2026-W48, this week, last week, or a day in it, 2026-11-26",
     ),
 )
 @click.option(
@@ -79,7 +79,7 @@ def weekly(a, week, fmt, output, reveal):
     from salesops.reports.weekly import publish as publish_weekly
 
     ses = a.session()
-    wk = Week.parse(week) if week else Week.last_complete(ses.clock.date())
+    wk = Week.parse(week, ses.clock.date()) if week else Week.last_complete(ses.clock.date())
     fmt = publish.choose_format(fmt, output, formats=FORMATS)
     path, text = publish_weekly(ses, wk, fmt, output, reveal=reveal)
     notice = empty_week_notice(ses.state, wk)
