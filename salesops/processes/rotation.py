@@ -379,13 +379,23 @@ def away(ses: Session, query: str, reason: str, approved_by: str | None = None) 
                 a=allowed,
             )
         )
-    approver = None
-    if not found.work:
-        if approved_by:
-            approver = resolve.staff(state, approved_by)
-        elif ses.actor.role in ("supervisor", "manager") and ses.actor.id != member.id:
+    # An approver named is checked and kept even where the reason needs none: a name typed
+    # is never dropped in silence.
+    approver = resolve.staff(state, approved_by) if approved_by else None
+    if approver is not None or not found.work:
+        if approver is None and ses.actor.role in ("supervisor", "manager") and ses.actor.id != member.id:
             approver = ses.actor
         if approver is not None and roles.reach("duty.approve", approver.role) != roles.ANY:
+            if found.work:
+                raise SalesopsError(
+                    t(
+                        "{a} 不是值班主管，不能批准离岗；{r}不需要批准，可以不写 --approved-by",
+                        "{a} is not a duty supervisor and cannot approve leave; {r} needs no "
+                        "approval, so --approved-by may be left out",
+                        a=safe(approver.name),
+                        r=found.name,
+                    )
+                )
             raise SalesopsError(
                 t(
                     "{a} 不是值班主管：处理非工作事务（{r}）须由值班主管或销售经理批准",
