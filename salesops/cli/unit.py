@@ -208,6 +208,9 @@ def render_board(buildings: list[dict]) -> str:
         lines.append("")
         counts = b["counts"]
         summary = t("，", ", ").join(f"{_status_name(s)} {counts[s]}" for s in MARKS)
+        twice = sum(1 for f in b["floors"] for u in f["units"] if u and u["double_sale"])
+        if twice:  # counted as subscribed above, and sold twice: said in the same line
+            summary += t("；其中重复认购 {n}", "; of which sold twice {n}", n=twice)
         lines.append(
             click.style(b["building"], bold=True)
             + t("（共 {n} 套：{s}）", " ({n} units: {s})", n=b["total"], s=summary)
