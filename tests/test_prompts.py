@@ -322,3 +322,18 @@ def test_a_yes_no_question_takes_either_language_and_enter_is_no(desk, cli, answ
             input=f"{answer}\n", env=TTY)  # fmt: skip
     assert r.exit_code == 0, r.output
     assert f'"negotiate": {str(negotiate).lower()}' in r.output
+
+
+def test_the_head_count_asked_is_the_party_being_received(office, cli):
+    """参观人数 had no default though the visit being received says how many came."""
+    assert cli("--as", "赵主管", "duty", "start", "李娜", "张伟").exit_code == 0
+    r = cli("--as", "赵主管", "visit", "arrive", "--phone", "13900000000", "--name", "王五",
+            "--gender", "男", "--channel", "网络", "--party", "4")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    r = cli("--as", "李娜", "--json", "tour", "site", "start", "王五", input="\n是\n\n", env=TTY)
+    assert r.exit_code == 0, r.output
+    assert "参观人数 [4]" in r.output
+    assert '"head_count": 4' in r.output and '"helmets": 4' in r.output
+    # off a terminal the head count is still asked for, never assumed
+    r = cli("--as", "李娜", "tour", "model", "start", "王五", "--type", "A", "--briefing")
+    assert r.exit_code == 2 and "缺少选项 --people" in r.output

@@ -112,7 +112,17 @@ def _begin(a, customer, people, staff):
     ses = a.session()
     _ = ses.actor
     customer = resolve.customer(ses.state, ask_customer(customer, ses.state)).id
-    people = ask(people, "--people", t("参观人数", "head count"), convert=_head_count)
+    # the party being received now is the head count to confirm (Enter keeps it)
+    from salesops.processes import visits
+
+    visit = next((v for v in visits.open_visits(ses.state) if v.customer == customer), None)
+    people = ask(
+        people,
+        "--people",
+        t("参观人数", "head count"),
+        convert=_head_count,
+        default=visit.party_size if visit is not None and interactive() else None,
+    )
     if staff is None and interactive():
         try:
             tours.guide(ses, ses.state.customers[customer])
