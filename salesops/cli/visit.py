@@ -69,7 +69,14 @@ def _party(value) -> int:
 @click.option("--phone", type=PHONE, help=t("客户电话", "visitor's phone"))
 @customer_options
 @channel_option
-@click.option("--party", "party", type=click.IntRange(1, 50), help=t("来访人数", "party size"))
+@click.option(
+    "--party",
+    "-n",
+    "--people",
+    "party",
+    type=click.IntRange(1, 50),
+    help=t("来访人数（与带看的 -n 相同）", "party size (as a tour's -n)"),
+)
 @click.option("--needs", help=t("客户需求", "what they look for"))
 @option(
     "--topic",
