@@ -45,7 +45,9 @@ def test_an_approver_named_for_a_work_reason_is_checked_and_kept(day, cli):
     got = refused(
         day, cli, "--as", "李娜", "duty", "away", "--reason", "外出办事", "--approved-by", "张伟"
     )
-    assert got == "错误：张伟 不是值班主管，不能批准离岗；外出办事不需要批准，可以不写 --approved-by"
+    assert (
+        got == "错误：张伟 不是值班主管，不能批准离岗；外出办事不需要批准，可以不写 --approved-by"
+    )
     r = cli("--as", "李娜", "--json", "duty", "away", "--reason", "外出办事", "--approved-by", "赵主管")  # fmt: skip
     assert r.exit_code == 0, r.output
     assert '"approved_by": "' + day.supervisor.id + '"' in r.output

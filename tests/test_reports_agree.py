@@ -174,8 +174,14 @@ def test_the_first_report_of_a_new_store_says_its_week_is_empty(office, cli, mon
 
 @pytest.mark.parametrize(
     ("said", "week"),
-    [("本周", "2026-W49"), ("this week", "2026-W49"), ("上周", "2026-W48"), ("今天", "2026-W49"),
-     ("下周一", "2026-W50"), ("2026-11-26", "2026-W48")],  # fmt: skip
+    [
+        ("本周", "2026-W49"),
+        ("this week", "2026-W49"),
+        ("上周", "2026-W48"),
+        ("今天", "2026-W49"),
+        ("下周一", "2026-W50"),
+        ("2026-11-26", "2026-W48"),
+    ],  # fmt: skip
 )
 def test_the_week_may_be_said_as_the_desk_says_it(office, cli, said, week):
     """--week 本周 was refused: only 2026-W49 or a date were understood."""
@@ -186,4 +192,7 @@ def test_the_week_may_be_said_as_the_desk_says_it(office, cli, said, week):
 def test_a_week_said_wrong_names_every_way_to_say_it(office, cli):
     r = cli("report", "weekly", "--week", "本礼拜", env={"SALESOPS_NOW": WED})
     assert r.exit_code == 1
-    assert "周：“本礼拜” 无效；写作 2026-W48（ISO 周）、本周、上周，或写该周中的一天 2026-11-26" in r.output
+    assert (
+        "周：“本礼拜” 无效；写作 2026-W48（ISO 周）、本周、上周，或写该周中的一天 2026-11-26"
+        in r.output
+    )

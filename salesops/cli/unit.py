@@ -107,7 +107,13 @@ def unit_add(a, label, building, floor, number, type_, area, price):
     )
     a.emit(
         {"ok": True, "id": u.id, "unit": _unit_json(u)},
-        t("已添加房源 {l}（{f} 层，{i}）", "added unit {l} (floor {f}, {i})", l=u.label, f=u.floor, i=u.id),
+        t(
+            "已添加房源 {l}（{f} 层，{i}）",
+            "added unit {l} (floor {f}, {i})",
+            l=u.label,
+            f=u.floor,
+            i=u.id,
+        ),
     )
 
 

@@ -383,7 +383,11 @@ def away(ses: Session, query: str, reason: str, approved_by: str | None = None) 
     # is never dropped in silence.
     approver = resolve.staff(state, approved_by) if approved_by else None
     if approver is not None or not found.work:
-        if approver is None and ses.actor.role in ("supervisor", "manager") and ses.actor.id != member.id:
+        if (
+            approver is None
+            and ses.actor.role in ("supervisor", "manager")
+            and ses.actor.id != member.id
+        ):
             approver = ses.actor
         if approver is not None and roles.reach("duty.approve", approver.role) != roles.ANY:
             if found.work:
