@@ -232,6 +232,7 @@ def ask(
     required: bool = True,
     convert: Callable | None = None,
     multiple: bool = False,
+    required_says: str | None = None,
 ):
     """A missing option: prompt for it in the user's language at a terminal, else a usage error.
 
@@ -241,7 +242,8 @@ def ask(
     another spelling, in any case; what the option accepts (``convert``) is accepted too,
     at the prompt and as the option's value alike (``--route 2``: the menu's second choice).
     ``multiple``: several answers separated by commas, each checked on its own; a bad one
-    is named and asked again while the others are kept.
+    is named and asked again while the others are kept. ``required_says``: what Enter on a
+    required question says, when there is a way out to name (a survey's 拒答).
     """
     if value is not None:
         return pick(value, choices) if choices else value
@@ -284,7 +286,7 @@ def ask(
         if raw == "":
             if not required:
                 return None if not multiple else []
-            click.echo(t("此项必填", "this field is required"), err=True)
+            click.echo(required_says or t("此项必填", "this field is required"), err=True)
             continue
         if multiple:
             return _ask_rest(raw, one)
