@@ -286,7 +286,7 @@ def test_history_shows_the_front_desk_summaries(day, cli, monkeypatch):
     assert "意向等级: B" in r.stdout
 
 
-@pytest.mark.parametrize("flag", ["-n", "--people", "--party"])
+@pytest.mark.parametrize("flag", ["-n", "--party"])
 def test_a_visits_party_is_given_as_a_tours_head_count_is(day, cli, monkeypatch, flag):
     """visit arrive -n 3 was 没有选项 '-n', though the tour that follows takes -n 3."""
     monkeypatch.setenv("SALESOPS_NOW", "2026-11-23T09:15:00+08:00")

@@ -72,7 +72,6 @@ def _party(value) -> int:
 @click.option(
     "--party",
     "-n",
-    "--people",
     "party",
     type=click.IntRange(1, 50),
     help=t("来访人数（与带看的 -n 相同）", "party size (as a tour's -n)"),
