@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -147,7 +148,10 @@ def pydantic_message(err: dict) -> str:
     if kind in _PYDANTIC_ZH:
         return t(*_PYDANTIC_ZH[kind])
     if kind == "literal_error":
-        return t("应为 {e} 之一", "should be {e}", e=ctx.get("expected", ""))
+        expected = str(ctx.get("expected", ""))
+        # pydantic lists the choices in English ('a', 'b' or 'c'): in Chinese, with 、
+        listed = "、".join(p for p in re.split(r", | or ", expected) if p)
+        return t("应为 {z} 之一", "should be {e}", z=listed, e=expected)
     if kind in ("string_too_long", "too_long") and "max_length" in ctx:
         return t("太长（最多 {n}）", "too long (at most {n})", n=ctx["max_length"])
     if kind in ("string_too_short", "too_short") and "min_length" in ctx:

@@ -124,9 +124,19 @@ def profile_named(state, query: str) -> Invalid | None:
             return rec
         if len(up) >= 4 and up in rec.customer:
             return rec
-        if rec.name and rec.name == q:
+        if rec.name and (rec.name == q or _spelled(rec.name, q)):
             return rec
     return None
+
+
+def _spelled(name: str, q: str) -> bool:
+    """The name as a valid profile's is found: part of it, or its pinyin (zs, zhangsan)."""
+    from salesops import resolve
+
+    if not q.isascii():
+        return q in name
+    initials, full = resolve.pinyin_spellings(name)
+    return q.casefold() in initials | full
 
 
 def refuse_phone(state, phone: str, *, exclude: str | None = None) -> None:

@@ -255,6 +255,20 @@ def _unit_keys(u) -> set[str]:
     return {_squash(k) for k in keys}
 
 
+# A unit as people write it: 1栋-1201, 1栋1201, 1栋-12-1201, 1#1201, 1栋/1201 — the building
+# ends in something other than a digit, the number is digits.
+_UNIT_LABEL = re.compile(r"^(?P<b>.*?[^\d\s#/-])[\s#/-]*(?:(?P<f>\d{1,3})[\s/-]+)?(?P<n>\d{1,6})$")
+
+
+def split_unit_label(text: str) -> tuple[str, int | None, str] | None:
+    """(building, floor, number) of a unit written as people write it; the floor is None
+    unless written (1栋-12-1201). None when ``text`` is not such a label."""
+    m = _UNIT_LABEL.match(str(text).strip())
+    if not m:
+        return None
+    return m.group("b"), int(m.group("f")) if m.group("f") else None, m.group("n")
+
+
 def _squash(text: str) -> str:
     return re.sub(r"[\s　]+", "", text).upper()
 

@@ -24,7 +24,9 @@ def now(tz: dt.tzinfo) -> dt.datetime:
     """The current time; SALESOPS_NOW (ISO) fixes it for tests and for replaying paper forms."""
     fixed = os.environ.get("SALESOPS_NOW")
     if fixed:
-        return parse_datetime(fixed, tz, what="SALESOPS_NOW")
+        # Days in words (明天 10:00) are said from the clock's today, never from this one.
+        real = dt.datetime.now(tz).date()
+        return parse_datetime(fixed, tz, what="SALESOPS_NOW", base=real)
     return dt.datetime.now(tz).replace(microsecond=0)
 
 

@@ -284,3 +284,14 @@ def test_history_shows_the_front_desk_summaries(day, cli, monkeypatch):
     assert "来访：首次来访 · 2人 · 置业顾问本人  张伟" in r.stdout
     assert "送客：意向 B · 推荐 A  张伟" in r.stdout
     assert "意向等级: B" in r.stdout
+
+
+@pytest.mark.parametrize("flag", ["-n", "--party"])
+def test_a_visits_party_is_given_as_a_tours_head_count_is(day, cli, monkeypatch, flag):
+    """visit arrive -n 3 was 没有选项 '-n', though the tour that follows takes -n 3."""
+    monkeypatch.setenv("SALESOPS_NOW", "2026-11-23T09:15:00+08:00")
+    r = cli("--as", "赵主管", "--json", "visit", "arrive", "--phone", "13900000001", "--name", "甲",
+            flag, "3")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    visit = day.session().state.events_by_id[json.loads(r.stdout)["id"]]
+    assert visit.party_size == 3

@@ -140,6 +140,18 @@ def test_check_in_chinese_names_the_unquoted_phone_and_the_missing_field(shop, c
     assert r.stderr == "共 3 个问题\n"
 
 
+def test_a_choice_in_chinese_lists_its_values_with_dun_hao_not_english_or(shop, cli, monkeypatch):  # fmt: skip
+    """gender: 难 said 应为 'male' or 'female' 之一: English words in a Chinese line."""
+    monkeypatch.delenv("SALESOPS_LANG")
+    zhang = profile(shop, "张三")
+    edit(shop, zhang, "gender: male", "gender: 难")
+    commit(shop, verify=False)
+    r = cli("check")
+    assert r.stdout.splitlines() == [f"{zhang}:4: gender: 应为 'male'、'female' 之一"]
+    r = cli("--lang", "en", "check")
+    assert r.stdout.splitlines() == [f"{zhang}:4: gender: should be 'male' or 'female'"]
+
+
 # --- 15.4: records are what they claim ----------------------------------------------------
 
 

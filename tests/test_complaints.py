@@ -133,6 +133,28 @@ def test_an_unknown_department_is_refused(office, cli, desk, zs):
     assert r.exit_code == 1 and "没有部门“保安部”" in r.output and "工程部" in r.output
 
 
+def test_the_department_option_takes_its_menu_number_as_route_and_type_do(office, cli, desk, zs):
+    """--department 2 was 没有部门“2”, though the prompt's menu takes 2 (and --route 2 works)."""
+    cid = _open(cli, desk, zs)
+    cli("--as", desk.id, "complaint", "promise", cid, "--due", "2026-11-30")
+    departments = state(office).office.departments
+    r = cli("--as", desk.id, "complaint", "assign", cid, "--department", "2")
+    assert r.exit_code == 0, r.output
+    assert f"已交{departments[1]}分析" in r.output
+
+
+def test_a_department_is_taken_by_its_english_name_in_office_yaml(office, cli, desk, zs):
+    with (office.path / "office.yaml").open("a", encoding="utf-8") as f:
+        f.write("en:\n  departments:\n    工程部: Engineering\n")
+    git(office.path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "en")
+    cid = _open(cli, desk, zs)
+    cli("--as", desk.id, "complaint", "promise", cid, "--due", "2026-11-30")
+    r = cli("--as", desk.id, "complaint", "assign", cid, "--department", "engineering")
+    assert r.exit_code == 0, r.output
+    assert "已交工程部分析" in r.output
+    assert cli("check").exit_code == 0
+
+
 def test_list_shows_overdue_promises_first(office, cli, desk, zs, monkeypatch):
     ls = customer(office, "李四", "13912345678")
     first = _open(cli, desk, zs, text="第一条")

@@ -181,6 +181,7 @@ def test_the_guide_is_whoever_receives_the_customer_now(wq_away, cli):
     assert "李娜" in r.output  # 代接: 李娜, at the door post, receives on 王强's behalf
     r = cli("tour", "site", "start", "李四", "-n", "2", "--briefing")
     assert r.exit_code == 0, r.output
+    assert "剩余空闲 8 顶，由 李娜 带看。" in r.stdout  # the manager typed it: the guide is said
     [row] = json.loads(cli("--json", "tour", "status").stdout)["tours"]
     assert row["guide"] == "李娜"
     assert cli("tour", "site", "end", "李四", "--negotiate").exit_code == 0
@@ -191,8 +192,9 @@ def test_the_guide_is_whoever_receives_the_customer_now(wq_away, cli):
 
 def test_the_owner_guides_when_free_on_duty(wq_away, cli):
     assert cli("duty", "back", "王强").exit_code == 0
-    r = cli("tour", "site", "start", "李四", "-n", "2", "--briefing")
+    r = cli("tour", "model", "start", "李四", "-n", "2", "--type", "A", "--briefing", "--no-shoe-covers")  # fmt: skip
     assert r.exit_code == 0, r.output
+    assert "A 户型，由 王强 带看；" in r.stdout
     [row] = json.loads(cli("--json", "tour", "status").stdout)["tours"]
     assert row["guide"] == "王强"
 

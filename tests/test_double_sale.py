@@ -110,6 +110,8 @@ def test_unit_list_board_form_and_report_mark_it_with_both_customers(sold_twice,
     r = cli("unit", "board")
     assert "301 重" in r.stdout and "重 重复认购" in r.stdout
     assert "重复认购：1号楼-301（张三、李四）" in r.stdout
+    # the building's counts say it too (it was 已认购 1 and nothing more)
+    assert "保留 0；其中重复认购 1）" in r.stdout
     out = tmp_path / "board.html"
     r = cli("form", "unit-board", "--date", "2026-11-30", "-o", str(out))
     assert r.exit_code == 0, r.output

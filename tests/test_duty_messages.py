@@ -36,6 +36,23 @@ def test_a_consultant_named_as_approver_is_told_he_is_not_a_supervisor(day, cli)
     assert r.exit_code == 0, r.output
 
 
+def test_an_approver_named_for_a_work_reason_is_checked_and_kept(day, cli):
+    """--approved-by 赵某 (no such staff) was dropped in silence when the reason needs none."""
+    got = refused(
+        day, cli, "--as", "李娜", "duty", "away", "--reason", "外出办事", "--approved-by", "赵某"
+    )
+    assert "赵某" in got and "找不到员工" in got
+    got = refused(
+        day, cli, "--as", "李娜", "duty", "away", "--reason", "外出办事", "--approved-by", "张伟"
+    )
+    assert (
+        got == "错误：张伟 不是值班主管，不能批准离岗；外出办事不需要批准，可以不写 --approved-by"
+    )
+    r = cli("--as", "李娜", "--json", "duty", "away", "--reason", "外出办事", "--approved-by", "赵主管")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert '"approved_by": "' + day.supervisor.id + '"' in r.output
+
+
 def test_a_time_before_the_roster_says_when_the_roster_starts(day, cli):
     assert cli("--as", "赵主管", "duty", "away", "张伟", "--reason", "洗手间").exit_code == 0
     got = refused(day, cli, "--as", "赵主管", "duty", "back", "张伟", "--at", "2026-11-23 08:00")

@@ -60,6 +60,20 @@ def test_an_invalid_profile_is_shown_as_invalid_and_keeps_its_phone(office, cli)
     assert r.exit_code == 0 and cid in r.output
 
 
+def test_an_invalid_profile_is_found_by_pinyin_and_part_of_its_name_too(office, cli):
+    """show zs / find 张 said 找不到 for an invalid 张三, though a valid one is found so."""
+    cid = add(cli, office.consultants[0].id)
+    rel = break_profile(office.path, cid)
+    said = f"记录无效（{rel}:8 重复的键“name”），请运行 salesops check"
+    for query in ("zs", "ZhangSan", "张"):
+        r = cli("customer", "show", query, env=NOW)
+        assert r.exit_code == 1 and said in r.output, (query, r.output)
+    r = cli("customer", "find", "张", env=NOW)
+    assert said in r.output, r.output
+    r = cli("customer", "show", "ls", env=NOW)
+    assert r.exit_code == 1 and "记录无效" not in r.output
+
+
 def test_the_weekly_report_lists_invalid_records_under_data_quality(office, cli):
     cid = add(cli, office.consultants[0].id)
     rel = break_profile(office.path, cid)

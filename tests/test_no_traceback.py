@@ -4,6 +4,7 @@ arguments and with a garbage value for each option."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -51,6 +52,23 @@ def test_a_bad_environment_variable_is_one_line_naming_it(cli, name):
     assert r.exit_code == 1, r.output
     assert r.output.count("\n") == 1 and "Traceback" not in r.output
     assert f"环境变量 {name}={BAD_VALUES[name]} 不可用：应为 " in r.output
+
+
+@pytest.mark.parametrize("said", ["yesterday", "明天", "周六"])
+def test_salesops_now_in_words_is_one_line_not_a_recursion(cli, said):
+    """SALESOPS_NOW said as a day in words was parsed from now(), which reads SALESOPS_NOW."""
+    r = cli("staff", "list", env={"SALESOPS_NOW": said})
+    assert r.exit_code == 1 and "Traceback" not in r.output and "Recursion" not in r.output
+    assert f"环境变量 SALESOPS_NOW={said} 不可用" in r.output
+
+
+def test_salesops_now_as_a_day_in_words_and_a_clock_is_from_the_real_today(cli):
+    r = cli("--json", "duty", "status", env={"SALESOPS_NOW": "明天 10:00"})
+    assert r.exit_code == 0, r.output
+    from zoneinfo import ZoneInfo
+
+    tomorrow = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=1)
+    assert tomorrow.isoformat() in r.output
 
 
 def test_dates_outside_a_sensible_range_are_refused_in_words(office, cli):

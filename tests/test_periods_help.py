@@ -97,6 +97,17 @@ def test_one_line_cuts_at_a_pause_outside_brackets():
     )  # fmt: skip
 
 
+def test_one_line_never_cuts_a_list_at_a_bracket_in_it(cli):
+    """tour's list said stock as 购入（add）、遗失（lose）、找回 — two of its commands unsaid."""
+    listed = "库存变动：购入（add）、遗失（lose）、找回（find）、报废（retire）、" + "甲" * 30
+    assert one_line(listed) == "库存变动"
+    # a bracket that ends the list (no 、 after it) is still a pause
+    assert one_line("甲、乙" + "丙" * 25 + "（丁）" + "戊" * 40) == "甲、乙" + "丙" * 25
+    r = cli("tour", "--help")
+    [row] = [line for line in r.stdout.splitlines() if line.strip().startswith("stock")]
+    assert row.split()[1] == "安全帽与鞋套的库存变动"
+
+
 def test_call_log_help_breaks_lines_only_at_a_pause(cli):
     r = cli("call", "log", "--help")
     text = r.stdout.split("选项:")[0]

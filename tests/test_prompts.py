@@ -273,7 +273,8 @@ def test_at_a_real_terminal_a_bad_answer_is_asked_again(office):
 def test_enter_on_a_required_survey_question_says_it_is_required(desk, cli):
     r = cli("--as", "李娜", "survey", "record", "张三", input="\n5\n4\n3\n4\n\n", env=TTY)
     assert r.exit_code == 0, r.output
-    assert "置业顾问的服务态度（1-5 分，拒答输入 -）: \n此项必填" in r.stderr
+    # and names the way out: a question the customer declines is not stuck at Enter
+    assert "置业顾问的服务态度（1-5 分，拒答输入 -）: \n此项必填；客户拒答输入 -\n" in r.stderr
 
 
 def test_a_survey_for_no_one_is_refused_before_its_questions(desk, cli):
@@ -301,3 +302,39 @@ def test_an_option_takes_the_spellings_of_its_menu(desk, cli):
     from tests.opshelp import state
 
     assert tours.refusals(state(desk))[-1].remedy == "later"
+
+
+def test_a_yes_no_question_takes_shi_and_fou_at_a_real_terminal(desk):
+    """The tour's end asked 客户是否有洽谈意向？ [y/N] and refused 是 as 输入无效."""
+    env = {k: v for k, v in os.environ.items() if k != "SALESOPS_INTERACTIVE"}
+    args = ["--store", str(desk.path), "--as", "李娜", "tour", "site", "end", "张三"]
+    screen = Screen([*args, "--returned", "2"], env)
+    screen.expect("客户是否有洽谈意向？（是 / 否） [否]")
+    screen.type("也许")
+    screen.expect("请回答 是 或 否（也可填 y / n）")
+    screen.type("是")
+    assert screen.close() == 0, screen.text
+    assert "请带客户返回案场深入洽谈" in screen.text
+
+
+@pytest.mark.parametrize(("answer", "negotiate"), [("否", False), ("\n", False), ("Y", True)])
+def test_a_yes_no_question_takes_either_language_and_enter_is_no(desk, cli, answer, negotiate):
+    r = cli("--as", "李娜", "--json", "tour", "site", "end", "张三", "--returned", "2",
+            input=f"{answer}\n", env=TTY)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert f'"negotiate": {str(negotiate).lower()}' in r.output
+
+
+def test_the_head_count_asked_is_the_party_being_received(office, cli):
+    """参观人数 had no default though the visit being received says how many came."""
+    assert cli("--as", "赵主管", "duty", "start", "李娜", "张伟").exit_code == 0
+    r = cli("--as", "赵主管", "visit", "arrive", "--phone", "13900000000", "--name", "王五",
+            "--gender", "男", "--channel", "网络", "--party", "4")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    r = cli("--as", "李娜", "--json", "tour", "site", "start", "王五", input="\n是\n\n", env=TTY)
+    assert r.exit_code == 0, r.output
+    assert "参观人数 [4]" in r.output
+    assert '"head_count": 4' in r.output and '"helmets": 4' in r.output
+    # off a terminal the head count is still asked for, never assumed
+    r = cli("--as", "李娜", "tour", "model", "start", "王五", "--type", "A", "--briefing")
+    assert r.exit_code == 2 and "缺少选项 --people" in r.output

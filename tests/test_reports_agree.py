@@ -99,6 +99,22 @@ def test_a_week_in_progress_is_reported_as_of_now(office, cli, due_tuesday_and_s
     assert "截至" not in data["subtitle"] and data["meta"]["as_of"] is None
 
 
+def test_a_week_in_progress_says_now_wherever_it_said_the_end_of_sunday(office, cli, due_tuesday_and_saturday):  # fmt: skip
+    """The overview said 目前 but the notes and titles still said 周日结束时 / 周末."""
+    r = cli("report", "weekly", "--week", "2026-W49", "--format", "md", env={"SALESOPS_NOW": WED})
+    assert r.exit_code == 0, r.output
+    md = r.stdout
+    assert "周日结束时" not in md and "周末" not in md, md
+    for said in ("逾期未回访：目前已过约定回访日期", "按目前的意向等级统计", "目前库存：安全帽共",
+                 "| 目前可用 |", "### 未结投诉与建议（目前）", "### 目前剩余可售（按楼栋、户型）"):  # fmt: skip
+        assert said in md, said
+    r = cli("report", "weekly", "--week", "2026-W49", "--format", "md", env={"SALESOPS_NOW": MON_AFTER})  # fmt: skip
+    assert r.exit_code == 0, r.output
+    for said in ("逾期未回访：周日结束时已过约定回访日期", "周末库存：安全帽共", "| 周末可用 |",
+                 "### 未结投诉与建议（周日结束时）", "### 周日结束时剩余可售"):  # fmt: skip
+        assert said in r.stdout, said
+
+
 def test_a_week_in_progress_in_english_and_markdown(office, cli, due_tuesday_and_saturday):
     r = cli("--lang", "en", "report", "weekly", "--week", "2026-W49", "--format", "md",
             env={"SALESOPS_NOW": WED})  # fmt: skip
@@ -154,3 +170,29 @@ def test_the_first_report_of_a_new_store_says_its_week_is_empty(office, cli, mon
     assert r.exit_code == 0 and r.stderr.strip() == said and said not in r.stdout
     data, r = weekly(cli, WED, "--week", "2026-W49")  # the week that has some
     assert data["meta"]["notice"] is None and r.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("said", "week"),
+    [
+        ("本周", "2026-W49"),
+        ("this week", "2026-W49"),
+        ("上周", "2026-W48"),
+        ("今天", "2026-W49"),
+        ("下周一", "2026-W50"),
+        ("2026-11-26", "2026-W48"),
+    ],  # fmt: skip
+)
+def test_the_week_may_be_said_as_the_desk_says_it(office, cli, said, week):
+    """--week 本周 was refused: only 2026-W49 or a date were understood."""
+    data, _ = weekly(cli, WED, "--week", said)
+    assert data["meta"]["week"] == week
+
+
+def test_a_week_said_wrong_names_every_way_to_say_it(office, cli):
+    r = cli("report", "weekly", "--week", "本礼拜", env={"SALESOPS_NOW": WED})
+    assert r.exit_code == 1
+    assert (
+        "周：“本礼拜” 无效；写作 2026-W48（ISO 周）、本周、上周，或写该周中的一天 2026-11-26"
+        in r.output
+    )

@@ -62,6 +62,21 @@ def test_subscribe_an_available_unit(office, cli, li, zs, unit):
     assert list(sp.active_subscriptions(st)) == [unit.id]
 
 
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [("5w", 50000), ("5W", 50000), ("1.5w", 15000), ("5千", 5000), ("8k", 8000), ("5万元", 50000)],
+)
+def test_amounts_take_the_desks_shorthand_for_wan_and_qian(typed, amount):
+    """--deposit 5w was 定金“5w”不是数字, though the desk writes 5w for 5万 as often."""
+    assert sp.parse_amount(typed, "定金") == Decimal(amount)
+
+
+def test_a_deposit_typed_as_5w_is_50000(office, cli, li, zs, unit):
+    r = cli("--as", li.id, "subscribe", "张三", "1栋-1202", "--deposit", "5w", "--payment", "按揭")
+    assert r.exit_code == 0, r.output
+    assert "定金 50,000，按揭" in r.output
+
+
 def test_the_price_defaults_to_the_list_price(office, cli, li, zs, unit):
     r = cli(
         "--as", li.id, "--json", "subscribe", zs, unit.id, "--deposit", "0", "--payment", "full"

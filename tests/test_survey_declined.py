@@ -59,6 +59,14 @@ def test_a_declined_answer_is_recorded_and_the_questionnaire_is_incomplete(offic
     assert run_checks(state(office)) == []
 
 
+@pytest.mark.parametrize("said", ["拒绝", "不回答", "不愿回答", "refused"])
+def test_a_declined_answer_may_be_said_in_other_words(office, cli, li, zs, said):
+    """--answer product=拒绝 was 评分“拒绝”不是整数: the desk says 拒绝 as often as 拒答."""
+    r = cli("--as", li.id, "--json", "survey", "record", zs, *FULL, "--answer", f"environment={said}")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["declined"] == ["environment"]
+
+
 def test_summaries_count_declined_answers_apart(office, cli, li, zs):
     other = customer(office, "李四", "13912345678")
     cli("--as", li.id, "survey", "record", zs, *FULL, "--answer", "environment=拒答")

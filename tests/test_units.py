@@ -260,3 +260,23 @@ def test_board_and_list_in_english_and_json(office, cli, tmp_path):
         r.exit_code == 0
         and "2栋 (1 units: available 0, subscribed 0, signed 0, held 1)" in r.output
     )
+
+
+def test_unit_add_takes_the_unit_as_it_is_named_and_the_floor_from_its_number(office, cli):
+    """The unit group says 房源可写作 1栋-1201, but unit add 1栋-1201 was an extra argument."""
+    boss = ("--as", office.manager.id, "unit", "add")
+    rest = ("--type", "A", "--area", "89", "--price", "900000")
+    r = cli(*boss, "1栋-1201", *rest)
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("已添加房源 1栋-1201（12 层，UN-")
+    r = cli(*boss, "2栋-3-0302", *rest)
+    assert r.exit_code == 0 and "已添加房源 2栋-0302（3 层，" in r.output, r.output
+    units = {u.label: u for u in state(office).units.values()}
+    assert (units["1栋-1201"].building, units["1栋-1201"].floor, units["1栋-1201"].number) == ("1栋", 12, "1201")  # fmt: skip
+    with unchanged(office):
+        r = cli(*boss, "1栋-12-1202", "--floor", "11", *rest)
+        assert r.exit_code == 2 and "1栋-12-1202 与 --floor 11 不一致" in r.output
+        r = cli(*boss, "1栋", *rest)
+        assert r.exit_code == 2 and "“1栋” 不是房源的写法；写作 1栋-1201" in r.output
+        r = cli(*boss, "3栋-12", *rest)  # a two-digit number says no floor: asked for
+        assert r.exit_code == 2 and "缺少选项 --floor" in r.output

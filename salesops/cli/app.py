@@ -238,6 +238,7 @@ def ask(
     required: bool = True,
     convert: Callable | None = None,
     multiple: bool = False,
+    required_says: str | None = None,
 ):
     """A missing option: prompt for it in the user's language at a terminal, else a usage error.
 
@@ -247,7 +248,8 @@ def ask(
     another spelling, in any case; what the option accepts (``convert``) is accepted too,
     at the prompt and as the option's value alike (``--route 2``: the menu's second choice).
     ``multiple``: several answers separated by commas, each checked on its own; a bad one
-    is named and asked again while the others are kept.
+    is named and asked again while the others are kept. ``required_says``: what Enter on a
+    required question says, when there is a way out to name (a survey's 拒答).
     """
     if value is not None:
         return pick(value, choices) if choices else value
@@ -291,7 +293,7 @@ def ask(
         if raw == "":
             if not required:
                 return None if not multiple else []
-            click.echo(t("此项必填", "this field is required"), err=True)
+            click.echo(required_says or t("此项必填", "this field is required"), err=True)
             continue
         if multiple:
             return _ask_rest(raw, one)
@@ -448,23 +450,26 @@ class Menu:
         )
 
 
-def confirm(prompt: str, value: bool | None, option: str, *, must: str | None = None) -> bool:
-    """A yes/no option, asked at a terminal when not given. ``must``: a step that has to be
-    done before going on (a safety briefing): a no at the prompt says so and asks again,
-    instead of asking the rest and refusing at the end."""
+def confirm(
+    prompt: str, value: bool | None, option: str, *, must: str | None = None, default: bool = False
+) -> bool:
+    """A yes/no option, asked at a terminal when not given: 是/否 or y/n, Enter for the
+    default. ``must``: a step that has to be done before going on (a safety briefing): a no
+    at the prompt says so and asks again, instead of asking the rest and refusing at the end."""
     if value is not None:
         return value
     if not interactive():
         raise click.UsageError(t("缺少选项 {o}", "missing option {o}", o=option))
     while True:
-        answer = yes_no(prompt)
+        answer = yes_no(prompt, default)
         if answer or must is None:
             return answer
         click.echo(must, err=True)
 
 
-_YES = {"y", "yes", "是", "是的", "对", "好", "有"}
-_NO = {"n", "no", "否", "不", "不是", "没有", "无"}
+# What a yes/no question takes, in either language: the desk answers 是/否 as often as y/n.
+_YES = {"y", "yes", "是", "是的", "对", "好", "有", "要", "需要", "1", "true"}
+_NO = {"n", "no", "否", "不", "不是", "没有", "无", "不要", "不需要", "0", "false"}
 
 
 def yes_no(prompt: str, default: bool = False) -> bool:

@@ -240,6 +240,7 @@ def duty_away(a, staff, reason, approved_by):
             approved_by,
             member.id,
             state.office.label("away_reasons", given.code) if given else "",
+            work=bool(given and given.work),
         )
     reason = ask(
         reason,

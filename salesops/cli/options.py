@@ -42,7 +42,7 @@ def one_line(help: str | None, limit: int | None = None) -> str:
     pauses = []  # where the sentence pauses outside brackets
     depth = 0
     for i, c in enumerate(first):
-        if c in "（(" and depth == 0:
+        if c in "（(" and depth == 0 and not _list_goes_on(first, i):
             pauses.append(i)
         depth += (c in "（(") - (c in "）)")
         if c in "，：；,:;—→" and depth == 0:
@@ -50,6 +50,19 @@ def one_line(help: str | None, limit: int | None = None) -> str:
     fits = [i for i in pauses if width(first[:i]) <= limit]
     cut = fits[-1] if fits else (pauses[0] if pauses else len(first))
     return first[:cut].rstrip(" ，,：:；;→")
+
+
+def _list_goes_on(text: str, i: int) -> bool:
+    """Whether a list goes on after the bracket at ``i`` (购入（add）、遗失（lose）、…): a
+    、 outside brackets before the next pause. Cut there, the list's last items go unsaid."""
+    depth = 0
+    for ch in text[i:]:
+        depth += (ch in "（(") - (ch in "）)")
+        if depth == 0 and ch in "，：；,:;—→":
+            return False
+        if depth == 0 and ch == "、":
+            return True
+    return False
 
 
 def wrap(text: str, columns: int) -> list[str]:

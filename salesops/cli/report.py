@@ -49,8 +49,8 @@ def reveal_option(fn):
     "--week",
     metavar="WEEK",
     help=t(
-        "哪一周：2026-W48、该周中的一天 2026-11-26，或 本周、上周",
-        "which week: 2026-W48, a day in it (2026-11-26), this week or last week",
+        "哪一周：2026-W48、本周、上周，或该周中的一天 2026-11-26",
+        "which week: 2026-W48, this week, last week, or a day in it, 2026-11-26",
     ),
 )
 @click.option(

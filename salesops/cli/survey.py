@@ -97,6 +97,11 @@ def _ask_answers(office) -> dict:
     )
     answers: dict = {}
     decline = t("，拒答输入 {d}", ", {d} if declined", d=DECLINE_KEY)
+    required = t(
+        "此项必填；客户拒答输入 {d}",
+        "this question needs an answer; {d} if the customer declines",
+        d=DECLINE_KEY,
+    )
     for q in office.survey:
         if q.type == "score":
             prompt = t(
@@ -107,13 +112,22 @@ def _ask_answers(office) -> dict:
                 hi=q.scale[1],
                 x=decline,
             )
-            value = ask(None, f"--answer {q.id}=", prompt, convert=_score(q), required=q.required)
+            value = ask(
+                None,
+                f"--answer {q.id}=",
+                prompt,
+                convert=_score(q),
+                required=q.required,
+                required_says=required,
+            )
         else:
             note = t("（可不填）", " (optional)") if not q.required else ""
             prompt = office.label("survey", q.id) + (
                 note or t("（拒答输入 {d}）", " ({d} if declined)", d=DECLINE_KEY)
             )
-            value = ask(None, f"--answer {q.id}=", prompt, required=q.required)
+            value = ask(
+                None, f"--answer {q.id}=", prompt, required=q.required, required_says=required
+            )
         if value is not None and value != "":
             answers[q.id] = value
     return answers

@@ -123,7 +123,17 @@ def _begin(a, customer, people, staff):
     ses = a.session()
     _ = ses.actor
     customer = resolve.customer(ses.state, ask_customer(customer, ses.state)).id
-    people = ask(people, "--people", t("参观人数", "head count"), convert=_head_count)
+    # the party being received now is the head count to confirm (Enter keeps it)
+    from salesops.processes import visits
+
+    visit = next((v for v in visits.open_visits(ses.state) if v.customer == customer), None)
+    people = ask(
+        people,
+        "--people",
+        t("参观人数", "head count"),
+        convert=_head_count,
+        default=visit.party_size if visit is not None and interactive() else None,
+    )
     if staff is None and interactive():
         try:
             tours.guide(ses, ses.state.customers[customer])
@@ -216,11 +226,12 @@ def site_start(a, customer, people, briefing, route, remedy, staff):
     a.emit(
         {"ok": True, "id": start.id, "tour": start, "helmets_free": free},
         t(
-            "看工地开始（{i}）：客户 {w}，发出安全帽 {n} 顶，剩余空闲 {f} 顶。请客户戴好安全帽，"
-            "沿「{r}」参观；结束后：salesops tour site end {c}",
-            "site tour started ({i}): customer {w}, {n} helmets issued, {f} free. Helmets on, "
-            "route '{r}'; afterwards: salesops tour site end {c}",
+            "看工地开始（{i}）：客户 {w}，发出安全帽 {n} 顶，剩余空闲 {f} 顶，由 {g} 带看。"
+            "请客户戴好安全帽，沿「{r}」参观；结束后：salesops tour site end {c}",
+            "site tour started ({i}): customer {w}, {n} helmets issued, {f} free, guided by "
+            "{g}. Helmets on, route '{r}'; afterwards: salesops tour site end {c}",
             i=start.id,
+            g=_guide(ses, start),
             w=ses.state.customer_label(start.customer),
             n=start.helmets,
             f=free,
@@ -228,6 +239,14 @@ def site_start(a, customer, people, briefing, route, remedy, staff):
             c=name or start.customer,
         ),
     )
+
+
+def _guide(ses, start) -> str:
+    """Who guides the tour (and is credited with it): said, since it need not be the typist."""
+    from salesops.processes.credit import credited
+    from salesops.text import safe
+
+    return safe(ses.state.staff_name(credited(ses.state, start)))
 
 
 def _remedies() -> list[tuple]:
@@ -329,9 +348,10 @@ def model_start(a, customer, people, unit_type, briefing, shoe_covers, staff):
             "shoe_covers_free": tours.shoe_covers_free(ses.state),
         },
         t(
-            "看样板间开始（{i}）：客户 {w}，{u} 户型{c}；结束后：salesops tour model end {n}",
-            "model tour started ({i}): customer {w}, type {u}{c}; afterwards: salesops tour model end {n}",
+            "看样板间开始（{i}）：客户 {w}，{u} 户型{c}，由 {g} 带看；结束后：salesops tour model end {n}",
+            "model tour started ({i}): customer {w}, type {u}{c}, guided by {g}; afterwards: salesops tour model end {n}",
             i=start.id,
+            g=_guide(ses, start),
             w=ses.state.customer_label(start.customer),
             u=start.unit_type,
             c=covers,

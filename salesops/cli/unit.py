@@ -43,22 +43,51 @@ def _unit_json(u):
     help=t("添加一套房源（经理）。", "Add one unit (managers)."),
     writes=True,
 )
+@click.argument("label", metavar="[UNIT]", required=False)
 @click.option("--building", help=t("楼栋，如 1栋", "building, e.g. 1栋"))
-@click.option("--floor", help=t("楼层", "floor"))
+@click.option("--floor", help=t("楼层（默认按房号：1201 为 12 层）", "floor (default from the number: 1201 is on 12)"))  # fmt: skip
 @click.option("--number", help=t("房号，如 1201", "unit number, e.g. 1201"))
 @click.option("--type", "type_", help=t("户型（编号或名称）", "unit type (code or name)"))
 @click.option("--area", help=t("建筑面积（平方米）", "area (m²)"))
 @click.option("--price", help=t("总价（元）", "list price (yuan)"))
-def unit_add(a, building, floor, number, type_, area, price):
-    from salesops import roles
+def unit_add(a, label, building, floor, number, type_, area, price):
+    from salesops import resolve, roles
     from salesops.processes.units import add_unit
 
     ses = a.session()
     roles.require(ses, "units")
     office = ses.state.office
+    if label is not None:  # 1栋-1201: the building and number, as the unit is named
+        split = resolve.split_unit_label(label)
+        if split is None:
+            raise click.BadParameter(
+                t(
+                    "“{v}” 不是房源的写法；写作 1栋-1201（楼栋-房号）或 1栋-12-1201",
+                    "'{v}' is not a unit; write 1栋-1201 (building-number) or 1栋-12-1201",
+                    v=label,
+                ),
+                param_hint="UNIT",
+            )
+        b, f, n = split
+        for option, given, said in (("--building", building, b), ("--number", number, n),
+                                    ("--floor", floor, f)):  # fmt: skip
+            if given is not None and said is not None and str(given).strip() != str(said):
+                raise click.UsageError(
+                    t(
+                        "{u} 与 {o} {g} 不一致",
+                        "{u} and {o} {g} disagree",
+                        u=label,
+                        o=option,
+                        g=given,
+                    )
+                )
+        building, number = building or b, number or n
+        floor = floor if floor is not None else f
     building = ask(building, "--building", t("楼栋", "building"))
-    floor = ask(floor, "--floor", t("楼层", "floor"))
     number = ask(number, "--number", t("房号", "number"))
+    digits = str(number).strip()
+    by_number = str(int(digits[:-2])) if digits.isdigit() and len(digits) >= 3 else None
+    floor = ask(floor, "--floor", t("楼层", "floor"), default=by_number)
     type_ = ask(
         type_,
         "--type",
@@ -81,7 +110,13 @@ def unit_add(a, building, floor, number, type_, area, price):
     )
     a.emit(
         {"ok": True, "id": u.id, "unit": _unit_json(u)},
-        t("已添加房源 {l}（{i}）", "added unit {l} ({i})", l=u.label, i=u.id),
+        t(
+            "已添加房源 {l}（{f} 层，{i}）",
+            "added unit {l} (floor {f}, {i})",
+            l=u.label,
+            f=u.floor,
+            i=u.id,
+        ),
     )
 
 
@@ -182,6 +217,9 @@ def render_board(buildings: list[dict]) -> str:
         lines.append("")
         counts = b["counts"]
         summary = t("，", ", ").join(f"{_status_name(s)} {counts[s]}" for s in MARKS)
+        twice = sum(1 for f in b["floors"] for u in f["units"] if u and u["double_sale"])
+        if twice:  # counted as subscribed above, and sold twice: said in the same line
+            summary += t("；其中重复认购 {n}", "; of which sold twice {n}", n=twice)
         lines.append(
             click.style(b["building"], bold=True)
             + t("（共 {n} 套：{s}）", " ({n} units: {s})", n=b["total"], s=summary)

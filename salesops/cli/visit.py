@@ -77,11 +77,12 @@ def _party(value) -> int:
 @channel_option
 @option(
     "--party",
+    "-n",
     "party",
     type=COUNT,
     check=lambda ses, v: _party(v),
     resolves=True,
-    help=t("来访人数（1-50）", "party size (1-50)"),
+    help=t("来访人数（1-50，与带看的 -n 相同）", "party size (1-50, as a tour's -n)"),
 )
 @click.option("--needs", help=t("客户需求", "what they look for"))
 @option(

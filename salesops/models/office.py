@@ -59,6 +59,7 @@ class English(_Item):
     greeting: Line | None = None
     channels: dict[str, Line] = Field(default_factory=dict)
     layouts: dict[str, Line] = Field(default_factory=dict)
+    departments: dict[str, Line] = Field(default_factory=dict)
     grades: dict[str, Line] = Field(default_factory=dict)
     unit_types: dict[str, Line] = Field(default_factory=dict)
     away_reasons: dict[str, Line] = Field(default_factory=dict)

@@ -236,8 +236,11 @@ def due_date(ses: Session, due: dt.date) -> dt.date:
 
 
 def department(state: State, value: str) -> str:
-    value = value.strip()
-    if value not in state.office.departments:
+    """The department ``value`` names as the office's other lists are named: as written, in
+    English (office.yaml's en), in any case, or by its number in the menu."""
+    value = str(value).strip()
+    found = state.office.lookup("departments", value)
+    if found is None:
         raise SalesopsError(
             t(
                 "没有部门“{v}”；可选：{all}",
@@ -246,7 +249,7 @@ def department(state: State, value: str) -> str:
                 all=t("、", ", ").join(state.office.departments),
             )
         )
-    return value
+    return found
 
 
 def assign(ses: Session, query: str, dept: str, analysis: str | None = None) -> ComplaintAssign:

@@ -388,7 +388,13 @@ def away(ses: Session, query: str, reason: str, approved_by: str | None = None) 
             )
         )
     approver = None
-    if not found.work:
+    if found.work and approved_by:
+        # An approver named is checked and kept even where the reason needs none: a name
+        # typed is never dropped in silence.
+        approver = check_approver(
+            ses, approved_by, member.id, state.office.label("away_reasons", found.code), work=True
+        )
+    elif not found.work:
         if approved_by:
             approver = check_approver(
                 ses, approved_by, member.id, state.office.label("away_reasons", found.code)
@@ -434,9 +440,22 @@ def approvers(ses: Session, member_id: str) -> list[Staff]:
     ]
 
 
-def check_approver(ses: Session, query: str, member_id: str, reason: str = "") -> Staff:
-    """The approver named, if he may approve this leave (checked before any prompt)."""
+def check_approver(
+    ses: Session, query: str, member_id: str, reason: str = "", *, work: bool = False
+) -> Staff:
+    """The approver named, if he may approve this leave (checked before any prompt).
+    ``work``: the reason needs no approval, so a wrong approver is told he may be left out."""
     approver = resolve.staff(ses.state, query)
+    if work and roles.reach("duty.approve", approver.role) != roles.ANY:
+        raise SalesopsError(
+            t(
+                "{a} 不是值班主管，不能批准离岗；{r}不需要批准，可以不写 --approved-by",
+                "{a} is not a duty supervisor and cannot approve leave; {r} needs no "
+                "approval, so --approved-by may be left out",
+                a=safe(approver.name),
+                r=reason,
+            )
+        )
     if roles.reach("duty.approve", approver.role) != roles.ANY:
         matter = (
             t("处理非工作事务（{r}）", "a non-work matter ({r})", r=reason)

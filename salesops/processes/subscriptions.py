@@ -207,15 +207,19 @@ def check_double_sales(state: State) -> list[Problem]:
 # --- amounts --------------------------------------------------------------------------
 
 _AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+_SCALES = {"万": 10000, "w": 10000, "千": 1000, "k": 1000}
 
 
 def parse_amount(value, what: str, *, zero: bool = False) -> Decimal:
-    """An amount of money or area as people type it: 1280000, 1,280,000, 128万, 89.5."""
+    """An amount of money or area as people type it: 1280000, 1,280,000, 128万, 128w (the
+    desk's shorthand for 万), 5千, 5k, 89.5."""
     raw = "" if value is None else str(value).strip()
     text = raw.replace(",", "").replace("，", "").replace(" ", "").removesuffix("元")
     scale = Decimal(1)
-    if text.endswith("万"):
-        text, scale = text[:-1], Decimal(10000)
+    for suffix, times in _SCALES.items():
+        if text.casefold().endswith(suffix):
+            text, scale = text[: -len(suffix)], Decimal(times)
+            break
     if text.startswith("-") and _AMOUNT.match(text[1:]):
         raise SalesopsError(
             t("{w}不能为负数（填了 {v}）", "{w} cannot be negative (got {v})", w=what, v=safe(raw))

@@ -29,7 +29,18 @@ def question_label(q: Question, office: Office | None = None) -> str:
 
 # What is typed (at the prompt, in --answer, in a file) for a question the customer declines.
 DECLINE_KEY = "-"
-DECLINE_WORDS = (DECLINE_KEY, "拒答", "declined", "decline")
+DECLINE_WORDS = (
+    DECLINE_KEY,
+    "拒答",
+    "拒绝",
+    "拒绝回答",
+    "不答",
+    "不回答",
+    "不愿回答",
+    "declined",
+    "decline",
+    "refused",
+)
 
 
 def declines(value: object) -> bool:

@@ -137,12 +137,25 @@ def _check_change(state: State, item: str, change: str, count: int) -> None:
     now = stock(state)[item]
     words = {"w": item_name(item), "u": item_unit(item), "n": count}
     if change in ("lose", "retire") and count > now["free"]:
+        # what to do instead: a loss on a tour is said when it ends; a retirement waits for it
+        hint = (
+            t(
+                "带看中缺少的在结束带看时填 --returned 记为遗失",
+                "ones missing after a tour are recorded with --returned when it ends",
+            )
+            if change == "lose"
+            else t(
+                "带看中的{w}归还后才能报废",
+                "those out on tours can be retired once they are back",
+                w=item_name(item),
+            )
+        )
         raise SalesopsError(
             t(
-                "售楼部现有空闲{w} {f} {u}（{o} {u}在带看中），不能{m} {n} {u}；"
-                "带看中缺少的在结束带看时填 --returned 记为遗失",
+                "售楼部现有空闲{w} {f} {u}（{o} {u}在带看中），不能{m} {n} {u}；{h}",
                 "only {f} {w} are free in the office ({o} out on tours): cannot record {n} "
-                "{m}; ones missing after a tour are recorded with --returned when it ends",
+                "{m}; {h}",
+                h=hint,
                 f=max(now["free"], 0),
                 o=now["out"],
                 m=MOVE_NAMES[change][1 if en() else 0],

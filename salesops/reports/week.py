@@ -8,10 +8,16 @@ from dataclasses import dataclass
 
 from salesops.errors import SalesopsError
 from salesops.i18n import t
+from salesops.timeutil import relative_day
 
 _WEEK = re.compile(r"^(\d{4})-?[Ww]?(\d{1,2})$")
-_THIS_WEEK = {"本周", "这周", "这星期", "本星期", "this week", "this"}
-_LAST_WEEK = {"上周", "上星期", "last week", "last"}
+# Weeks as the desk says them, counted from this one.
+_SAID = {
+    **dict.fromkeys(("本周", "这周", "这一周", "本星期", "this week", "this"), 0),
+    **dict.fromkeys(("上周", "上一周", "上星期", "last week", "last"), -1),
+    **dict.fromkeys(("上上周", "上上星期"), -2),
+    **dict.fromkeys(("下周", "下一周", "下星期", "next week", "next"), 1),
+}
 
 
 @dataclass(frozen=True)
@@ -29,20 +35,10 @@ class Week:
 
     @classmethod
     def parse(cls, text: str, today: dt.date | None = None) -> Week:
-        """``2026-W48`` (also ``2026W48``, ``2026-48``), or a date: the week containing it;
-        from ``today``, also 本周 / 上周 (this week, last week) and a day in words (周六)."""
+        """``2026-W48`` (also ``2026W48``, ``2026-48``), or a date: the week containing it.
+        Given ``today``, also as the desk says it: 本周, 上周, 下周 (this/last/next week) or
+        a day in words (今天, 周一, tomorrow)."""
         raw = str(text).strip()
-        if today is not None:
-            word = raw.casefold()
-            if word in _THIS_WEEK:
-                return cls.of(today)
-            if word in _LAST_WEEK:
-                return cls.of(today).previous
-            from salesops.timeutil import relative_day
-
-            day = relative_day(raw, today)
-            if day is not None:
-                return cls.of(day)
         m = _WEEK.match(raw)
         if m:
             year, number = int(m.group(1)), int(m.group(2))
@@ -55,11 +51,18 @@ class Week:
                 return cls.of(dt.date.fromisoformat(raw))
             except ValueError:
                 pass
+        if today is not None:
+            word = " ".join(raw.casefold().split())
+            if word in _SAID:
+                return cls(cls.of(today).monday + dt.timedelta(days=7 * _SAID[word]))
+            day = relative_day(word, today)
+            if day is not None:
+                return cls.of(day)
         raise SalesopsError(
             t(
-                "周：“{v}” 无效；写作 2026-W48（ISO 周）、该周中的一天 2026-11-26，或 本周、上周",
-                "week: '{v}' is not valid; write 2026-W48 (ISO week), a day in it, 2026-11-26, "
-                "this week or last week",
+                "周：“{v}” 无效；写作 2026-W48（ISO 周）、本周、上周，或写该周中的一天 2026-11-26",
+                "week: '{v}' is not valid; write 2026-W48 (ISO week), this week, last week "
+                "or a day in it, 2026-11-26",
                 v=raw,
             )
         )

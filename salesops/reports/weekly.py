@@ -299,6 +299,9 @@ class _Builder:
     def __init__(self, state, cw: _Week, pw: _Week, cur: dict, prv: dict, *, reveal, as_of=None):
         self.state = state
         self.as_of = as_of  # the week is in progress: its "at week end" figures are "now"
+        # how the figures taken at the week's end are dated: the end of Sunday, or now
+        self.at_end = t("目前", "now") if as_of else t("周日结束时", "at the end of Sunday")
+        self.week_end = t("目前", "now") if as_of else t("周末", "at the week's end")
         self.cw, self.pw = cw, pw
         self.cur, self.prv = cur, prv
         self.reveal = reveal
@@ -682,8 +685,9 @@ class _Builder:
             rows,
             empty=t("本周没有置业顾问的记录", "no consultant activity this week"),
             note=t(
-                "轮接：按接待顺序接待新客户的次数；逾期未回访：周日结束时已过约定回访日期的客户；满意度：本周该顾问收回问卷的评分均值。",
-                "Turns: new customers taken in the reception order; overdue: customers past their agreed follow-up date at the end of Sunday; satisfaction: mean score of the surveys they handed in this week.",
+                "轮接：按接待顺序接待新客户的次数；逾期未回访：{e}已过约定回访日期的客户；满意度：本周该顾问收回问卷的评分均值。",
+                "Turns: new customers taken in the reception order; overdue: customers past their agreed follow-up date {e}; satisfaction: mean score of the surveys they handed in this week.",
+                e=self.at_end,
             ),
         )
         chart = charts.grouped_bars(
@@ -784,8 +788,9 @@ class _Builder:
             ],
             rows,
             note=t(
-                "本周有来电、来访或回访的客户，按周日结束时的意向等级统计。",
-                "Customers called, received or followed up this week, by their grade at the end of Sunday.",
+                "本周有来电、来访或回访的客户，按{e}的意向等级统计。",
+                "Customers called, received or followed up this week, by their grade {e}.",
+                e=self.at_end,
             ),
         )
 
@@ -881,11 +886,12 @@ class _Builder:
             ],
             rows,
             note=t(
-                "周末库存：安全帽共 {h} 顶（遗失 {hl}），鞋套 {s} 双（遗失 {sl}）。"
+                "{e}库存：安全帽共 {h} 顶（遗失 {hl}），鞋套 {s} 双（遗失 {sl}）。"
                 "未成行只计当天没有再去的；稍等或分批后当天去了的计入稍后成行。",
-                "Stock at the week's end: {h} helmets ({hl} missing), {s} pairs of shoe "
+                "Stock {e}: {h} helmets ({hl} missing), {s} pairs of shoe "
                 "covers ({sl} missing). Refused counts only groups that did not go that day; "
                 "those that waited or went in batches count as went later.",
+                e=self.week_end,
                 h=self.stock_end["helmets"]["stock"],
                 hl=self.stock_end["helmets"]["lost"],
                 s=self.stock_end["shoe_covers"]["stock"],
@@ -964,7 +970,7 @@ class _Builder:
                 Column("lost", t("遗失", "lost"), "int"),
                 Column("found", t("找回", "found"), "int"),
                 Column("retired", t("报废", "retired"), "int"),
-                Column("closing", t("周末可用", "at the week's end"), "int"),
+                Column("closing", t("{e}可用", "{e}", e=self.week_end), "int"),
             ],
             rows,
             note=t(
@@ -1065,8 +1071,9 @@ class _Builder:
         open_table = Table(
             "open_complaints",
             t(
-                "未结投诉与建议（周日结束时）",
-                "Open complaints and suggestions at the end of Sunday",
+                "未结投诉与建议（{e}）",
+                "Open complaints and suggestions {e}",
+                e=self.at_end,
             ),
             [
                 Column("id", t("编号", "id")),
@@ -1166,8 +1173,9 @@ class _Builder:
         left_table = Table(
             "units_left",
             t(
-                "周日结束时剩余可售（按楼栋、户型）",
-                "Units available at the end of Sunday, by building and type",
+                "{e}剩余可售（按楼栋、户型）",
+                "Units available {e}, by building and type",
+                e=self.at_end,
             ),
             columns,
             rows,
