@@ -240,6 +240,8 @@ def test_the_visit_prompt_asks_who_came_along(office):
     screen.expect("同来的人")
     screen.type("配偶")
     screen.expect("同来的人请至少写姓名或电话")
+    screen.type("价格，户型")  # the next question's answer, typed one question early
+    screen.expect("“价格”：请写 姓名 关系 电话")
     screen.type("王母 父母 13700000010")
     screen.expect("客户问了哪些问题")
     screen.type("")

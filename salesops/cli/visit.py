@@ -147,7 +147,9 @@ def _ask_members(ses, cs, given, party: int) -> list:
     terminal asked once when more than one came (Enter skips)."""
     import re
 
+    from salesops.errors import SalesopsError
     from salesops.processes.customers import new_member, split_member
+    from salesops.text import safe
 
     got = [split_member(text) for text in given]
     if given or party < 2 or not interactive():
@@ -156,6 +158,18 @@ def _ask_members(ses, cs, given, party: int) -> list:
     def people(text):
         got = [split_member(one) for one in re.split(r"[,，;；、]", text) if one.strip()]
         for name, relation, phone in got:  # each checked now, so a bad one is asked again
+            if not relation and not phone:
+                # a bare word is more often the answer to the next question (价格，户型)
+                # than a person: who came along is said with how they are related or a phone
+                raise SalesopsError(
+                    t(
+                        "“{n}”：请写 姓名 关系 电话（如 李梅 配偶 139…，关系或电话至少一项），"
+                        "或回车跳过",
+                        "'{n}': write name relation phone (e.g. 李梅 配偶 139…, with the "
+                        "relation or the phone at least), or Enter to skip",
+                        n=safe(name),
+                    )
+                )
             new_member(ses, cs, name=name, relation=relation, phone=phone)
         return got
 
