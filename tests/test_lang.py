@@ -396,3 +396,31 @@ def test_faq_topics_by_their_english_name(english_office, cli):
     r = cli("--lang", "en", "--json", "faq", "Mortgage")
     assert r.exit_code == 0, r.output
     assert [e["code"] for e in json.loads(r.stdout)["entries"]] == ["按揭"]
+
+
+def test_a_refused_budget_gives_its_example_in_english_too(office, cli):
+    r = cli(
+        "--lang", "en", "--as", "李娜", "call", "log", "--phone", "13912345678", "--budget", "lots"
+    )
+    assert r.exit_code == 1
+    assert "e.g. 150 or 120-150" in r.output and "或" not in r.output
+
+
+def test_a_new_store_takes_its_lists_in_english_from_the_first_day(tmp_path):
+    from click.testing import CliRunner
+
+    from salesops.cli import main
+
+    runner = CliRunner()
+    store = str(tmp_path / "s")
+    assert runner.invoke(main, ["init", store]).exit_code == 0
+    assert runner.invoke(main, ["--store", store, "staff", "add", "王经理", "--role", "manager"]).exit_code == 0  # fmt: skip
+    assert (
+        runner.invoke(main, ["--store", store, "--as", "王经理", "staff", "add", "李娜"]).exit_code
+        == 0
+    )
+    r = runner.invoke(main, ["--store", store, "--lang", "en", "--as", "李娜", "call", "log",
+                             "--phone", "13912345678", "--channel", "friend", "--duration", "2"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["--store", store, "check"])
+    assert r.exit_code == 0, r.output

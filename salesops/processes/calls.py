@@ -152,13 +152,21 @@ def _amount(value, units: tuple[str, ...], what: str, example: str) -> str | Non
 def parse_area(value) -> str | None:
     """Wanted area in ㎡: 90 or 90-110."""
     return _amount(
-        value, ("㎡", "平方米", "平米", "平", "m2"), t("需求面积", "area"), "90 或 90-110"
+        value,
+        ("㎡", "平方米", "平米", "平", "m2"),
+        t("需求面积", "area"),
+        t("90 或 90-110", "90 or 90-110"),
     )
 
 
 def parse_budget(value) -> str | None:
     """Budget in 万元: 150 or 120-150."""
-    return _amount(value, ("万元", "万"), t("预算（万元）", "budget (10k yuan)"), "150 或 120-150")
+    return _amount(
+        value,
+        ("万元", "万"),
+        t("预算（万元）", "budget (10k yuan)"),
+        t("150 或 120-150", "150 or 120-150"),
+    )
 
 
 def duration(value) -> float | None:
