@@ -144,12 +144,15 @@ def test_the_department_option_takes_its_menu_number_as_route_and_type_do(office
 
 
 def test_a_department_is_taken_by_its_english_name_in_office_yaml(office, cli, desk, zs):
-    with (office.path / "office.yaml").open("a", encoding="utf-8") as f:
-        f.write("en:\n  departments:\n    工程部: Engineering\n")
+    # a new office names its departments in English too; an office may rename them
+    path = office.path / "office.yaml"
+    text = path.read_text("utf-8")
+    assert "    工程部: Engineering\n" in text
+    path.write_text(text.replace("    工程部: Engineering\n", "    工程部: Site works\n"), "utf-8")
     git(office.path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "en")
     cid = _open(cli, desk, zs)
     cli("--as", desk.id, "complaint", "promise", cid, "--due", "2026-11-30")
-    r = cli("--as", desk.id, "complaint", "assign", cid, "--department", "engineering")
+    r = cli("--as", desk.id, "complaint", "assign", cid, "--department", "site works")
     assert r.exit_code == 0, r.output
     assert "已交工程部分析" in r.output
     assert cli("check").exit_code == 0
