@@ -12,10 +12,10 @@ from salesops.cli.options import (
     channel_option,
     check_followup_date,
     check_staff,
-    check_topics,
     command,
     customer_options,
     option,
+    topic_option,
 )
 from salesops.cli.prompts import (
     ask_identity,
@@ -85,13 +85,7 @@ def _party(value) -> int:
     help=t("来访人数（1-50，与带看的 -n 相同）", "party size (1-50, as a tour's -n)"),
 )
 @click.option("--needs", help=t("客户需求", "what they look for"))
-@option(
-    "--topic",
-    "topics",
-    multiple=True,
-    check=check_topics,
-    help=t("客户问到的问题类别，可多次", "topics asked, repeatable"),
-)
+@topic_option
 @option(
     "--staff",
     check=check_staff,
@@ -233,13 +227,7 @@ def _arrived_text(ses, logged) -> str:
     check=lambda ses, v: _check_unit_types(ses, v),
     help=t("推荐的户型（如 A 或 两室两厅一卫），可多次", "unit types recommended, repeatable"),
 )
-@option(
-    "--topic",
-    "topics",
-    multiple=True,
-    check=check_topics,
-    help=t("客户问到的问题类别，可多次", "topics asked"),
-)
+@topic_option
 @option(
     "--next-followup",
     check=check_followup_date,
