@@ -18,6 +18,9 @@ from salesops.processes.staff import add_staff
 from salesops.session import Session
 from salesops.store import Store
 
+# the fixtures the process tests share (at_now, li, zs)
+pytest_plugins = ["tests.opshelp"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "records"
 

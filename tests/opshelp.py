@@ -6,6 +6,8 @@ import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from salesops import yamlio
 from salesops.processes.customers import add_customer
 from salesops.session import Session
@@ -13,6 +15,23 @@ from salesops.store import Store
 from tests.conftest import git
 
 NOW = "2026-11-26T10:00:00+08:00"
+
+
+# Fixtures for the tests of the processes (a plugin of tests/conftest.py): the clock at NOW,
+# the first consultant (李娜) and her customer 张三.
+@pytest.fixture
+def at_now(monkeypatch):
+    monkeypatch.setenv("SALESOPS_NOW", NOW)
+
+
+@pytest.fixture
+def li(office):
+    return office.consultants[0]
+
+
+@pytest.fixture
+def zs(office):
+    return customer(office, "张三", "13812345678")
 
 
 def customer(office, name: str, phone: str, who=None):

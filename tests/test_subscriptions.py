@@ -15,20 +15,7 @@ from salesops.session import Session
 from salesops.store import Store
 from tests.opshelp import NOW, clone, customer, pull, state, unchanged
 
-
-@pytest.fixture(autouse=True)
-def fixed_now(monkeypatch):
-    monkeypatch.setenv("SALESOPS_NOW", NOW)
-
-
-@pytest.fixture
-def li(office):
-    return office.consultants[0]
-
-
-@pytest.fixture
-def zs(office):
-    return customer(office, "张三", "13812345678")
+pytestmark = pytest.mark.usefixtures("at_now")  # li, zs: tests/opshelp.py
 
 
 @pytest.fixture

@@ -17,24 +17,12 @@ import pytest
 from salesops.checks import run_checks
 from salesops.processes import surveys
 from tests.conftest import git
-from tests.opshelp import NOW, customer, state, unchanged
+from tests.opshelp import customer, state, unchanged
 
 FULL = ["--answer", "service=5", "--answer", "knowledge=4", "--answer", "product=4"]
 
 
-@pytest.fixture(autouse=True)
-def fixed_now(monkeypatch):
-    monkeypatch.setenv("SALESOPS_NOW", NOW)
-
-
-@pytest.fixture
-def li(office):
-    return office.consultants[0]
-
-
-@pytest.fixture
-def zs(office):
-    return customer(office, "张三", "13812345678")
+pytestmark = pytest.mark.usefixtures("at_now")  # li, zs: tests/opshelp.py
 
 
 def test_a_declined_answer_is_recorded_and_the_questionnaire_is_incomplete(office, cli, li, zs):

@@ -15,19 +15,7 @@ from tests.opshelp import NOW, commit_file, customer, state, unchanged
 FULL = ["--answer", "service=5", "--answer", "knowledge=4", "--answer", "environment=3"]
 
 
-@pytest.fixture(autouse=True)
-def fixed_now(monkeypatch):
-    monkeypatch.setenv("SALESOPS_NOW", NOW)
-
-
-@pytest.fixture
-def li(office):
-    return office.consultants[0]
-
-
-@pytest.fixture
-def zs(office):
-    return customer(office, "张三", "13812345678")
+pytestmark = pytest.mark.usefixtures("at_now")  # li, zs: tests/opshelp.py
 
 
 def test_a_complete_questionnaire_is_handed_to_the_manager(office, cli, li, zs):

@@ -12,22 +12,9 @@ from salesops.checks import run_checks
 from salesops.models.operations import StockChange
 from salesops.processes import tours
 from tests.conftest import git
-from tests.opshelp import NOW, commit_file, customer, state, unchanged
+from tests.opshelp import commit_file, customer, state, unchanged
 
-
-@pytest.fixture(autouse=True)
-def fixed_now(monkeypatch):
-    monkeypatch.setenv("SALESOPS_NOW", NOW)
-
-
-@pytest.fixture
-def li(office):
-    return office.consultants[0]
-
-
-@pytest.fixture
-def zs(office):
-    return customer(office, "张三", "13812345678")
+pytestmark = pytest.mark.usefixtures("at_now")  # li, zs: tests/opshelp.py
 
 
 def test_helmets_bought_are_a_fact_and_a_group_of_twelve_can_then_go(office, cli, li, zs):

@@ -13,22 +13,9 @@ from salesops.processes import tours
 from salesops.session import Session
 from salesops.store import Store
 from tests.conftest import git
-from tests.opshelp import NOW, clone, commit_file, customer, pull, state, unchanged
+from tests.opshelp import clone, commit_file, customer, pull, state, unchanged
 
-
-@pytest.fixture(autouse=True)
-def fixed_now(monkeypatch):
-    monkeypatch.setenv("SALESOPS_NOW", NOW)
-
-
-@pytest.fixture
-def li(office):
-    return office.consultants[0]
-
-
-@pytest.fixture
-def zs(office):
-    return customer(office, "张三", "13812345678")
+pytestmark = pytest.mark.usefixtures("at_now")  # li, zs: tests/opshelp.py
 
 
 def test_site_tour_with_intent_to_negotiate(office, cli, li, zs):
