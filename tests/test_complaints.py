@@ -267,3 +267,14 @@ def test_list_wording_and_json_codes(office, cli, desk, zs):
         "已受理",
     )
     assert "投诉" in cli("complaint", "list").output
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_next_step_said_at_open_runs_as_printed(office, cli, desk, zs, lang):
+    r = cli("--lang", lang, "--as", desk.id, "complaint", "open", zs, "--text", "样板间空调太冷")
+    assert r.exit_code == 0, r.output
+    said = r.output[r.output.index("salesops complaint promise") :].split()
+    r = cli("--lang", lang, "--as", desk.id, *said[1:])
+    assert r.exit_code == 0, r.output
+    [c] = cp.complaints(state(office)).values()
+    assert c.step == "promised" and c.due == dt.date.fromisoformat(NOW[:10]) + dt.timedelta(days=1)

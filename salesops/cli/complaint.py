@@ -106,8 +106,8 @@ def complaint_open(a, customer, text, kind, channel):
     ev = open_complaint(ses, customer, text, kind=kind, channel=channel)
     nxt = (
         t(
-            "下一步：向客户承诺反馈日期 salesops complaint promise {i} --due 日期",
-            "next: promise feedback by a date: salesops complaint promise {i} --due DATE",
+            "下一步：向客户承诺反馈日期 salesops complaint promise {i} --due 明天",
+            "next: promise feedback by a date: salesops complaint promise {i} --due tomorrow",
             i=ev.id,
         )
         if ev.type == "complaint"
