@@ -96,7 +96,10 @@ def default(state: State, cs: CustomerState, actor: str, staff: str | None = Non
 
 # the facts that register a customer, by the office's rule (首次登记为准): under
 # ``first_call`` a call, a visit or a registration at the desk; under ``first_visit`` a visit
-REGISTERS = {"first_call": frozenset({"call", "visit", "owner"}), "first_visit": frozenset({"visit"})}
+REGISTERS = {
+    "first_call": frozenset({"call", "visit", "owner"}),
+    "first_visit": frozenset({"visit"}),
+}
 # the facts that keep a consultant's claim alive (his contacts with the household)
 CONTACTS = frozenset({"call", "visit", "visit_end", "followup", "tour_start", "tour_end", "owner"})
 
@@ -173,7 +176,9 @@ def dispute(state: State, sub: Event) -> Dispute | None:
     ]
     if len(claims) < 2:
         return None
-    claims.sort(key=lambda c: (c.registration.at, c.registration.kind == "owner", c.registration.id))
+    claims.sort(
+        key=lambda c: (c.registration.at, c.registration.kind == "owner", c.registration.id)
+    )
     return Dispute(sub, rules.credit, claims)
 
 
@@ -192,9 +197,7 @@ def _person(cs: CustomerState, ev: Event) -> str:
     it (李梅, the wife registered on her own before); '' when an older merge does not say."""
     from salesops.models.household import CustomerMerge
 
-    merge = next(
-        (m for m in cs.events if isinstance(m, CustomerMerge) and ev.id in m.moved), None
-    )
+    merge = next((m for m in cs.events if isinstance(m, CustomerMerge) and ev.id in m.moved), None)
     if merge is None or merge.relation == "self":
         return cs.name
     if merge.relation is None:
@@ -204,7 +207,7 @@ def _person(cs: CustomerState, ev: Event) -> str:
 
 def _registration(state: State, cs: CustomerState, ev: Event) -> str:
     """李梅 11月23日来电: who registered, when, how."""
-    from salesops.i18n import en, t
+    from salesops.i18n import en
     from salesops.text import safe
 
     day = state.local(ev.at)

@@ -55,9 +55,7 @@ def count_once(state: State, frames) -> None:
             if ev is None:
                 continue
             key = (ev.at, ev.id)
-            if any(
-                e.kind == kind and getattr(e, flag) and (e.at, e.id) < key for e in cs.events
-            ):
+            if any(e.kind == kind and getattr(e, flag) and (e.at, e.id) < key for e in cs.events):
                 flags[i] = False
         df[flag] = flags
 
@@ -65,7 +63,9 @@ def count_once(state: State, frames) -> None:
 def funnel_counts(week) -> tuple[int, int, int]:
     """The funnel's stages in households: how many called, came and subscribed this week
     (husband and wife calling count once)."""
-    return tuple(len(set(week[kind]["customer"].dropna())) for kind in ("call", "visit", "subscribe"))
+    return tuple(
+        len(set(week[kind]["customer"].dropna())) for kind in ("call", "visit", "subscribe")
+    )
 
 
 def members_without_phone(state: State, customers, phone_of) -> Table:
@@ -101,7 +101,9 @@ def members_without_phone(state: State, customers, phone_of) -> Table:
             Column("members", t("未留电话的人", "without a phone")),
         ],
         rows,
-        empty=t("本周客户的同来的人都留了电话", "every member of the week's households has a phone"),
+        empty=t(
+            "本周客户的同来的人都留了电话", "every member of the week's households has a phone"
+        ),
         note=t(
             "没有电话的人单独来电或来访时认不出是这组客户；补登电话：salesops customer member "
             "remove，再 salesops customer member add --phone。",
@@ -110,4 +112,3 @@ def members_without_phone(state: State, customers, phone_of) -> Table:
             "--phone.",
         ),
     )
-
