@@ -46,6 +46,7 @@ from salesops.errors import Problem, os_reason
 from salesops.i18n import t
 from salesops.models import CustomerProfile, Event, Office, Record, Staff, Unit
 from salesops.state import CustomerRow, CustomerState, Merged, State
+from salesops.state import named as _named
 from salesops.store import Loaded, Store, parse_bytes, symlink_problem
 from salesops.timeutil import zone
 
@@ -77,6 +78,8 @@ CREATE TABLE IF NOT EXISTS customers(
     members TEXT);
 CREATE TABLE IF NOT EXISTS member_phones(phone TEXT, id TEXT, PRIMARY KEY(phone, id));
 CREATE INDEX IF NOT EXISTS member_phones_id ON member_phones(id);
+CREATE TABLE IF NOT EXISTS member_names(name TEXT, id TEXT, PRIMARY KEY(name, id));
+CREATE INDEX IF NOT EXISTS member_names_id ON member_names(id);
 CREATE TABLE IF NOT EXISTS commits(
     id TEXT PRIMARY KEY, seq INTEGER, author TEXT, email TEXT, at TEXT, subject TEXT);
 CREATE TABLE IF NOT EXISTS touches(path TEXT, commit_id TEXT, status TEXT,
@@ -740,6 +743,7 @@ class Cache:
         conn.execute("DELETE FROM pieces")
         conn.execute("DELETE FROM customers")
         conn.execute("DELETE FROM member_phones")
+        conn.execute("DELETE FROM member_names")
         conn.execute("DELETE FROM entries")
         try:
             pieces, index_rows, entries = cut(state)
@@ -760,6 +764,10 @@ class Cache:
         conn.executemany(
             "INSERT OR IGNORE INTO member_phones(phone, id) VALUES(?, ?)",
             [(p, row[0]) for row in index_rows for p in (row[8] or "").split()],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO member_names(name, id) VALUES(?, ?)",
+            [(n, cs.id) for cs in state.customers.values() for n in member_names(cs)],
         )
         last = state.events[-1] if state.events else None
         meta["snap"] = True
@@ -1434,6 +1442,11 @@ def _folder_of(state: State, ev: Event) -> str:
     return day_piece(state, ev)[2:]
 
 
+def member_names(cs: CustomerState) -> list[str]:
+    """The names of a customer's members (a name typed at the desk finds their household)."""
+    return list(dict.fromkeys(m.name for m in cs.members if m.name))
+
+
 def index_row(cs: CustomerState) -> tuple:
     return (
         cs.id,
@@ -1821,6 +1834,20 @@ class CachedState(State):
         ).fetchone()
         return row is not None
 
+    def customers_named(self, name: str) -> list[str]:
+        conn = self._cache.conn
+        loaded = self.customers._items
+        rows = conn.execute(
+            "SELECT id FROM customers WHERE has_profile=1 AND name = ?"
+            " UNION SELECT m.id FROM member_names m JOIN customers c ON c.id = m.id"
+            " WHERE c.has_profile=1 AND m.name = ? ORDER BY 1",
+            (name, name),
+        ).fetchall()
+        got = [cid for (cid,) in rows if cid not in loaded]
+        # customers held in memory answer as they are now
+        got += [cid for cid, cs in loaded.items() if _named(cs, name)]
+        return sorted(got)
+
     def duplicate_phones(self) -> dict[str, list[str]]:
         conn = self._cache.conn
         loaded = self.customers._items
@@ -2096,6 +2123,11 @@ class CachedState(State):
                 conn.executemany(
                     "INSERT OR IGNORE INTO member_phones(phone, id) VALUES(?, ?)",
                     [(p, cid) for p in cs.member_phones],
+                )
+                conn.execute("DELETE FROM member_names WHERE id=?", (cid,))
+                conn.executemany(
+                    "INSERT OR IGNORE INTO member_names(name, id) VALUES(?, ?)",
+                    [(n, cid) for n in member_names(cs)],
                 )
         for key, evs in self._new_days.items():
             conn.execute(

@@ -282,6 +282,11 @@ class State:
                     by_phone.setdefault(phone, []).append(row.id)
         return {p: ids for p, ids in by_phone.items() if len(ids) > 1}
 
+    def customers_named(self, name: str) -> list[str]:
+        """The customers (with a profile) whose main contact or a member is called ``name``,
+        by id (a cache answers from its index)."""
+        return sorted(cid for cid, cs in self.customers.items() if named(cs, name))
+
     def customers_without_profile(self) -> list[str]:
         return [r.id for r in self.customer_rows() if not r.has_profile]
 
@@ -333,6 +338,11 @@ class State:
         if cs.last_contact is None:
             return cs.owner is None
         return when - cs.last_contact > dt.timedelta(days=self.office.protection_days)
+
+
+def named(cs: CustomerState, name: str) -> bool:
+    """Whether the customer's main contact or one of the members is called ``name``."""
+    return cs.profile is not None and (cs.name == name or any(m.name == name for m in cs.members))
 
 
 def _problem(state: State, rid: str, field: str, message: str) -> Problem:

@@ -115,11 +115,12 @@ def test_calls_and_visits_by_day_across_the_month_end(store, cli):
 
 def test_funnel(store, cli):
     rows = report(cli, "--week", "2026-W49")["tables"]["funnel"]["rows"]
-    assert [r["count"]["value"] for r in rows[:3]] == [4, 3, 1]
-    assert rows[1]["rate"]["value"] == pytest.approx(0.75)
-    assert rows[2]["rate"]["value"] == pytest.approx(1 / 3)
+    # customers, each once: A called twice and came twice (4 calls, 3 visits)
+    assert [r["count"]["value"] for r in rows[:3]] == [3, 2, 1]
+    assert rows[1]["rate"]["value"] == pytest.approx(2 / 3)
+    assert rows[2]["rate"]["value"] == pytest.approx(1 / 2)
     assert rows[2]["rate"]["previous"] == pytest.approx(1.0)
-    assert rows[3]["rate"]["value"] == pytest.approx(0.25)
+    assert rows[3]["rate"]["value"] == pytest.approx(1 / 3)
 
 
 def test_per_consultant(store, cli):

@@ -225,6 +225,8 @@ def _logged_text(state, logged) -> str:
         # at a terminal, identify() said who takes the call before the prompts
         + ("" if interactive() else "  " + decision_line(logged.decision)),
     ]
+    if logged.namesake:
+        lines.append(logged.namesake)
     if ev.missing:
         lines.append(
             t("资料不全，缺：{m}", "incomplete, missing: {m}", m=missing_names(ev.missing))

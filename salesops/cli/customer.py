@@ -120,7 +120,7 @@ def member_lines(ses, cs) -> list[str]:
 
 def _show_data(ses, cs, phone: str):
     from salesops import roles
-    from salesops.processes.credit import credited
+    from salesops.processes.credit import credited, disputed
 
     state = ses.state
     viewer = roles.viewer(ses)
@@ -141,6 +141,10 @@ def _show_data(ses, cs, phone: str):
             {**ev.model_dump(mode="json", exclude_none=True), "consultant": credited(state, ev)}
             for ev in cs.events
         ],
+        "disputes": [
+            {"subscription": sub.id, "rule": d.rule, "shares": dict(d.shares), "credit": line}
+            for sub, d, line in disputed(state, cs)
+        ],
     }
 
 
@@ -155,6 +159,7 @@ def _show_data(ses, cs, phone: str):
 @click.argument("query", required=False)
 def customer_show(a, query):
     from salesops import resolve, roles
+    from salesops.processes.credit import disputed
     from salesops.text import safe
 
     ses = a.session()
@@ -175,6 +180,7 @@ def customer_show(a, query):
             lines.append(f"  {t('备注', 'notes')}: {safe(p.notes)}")
         lines.extend(member_lines(ses, cs))
         lines.append(f"  {t('置业顾问', 'owner')}: {safe(state.staff_name(cs.owner)) or '-'}")
+        lines.extend(f"  {line}" for _, _, line in disputed(state, cs))  # 撞单: who is credited
         if cs.grade:
             lines.append(f"  {t('意向等级', 'intent grade')}: {cs.grade}")
         if cs.last_contact:

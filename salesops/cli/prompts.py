@@ -284,5 +284,7 @@ def logged_data(ses, logged, **more) -> dict:
     data["owner"] = cs.owner if cs else None
     data["next_followup"] = cs.next_followup if cs else None
     data[logged.event.kind] = logged.event
+    if getattr(logged, "namesake", ""):
+        data["namesake"] = logged.namesake
     data.update(more)
     return data

@@ -50,6 +50,7 @@ def _emit(a, ses, ev, human: str):
 @credit_option
 def subscribe_cmd(a, customer, unit, price, deposit, payment, staff):
     from salesops.models.operations import money
+    from salesops.processes import credit
     from salesops.processes import subscriptions as sp
     from salesops.text import safe
 
@@ -90,22 +91,22 @@ def subscribe_cmd(a, customer, unit, price, deposit, payment, staff):
         ses, customer, unit, price=price, deposit=deposit, payment=payment, staff=staff
     )
     u = ses.state.units[sub.unit]
-    _emit(
-        a,
-        ses,
-        sub,
-        t(
-            "认购成功（{i}）：客户 {w}，{u}，成交价 {p}，定金 {d}，{m}；记在 {c} 名下",
-            "subscribed ({i}): customer {w}, {u}, price {p}, deposit {d}, {m}; credited to {c}",
-            i=sub.id,
-            w=ses.state.customer_label(sub.customer),
-            c=safe(ses.state.staff_name(sub.consultant)),
-            u=u.label,
-            p=money(sub.price),
-            d=money(sub.deposit),
-            m=sp.payment_name(sub.payment),
-        ),
+    # a household two consultants claim (撞单): credited by the office's rule, said so
+    disputed = credit.explain(ses.state, sub)
+    text = t(
+        "认购成功（{i}）：客户 {w}，{u}，成交价 {p}，定金 {d}，{m}；",
+        "subscribed ({i}): customer {w}, {u}, price {p}, deposit {d}, {m}; ",
+        i=sub.id,
+        w=ses.state.customer_label(sub.customer),
+        u=u.label,
+        p=money(sub.price),
+        d=money(sub.deposit),
+        m=sp.payment_name(sub.payment),
+    ) + (
+        disputed
+        or t("记在 {c} 名下", "credited to {c}", c=safe(ses.state.staff_name(sub.consultant)))
     )
+    _emit(a, ses, sub, text)
 
 
 def _unit(ses, value):

@@ -197,6 +197,7 @@ def _arrived_text(ses, logged) -> str:
             ),
             # at a terminal, identify() said who receives before the prompts: once is enough
             *([] if interactive() else [decision_line(logged.decision)]),
+            *([logged.namesake] if logged.namesake else []),
             order_line(ses),
         ]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from salesops.models.base import CustomerId, EventId, Text
+from salesops.models.customer import Relation
 from salesops.models.events import Event, event_kind
 
 if TYPE_CHECKING:
@@ -20,6 +21,8 @@ class CustomerMerge(Event):
     other: CustomerId
     reason: Text
     moved: list[EventId] = []
+    # who ``other``'s contact is to the customer kept (本人, 配偶, ...); older merges have none
+    relation: Relation | None = None
 
     title: ClassVar[tuple[str, str]] = ("合并客户", "customers merged")
 

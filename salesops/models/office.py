@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from salesops.i18n import t
 from salesops.models.base import Line, Name, Record
+from salesops.models.customer import RELATION_NAMES, Relation
 
 
 class _Item(BaseModel):
@@ -67,6 +68,30 @@ class English(_Item):
     faq: dict[str, Line] = Field(default_factory=dict)
 
 
+class Disputes(_Item):
+    """The office's 客户认定制度: how a household claimed by two consultants (撞单) is settled.
+    The claim lasts the protection period (``protection_days``) from each consultant's last
+    contact with the household."""
+
+    # the registration that counts (首次登记为准): a call or a visit, or only a visit
+    registration: Literal["first_call", "first_visit"] = "first_call"
+    # who is one customer with the main contact (本人 always is)
+    relations: list[Relation] = Field(
+        default_factory=lambda: ["spouse", "parent", "child", "sibling"]
+    )
+    # a disputed subscription: to the consultant of the registration that counts, or 成交分半
+    credit: Literal["first", "split"] = "first"
+
+    @field_validator("relations", mode="before")
+    @classmethod
+    def _relation_names(cls, value):
+        """配偶 or spouse: a relation as the desk writes it, kept as its code."""
+        if not isinstance(value, list):
+            return value
+        names = {n: key for key, pair in RELATION_NAMES.items() for n in (key, *pair)}
+        return [names.get(v, v) if isinstance(v, str) else v for v in value]
+
+
 # The office's lists a person picks from, as (key, Chinese label) pairs.
 LISTS = ("channels", "layouts", "grades", "unit_types", "away_reasons", "survey")
 
@@ -96,6 +121,8 @@ class Office(Record):
     en: English | None = None
     # The day the office opened: a paper record (--at) from years before it is a typo.
     opened: dt.date | None = None
+    # 撞单: the office's dispute rules (客户认定制度)
+    disputes: Disputes = Field(default_factory=Disputes)
 
     @model_validator(mode="after")
     def _unique(self) -> Office:
@@ -230,6 +257,7 @@ def default_office(name: str = "巨鑫国际") -> Office:
         protection_days=30,
         followup_interval_days=3,
         call_guideline_min=3,
+        disputes=Disputes(),
         # so that --lang en shows (and takes) the lists in English from the first day
         en=English(
             channels={

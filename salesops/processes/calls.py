@@ -22,6 +22,7 @@ from salesops.models.frontdesk import ESSENTIAL, ESSENTIAL_NAMES, Call, Needs
 from salesops.models.office import Office
 from salesops.processes import faq, reception
 from salesops.processes.customers import (
+    namesakes,
     new_profile,
     parse_gender,
     parse_phone,
@@ -258,6 +259,8 @@ class Logged:
     created: list[str] = field(default_factory=list)
     extra: list = field(default_factory=list)
     matched: str | None = None  # a member's phone: 李梅（张三的配偶）, who the desk has before it
+    # a new customer named like someone on record with another phone: who, and the merge
+    namesake: str = ""
 
 
 def fill_profile(ses: Session, cs: CustomerState, **fields) -> CustomerProfile | None:
@@ -321,10 +324,12 @@ def log_call(
     cs = lookup(state, phone, customer)
     decision = decide(ses, cs, staff)
     tx = ses.write("call log")
+    namesake = ""
     if cs is None:
         profile = new_profile(ses, name=name, gender=gender, phone=phone, address=address)
         tx.put(profile, new=True)
         cid, known_needs = profile.id, None
+        namesake = namesakes(state, name, phone, cid)
     else:
         profile = fill_profile(ses, cs, name=name, gender=gender, phone=phone, address=address)
         if profile is not None:
@@ -364,4 +369,6 @@ def log_call(
     tx.put(call)
     ses.commit(tx)
     matched = member_named(cs, phone)
-    return Logged(call, cid, cs is None, decision, change, list(tx.ids), matched=matched)
+    return Logged(
+        call, cid, cs is None, decision, change, list(tx.ids), matched=matched, namesake=namesake
+    )

@@ -623,3 +623,45 @@ def shared_phone_message(state: State, phone: str, ids: list[str]) -> str:
         h=held,
         m=merges,
     )
+
+
+def namesakes(state: State, name: str | None, phone: str | None, new: str | None = None) -> str:
+    """A did-you-mean for a new registration whose phone is no one's but whose name is a
+    customer's or a member's with another phone: who they are (张三（138****0001，CU-…，
+    置业顾问 李娜）, 李梅（张三的配偶，…）) and the merge that settles it if it is them; '' when
+    no one has the name. Nothing is guessed: the registration stands as typed."""
+    name = (name or "").strip()
+    if not name or not phone:
+        return ""
+    found = []
+    for cid in state.customers_named(name):
+        cs = state.customers.get(cid)
+        if cid == new or cs is None or cs.profile is None or cs.has_phone(phone):
+            continue
+        owner = safe(state.staff_name(cs.owner)) or "-"
+        if cs.name == name:
+            found.append((cs, None, t(
+                "{n}（{p}，{i}，置业顾问 {o}）", "{n} ({p}, {i}, owner {o})",
+                n=safe(name), p=phones.mask(cs.phone) or "-", i=cs.id, o=owner,
+            )))  # fmt: skip
+        for m in cs.members:
+            if m.name == name:
+                found.append((cs, m, t(
+                    "{n}（{c}的{r}，{i}，置业顾问 {o}）", "{n} ({c}'s {r}, {i}, owner {o})",
+                    n=safe(name), c=safe(cs.name) or cs.id, r=relation_name(m.relation), i=cs.id,
+                    o=owner,
+                )))  # fmt: skip
+    if not found:
+        return ""
+    first, member, _ = found[0]
+    merge = f"salesops customer merge {first.id} {new or '…'} --reason …"
+    if member is not None:
+        merge += f" --relation {relation_name(member.relation)}"
+    return t(
+        "同名提醒：{w}也叫{n}，电话不同。若是同一人（换了号码），经理核实后合并：{m}",
+        "same name: {w} is also called {n}, with another phone. If it is the same person (a "
+        "new number), a manager who finds so merges them: {m}",
+        w=t("、", ", ").join(text for _, _, text in found),
+        n=safe(name),
+        m=merge,
+    )

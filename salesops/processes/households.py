@@ -22,7 +22,7 @@ from salesops.models.customer import Member
 from salesops.models.events import OwnerChange
 from salesops.models.household import CustomerMerge, CustomerUnmerge
 from salesops.processes.credit import credited
-from salesops.processes.customers import invalid, parse_relation, with_members
+from salesops.processes.customers import invalid, parse_relation, relation_name, with_members
 from salesops.session import Session
 from salesops.state import CustomerState, Merged, State
 from salesops.text import safe
@@ -56,6 +56,7 @@ def merge_customers(
     if not reason or not reason.strip():
         raise SalesopsError(t("请写明合并原因（--reason）", "give a reason (--reason)"))
     relation = parse_relation(relation or "self")
+    one_customer(state, relation)
     tx = ses.write("customer merge")
     moved = []
     for ev in list(other.events):
@@ -101,10 +102,29 @@ def merge_customers(
         other=other.id,
         reason=reason.strip(),
         moved=moved,
+        relation=relation,
     )
     tx.put(fact)
     ses.commit(tx)
     return Merge(keep, other, fact, len(moved))
+
+
+def one_customer(state: State, relation: str) -> None:
+    """Refuse a merge of someone the office's rules do not count as one customer with the
+    main contact (``disputes.relations`` in office.yaml: a friend is a customer of their own)."""
+    rules = state.office.disputes
+    if relation == "self" or relation in rules.relations:
+        return
+    raise SalesopsError(
+        t(
+            "按本案场的客户认定规则，{r}不算同一客户（office.yaml 的 disputes.relations：{ok}），"
+            "不能合并；各自是一位客户",
+            "by the office's rules a {r} is not one customer with them (disputes.relations in "
+            "office.yaml: {ok}), so they are not merged: each is a customer of their own",
+            r=relation_name(relation),
+            ok=t("、", ", ").join(relation_name(x) for x in ["self", *rules.relations]),
+        )
+    )
 
 
 def _merge_commit(ses: Session, fact: CustomerMerge) -> str:

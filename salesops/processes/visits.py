@@ -26,6 +26,7 @@ from salesops.processes.calls import (
 )
 from salesops.processes.credit import receiver
 from salesops.processes.customers import (
+    namesakes,
     new_member,
     new_profile,
     parse_gender,
@@ -109,8 +110,10 @@ def arrive(
         )
     decision = decide(ses, cs, staff)
     tx = ses.write("visit arrive")
+    namesake = ""
     if cs is None:
         profile = new_profile(ses, name=name, gender=gender, phone=phone)
+        namesake = namesakes(state, name, phone, profile.id)
         if members:
             profile = _joined(ses, None, profile, members)
         tx.put(profile, new=True)
@@ -150,7 +153,7 @@ def arrive(
         extra.append(turn)
     ses.commit(tx)
     matched = member_named(cs, phone)
-    return Logged(visit, cid, cs is None, decision, change, list(tx.ids), extra, matched)
+    return Logged(visit, cid, cs is None, decision, change, list(tx.ids), extra, matched, namesake)
 
 
 def _joined(ses: Session, cs: CustomerState | None, profile, members):

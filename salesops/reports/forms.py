@@ -88,6 +88,19 @@ class _People:
     def staff(self, sid: str | None) -> str:
         return self.state.staff_name(sid)
 
+    def members(self, cid: str | None) -> list[str]:
+        """The household's other people (一组客户), as the register prints them:
+        李梅（配偶 139****0002）."""
+        from salesops.processes.customers import relation_name
+
+        cs = self.state.customers.get(cid) if cid else None
+        out = []
+        for m in cs.members if cs is not None else []:
+            phone = (m.phone if self.reveal(cs) else phones.mask(m.phone)) if m.phone else ""
+            about = " ".join(x for x in (relation_name(m.relation), phone) if x)
+            out.append(t("{n}（{a}）", "{n} ({a})", n=m.name or "-", a=about))
+        return out
+
 
 def _day_events(state: State, day: dt.date, *kinds: str) -> list:
     tz = state.tz
@@ -180,6 +193,7 @@ def visit_register(state: State, day: dt.date, *, blank: bool, reveal, **_) -> d
                 "time": _hm(state, ev.at),
                 "left": _hm(state, end.at) if end else "",
                 **people.customer(ev.customer),
+                "members": people.members(ev.customer),
                 "first": t("首访", "first") if ev.first_visit else t("复访", "return"),
                 "party": ev.party_size,
                 "received_by": people.staff(receiver(ev)),

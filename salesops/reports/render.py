@@ -95,8 +95,9 @@ def fmt(value, kind: str = "text") -> str:
         value = value.value
     if _missing(value):
         return "" if kind in ("text", "date", "datetime") else "—"
-    if kind == "int":
-        return f"{int(value):,}"
+    if kind == "int":  # a count; a shared one (成交分半) keeps its fraction: 0.5
+        v = float(value)
+        return f"{int(v):,}" if v.is_integer() else f"{v:,.2f}".rstrip("0")
     if kind == "money":
         v = float(value)
         return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}"
@@ -123,7 +124,7 @@ def delta(cmp: Cmp, kind: str = "int") -> str:
     elif kind == "float":
         text = f"{abs(change):.2f}"
     else:
-        text = f"{abs(int(change)):,}"
+        text = fmt(abs(change), "int")
     if change > 0:
         return "▲" + text
     if change < 0:
@@ -297,6 +298,8 @@ def _xlsx_cell(ws, r: int, c: int, value, kind: str, formats) -> int:
         ws.write_blank(r, c, None)
         return 0
     if kind in ("int", "money", "float", "pct") and isinstance(value, int | float):
+        if kind == "int" and not float(value).is_integer():
+            kind = "float"  # a shared count (0.5) shows its fraction
         ws.write_number(r, c, float(value), formats[kind])
         shown = {"int": "{:,.0f}", "money": "{:,.2f}", "float": "{:.2f}", "pct": "{:.1%}"}[kind]
         return len(shown.format(value))

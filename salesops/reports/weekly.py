@@ -24,7 +24,7 @@ from salesops.processes import tours
 from salesops.processes.calls import gaps
 from salesops.processes.complaints import complaints as complaint_book
 from salesops.processes.subscriptions import double_sale_people, double_sales, unit_status
-from salesops.reports import charts, facts
+from salesops.reports import charts, facts, households
 from salesops.reports.labels import COMPLAINT_STEP, COMPLAINT_TYPE, FIELD, REMEDY, TOUR, label
 from salesops.reports.tables import Cmp, Column, Report, Section, Table
 from salesops.reports.week import Week, weekday_name
@@ -184,6 +184,7 @@ def build(
     # a fact entered at this very moment is part of the week so far
     upto = as_of + dt.timedelta(microseconds=1) if as_of else week.end(tz)
     frames = facts.Frames(facts.window(state, prev.start(tz), upto), tz, state)
+    households.count_once(state, frames)
     cur_w, prev_w = _Week(frames, week), _Week(frames, prev)
     last_day = state.local_date(as_of) - dt.timedelta(days=1) if as_of else None
 
@@ -532,10 +533,7 @@ class _Builder:
     # --- funnel ------------------------------------------------------------------------
 
     def funnel(self) -> Section:
-        def counts(w: _Week):
-            return len(w["call"]), len(w["visit"]), len(w["subscribe"])
-
-        c, p = counts(self.cw), counts(self.pw)
+        c, p = households.funnel_counts(self.cw), households.funnel_counts(self.pw)
         names = [t("来电", "calls"), t("来访", "visits"), t("认购", "subscriptions")]
         why = self._funnel_over(c)
         rows = []
@@ -569,8 +567,11 @@ class _Builder:
             ],
             rows,
             note=t(
+                "各环节按客户计，一组客户（本人与家人）本周来电、来访几次都只算一次。"
                 "转化率为本周数量之比（来访÷来电，认购÷来访），不是同一批客户的转化：来访包括未先来电的客户，"
                 "认购包括前几周来访的客户，所以可能超过 100%；超过时“说明”一栏给出原因。",
+                "Each stage counts customers: a household (the customer and their family) counts "
+                "once however often they called or came this week. "
                 "Rates are ratios of the week's counts (visits ÷ calls, subscriptions ÷ visits), not "
                 "one group of customers followed through: visits include walk-ins who never called "
                 "and subscriptions customers who visited in earlier weeks, so a rate can exceed "
@@ -594,7 +595,7 @@ class _Builder:
         w = self.cw
         called = set(w["call"]["customer"].dropna())
         visited = set(w["visit"]["customer"].dropna())
-        visits, subs = list(w["visit"]["customer"]), list(w["subscribe"]["customer"])
+        visits, subs = set(w["visit"]["customer"]), set(w["subscribe"]["customer"])
         out = {}
         if c[1] > c[0]:
             out[1] = t(
@@ -626,10 +627,7 @@ class _Builder:
         office = state.office
 
         def per(w: _Week, s: dict) -> dict[str, Counter]:
-            subs = w["subscribe"]
-            value = Counter()
-            for sid, price in zip(subs["consultant"], subs["price"], strict=True):
-                value[sid] += float(price)
+            subscriptions, value = households.credited_subscriptions(self.state, w["subscribe"])
             sat = {}
             surveys = w["survey"]
             for sid, group in surveys.groupby("consultant"):
@@ -641,7 +639,7 @@ class _Builder:
                 "followups": w.by("followup"),
                 "overdue": Counter(s["overdue"]),
                 "tours": w.by("tour_start"),
-                "subscriptions": w.by("subscribe"),
+                "subscriptions": subscriptions,
                 "value": value,
                 "satisfaction": sat,
             }
@@ -1310,7 +1308,10 @@ class _Builder:
                 "salesops check and mend them.",
             ),
         )
-        return Section("data", t("数据质量", "Data quality"), [fields, gaps, broken, long_table])
+        members = households.members_without_phone(state, self.cw.active(), self._phone)
+        return Section(
+            "data", t("数据质量", "Data quality"), [fields, gaps, members, broken, long_table]
+        )
 
 
 def _fmt_min(value: float) -> str:
