@@ -584,3 +584,6 @@ def customer_unmerge(a, query, reason):
             k=back.customer,
         ),
     )
+
+
+from salesops.cli import importing as _importing  # noqa: E402,F401  (customer import)
