@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -524,21 +525,34 @@ def _same_fact(state: State, cs: CustomerState | None, row: Parsed, planned: lis
     return any(ev.kind == row.kind and state.local_date(ev.at) == day for ev in cs.events)
 
 
+_last_ms = 0
+
+
+def _event_id() -> str:
+    """A new event id later than the last one: facts of one row share their time, and the
+    state folds them in (time, id) order, so the owner comes before the visit, the visit
+    before its seeing-off."""
+    global _last_ms
+    ms = max(int(time.time() * 1000), _last_ms + 1)
+    _last_ms = ms
+    return ids.new_id("event", ms=ms)
+
+
 def _note() -> str:
     return t("登记表导入", "imported from a register")
 
 
 def _facts(ses: Session, cid: str, row: Parsed, first: bool, profile) -> list:
     """The row as facts dated when it happened (``first``: the customer's first call, or
-    first visit). A visit is seen off a second later: a register says neither when the
-    visitor left nor who was free, so the import moves no reception order."""
+    first visit). A visit is seen off at the time it began: a register says neither when
+    the visitor left nor who was free, so the import moves no reception order."""
     base = dict(at=row.at, by=ses.actor.id, customer=cid, consultant=row.staff)
     if row.kind == "call":
         needs = Needs()
         needs.learn(channel=row.channel, area=row.area, layout=row.layout)
         return [
             Call(
-                id=ids.new_id("event"),
+                id=_event_id(),
                 **base,
                 new_customer=first,
                 route="chosen",
@@ -553,7 +567,7 @@ def _facts(ses: Session, cid: str, row: Parsed, first: bool, profile) -> list:
             )
         ]
     visit = Visit(
-        id=ids.new_id("event"),
+        id=_event_id(),
         **base,
         first_visit=first,
         route="chosen",
@@ -564,8 +578,7 @@ def _facts(ses: Session, cid: str, row: Parsed, first: bool, profile) -> list:
         area=row.area,
         layout=row.layout,
     )
-    base["at"] = row.at + dt.timedelta(seconds=1)
-    end = VisitEnd(id=ids.new_id("event"), **base, visit=visit.id, grade=row.grade)
+    end = VisitEnd(id=_event_id(), **base, visit=visit.id, grade=row.grade)
     return [visit, end]
 
 
@@ -657,7 +670,7 @@ def _plan_customer(ses: Session, plan: Plan, phone: str, group: list[Parsed]) ->
             plan.records.append(
                 (
                     OwnerChange(
-                        id=ids.new_id("event"),
+                        id=_event_id(),
                         at=first.at,
                         by=ses.actor.id,
                         customer=cid,
