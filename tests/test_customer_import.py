@@ -215,3 +215,27 @@ def test_cells_and_headers_as_registers_write_them():
     pos, index, ignored = find_header(rows, {}, "f")
     assert (pos, index, ignored) == (1, {"name": 0, "phone": 1, "notes": 2}, [])
     assert parse_maps(["客户来源=渠道", "序号=-"]) == {"客户来源": "channel", "序号": "-"}
+
+
+def test_a_household_is_one_customer_and_blanks_are_filled_in_never_overwritten(
+    office, cli, tmp_path
+):
+    zs = customer(office, "张三", "13812345678")
+    add_member(office.session(office.manager), zs, name="李梅", relation="配偶",
+               phone="13900000002")  # fmt: skip
+    src = tmp_path / "r.csv"
+    src.write_text(
+        "来访日期,姓名,电话,地址,置业顾问\n"
+        "2026-10-05,张先生,13812345678,深圳南山,张伟\n"
+        "2026-10-05,李梅,13900000002,,张伟\n",
+        "utf-8",
+    )
+    r = imported(cli, str(src), "--apply", "--json")
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.output)
+    assert [(row["line"], row["action"]) for row in got["rows"]] == [(2, "add"), (3, "same")]
+    assert "补填 地址" in got["rows"][0]["changes"]
+    cs = state(office).customers[zs]
+    assert (cs.profile.name, cs.profile.address) == ("张三", "深圳南山")  # the name stays
+    assert cs.owner == office.consultants[0].id  # an import changes no one's owner
+    assert len([ev for ev in cs.events if isinstance(ev, Visit)]) == 1

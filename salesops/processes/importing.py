@@ -630,85 +630,98 @@ def plan_import(
         except SalesopsError as exc:
             plan.rows.append(Outcome(line, "refused", reason=exc.message))
     # a customer's rows in the order they happened, whatever order the register has
-    groups: dict[str, list[Parsed]] = {}
+    # a customer's rows in the order they happened, whatever order the register has; a
+    # household's rows (the husband's phone, the wife's) are one customer's
+    groups: dict[str, tuple[CustomerState | None, list[Parsed]]] = {}
     for row in parsed:
-        groups.setdefault(row.phone, []).append(row)
-    for phone, group in groups.items():
+        cs = phone_owner(state, row.phone)
+        groups.setdefault(cs.id if cs else row.phone, (cs, []))[1].append(row)
+    for key, (cs, group) in groups.items():
         group.sort(key=lambda r: (r.at, r.line))
-        _plan_customer(ses, plan, phone, group)
+        if cs is None:
+            _plan_new(ses, plan, key, group)
+        else:
+            _plan_known(ses, plan, cs, group)
     plan.rows.sort(key=lambda r: r.line)
     if not plan.rows:
         raise SalesopsError(t("{f} 只有表头，没有数据行", "{f} has a header but no rows", f=p.name))
     return plan
 
 
-def _plan_customer(ses: Session, plan: Plan, phone: str, group: list[Parsed]) -> None:
+def _plan_new(ses: Session, plan: Plan, phone: str, group: list[Parsed]) -> None:
+    """A customer the store does not know: the profile, the owner (the first row's
+    consultant; none: a public-pool customer) and every row's fact."""
     state = ses.state
-    cs = phone_owner(state, phone)
     done: list[Parsed] = []
-    if cs is None:
-        first = group[0]
-        try:
-            profile = CustomerProfile(
-                id=ids.new_id("customer"),
-                name=next((r.name for r in group if r.name), None),
-                gender=next((r.gender for r in group if r.gender), None),
-                phone=phone,
-                address=next((r.address for r in group if r.address), None),
-                notes=next((r.notes for r in group if r.notes), None),
-                registered_at=first.at,
-                registered_by=ses.actor.id,
-            )
-        except ValidationError as exc:
-            for r in group:
-                plan.rows.append(Outcome(r.line, "refused", reason=invalid(exc).message))
-            return
-        cid, label = profile.id, _label_of(profile)
-        plan.records.append((profile, True))
-        owner = next((r.staff for r in group if r.staff), None)
-        if owner is not None:
-            plan.records.append(
-                (
-                    OwnerChange(
-                        id=_event_id(),
-                        at=first.at,
-                        by=ses.actor.id,
-                        customer=cid,
-                        to=owner,
-                        reason="registered",
-                        note=_note(),
-                    ),
-                    True,
-                )
-            )
-        visited = False
-        for n, row in enumerate(group):
-            first = n == 0 if row.kind == "call" else not visited
-            if _same_fact(state, None, row, done):
-                plan.rows.append(
-                    Outcome(row.line, "same", cid, label, row.staff, row.kind, row.at,
-                            [t("与第 {n} 行重复", "the same as line {n}", n=_twin(row, done))])
-                )  # fmt: skip
-                continue
-            facts = _facts(ses, cid, row, first, profile)
-            visited = visited or row.kind == "visit"
-            plan.records.extend((f, True) for f in facts)
-            changes = [_what(row)]
-            if n == 0:
-                changes.insert(0, t("新客户", "new customer"))
-                if owner is not None:
-                    changes.append(t("归属 {o}", "owner {o}", o=state.staff_name(owner)))
-                else:
-                    changes.append(t("无置业顾问（公客）", "no owner (public pool)"))
-            plan.rows.append(
-                Outcome(row.line, "create" if n == 0 else "add", cid, label, row.staff,
-                        row.kind, row.at, changes)
-            )  # fmt: skip
-            done.append(row)
+    first = group[0]
+    try:
+        profile = CustomerProfile(
+            id=ids.new_id("customer"),
+            name=next((r.name for r in group if r.name), None),
+            gender=next((r.gender for r in group if r.gender), None),
+            phone=phone,
+            address=next((r.address for r in group if r.address), None),
+            notes=next((r.notes for r in group if r.notes), None),
+            registered_at=first.at,
+            registered_by=ses.actor.id,
+        )
+    except ValidationError as exc:
+        for r in group:
+            plan.rows.append(Outcome(r.line, "refused", reason=invalid(exc).message))
         return
-    label = who_answers(state, cs, phone)
+    cid, label = profile.id, _label_of(profile)
+    plan.records.append((profile, True))
+    owner = next((r.staff for r in group if r.staff), None)
+    if owner is not None:
+        plan.records.append(
+            (
+                OwnerChange(
+                    id=_event_id(),
+                    at=first.at,
+                    by=ses.actor.id,
+                    customer=cid,
+                    to=owner,
+                    reason="registered",
+                    note=_note(),
+                ),
+                True,
+            )
+        )
+    visited = False
+    for n, row in enumerate(group):
+        opening = n == 0 if row.kind == "call" else not visited
+        if _same_fact(state, None, row, done):
+            plan.rows.append(
+                Outcome(row.line, "same", cid, label, row.staff, row.kind, row.at,
+                        [t("与第 {n} 行重复", "the same as line {n}", n=_twin(row, done))])
+            )  # fmt: skip
+            continue
+        facts = _facts(ses, cid, row, opening, profile)
+        visited = visited or row.kind == "visit"
+        plan.records.extend((f, True) for f in facts)
+        changes = [_what(row)]
+        if n == 0:
+            changes.insert(0, t("新客户", "new customer"))
+            if owner is not None:
+                changes.append(t("归属 {o}", "owner {o}", o=state.staff_name(owner)))
+            else:
+                changes.append(t("无置业顾问（公客）", "no owner (public pool)"))
+        plan.rows.append(
+            Outcome(row.line, "create" if n == 0 else "add", cid, label, row.staff,
+                    row.kind, row.at, changes)
+        )  # fmt: skip
+        done.append(row)
+
+
+def _plan_known(ses: Session, plan: Plan, cs: CustomerState, group: list[Parsed]) -> None:
+    """A customer in the store (by the main contact's phone or a member's): the facts not
+    in yet, and the blanks of the profile filled in (never overwritten)."""
+    state = ses.state
+    done: list[Parsed] = []
     update: dict = {}
-    for row in group if cs.phone == phone else ():  # a member's row names the member
+    for row in group:
+        if row.phone != cs.phone:
+            continue  # a member's row names the member, not the main contact
         for key in ("name", "gender", "address"):
             value = getattr(row, key)
             if value and getattr(cs.profile, key) is None and key not in update:
@@ -724,7 +737,9 @@ def _plan_customer(ses: Session, plan: Plan, phone: str, group: list[Parsed]) ->
             return
         plan.records.append((profile, False))
     visited = any(isinstance(ev, Visit) for ev in cs.events)
+    outcomes = []
     for row in group:
+        label = who_answers(state, cs, row.phone)
         if _same_fact(state, cs, row, done):
             twin = _twin(row, done)
             why = (
@@ -734,7 +749,7 @@ def _plan_customer(ses: Session, plan: Plan, phone: str, group: list[Parsed]) ->
                     "记录库里已有（同一天的同类记录）", "in the store already (same day, same kind)"
                 )
             )
-            plan.rows.append(
+            outcomes.append(
                 Outcome(row.line, "same", cs.id, label, row.staff, row.kind, row.at, [why])
             )
             continue
@@ -746,10 +761,19 @@ def _plan_customer(ses: Session, plan: Plan, phone: str, group: list[Parsed]) ->
             names = t("、", ", ").join(_label(k) for k in changed_fields)
             changes.append(t("补填 {f}", "fills in {f}", f=names))
             changed_fields = []
-        plan.rows.append(
+        outcomes.append(
             Outcome(row.line, "add", cs.id, label, row.staff, row.kind, row.at, changes)
         )
         done.append(row)
+    if changed_fields:  # every row is in already, but the profile gains what it lacked
+        first = next(o for o in outcomes if o.label == cs.label)
+        names = t("、", ", ").join(_label(k) for k in changed_fields)
+        first.action = "add"
+        first.changes = [
+            t("老客户 {i}", "existing customer {i}", i=cs.id),
+            t("补填 {f}", "fills in {f}", f=names),
+        ]
+    plan.rows.extend(outcomes)
 
 
 def _twin(row: Parsed, done: list[Parsed]) -> int | None:
