@@ -147,6 +147,7 @@ def at_a_screen() -> bool:
 def live(ses) -> None:
     """Redraw within a poll of any commit on this clone; ``q`` (or the end of input) quits."""
     import select
+    import signal
     import termios
     import tty
 
@@ -168,6 +169,8 @@ def live(ses) -> None:
 
     fd = sys.stdin.fileno()
     saved = termios.tcgetattr(fd)
+    resized = []
+    old_winch = signal.signal(signal.SIGWINCH, lambda *_: resized.append(True))
     sig, cur = fresh()
     try:
         tty.setcbreak(fd)
@@ -180,6 +183,9 @@ def live(ses) -> None:
                     key = os.read(fd, 64)
                     if not key or b"q" in key.lower():
                         return
+                if resized:  # the screen changed size: draw it again at once
+                    resized.clear()
+                    view.refresh()
                 if signature(cur) != sig or time.monotonic() - drawn >= REDRAW_S:
                     sig, cur = fresh()
                     view.update(draw(cur), refresh=True)
@@ -187,4 +193,5 @@ def live(ses) -> None:
     except KeyboardInterrupt:
         return
     finally:
+        signal.signal(signal.SIGWINCH, old_winch)
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
