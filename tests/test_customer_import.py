@@ -128,7 +128,7 @@ def test_the_gbk_call_register_refuses_rows_with_the_reason_and_finds_a_househol
     shutil.copy(DATA / "call_register_gbk.csv", src)
     with unchanged(office):
         r = imported(cli, str(src))
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 1, r.output  # rows refused: said, and in the exit code
     out = r.output
     assert "未读取的列：序号" in out
     assert "第 7 行：认知途径“户外广告牌”不在 office.yaml 的列表中；是不是 户外广告" in out
@@ -137,7 +137,9 @@ def test_the_gbk_call_register_refuses_rows_with_the_reason_and_finds_a_househol
     row10 = next(line for line in out.splitlines() if line.lstrip().startswith("10 "))
     assert "李梅（张三的配偶）" in row10 and f"老客户 {zs}" in row10
     r = imported(cli, str(src), "--apply", "--json")
+    assert r.exit_code == 1
     got = json.loads(r.output)
+    assert got["ok"] is False and got["commit"]  # the good rows are written all the same
     assert (got["created"], got["added"], got["refused"]) == (2, 1, 3)
     assert [row["line"] for row in got["rows"] if row["action"] == "refused"] == [7, 8, 9]
     s = state(office)
@@ -187,7 +189,7 @@ def test_english_and_a_future_date(office, cli, tmp_path):
     src = tmp_path / "r.csv"
     src.write_text("来访日期,姓名,电话\n2026-12-30,钱七,13412340010\n", "utf-8")
     r = cli("--lang", "en", "--as", "王经理", "customer", "import", str(src))
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 1, r.output
     assert "line 2: visit date 2026-12-30 12:00 is in the future" in r.output
     assert "dry run (nothing written): 0 new customers" in r.output
 
@@ -239,3 +241,15 @@ def test_a_household_is_one_customer_and_blanks_are_filled_in_never_overwritten(
     assert (cs.profile.name, cs.profile.address) == ("张三", "深圳南山")  # the name stays
     assert cs.owner == office.consultants[0].id  # an import changes no one's owner
     assert len([ev for ev in cs.events if isinstance(ev, Visit)]) == 1
+
+
+def test_a_misspelt_consultant_or_channel_is_refused_with_the_close_matches(office, cli, tmp_path):
+    src = tmp_path / "r.csv"
+    src.write_text(
+        "来访日期,姓名,电话,置业顾问,渠道\n2026-10-05,甲,13700000001,李那,朋友\n", "utf-8"
+    )
+    with unchanged(office):
+        r = imported(cli, str(src), "--apply")
+    assert r.exit_code == 1, r.output
+    assert "第 2 行：置业顾问：找不到员工“李那”；是不是 李娜？" in r.output
+    assert "认知途径“朋友”不在 office.yaml 的列表中；是不是 朋友介绍？" in r.output

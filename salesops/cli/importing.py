@@ -164,7 +164,7 @@ def customer_import(a, file, maps, kind, apply):
     state = ses.state
     a.emit(
         {
-            "ok": True,
+            "ok": not plan.refused,
             "applied": bool(apply),
             "commit": plan.written,
             "header_line": plan.header_line,
@@ -178,3 +178,5 @@ def customer_import(a, file, maps, kind, apply):
         },
         lambda: _human(state, plan, bool(apply)),
     )
+    if plan.refused:  # said above, row by row; a script sees it in the exit code too
+        raise SystemExit(1)
