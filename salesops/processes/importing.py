@@ -32,7 +32,7 @@ from salesops.models import CustomerProfile
 from salesops.models.events import OwnerChange
 from salesops.models.frontdesk import Call, Needs, Visit, VisitEnd
 from salesops.processes.calls import gaps, parse_area, parse_budget
-from salesops.processes.customers import invalid, phone_owner, who_answers
+from salesops.processes.customers import invalid, who_answers
 from salesops.session import Session
 from salesops.state import CustomerState, State
 from salesops.text import safe
@@ -632,20 +632,30 @@ def plan_import(
     # a customer's rows in the order they happened, whatever order the register has
     # a customer's rows in the order they happened, whatever order the register has; a
     # household's rows (the husband's phone, the wife's) are one customer's
-    groups: dict[str, tuple[CustomerState | None, list[Parsed]]] = {}
+    # Every phone is looked up before any customer is read: a cache answers each from its
+    # index, where customers already read would be offered to every later lookup.
+    groups: dict[str, tuple[str | None, list[Parsed]]] = {}
     for row in parsed:
-        cs = phone_owner(state, row.phone)
-        groups.setdefault(cs.id if cs else row.phone, (cs, []))[1].append(row)
-    for key, (cs, group) in groups.items():
+        cid = _phone_owner_id(state, row.phone)
+        groups.setdefault(cid or row.phone, (cid, []))[1].append(row)
+    for key, (cid, group) in groups.items():
         group.sort(key=lambda r: (r.at, r.line))
-        if cs is None:
+        if cid is None:
             _plan_new(ses, plan, key, group)
         else:
-            _plan_known(ses, plan, cs, group)
+            _plan_known(ses, plan, state.customers[cid], group)
     plan.rows.sort(key=lambda r: r.line)
     if not plan.rows:
         raise SalesopsError(t("{f} 只有表头，没有数据行", "{f} has a header but no rows", f=p.name))
     return plan
+
+
+def _phone_owner_id(state: State, phone: str) -> str | None:
+    """``customers.phone_owner``'s customer, by id, from the light rows only."""
+    for row in state.find_customer_rows(phone):
+        if row.has_profile and row.has_phone(phone):
+            return row.id
+    return None
 
 
 def _plan_new(ses: Session, plan: Plan, phone: str, group: list[Parsed]) -> None:
