@@ -69,6 +69,14 @@ ACTS: dict[str, Act] = {
         "房源：登记、导入、保留、释放", "units: add, import, hold, release", _reach(NONE, NONE, ANY)
     ),
     "customer.transfer": Act("客户调配", "transfer a customer", _reach(NONE, NONE, ANY)),
+    "customer.pool": Act(
+        "公客池（customer pool）", "the public pool (customer pool)", _reach(NONE, NONE, ANY)
+    ),
+    "customer.import": Act(
+        "导入客户登记表（customer import）",
+        "import an office's registers (customer import)",
+        _reach(NONE, ANY, ANY),
+    ),
     "customer.merge": Act(
         "合并客户（customer merge / unmerge，撞单）",
         "merge two customers into one, or undo it (customer merge / unmerge)",

@@ -65,8 +65,8 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "duty": (
         "salesops.cli.duty",
         "duty",
-        "接待顺序：排班、状态、离岗、回岗、下班",
-        "reception order: start, status, away, back, off",
+        "接待顺序：排班、状态、看板、离岗、回岗、下班",
+        "reception order: start, status, board, away, back, off",
     ),
     "faq": ("salesops.cli.faq", "faq", "答客问：统一的标准回答", "the office's standard answers"),
     "followup": ("salesops.cli.followup", "followup", "回访：登记、待回访", "follow-ups: log, due"),

@@ -381,39 +381,72 @@ def _fields(subject: str) -> str:
     customer,
     "transfer",
     help=t(
-        "经理把客户调给另一位置业顾问（须写明原因）；历史中保留每次归属变更。",
-        "A manager moves a customer to another consultant, with a reason; history keeps every change.",
+        "经理把客户调给另一位置业顾问（须写明原因）：一位或几位（列出客户），或 --from 某位置业顾问的全部客户"
+        "（加 --pool 只调其中已进入公客池的）；一次提交，每位客户记一条归属变更。",
+        "A manager moves customers to another consultant, with a reason: one or several (name "
+        "them), or all of a consultant's with --from (only those in the public pool with "
+        "--pool); one commit, an ownership change for each.",
     ),
     writes=True,
 )
-@click.argument("query")
+@click.argument("queries", nargs=-1, metavar="QUERY")
 @click.option("--to", "to", help=t("新的置业顾问", "the new owning consultant"))
 @click.option("--reason", help=t("原因", "reason"))
-def customer_transfer(a, query, to, reason):
+@click.option(
+    "--from",
+    "from_staff",
+    metavar="STAFF",
+    help=t("调走这位置业顾问名下的客户", "move this consultant's customers"),
+)
+@click.option(
+    "--pool",
+    "pool_only",
+    is_flag=True,
+    help=t("与 --from 一起：只调已进入公客池的客户", "with --from: only those in the pool"),
+)
+def customer_transfer(a, queries, to, reason, from_staff, pool_only):
     from salesops import roles
-    from salesops.processes.customers import transfer_customer
+    from salesops.processes.pool import transfer_customers
 
+    if not queries and not from_staff:
+        ctx = click.get_current_context()
+        param = next(p for p in ctx.command.params if p.name == "queries")
+        raise click.MissingParameter(ctx=ctx, param=param)
     ses = a.session()
     roles.require(ses, "customer.transfer")
     to = ask(to, "--to", t("调给哪位置业顾问", "to which consultant"))
     reason = ask(reason, "--reason", t("原因", "reason"))
-    change = transfer_customer(ses, query, to, reason)
-    a.emit(
-        {
-            "ok": True,
-            "id": change.id,
-            "customer": change.customer,
-            "from": change.previous,
-            "to": change.to,
-        },
+    changes = transfer_customers(
+        ses, queries, to, reason, from_staff=from_staff, pool_only=pool_only
+    )
+    state = ses.state
+    moved = [
+        {"id": c.id, "customer": c.customer, "from": c.previous, "to": c.to, "reason": c.reason}
+        for c in changes
+    ]
+    data = {"ok": True, "count": len(changes), "transfers": moved}
+    if len(changes) == 1:
+        data.update({k: moved[0][k] for k in ("id", "customer", "from", "to")})
+    lines = [
         t(
             "客户 {c} 已从 {f} 调给 {o}",
             "customer {c} moved from {f} to {o}",
-            c=ses.state.customer_label(change.customer),
-            f=ses.state.staff_name(change.previous) or "-",
-            o=ses.state.staff_name(change.to),
-        ),
-    )
+            c=state.customer_label(c.customer),
+            f=state.staff_name(c.previous) or "-",
+            o=state.staff_name(c.to),
+        )
+        for c in changes
+    ]
+    if len(changes) > 1:
+        lines.append(
+            t(
+                "共 {n} 位客户调给 {o}（一次提交）",
+                "{n} customers moved to {o} (one commit)",
+                n=len(changes),
+                o=state.staff_name(changes[0].to),
+            )
+        )
+    a.emit(data, "\n".join(lines))
 
 
 @click.group(
@@ -590,3 +623,7 @@ def customer_unmerge(a, query, reason):
             k=back.customer,
         ),
     )
+
+
+from salesops.cli import importing as _importing  # noqa: E402,F401  (customer import)
+from salesops.cli import pool as _pool  # noqa: E402,F401  (customer pool)

@@ -1,4 +1,4 @@
-"""duty start|status|away|back|off (接待顺序)."""
+"""duty start|status|board|away|back|off (接待顺序)."""
 
 from __future__ import annotations
 
@@ -135,6 +135,35 @@ def duty_status(a, date_):
     when = parse_date(date_, what="--date") if date_ else None
     d = rotation.day(state, when) if when else rotation.now_day(ses)
     a.emit(d.as_dict(state), lambda: _order_text(state, d))
+
+
+@command(
+    duty,
+    "board",
+    help=t(
+        "接待看板（控台的屏幕）：门岗、控台、等候队列、正在接待谁（几点起）、离岗及原因、今日轮次、"
+        "进行中的带看与空闲安全帽；本终端所在记录库有任何提交，两秒内自动刷新，按 q 退出。"
+        "不在终端时打印一次 duty status。",
+        "The desk's screen: door post, control desk, the line, who is receiving whom since "
+        "when, who is away and why, today's turns, tours under way and free helmets; redrawn "
+        "within two seconds of any commit on this clone, q quits. Not at a terminal, it "
+        "prints duty status once.",
+    ),
+)
+def duty_board(a):
+    from salesops.cli.board import at_a_screen, live
+    from salesops.processes import rotation
+    from salesops.processes.board import snapshot
+
+    ses = a.session()
+    state = ses.state
+    if a.json:
+        a.emit(snapshot(ses).as_dict(state))
+    elif at_a_screen():
+        live(ses)
+    else:
+        d = rotation.now_day(ses)
+        a.emit(None, lambda: _order_text(state, d))
 
 
 def _reception_kind(state, d, vid: str, ev) -> str:

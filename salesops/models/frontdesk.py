@@ -158,6 +158,9 @@ class Call(Event):
     notes: Text | None = None
     missing: list[Line] = []
     next_followup: dt.date | None = None
+    # the intent grade a register gave the caller (customer import); calls logged at the
+    # desk have none
+    grade: Line | None = None
 
     title: ClassVar[tuple[str, str]] = ("来电", "call")
 
@@ -167,6 +170,8 @@ class Call(Event):
         cs.part(Needs).learn(
             channel=self.channel, budget=self.budget, area=self.area, layout=self.layout
         )
+        if self.grade:
+            cs.grade = self.grade
 
     def summary(self, state: State | None = None) -> str:
         parts = [
@@ -212,13 +217,19 @@ class Visit(Event):
     topics: list[Line] = []
     # a new-customer reception by the line (轮接): it moves the reception order
     turn: bool = False
+    # what a register's row wanted (customer import); visits received at the desk have none
+    budget: Line | None = None
+    area: Line | None = None
+    layout: Line | None = None
 
     title: ClassVar[tuple[str, str]] = ("来访", "visit")
 
     def fold(self, state: State) -> None:
         nxt = next_followup_date(state, self.at)
         cs = _contact(state, self, self.topics, nxt)
-        cs.part(Needs).learn(channel=self.channel)
+        cs.part(Needs).learn(
+            channel=self.channel, budget=self.budget, area=self.area, layout=self.layout
+        )
         desk = state.part(FrontDesk)
         desk.visits.setdefault(self.id, self)
         desk.file(state, self)

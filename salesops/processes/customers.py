@@ -394,30 +394,10 @@ def _folder_history(ses: Session, cid: str) -> list[Change]:
 
 def transfer_customer(ses: Session, query: str, to: str, reason: str) -> OwnerChange:
     """A manager moves a customer to another consultant (客户调配), with a reason."""
+    from salesops.processes.pool import transfer_customers
+
     roles.require(ses, "customer.transfer")
-    state = ses.state
-    cs = resolve.customer(state, query)
-    target = resolve.staff(state, to)
-    if target.id == cs.owner:
-        raise SalesopsError(
-            t("客户已经属于 {n}", "the customer belongs to {n} already", n=safe(target.name))
-        )
-    if not reason or not reason.strip():
-        raise SalesopsError(t("请写明调配原因（--reason）", "give a reason (--reason)"))
-    change = OwnerChange(
-        id=ids.new_id("event"),
-        at=ses.now,
-        by=ses.actor.id,
-        customer=cs.id,
-        to=target.id,
-        previous=cs.owner,
-        reason="transfer",
-        note=reason.strip(),
-    )
-    tx = ses.write("customer transfer")
-    tx.put(change)
-    ses.commit(tx)
-    return change
+    return transfer_customers(ses, [query], to, reason)[0]
 
 
 RELATIONS = {}
