@@ -96,6 +96,8 @@ class Office(Record):
     en: English | None = None
     # The day the office opened: a paper record (--at) from years before it is a typo.
     opened: dt.date | None = None
+    # When the sales office opens each day: before it, the day's brief is yesterday's.
+    opens: dt.time = dt.time(9, 0)
 
     @model_validator(mode="after")
     def _unique(self) -> Office:
