@@ -116,6 +116,8 @@ class Week(Period):
 
     kind = "week"
     WORDS = {
+        "the": ("本周", "the week"),
+        "before": ("前几周", "in an earlier week"),
         "this": ("本周", "this week"),
         "than": ("上周", "previous week"),
         "end": ("周末", "at the week's end"),
@@ -235,6 +237,8 @@ class Day(Period):
 
     kind = "day"
     WORDS = {
+        "the": ("本日", "the day"),
+        "before": ("此前", "earlier"),
         "this": ("本日", "today"),
         "than": ("上周同日", "same day last week"),
         "end": ("日终", "at the day's end"),
@@ -328,6 +332,8 @@ class Month(Period):
 
     kind = "month"
     WORDS = {
+        "the": ("本月", "the month"),
+        "before": ("此前", "earlier"),
         "this": ("本月", "this month"),
         "than": ("上月", "previous month"),
         "end": ("月末", "at the month's end"),
@@ -426,6 +432,8 @@ class Range(Period):
 
     kind = "range"
     WORDS = {
+        "the": ("本期", "the period"),
+        "before": ("此前", "earlier"),
         "this": ("本期", "this period"),
         "than": ("上期", "previous period"),
         "end": ("期末", "at the period's end"),

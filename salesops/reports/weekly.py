@@ -246,8 +246,9 @@ def build(
     if as_of is not None:
         subtitle += t(
             "；{p}尚未结束，截至 {n}",
-            "; {p} is not over: as of {n}",
+            "; {the} is not over: as of {n}",
             p=week.word("this"),
+            the=week.word("the"),
             n=_as_of(state, as_of, week),
         )
     notice = empty_week_notice(state, week)
@@ -655,12 +656,13 @@ class _Builder:
             rows,
             note=t(
                 "转化率为{p}数量之比（来访÷来电，认购÷来访），不是同一批客户的转化：来访包括未先来电的客户，"
-                "认购包括此前来访的客户，所以可能超过 100%；超过时“说明”一栏给出原因。",
+                "认购包括{b}来访的客户，所以可能超过 100%；超过时“说明”一栏给出原因。",
                 "Rates are ratios of the counts {p} (visits ÷ calls, subscriptions ÷ visits), not "
                 "one group of customers followed through: visits include walk-ins who never called "
-                "and subscriptions customers who visited earlier, so a rate can exceed "
+                "and subscriptions customers who visited {b}, so a rate can exceed "
                 "100%; the note column then says why.",
                 p=self.this,
+                b=self.cw.week.word("before"),
             ),
         )
 
@@ -684,17 +686,19 @@ class _Builder:
         out = {}
         if c[1] > c[0]:
             out[1] = t(
-                "来访多于来电：{n} 批来访的客户{p}没有来电（直接到访，或此前来电）",
+                "来访多于来电：{n} 批来访的客户{p}没有来电（直接到访，或{b}来电）",
                 "more visits than calls: {n} visiting parties did not call {p} (walk-ins, "
-                "or called earlier)",
+                "or called {b})",
+                b=self.cw.week.word("before"),
                 n=sum(1 for cid in visits if cid not in called),
                 p=self.this,
             )
         if c[2] > c[1]:
             out[2] = t(
-                "认购多于来访：{n} 笔认购的客户{p}没有来访（此前来访后认购）",
+                "认购多于来访：{n} 笔认购的客户{p}没有来访（{b}来访后认购）",
                 "more subscriptions than visits: {n} subscribed without a visit {p} "
-                "(they visited earlier)",
+                "(they visited {b})",
+                b=self.cw.week.word("before"),
                 n=sum(1 for cid in subs if cid not in visited),
                 p=self.this,
             )
