@@ -200,8 +200,11 @@ def build(
             ahead = _ahead(st, week, as_of) if isinstance(week, Day) else None
             return snap, left, _open_complaints(st, snap["complaints"], week, last_day), ahead
 
-        # the state at any moment is remembered under the period it ends (a cache keeps it)
-        if w is cur_w and as_of is not None:
+        # the state at any moment is remembered under the period it ends (a cache keeps it),
+        # and apart for a period reported and a period compared with (which has less in it)
+        if w is not cur_w:
+            return (w.week.end(tz), f"report-snapshot-before:{w.week.key}", work)
+        if as_of is not None:
             return (as_of, f"report-snapshot-now:{w.week.key}", work)
         return (w.week.end(tz), f"report-snapshot:{w.week.key}", work)
 
