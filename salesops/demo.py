@@ -908,9 +908,10 @@ def build_demo(
         sunday = first + dt.timedelta(days=(6 - first.weekday()) % 7)
         last = sunday + dt.timedelta(days=7 * weeks)
     else:
-        from salesops.timeutil import today, zone
+        from salesops.timeutil import now, zone
 
-        yesterday = today(zone(_sample_timezone())) - dt.timedelta(days=1)
+        tz = zone(_sample_timezone())
+        yesterday = now(tz).astimezone(tz).date() - dt.timedelta(days=1)
         last = until if until is not None else yesterday
         if last < first:
             raise SalesopsError(

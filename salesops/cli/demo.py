@@ -70,9 +70,10 @@ def demo(directory, seed, until, weeks, replace, out_dir):
     last = None
     if until:
         from salesops.reports.week import Day
-        from salesops.timeutil import today, zone
+        from salesops.timeutil import now, zone
 
-        last = Day.parse(until, today(zone(_sample_timezone()))).date
+        tz = zone(_sample_timezone())
+        last = Day.parse(until, now(tz).astimezone(tz).date()).date
     summary = build_demo(Path(directory), seed=seed, weeks=weeks, until=last, replace=replace)
     files, problems = write_outputs(summary, Path(out_dir) if out_dir else None)
     store = summary.store
