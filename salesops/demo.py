@@ -900,9 +900,7 @@ def build_demo(
     if weeks is not None and (weeks < 1 or weeks > 26):
         raise SalesopsError(t("--weeks 取 1 到 26", "--weeks is 1 to 26"))
     if weeks is not None and until is not None:
-        raise SalesopsError(
-            t("--weeks 与 --until 只能给一个", "give --weeks or --until, not both")
-        )
+        raise SalesopsError(t("--weeks 与 --until 只能给一个", "give --weeks or --until, not both"))
     first = first_day_after_sample_date()
     if weeks is not None:
         sunday = first + dt.timedelta(days=(6 - first.weekday()) % 7)

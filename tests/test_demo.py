@@ -172,15 +172,22 @@ def _tree(root) -> tuple[str, dict]:
 
 
 def test_the_same_seed_and_until_give_the_same_store_on_any_day(tmp_path):
-    a = _demo(tmp_path / "a", "--seed", "4", "--until", "2026-11-26", now="2026-11-27T09:00:00+08:00")
-    b = _demo(tmp_path / "b", "--seed", "4", "--until", "2026-11-26", now="2027-03-01T15:30:00+08:00")
+    a = _demo(
+        tmp_path / "a", "--seed", "4", "--until", "2026-11-26", now="2026-11-27T09:00:00+08:00"
+    )
+    b = _demo(
+        tmp_path / "b", "--seed", "4", "--until", "2026-11-26", now="2027-03-01T15:30:00+08:00"
+    )
     assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
     assert json.loads(a.stdout)["last_day"] == "2026-11-26"
     log_a, files_a = _tree(tmp_path / "a")
     log_b, files_b = _tree(tmp_path / "b")
     assert log_a == log_b and len(log_a.splitlines()) > 10
     assert files_a == files_b
-    c = _demo(tmp_path / "c", "--seed", "4", "--until", "2026-11-27", now="2026-11-28T09:00:00+08:00")
+    c = _demo(
+        tmp_path / "c", "--seed", "4", "--until", "2026-11-27", now="2026-11-28T09:00:00+08:00"
+    )
+    assert c.returncode == 0, c.stderr
     assert _tree(tmp_path / "c")[0] != log_a  # a day more is another store
 
 

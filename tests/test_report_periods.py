@@ -131,9 +131,7 @@ def test_the_daily_brief_counts_the_day_against_the_same_day_last_week(run, demo
     assert [c["title"] for c in data["tables"]["summary"]["columns"]] == ["指标", "本日"]
     # per consultant: visits split new/old, and the complaints of the day
     cols = [c["key"] for c in data["tables"]["consultants"]["columns"]]
-    assert {"first_visits", "return_visits", "complaints", "turns", "tours", "surveys"} <= set(
-        cols
-    )
+    assert {"first_visits", "return_visits", "complaints", "turns", "tours", "surveys"} <= set(cols)
     rows = data["tables"]["consultants"]["rows"]
     assert sum(r["receptions"]["value"] for r in rows) == figures["visits"]["value"]
     assert sum(r["first_visits"] + r["return_visits"] for r in rows) == figures["visits"]["value"]
@@ -232,7 +230,9 @@ def test_a_range_is_compared_with_as_many_days_before(run, demo_store):
     a, z = dt.date(2026, 11, 28), dt.date(2026, 11, 29)
     calls = summary(data)["visits"]
     assert calls["value"] == counted(demo_store, "visit", a, z)
-    assert calls["previous"] == counted(demo_store, "visit", dt.date(2026, 11, 26), dt.date(2026, 11, 27))
+    assert calls["previous"] == counted(
+        demo_store, "visit", dt.date(2026, 11, 26), dt.date(2026, 11, 27)
+    )
     # the same engine: the range's days add up to their daily briefs, and a range ending on a
     # Sunday says at its end what the week ending then says
     days = [summary(report(run, "daily", "--date", d)) for d in ("2026-11-28", "2026-11-29")]
@@ -252,7 +252,10 @@ def test_a_range_replays_the_same_with_and_without_the_cache(run):
     # a period once compared with (its end remembered for that) is reported whole later
     report(run, "daily", "--date", "2026-12-01")  # compared with 2026-11-24
     alone = report(run, "daily", "--date", "2026-11-24")
-    assert alone["tables"] == report(run, "daily", "--date", "2026-11-24", env={"SALESOPS_CACHE": "0"})["tables"]
+    assert (
+        alone["tables"]
+        == report(run, "daily", "--date", "2026-11-24", env={"SALESOPS_CACHE": "0"})["tables"]
+    )
     assert alone["tables"]["units_left"]["rows"]
 
 
@@ -303,14 +306,22 @@ def test_pdf_of_a_daily_brief_through_the_browser(run, tmp_path):
     """The PDF is the HTML printed by a Chromium; a stand-in that writes what it is given."""
     fake = tmp_path / "chromium"
     fake.write_text(
-        "#!/bin/sh\nfor a in \"$@\"; do case $a in --print-to-pdf=*) out=${a#*=};; "
+        '#!/bin/sh\nfor a in "$@"; do case $a in --print-to-pdf=*) out=${a#*=};; '
         "file://*) page=${a#file://};; esac; done\n"
         '{ printf "%%PDF-1.4\\n"; cat "$page"; } > "$out"\n',
         "utf-8",
     )
     fake.chmod(0o755)
     out = tmp_path / "brief.pdf"
-    run("report", "daily", "--date", "2026-12-02", "-o", str(out), env={"SALESOPS_CHROMIUM": str(fake)})
+    run(
+        "report",
+        "daily",
+        "--date",
+        "2026-12-02",
+        "-o",
+        str(out),
+        env={"SALESOPS_CHROMIUM": str(fake)},
+    )
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and "销售日报 2026-12-02".encode() in data
 
@@ -324,7 +335,9 @@ def test_json_and_english(run, tmp_path):
     assert r.stdout.startswith("# 巨鑫国际 daily sales report 2026-12-02 (Wed)")
     assert "against the same day last week 2026-11-25 (Wed)" in r.stdout
     assert "Still to do, and tomorrow" in r.stdout
-    en = report(run, "range", "--from", "2026-11-28", "--to", "2026-11-29", env={"SALESOPS_LANG": "en"})
+    en = report(
+        run, "range", "--from", "2026-11-28", "--to", "2026-11-29", env={"SALESOPS_LANG": "en"}
+    )
     assert en["title"] == "巨鑫国际 sales report 2026-11-28 to 2026-11-29 (2 days)"
     assert "against the previous period" in en["subtitle"]
     r = run("--lang", "en", "report", "monthly", "-o", str(out))

@@ -153,14 +153,16 @@ def md(value) -> Markup:
 
 def report_html(report: Report, generated: dict, store_root: Path | None) -> str:
     return render(
-        "weekly.html", {"report": report, "generated": generated, "than": report.previous_word},
+        "weekly.html",
+        {"report": report, "generated": generated, "than": report.previous_word},
         store_root,
     )
 
 
 def report_md(report: Report, generated: dict, store_root: Path | None) -> str:
     return render(
-        "weekly.md", {"report": report, "generated": generated, "than": report.previous_word},
+        "weekly.md",
+        {"report": report, "generated": generated, "than": report.previous_word},
         store_root,
     )
 

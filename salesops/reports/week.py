@@ -215,7 +215,6 @@ class Week(Period):
     def previous(self) -> Week:
         return Week(self.monday - dt.timedelta(days=7))
 
-
     @property
     def args(self) -> list[str]:
         return ["--week", self.label]
