@@ -359,3 +359,19 @@ def test_the_weekly_report_is_the_same_engine(run):
     assert data["tables"]["summary"]["title"] == "本周概览"
     figures = Counter(row["figure"] for row in data["tables"]["summary"]["rows"])
     assert figures["周末逾期未回访"] == 1
+
+
+def test_a_range_asks_for_its_days_at_a_terminal_and_asks_again(demo_store):
+    cli = Cli(demo_store)
+    env = {"SALESOPS_NOW": NEXT_MORNING, "SALESOPS_INTERACTIVE": "1"}
+    r = cli("report", "range", "--format", "json", input="someday\n2026-11-28\n昨天\n", env=env)
+    assert r.exit_code == 0, r.output
+    assert "日期：“someday” 无效" in r.stderr and "最后一天" in r.stderr
+    data = json.loads(r.stdout)
+    assert data["meta"]["range"] == "2026-11-28~2026-12-02"
+    # a day given is checked before the other is asked for
+    r = cli("report", "range", "--from", "2026-13-01", input="2026-11-29\n", env=env)
+    assert r.exit_code == 1 and "最后一天" not in r.stderr
+    # not at a terminal: a usage error that names the option
+    r = cli("report", "range", "--from", "2026-11-28", env={"SALESOPS_NOW": NEXT_MORNING})
+    assert r.exit_code == 2 and "缺少选项 --to" in r.output

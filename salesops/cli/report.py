@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
 from salesops.cli.options import Group, command
@@ -198,20 +200,38 @@ def monthly(a, month, fmt, output, reveal):
     "--from",
     "first",
     metavar="DATE",
-    required=True,
     help=t("第一天：2026-11-28、昨天", "the first day: 2026-11-28, yesterday"),
 )
 @click.option(
     "--to",
     "last",
     metavar="DATE",
-    required=True,
     help=t("最后一天（含）：2026-11-29、今天", "the last day (included): 2026-11-29, today"),
 )
 @format_options
 def range_(a, first, last, fmt, output, reveal):
-    from salesops.reports.week import Range
+    from salesops.cli.app import ask
+    from salesops.reports.week import Day, Range
 
     ses = a.session()
-    period = Range.parse(first, last, ses.clock.date())
-    _publish(a, ses, period, fmt, output, reveal)
+    today = ses.clock.date()
+
+    def day(value) -> dt.date:
+        return Day.parse(value, today).date
+
+    # the days given are checked before either is asked for
+    first = day(first) if first is not None else None
+    last = day(last) if last is not None else None
+    first = ask(
+        first,
+        "--from",
+        t("第一天（如 2026-11-28、昨天）", "the first day (e.g. 2026-11-28, yesterday)"),
+        convert=day,
+    )
+    last = ask(
+        last,
+        "--to",
+        t("最后一天，含当天（如 2026-11-29、今天）", "the last day, included (e.g. 2026-11-29, today)"),
+        convert=day,
+    )
+    _publish(a, ses, Range.of(first, last), fmt, output, reveal)
