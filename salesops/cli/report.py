@@ -231,7 +231,10 @@ def range_(a, first, last, fmt, output, reveal):
     last = ask(
         last,
         "--to",
-        t("最后一天，含当天（如 2026-11-29、今天）", "the last day, included (e.g. 2026-11-29, today)"),
+        t(
+            "最后一天，含当天（如 2026-11-29、今天）",
+            "the last day, included (e.g. 2026-11-29, today)",
+        ),
         convert=day,
     )
     _publish(a, ses, Range.of(first, last), fmt, output, reveal)
