@@ -188,7 +188,8 @@ def test_the_daily_default_is_today_so_far_or_yesterday_before_opening(run, demo
     office = demo_store / "office.yaml"
     text = office.read_text("utf-8")
     try:
-        office.write_text(text + "opens: '10:00'\n", "utf-8")
+        assert "opens: '09:00'\n" in text
+        office.write_text(text.replace("opens: '09:00'", "opens: '10:00'"), "utf-8")
         later = report(run, "daily", now="2026-12-03T09:30:00+08:00")
         assert later["meta"]["day"] == "2026-12-02"
     finally:
@@ -346,7 +347,7 @@ def test_json_and_english(run, tmp_path):
 
 def test_an_empty_period_names_the_latest_of_its_kind(run):
     r = run("report", "daily", "--date", "2026-12-20", "--format", "json")
-    assert "2026-12-20 没有任何记录；最近有记录的一日是 2026-12-02：" in r.stderr
+    assert "2026-12-20 没有任何记录；最近有记录的一天是 2026-12-02：" in r.stderr
     assert "salesops report daily --date 2026-12-02" in r.stderr
     r = run("report", "monthly", "--month", "2027-01", "--format", "json")
     assert "salesops report monthly --month 2026-12" in r.stderr
@@ -375,3 +376,12 @@ def test_a_range_asks_for_its_days_at_a_terminal_and_asks_again(demo_store):
     # not at a terminal: a usage error that names the option
     r = cli("report", "range", "--from", "2026-11-28", env={"SALESOPS_NOW": NEXT_MORNING})
     assert r.exit_code == 2 and "缺少选项 --to" in r.output
+
+
+def test_a_week_reported_after_the_week_compared_with_it(run):
+    """W49's report remembers W48's end as the week compared with; W48's own report then
+    needs more of it (units left, open complaints): it was a traceback with the cache."""
+    report(run, "weekly", "--week", "2026-W49")
+    warm = report(run, "weekly", "--week", "2026-W48")
+    bare = report(run, "weekly", "--week", "2026-W48", env={"SALESOPS_CACHE": "0"})
+    assert warm["tables"] == bare["tables"] and warm["tables"]["units_left"]["rows"]

@@ -124,7 +124,7 @@ class Week(Period):
         "at_end": ("周日结束时", "at the end of Sunday"),
         "start": ("周初", "at the week's start"),
         "report": ("销售周报", "weekly sales report"),
-        "name": ("周", "week"),
+        "name": ("一周", "week"),
         "command": ("weekly", "weekly"),
         "option": ("--week", "--week"),
     }
@@ -244,7 +244,7 @@ class Day(Period):
         "at_end": ("当日结束时", "at the day's end"),
         "start": ("当日开始时", "at the day's start"),
         "report": ("销售日报", "daily sales report"),
-        "name": ("日", "day"),
+        "name": ("一天", "day"),
         "command": ("daily", "daily"),
         "option": ("--date", "--date"),
     }
@@ -339,7 +339,7 @@ class Month(Period):
         "at_end": ("月末", "at the month's end"),
         "start": ("月初", "at the month's start"),
         "report": ("销售月报", "monthly sales report"),
-        "name": ("月", "month"),
+        "name": ("一个月", "month"),
         "command": ("monthly", "monthly"),
         "option": ("--month", "--month"),
     }
@@ -439,7 +439,7 @@ class Range(Period):
         "at_end": ("期末", "at the period's end"),
         "start": ("期初", "at the period's start"),
         "report": ("销售报表", "sales report"),
-        "name": ("期", "period"),
+        "name": ("一期", "period"),
         "command": ("range", "range"),
         "option": ("--from", "--from"),
     }

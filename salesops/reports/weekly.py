@@ -352,7 +352,7 @@ def empty_week_notice(state: State, week: Period) -> str:
     latest = week.around(state.local_date(events[-1].at))
     command = " ".join(["salesops", "report", latest.word("command"), *latest.args])
     return t(
-        "{w} 没有任何记录；最近有记录的一{n}是 {l}：{c}",
+        "{w} 没有任何记录；最近有记录的{n}是 {l}：{c}",
         "{w} has no records; the latest {n} with some is {l}: {c}",
         w=week.label,
         n=week.word("name"),
