@@ -385,3 +385,18 @@ def test_a_week_reported_after_the_week_compared_with_it(run):
     warm = report(run, "weekly", "--week", "2026-W48")
     bare = report(run, "weekly", "--week", "2026-W48", env={"SALESOPS_CACHE": "0"})
     assert warm["tables"] == bare["tables"] and warm["tables"]["units_left"]["rows"]
+
+
+def test_the_brief_lists_the_most_recently_due_and_counts_the_rest(run, demo_store, monkeypatch):
+    from salesops.reports import weekly
+
+    monkeypatch.setattr(weekly, "BRIEF_ROWS", 2)
+    data = report(run, "daily", "--date", "2026-12-02", env={"SALESOPS_CACHE": "0"})
+    table = data["tables"]["followups_still_due"]
+    state = Store(demo_store).state()
+    still = due(state, LAST)
+    assert len(still) > 2 and len(table["rows"]) == 2
+    latest = sorted((cs.next_followup for cs in still), reverse=True)[:2]
+    assert sorted(r["due"] for r in table["rows"]) == sorted(d.isoformat() for d in latest)
+    r = run("report", "daily", "--date", "2026-12-02", "--format", "md")
+    assert f"另有 {len(still) - 2} 位更早到期的客户未列出：salesops followup due --all" in r.stdout

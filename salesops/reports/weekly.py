@@ -279,6 +279,10 @@ def build(
     )
 
 
+# The evening brief lists this many follow-ups still due at most (the most recently due).
+BRIEF_ROWS = 60
+
+
 def _ahead(st: State, day: Day, as_of: dt.datetime | None) -> dict:
     """The evening brief's to-do (``st`` is the state at the day's end, or now): follow-ups
     due by the day and still not made, tomorrow's follow-ups, and the visits agreed for
@@ -900,6 +904,23 @@ class _Builder:
             Column("phone", t("电话", "phone")),
             Column("grade", t("意向", "grade")),
         ]
+        # the most recently due first: the day's own, then the days before (a long tail of
+        # old ones is ``followup due``'s to list, not the evening brief's)
+        due_rows = sorted(todo["still_due"], key=lambda r: (r["due"], r["customer"]), reverse=True)
+        shown, rest = due_rows[:BRIEF_ROWS], len(due_rows) - BRIEF_ROWS
+        note = t(
+            "约定回访日期在{d}或之前、还没有回访的客户。",
+            "Customers whose agreed follow-up date is {d} or before, not yet called.",
+            d=today.isoformat(),
+        )
+        if rest > 0:
+            note += t(
+                "另有 {n} 位更早到期的客户未列出：salesops followup due --all --date {d} --limit 0",
+                " {n} more, due earlier, are not listed: salesops followup due --all --date {d} "
+                "--limit 0",
+                n=rest,
+                d=today.isoformat(),
+            )
         still = Table(
             "followups_still_due",
             t("{e}仍未回访", "Follow-ups still due {e}", e=self.at_end),
@@ -911,15 +932,11 @@ class _Builder:
             order(
                 [
                     {**who(r), "due": r["due"], "overdue_days": (today - r["due"]).days}
-                    for r in todo["still_due"]
+                    for r in shown
                 ]
             ),
             empty=t("回访都已完成", "every follow-up due has been made"),
-            note=t(
-                "约定回访日期在{d}或之前、还没有回访的客户。",
-                "Customers whose agreed follow-up date is {d} or before, not yet called.",
-                d=today.isoformat(),
-            ),
+            note=note,
         )
         visits = Table(
             "appointments_tomorrow",
