@@ -188,9 +188,29 @@ class Summary:
     counts: Counter = field(default_factory=Counter)
 
     @property
+    def week(self):
+        """The last week simulated whole (the week of the last day, when that is a Sunday or
+        the simulation is shorter than a week)."""
+        from salesops.reports.week import Week
+
+        week = Week.of(self.last_day)
+        if week.sunday != self.last_day and week.monday > self.first_day:
+            week = week.previous
+        return week
+
+    @property
     def last_week(self) -> str:
-        year, week, _ = self.last_day.isocalendar()
-        return f"{year}-W{week:02d}"
+        return self.week.label
+
+    @property
+    def last_month(self) -> str:
+        """The last month simulated to its end, else the month of the last day."""
+        from salesops.reports.week import Month
+
+        month = Month.of(self.last_day)
+        if month.last != self.last_day and month.first > self.first_day:
+            month = month.previous
+        return month.label
 
 
 # --- the simulation ----------------------------------------------------------------------
@@ -861,16 +881,73 @@ def first_day_after_sample(store: Store) -> dt.date:
     return last + dt.timedelta(days=1)
 
 
-def build_demo(dest: Path, *, seed: int = 1, weeks: int = 3, replace: bool = False) -> Summary:
-    """The sample office, then the rest of its week and ``weeks`` full weeks of business."""
-    if weeks < 1 or weeks > 26:
+# The longest stretch simulated after the sample (about half a year).
+MAX_DAYS = 26 * 7 + 6
+
+
+def build_demo(
+    dest: Path,
+    *,
+    seed: int = 1,
+    weeks: int | None = None,
+    until: dt.date | None = None,
+    replace: bool = False,
+) -> Summary:
+    """The sample office, then its business day by day up to ``until`` (default: yesterday
+    in the office timezone, so the demo's today is the real today); with ``weeks``, the rest
+    of the sample's week and that many full weeks instead. The same seed and the same last
+    day give the same store, commit for commit, whatever day it is built on."""
+    if weeks is not None and (weeks < 1 or weeks > 26):
         raise SalesopsError(t("--weeks 取 1 到 26", "--weeks is 1 to 26"))
+    if weeks is not None and until is not None:
+        raise SalesopsError(t("--weeks 与 --until 只能给一个", "give --weeks or --until, not both"))
+    first = first_day_after_sample_date()
+    if weeks is not None:
+        sunday = first + dt.timedelta(days=(6 - first.weekday()) % 7)
+        last = sunday + dt.timedelta(days=7 * weeks)
+    else:
+        from salesops.timeutil import now, zone
+
+        tz = zone(_sample_timezone())
+        yesterday = now(tz).astimezone(tz).date() - dt.timedelta(days=1)
+        last = until if until is not None else yesterday
+        if last < first:
+            raise SalesopsError(
+                t(
+                    "示例记录库的记录到 {s} 为止：--until 至少是 {f}",
+                    "the sample store's records end on {s}: --until is {f} or later",
+                    s=(first - dt.timedelta(days=1)).isoformat(),
+                    f=first.isoformat(),
+                )
+            )
+        if (last - first).days + 1 > MAX_DAYS:
+            raise SalesopsError(
+                t(
+                    "从 {f} 到 {l} 超过半年，模拟太久；用 --until 指定更早的最后一天（不晚于 {m}）",
+                    "{f} to {l} is over half a year to simulate; pass an earlier --until "
+                    "(no later than {m})",
+                    f=first.isoformat(),
+                    l=last.isoformat(),
+                    m=(first + dt.timedelta(days=MAX_DAYS - 1)).isoformat(),
+                )
+            )
     store = copy_sample(Path(dest), replace=replace)
-    first = first_day_after_sample(store)
-    sunday = first + dt.timedelta(days=(6 - first.weekday()) % 7)
-    last = sunday + dt.timedelta(days=7 * weeks)
+    first = first_day_after_sample(store)  # the same day, read from the store itself
     sim = Simulation(store, seed, first, (last - first).days + 1)
     return sim.run()
+
+
+def _sample_timezone() -> str:
+    from salesops import yamlio
+
+    office, _ = yamlio.loads((SAMPLE / "office.yaml").read_text("utf-8"), "office.yaml")
+    return office.get("timezone") or "Asia/Shanghai"
+
+
+def first_day_after_sample_date() -> dt.date:
+    """The first day the simulation adds: the day after the sample's last fact, read before
+    anything is copied (a refused --until leaves no folder behind)."""
+    return dt.datetime.fromisoformat(SAMPLE_DATE).date() + dt.timedelta(days=1)
 
 
 def busiest_day(store: Store, first: dt.date, last: dt.date) -> dt.date:
@@ -888,7 +965,7 @@ def write_outputs(summary: Summary, out: Path | None) -> tuple[list[Path], list]
     registers of its busiest day through the same functions as ``report`` and ``form``."""
     from salesops.checks import run_checks
     from salesops.reports import forms, weekly
-    from salesops.reports.week import Week
+    from salesops.reports.week import Day
 
     store = Store(summary.store.root)
     ses = Session(store)
@@ -898,13 +975,18 @@ def write_outputs(summary: Summary, out: Path | None) -> tuple[list[Path], list]
     from salesops.reports.publish import output_folder
 
     output_folder(out, store)
-    week = Week.of(summary.last_day)
+    week = summary.week
     files = []
     for fmt in ("html", "xlsx"):
         # as of the simulated week's end, whatever the real clock says
-        now = week.end(store.tz)
+        now = min(week.end(store.tz), Day(summary.last_day).end(store.tz))
         path, _ = weekly.publish(ses, week, fmt, str(out / f"weekly-{week.label}.{fmt}"), now=now)
         files.append(path)
+    brief = Day(summary.last_day)  # the evening brief of the last day, as read that evening
+    path, _ = weekly.publish(
+        ses, brief, "html", str(out / f"daily-{brief.label}.html"), now=brief.end(store.tz)
+    )
+    files.append(path)
     day = busiest_day(store, week.monday, week.sunday)
     for name in ("call-register", "visit-register", "helmet-log", "unit-board"):
         path, _ = forms.publish(ses, name, day=day, output=str(out / f"{name}-{day}.html"))

@@ -123,7 +123,13 @@ def test_demo_command_builds_an_office_and_writes_its_papers(tmp_path):
     }
     assert steps >= {"received", "promised", "assigned", "resolved", "closed"}
     # the commands it ends with run as printed in a fresh shell: no virtual environment on PATH
-    assert len(data["next"]) == 2
+    assert [c.split("/demo ")[-1].split(" -o ")[0] for c in data["next"]] == [
+        "report daily --date 2026-12-06",
+        "report weekly --week 2026-W49",
+        "report monthly --month 2026-11",
+        "followup due",
+    ]
+    assert "SALESOPS_NOW" not in " ".join(data["next"])
     for cmd in data["next"]:
         ran = subprocess.run(
             ["bash", "--noprofile", "--norc", "-c", cmd],
@@ -134,5 +140,79 @@ def test_demo_command_builds_an_office_and_writes_its_papers(tmp_path):
         )
         assert ran.returncode == 0, cmd + ran.stdout + ran.stderr
     assert (tmp_path / "周报.html").is_file()
+    assert (tmp_path / "日报.html").is_file() and (tmp_path / "月报.html").is_file()
     assert git(ROOT, "rev-parse", "HEAD") == head
     assert git(ROOT, "status", "--porcelain") == before
+
+
+def _demo(path, *args, now: str):
+    """salesops demo in a fresh process, on a day of the real clock (SALESOPS_NOW)."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SALESOPS_")}
+    proc = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "salesops"), "--json", "demo", str(path), *args],
+        capture_output=True,
+        text=True,
+        cwd=path.parent,
+        env={**env, "SALESOPS_NOW": now},
+    )
+    return proc
+
+
+def _tree(root) -> tuple[str, dict]:
+    """Every commit (hash, tree, author, dates, message) and every file's bytes."""
+    log = git(root, "log", "--format=%H %T %an %ae %ad %cd %s", "--date=iso")
+    files = {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+    return log, files
+
+
+def test_the_same_seed_and_until_give_the_same_store_on_any_day(tmp_path):
+    a = _demo(
+        tmp_path / "a", "--seed", "4", "--until", "2026-11-26", now="2026-11-27T09:00:00+08:00"
+    )
+    b = _demo(
+        tmp_path / "b", "--seed", "4", "--until", "2026-11-26", now="2027-03-01T15:30:00+08:00"
+    )
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    assert json.loads(a.stdout)["last_day"] == "2026-11-26"
+    log_a, files_a = _tree(tmp_path / "a")
+    log_b, files_b = _tree(tmp_path / "b")
+    assert log_a == log_b and len(log_a.splitlines()) > 10
+    assert files_a == files_b
+    c = _demo(
+        tmp_path / "c", "--seed", "4", "--until", "2026-11-27", now="2026-11-28T09:00:00+08:00"
+    )
+    assert c.returncode == 0, c.stderr
+    assert _tree(tmp_path / "c")[0] != log_a  # a day more is another store
+
+
+def test_the_demo_ends_yesterday_in_the_office_timezone(tmp_path):
+    # 2026-11-27 01:30 in Shanghai is still the 26th in UTC: yesterday is the 26th
+    proc = _demo(tmp_path / "d", now="2026-11-26T17:30:00+00:00")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert (data["first_day"], data["last_day"]) == ("2026-11-24", "2026-11-26")
+    state = Store(tmp_path / "d").state()
+    assert max(state.local_date(ev.at) for ev in state.events).isoformat() == "2026-11-26"
+    # the commands it prints say the simulated days by their dates
+    assert any("report daily --date 2026-11-26" in c for c in data["next"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--until", "2026-11-20"), "--until 至少是 2026-11-24"),
+        (("--until", "2027-12-01"), "超过半年"),
+        (("--until", "2026-11-30", "--weeks", "1"), "--weeks 与 --until 只能给一个"),
+        (("--until", "someday"), "日期：“someday” 无效"),
+    ],
+)
+def test_a_bad_until_is_refused_and_leaves_nothing(tmp_path, args, message):
+    proc = _demo(tmp_path / "e", *args, now="2026-12-02T10:00:00+08:00")
+    assert proc.returncode == 1 and message in proc.stdout + proc.stderr
+    assert not (tmp_path / "e").exists()

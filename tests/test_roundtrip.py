@@ -64,6 +64,8 @@ class Sample:
                 return "2026-11-26T14:30:00+08:00"
             if fmt == "date":
                 return "2026-02-28"
+            if fmt == "time":
+                return "09:30:00"
             if fmt == "email":
                 return "li.na@jx.cn"
             if pattern.startswith("^") and pattern[1:3] in PREFIX:

@@ -14,23 +14,35 @@ from salesops.i18n import t
 @click.command(
     "demo",
     help=t(
-        "建立示例售楼部（巨鑫国际）：复制示例记录库，再模拟其后几周的日常业务（来电、来访与接待"
-        "顺序、回访、看工地与样板间、满意度调查、投诉、认购），全部经由命令所用的同一套程序。"
-        "同一个 --seed 得到同一个售楼部。默认目录 ./demo（独立的 git 仓库）。",
-        "Build a demo office (巨鑫国际): the sample store, then weeks of simulated business "
-        "(calls, visits in the reception order, follow-ups, tours, surveys, complaints, "
-        "subscriptions) through the same library the commands use. The same --seed gives the "
-        "same office. Default folder ./demo (a git repository of its own).",
+        "建立示例售楼部（巨鑫国际）：复制示例记录库，再逐日模拟其后的日常业务（来电、来访与接待"
+        "顺序、回访、看工地与样板间、满意度调查、投诉、认购），全部经由命令所用的同一套程序，"
+        "默认模拟到昨天（办公地时区），所以不必设置 SALESOPS_NOW，每个命令都以今天为准。"
+        "同一个 --seed 和 --until 得到同一个售楼部。默认目录 ./demo（独立的 git 仓库）。",
+        "Build a demo office (巨鑫国际): the sample store, then its business simulated day by "
+        "day (calls, visits in the reception order, follow-ups, tours, surveys, complaints, "
+        "subscriptions) through the same library the commands use, up to yesterday (office "
+        "timezone) by default, so every command works on it as of today, without "
+        "SALESOPS_NOW. The same --seed and --until give the same office. Default folder "
+        "./demo (a git repository of its own).",
     ),
 )
 @click.argument("directory", required=False, default="demo")
 @click.option("--seed", type=int, default=1, show_default=True, help=t("随机种子", "random seed"))
 @click.option(
+    "--until",
+    metavar="DATE",
+    help=t(
+        "模拟到哪一天（含）：2026-12-20、昨天；默认昨天",
+        "the last day simulated (included): 2026-12-20, yesterday; default yesterday",
+    ),
+)
+@click.option(
     "--weeks",
     type=click.IntRange(1, 26),
-    default=3,
-    show_default=True,
-    help=t("示例库之后模拟几个整周", "full weeks to simulate after the sample"),
+    help=t(
+        "改为模拟示例库之后的几个整周（不与 --until 同用）",
+        "instead, simulate this many full weeks after the sample (not with --until)",
+    ),
 )
 @click.option(
     "--replace",
@@ -50,19 +62,30 @@ from salesops.i18n import t
     ),
 )
 @global_options
-def demo(directory, seed, weeks, replace, out_dir):
+def demo(directory, seed, until, weeks, replace, out_dir):
     from salesops.cli.app import program
-    from salesops.demo import build_demo, write_outputs
+    from salesops.demo import _sample_timezone, build_demo, write_outputs
 
     a = app()
-    summary = build_demo(Path(directory), seed=seed, weeks=weeks, replace=replace)
+    last = None
+    if until:
+        from salesops.reports.week import Day
+        from salesops.timeutil import now, zone
+
+        tz = zone(_sample_timezone())
+        last = Day.parse(until, now(tz).astimezone(tz).date()).date
+    summary = build_demo(Path(directory), seed=seed, weeks=weeks, until=last, replace=replace)
     files, problems = write_outputs(summary, Path(out_dir) if out_dir else None)
     store = summary.store
     # Commands a fresh shell in this folder runs as printed (no virtual environment active).
     prefix = f"{program()} --store {shlex.quote(directory)}"
+    # the simulated days' reports, named by their dates: they say the same on any later day
     tries = [
+        f"{prefix} report daily --date {summary.last_day} -o " + t("日报.html", "daily.html"),
         f"{prefix} report weekly --week {summary.last_week} -o " + t("周报.html", "report.html"),
-        f"SALESOPS_NOW={summary.last_day}T18:00 {prefix} followup due",
+        f"{prefix} report monthly --month {summary.last_month} -o "
+        + t("月报.html", "monthly.html"),
+        f"{prefix} followup due",
     ]
 
     def human():

@@ -123,6 +123,8 @@ class Office(Record):
     opened: dt.date | None = None
     # 撞单: the office's dispute rules (客户认定制度)
     disputes: Disputes = Field(default_factory=Disputes)
+    # When the sales office opens each day: before it, the day's brief is yesterday's.
+    opens: dt.time = dt.time(9, 0)
 
     @model_validator(mode="after")
     def _unique(self) -> Office:

@@ -153,11 +153,19 @@ def md(value) -> Markup:
 
 
 def report_html(report: Report, generated: dict, store_root: Path | None) -> str:
-    return render("weekly.html", {"report": report, "generated": generated}, store_root)
+    return render(
+        "weekly.html",
+        {"report": report, "generated": generated, "than": report.previous_word},
+        store_root,
+    )
 
 
 def report_md(report: Report, generated: dict, store_root: Path | None) -> str:
-    return render("weekly.md", {"report": report, "generated": generated}, store_root)
+    return render(
+        "weekly.md",
+        {"report": report, "generated": generated, "than": report.previous_word},
+        store_root,
+    )
 
 
 def report_json(report: Report, generated: dict) -> str:
@@ -222,7 +230,7 @@ def report_xlsx(report: Report, generated: dict, path: Path) -> None:
     print_setup(about)
     for table in report.tables():
         ws = wb.add_worksheet(sheet_name(table.title, used))
-        _xlsx_table(ws, table, bold, formats)
+        _xlsx_table(ws, table, bold, formats, report.previous_word)
     wb.close()
 
 
@@ -236,7 +244,7 @@ def _about_rows(generated: dict) -> list[tuple[str, str]]:
     ]
 
 
-def _xlsx_table(ws, table: Table, bold, formats) -> None:
+def _xlsx_table(ws, table: Table, bold, formats, than: str = "") -> None:
     headers: list[str] = []
     # one compared figure (本周): its columns read 本周 / 上周 / 变化, as in the HTML report;
     # several: each says whose week it is (来电（上周）)
@@ -245,9 +253,11 @@ def _xlsx_table(ws, table: Table, bold, formats) -> None:
         headers.append(col.title)
         if col.compare:
             if alone:
-                headers.append(t("上周", "previous week"))
+                headers.append(than or t("上周", "previous week"))
             else:
-                headers.append(t("{c}（上周）", "{c} (previous week)", c=col.title))
+                headers.append(
+                    t("{c}（{p}）", "{c} ({p})", c=col.title, p=than or t("上周", "previous week"))
+                )
             if table.wide:
                 headers.append(
                     t("变化", "change") if alone else t("{c}（变化）", "{c} (change)", c=col.title)

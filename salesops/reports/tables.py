@@ -88,6 +88,14 @@ class Report:
     subtitle: str
     meta: dict
     sections: list[Section]
+    # the period compared with, as its headers say it: 上周, 上周同日, 上月, 上期
+    than: str = ""
+
+    @property
+    def previous_word(self) -> str:
+        from salesops.i18n import t
+
+        return self.than or t("上周", "previous week")
 
     def tables(self) -> list[Table]:
         return [tb for s in self.sections for tb in s.tables]

@@ -1,7 +1,9 @@
-"""The manager's weekly report: a week's figures, each against the previous week.
+"""The manager's reports: a period's figures (a week, a day, a month, any range of days),
+each against the previous period. One engine for every period: the weekly report is the
+report of a ``Week``, the daily brief (夕会) of a ``Day``, and so on.
 
-Counts are counts of facts in the week (pandas frames of the events by kind); what is true
-*at the end of* a week (grades, overdue follow-ups and promises, units left) is asked of
+Counts are counts of facts in the period (pandas frames of the events by kind); what is true
+*at the end of* a period (grades, overdue follow-ups and promises, units left) is asked of
 the folded state replayed to that moment, so last month's report says what it said then.
 """
 
@@ -27,7 +29,7 @@ from salesops.processes.subscriptions import double_sale_people, double_sales, u
 from salesops.reports import charts, facts, households
 from salesops.reports.labels import COMPLAINT_STEP, COMPLAINT_TYPE, FIELD, REMEDY, TOUR, label
 from salesops.reports.tables import Cmp, Column, Report, Section, Table
-from salesops.reports.week import Week, weekday_name
+from salesops.reports.week import Day, Period, Week, weekday_name
 from salesops.state import State
 
 CONTACT_KINDS = ("call", "visit", "followup")
@@ -61,11 +63,11 @@ def customer_label(state: State, cid: str | None) -> str:
 
 
 class _Week:
-    """One week's facts: its frames and what the folded state said at its end."""
+    """One period's facts (a week's, or any period's): its frames."""
 
-    def __init__(self, frames: facts.Frames, week: Week):
+    def __init__(self, frames: facts.Frames, week: Period):
         self.week = week
-        self.f = {kind: frames.between(kind, week.monday, week.sunday) for kind in _KINDS}
+        self.f = {kind: frames.between(kind, week.first, week.last) for kind in _KINDS}
 
     def __getitem__(self, kind: str) -> pd.DataFrame:
         return self.f[kind]
@@ -106,10 +108,10 @@ def _first_channel(cs) -> str | None:
 
 
 def _snapshot(st: State, wk: _Week, last_day: dt.date | None = None) -> dict:
-    """What was true at the end of the week (``st`` is the state replayed to that moment);
-    for a week in progress, ``last_day`` is the last day already over (yesterday): only what
+    """What was true at the end of the period (``st`` is the state replayed to that moment);
+    for a period in progress, ``last_day`` is the last day already over (yesterday): only what
     was due by then is overdue now."""
-    last_day = last_day or wk.week.sunday
+    last_day = last_day or wk.week.last
     active = wk.active()
     grades = Counter((st.customers[c].grade or "") for c in active if c in st.customers)
     gaps = {}
@@ -167,17 +169,19 @@ def _missing(cs) -> list[str]:
 
 def build(
     state: State,
-    week: Week,
+    week: Period,
     *,
     reveal: bool = False,
     meta: dict | None = None,
     faq: dict[str, str] | None = None,
     now: dt.datetime | None = None,
 ) -> Report:
-    """The report of ``week``; ``faq`` maps a topic code to its standard answer's question.
+    """The report of ``week`` (any ``Period``: a week, a day, a month, a range);
+    ``faq`` maps a topic code to its standard answer's question.
 
-    ``now``: when the report is made. A week still in progress at ``now`` is reported as of
-    ``now`` (its subtitle says 截至 周三 18:00), and what is overdue is what is overdue now."""
+    ``now``: when the report is made. A period still in progress at ``now`` is reported as
+    of ``now`` (its subtitle says 截至 周三 18:00), and what is overdue is what is overdue
+    now."""
     tz = state.tz
     prev = week.previous
     as_of = now if now is not None and week.start(tz) <= now < week.end(tz) else None
@@ -191,16 +195,21 @@ def build(
     def at_end_of(w: _Week):
         def work(st: State) -> tuple:
             if w is not cur_w:
-                return _snapshot(st, w), None, None
+                return _snapshot(st, w), None, None, None
             snap = _snapshot(st, w, last_day)
             left = _units_left(st, snap["units"])
-            return snap, left, _open_complaints(st, snap["complaints"], week, last_day)
+            ahead = _ahead(st, week, as_of) if isinstance(week, Day) else None
+            return snap, left, _open_complaints(st, snap["complaints"], week, last_day), ahead
 
-        if w is cur_w and as_of is not None:
-            return (as_of, f"weekly-snapshot-now:{w.week.label}", work)
-        return (w.week.end(tz), f"weekly-snapshot:{w.week.label}", work)
+        # the state at any moment is remembered under the period it ends (a cache keeps it),
+        # and apart for a period reported and a period compared with (which has less in it)
+        if w is not cur_w:
+            return (w.week.end(tz), f"report-snapshot-before:{w.week.key}", work)
+        if as_of is not None:
+            return (as_of, f"report-snapshot-now:{w.week.key}", work)
+        return (w.week.end(tz), f"report-snapshot:{w.week.key}", work)
 
-    (prv, _, _), (cur, units_left, open_complaints) = facts.at_moments(
+    (prv, _, _, _), (cur, units_left, open_complaints, ahead) = facts.at_moments(
         state, [at_end_of(prev_w), at_end_of(cur_w)]
     )
     b = _Builder(state, cur_w, prev_w, cur, prv, reveal=reveal, as_of=as_of)
@@ -217,38 +226,99 @@ def build(
         b.units(units_left),
         b.data_quality(),
     ]
+    if ahead is not None:  # the evening brief: what is still to do, and tomorrow
+        sections.insert(4, b.ahead(ahead))
     office = state.office.name
-    subtitle = t(
-        "{w}（{a} 至 {z}），对比上周 {p}",
-        "{w} ({a} to {z}), against the previous week {p}",
-        w=week.label,
-        a=week.monday.isoformat(),
-        z=week.sunday.isoformat(),
-        p=prev.period,
-    )
+    if week.first == week.last:
+        subtitle = t(
+            "{w}，对比{c} {p}",
+            "{w}, against the {c} {p}",
+            w=week.period,
+            c=week.word("than"),
+            p=prev.period,
+        )
+    else:
+        subtitle = t(
+            "{w}（{a} 至 {z}），对比{c} {p}",
+            "{w} ({a} to {z}), against the {c} {p}",
+            w=week.label,
+            a=week.first.isoformat(),
+            z=week.last.isoformat(),
+            c=week.word("than"),
+            p=prev.period,
+        )
     if as_of is not None:
         subtitle += t(
-            "；本周尚未结束，截至 {n}", "; the week is not over: as of {n}", n=_as_of(state, as_of)
+            "；{p}尚未结束，截至 {n}",
+            "; {the} is not over: as of {n}",
+            p=week.word("this"),
+            the=week.word("the"),
+            n=_as_of(state, as_of, week),
         )
     notice = empty_week_notice(state, week)
     if notice:
         subtitle += t("。", ". ") + notice
     return Report(
-        title=t("{o} 销售周报 {w}", "{o} weekly sales report {w}", o=office, w=week.period),
+        title=t("{o} {r} {w}", "{o} {r} {w}", o=office, r=week.word("report"), w=week.period),
         subtitle=subtitle,
         meta={
             "office": office,
-            "week": week.label,
-            "start": week.monday,
-            "end": week.sunday,
-            "previous_week": prev.label,
+            "period": week.kind,
+            week.kind: week.label,
+            "start": week.first,
+            "end": week.last,
+            f"previous_{week.kind}": prev.label,
+            "previous_start": prev.first,
+            "previous_end": prev.last,
             "timezone": state.office.timezone,
             "as_of": as_of,
             "notice": notice or None,
             **(meta or {}),
         },
         sections=sections,
+        than=week.word("than"),
     )
+
+
+# The evening brief lists this many follow-ups still due at most (the most recently due).
+BRIEF_ROWS = 60
+
+
+def _ahead(st: State, day: Day, as_of: dt.datetime | None) -> dict:
+    """The evening brief's to-do (``st`` is the state at the day's end, or now): follow-ups
+    due by the day and still not made, tomorrow's follow-ups, and the visits agreed for
+    tomorrow (the latest invitation each customer was given). Customers by id: the builder
+    names them, with the phone as the reader may see it."""
+    from salesops.processes.followups import due
+
+    today, tomorrow = day.date, day.date + dt.timedelta(days=1)
+    still, following = [], []
+    for cs in due(st, tomorrow):
+        row = {"customer": cs.id, "owner": cs.owner, "due": cs.next_followup, "grade": cs.grade}
+        (following if cs.next_followup == tomorrow else still).append(row)
+    tz = st.tz
+    upto = (as_of + dt.timedelta(microseconds=1)) if as_of else day.end(tz)
+    since = dt.datetime.combine(today - dt.timedelta(days=366), dt.time(0, 0), tz)
+    invited: dict[str, object] = {}
+    for ev in st.events_between(since, upto):
+        if ev.kind in ("call", "followup") and ev.customer:
+            invited[ev.customer] = ev
+    visits = []
+    for cid, ev in invited.items():
+        when = getattr(ev, "appointment", None)
+        if when is None or st.local_date(when) != tomorrow:
+            continue
+        cs = st.customers.get(cid)
+        visits.append(
+            {
+                "customer": cid,
+                "owner": cs.owner if cs else None,
+                "at": st.local(when),
+                "grade": cs.grade if cs else None,
+            }
+        )
+    visits.sort(key=lambda r: (r["at"], r["customer"]))
+    return {"date": today, "still_due": still, "tomorrow": following, "appointments": visits}
 
 
 def _units_left(st: State, status: dict[str, str]) -> pd.DataFrame:
@@ -259,15 +329,21 @@ def _units_left(st: State, status: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["building", "type", "status"])
 
 
-def _as_of(state: State, moment: dt.datetime) -> str:
-    """截至 周三 18:00: the weekday and the time of day."""
+def _as_of(state: State, moment: dt.datetime, period: Period | None = None) -> str:
+    """截至 周三 18:00: the weekday and the time of day (a day's brief: the time; a month
+    or a range: the date too, 12-02 周三 18:00)."""
     local = state.local(moment)
+    if isinstance(period, Day):
+        return f"{local:%H:%M}"
+    if period is not None and not isinstance(period, Week):
+        return f"{local:%m-%d} {weekday_name(local.date())} {local:%H:%M}"
     return f"{weekday_name(local.date())} {local:%H:%M}"
 
 
-def empty_week_notice(state: State, week: Week) -> str:
-    """When ``week`` has no facts at all: a line that says so and names the week that has
-    (the latest fact's week), else that the store has none yet; '' when the week has facts."""
+def empty_week_notice(state: State, week: Period) -> str:
+    """When ``week`` (any period) has no facts at all: a line that says so and names the
+    period of its kind that has (the latest fact's), else that the store has none yet; ''
+    when the period has facts."""
     tz = state.tz
     if facts.window(state, week.start(tz), week.end(tz)):
         return ""
@@ -278,19 +354,22 @@ def empty_week_notice(state: State, week: Week) -> str:
             "{w} has no records: the store has none yet",
             w=week.label,
         )
-    latest = Week.of(state.local_date(events[-1].at))
+    latest = week.around(state.local_date(events[-1].at))
+    command = " ".join(["salesops", "report", latest.word("command"), *latest.args])
     return t(
-        "{w} 没有任何记录；最近有记录的一周是 {l}：salesops report weekly --week {l}",
-        "{w} has no records; the latest week with some is {l}: salesops report weekly --week {l}",
+        "{w} 没有任何记录；最近有记录的{n}是 {l}：{c}",
+        "{w} has no records; the latest {n} with some is {l}: {c}",
         w=week.label,
+        n=week.word("name"),
         l=latest.label,
+        c=command,
     )
 
 
 def _open_complaints(
-    st: State, complaints: dict, week: Week, last_day: dt.date | None = None
+    st: State, complaints: dict, week: Period, last_day: dt.date | None = None
 ) -> list:
-    after = (last_day or week.sunday) + dt.timedelta(days=1)
+    after = (last_day or week.last) + dt.timedelta(days=1)
     out = [c for c in complaints.values() if c.step != "closed"]
     out.sort(key=lambda c: (not c.overdue(after), c.opened_at))
     return out
@@ -299,10 +378,13 @@ def _open_complaints(
 class _Builder:
     def __init__(self, state, cw: _Week, pw: _Week, cur: dict, prv: dict, *, reveal, as_of=None):
         self.state = state
-        self.as_of = as_of  # the week is in progress: its "at week end" figures are "now"
-        # how the figures taken at the week's end are dated: the end of Sunday, or now
-        self.at_end = t("目前", "now") if as_of else t("周日结束时", "at the end of Sunday")
-        self.week_end = t("目前", "now") if as_of else t("周末", "at the week's end")
+        self.as_of = as_of  # the period is in progress: its "at its end" figures are "now"
+        period = cw.week
+        # how the figures taken at the period's end are dated: the end of Sunday, or now
+        self.at_end = t("目前", "now") if as_of else period.word("at_end")
+        self.week_end = t("目前", "now") if as_of else period.word("end")
+        self.this = period.word("this")  # 本周, 本日, 本月, 本期
+        self.than = period.word("than")  # 上周, 上周同日, 上月, 上期
         self.cw, self.pw = cw, pw
         self.cur, self.prv = cur, prv
         self.reveal = reveal
@@ -364,9 +446,7 @@ class _Builder:
             ("followups", t("回访", "follow-up calls"), "int", n("followup")),
             (
                 "followups_overdue",
-                t("目前逾期未回访", "follow-ups overdue now")
-                if self.as_of
-                else t("周末逾期未回访", "follow-ups overdue at week end"),
+                t("{e}逾期未回访", "follow-ups overdue {e}", e=self.week_end),
                 "int",
                 lambda w, s: sum(s["overdue"].values()),
             ),
@@ -406,17 +486,13 @@ class _Builder:
             ("complaints_closed", t("反馈归档", "complaints closed"), "int", n("complaint_close")),
             (
                 "promises_overdue",
-                t("目前逾期未反馈", "promises overdue now")
-                if self.as_of
-                else t("周末逾期未反馈", "promises overdue at week end"),
+                t("{e}逾期未反馈", "promises overdue {e}", e=self.week_end),
                 "int",
                 lambda w, s: s["promises_overdue"],
             ),
             (
                 "units_left",
-                t("目前剩余可售（套）", "units available now")
-                if self.as_of
-                else t("周末剩余可售（套）", "units available at week end"),
+                t("{e}剩余可售（套）", "units available {e}", e=self.week_end),
                 "int",
                 units_left,
             ),
@@ -448,10 +524,10 @@ class _Builder:
             )
         table = Table(
             "summary",
-            t("本周概览", "The week at a glance"),
+            t("{p}概览", "At a glance", p=self.this),
             [
                 Column("figure", t("指标", "figure")),
-                Column("value", t("本周", "this week"), "int", compare=True),
+                Column("value", self.this, "int", compare=True),
             ],
             rows,
             wide=True,
@@ -484,17 +560,22 @@ class _Builder:
             "subscriptions": (daily(cw, "subscribe"), daily(pw, "subscribe")),
         }
         compared = ("calls", "visits", "subscriptions")
-        for day, pday in zip(cw.week.days, pw.week.days, strict=True):
+        pdays = pw.week.days  # a month may be longer than the one before: its last days alone
+        for n, day in enumerate(cw.week.days):
+            pday = pdays[n] if n < len(pdays) else None
             row = {"day": day, "weekday": weekday_name(day)}
             for key, (c, p) in counts.items():
-                row[key] = Cmp(c.get(day, 0), p.get(pday, 0)) if key in compared else c.get(day, 0)
+                before = p.get(pday, 0) if pday is not None else None
+                row[key] = Cmp(c.get(day, 0), before) if key in compared else c.get(day, 0)
             rows.append(row)
+        days = len(rows)
         total = {"day": None, "weekday": t("合计", "total"), "_total": True}
         for key, (c, p) in counts.items():
             total[key] = (
                 Cmp(sum(c.values()), sum(p.values())) if key in compared else sum(c.values())
             )
-        rows.append(total)
+        if days > 1:  # a day's brief is its own total
+            rows.append(total)
         columns = [
             Column("day", t("日期", "date"), "date"),
             Column("weekday", t("星期", "day")),
@@ -512,7 +593,13 @@ class _Builder:
             columns,
             rows,
             note=t(
-                "括号内为上周同一天；新/老客户按来电时是否已登记区分，首访/复访按来访记录。",
+                "括号内为{c}的同一天；新/老客户按来电时是否已登记区分，首访/复访按来访记录。",
+                "In brackets: the same day of the {c}. New/old: whether the caller was on record; first/return: as the visit was recorded.",
+                c=self.than,
+            )
+            if not isinstance(cw.week, Day)
+            else t(
+                "括号内为上周同日；新/老客户按来电时是否已登记区分，首访/复访按来访记录。",
                 "In brackets: the same day last week. New/old: whether the caller was on record; first/return: as the visit was recorded.",
             ),
         )
@@ -520,12 +607,18 @@ class _Builder:
             t("每日来电与来访", "Calls and visits by day"),
             [f"{weekday_name(d)}\n{d.month}/{d.day}" for d in cw.week.days],
             [
-                (t("来电", "calls"), [r["calls"].value for r in rows[:7]]),
-                (t("来访", "visits"), [r["visits"].value for r in rows[:7]]),
+                (t("来电", "calls"), [r["calls"].value for r in rows[:days]]),
+                (t("来访", "visits"), [r["visits"].value for r in rows[:days]]),
             ],
             lines=[
-                (t("上周来电", "calls last week"), [r["calls"].previous for r in rows[:7]]),
-                (t("上周来访", "visits last week"), [r["visits"].previous for r in rows[:7]]),
+                (
+                    t("{c}来电", "calls {c}", c=self.than),
+                    [r["calls"].previous or 0 for r in rows[:days]],
+                ),
+                (
+                    t("{c}来访", "visits {c}", c=self.than),
+                    [r["visits"].previous or 0 for r in rows[:days]],
+                ),
             ],
         )
         return Section("traffic", t("来电与来访", "Calls and visits"), [table], [chart])
@@ -567,15 +660,17 @@ class _Builder:
             ],
             rows,
             note=t(
-                "各环节按客户计，一组客户（本人与家人）本周来电、来访几次都只算一次。"
-                "转化率为本周数量之比（来访÷来电，认购÷来访），不是同一批客户的转化：来访包括未先来电的客户，"
-                "认购包括前几周来访的客户，所以可能超过 100%；超过时“说明”一栏给出原因。",
+                "各环节按客户计，一组客户（本人与家人）{p}来电、来访几次都只算一次。"
+                "转化率为{p}数量之比（来访÷来电，认购÷来访），不是同一批客户的转化：来访包括未先来电的客户，"
+                "认购包括{b}来访的客户，所以可能超过 100%；超过时“说明”一栏给出原因。",
                 "Each stage counts customers: a household (the customer and their family) counts "
-                "once however often they called or came this week. "
-                "Rates are ratios of the week's counts (visits ÷ calls, subscriptions ÷ visits), not "
+                "once however often they called or came {p}. "
+                "Rates are ratios of the counts {p} (visits ÷ calls, subscriptions ÷ visits), not "
                 "one group of customers followed through: visits include walk-ins who never called "
-                "and subscriptions customers who visited in earlier weeks, so a rate can exceed "
+                "and subscriptions customers who visited {b}, so a rate can exceed "
                 "100%; the note column then says why.",
+                p=self.this,
+                b=self.cw.week.word("before"),
             ),
         )
 
@@ -599,23 +694,28 @@ class _Builder:
         out = {}
         if c[1] > c[0]:
             out[1] = t(
-                "来访多于来电：{n} 批来访的客户本周没有来电（直接到访，或前几周来电）",
-                "more visits than calls: {n} visiting parties did not call this week (walk-ins, "
-                "or called in an earlier week)",
+                "来访多于来电：{n} 批来访的客户{p}没有来电（直接到访，或{b}来电）",
+                "more visits than calls: {n} visiting parties did not call {p} (walk-ins, "
+                "or called {b})",
+                b=self.cw.week.word("before"),
                 n=sum(1 for cid in visits if cid not in called),
+                p=self.this,
             )
         if c[2] > c[1]:
             out[2] = t(
-                "认购多于来访：{n} 笔认购的客户本周没有来访（前几周来访后认购）",
-                "more subscriptions than visits: {n} subscribed without a visit this week "
-                "(they visited in an earlier week)",
+                "认购多于来访：{n} 笔认购的客户{p}没有来访（{b}来访后认购）",
+                "more subscriptions than visits: {n} subscribed without a visit {p} "
+                "(they visited {b})",
+                b=self.cw.week.word("before"),
                 n=sum(1 for cid in subs if cid not in visited),
+                p=self.this,
             )
         if c[2] > c[0]:
             out[3] = t(
-                "认购多于来电：{n} 笔认购的客户本周没有来电",
-                "more subscriptions than calls: {n} subscribed without calling this week",
+                "认购多于来电：{n} 笔认购的客户{p}没有来电",
+                "more subscriptions than calls: {n} subscribed without calling {p}",
                 n=sum(1 for cid in subs if cid not in called),
+                p=self.this,
             )
         return out
 
@@ -635,6 +735,14 @@ class _Builder:
             return {
                 "calls": w.by("call"),
                 "receptions": w.by("visit"),
+                "first_visits": Counter(
+                    w["visit"][w["visit"]["first_visit"] == True]["consultant"].dropna()  # noqa: E712
+                ),
+                "complaints": Counter(
+                    w["complaint_open"][w["complaint_open"]["type"] == "complaint"][
+                        "consultant"
+                    ].dropna()
+                ),
                 "turns": w.by("duty_turn", "staff"),
                 "followups": w.by("followup"),
                 "overdue": Counter(s["overdue"]),
@@ -659,6 +767,9 @@ class _Builder:
             for key in compared:
                 row[key] = Cmp(c[key].get(sid, 0), p[key].get(sid, 0))
             row["overdue"] = Cmp(c["overdue"].get(sid, 0), p["overdue"].get(sid, 0))
+            row["first_visits"] = c["first_visits"].get(sid, 0)
+            row["return_visits"] = c["receptions"].get(sid, 0) - row["first_visits"]
+            row["complaints"] = Cmp(c["complaints"].get(sid, 0), p["complaints"].get(sid, 0))
             mean, count = c["satisfaction"].get(sid, (None, 0))
             row["satisfaction"] = Cmp(mean, p["satisfaction"].get(sid, (None, 0))[0])
             row["surveys"] = count
@@ -667,6 +778,8 @@ class _Builder:
             Column("name", t("置业顾问", "consultant")),
             Column("calls", t("接听来电", "calls taken"), "int", True),
             Column("receptions", t("接待来访", "receptions"), "int", True),
+            Column("first_visits", t("其中首访", "first visits"), "int"),
+            Column("return_visits", t("复访", "return visits"), "int"),
             Column("turns", t("轮接", "turns"), "int", True),
             Column("followups", t("回访", "follow-ups"), "int", True),
             Column("overdue", t("逾期未回访", "overdue"), "int", True, lower_better=True),
@@ -675,21 +788,23 @@ class _Builder:
             Column("value", t("认购金额", "value"), "money", True),
             Column("satisfaction", t("满意度", "satisfaction"), "float", True),
             Column("surveys", t("问卷数", "surveys"), "int"),
+            Column("complaints", t("投诉", "complaints"), "int", True, lower_better=True),
         ]
         table = Table(
             "consultants",
             t("置业顾问", "Consultants"),
             columns,
             rows,
-            empty=t("本周没有置业顾问的记录", "no consultant activity this week"),
+            empty=t("{p}没有置业顾问的记录", "no consultant activity {p}", p=self.this),
             note=t(
-                "轮接：按接待顺序接待新客户的次数；逾期未回访：{e}已过约定回访日期的客户；满意度：本周该顾问收回问卷的评分均值。",
-                "Turns: new customers taken in the reception order; overdue: customers past their agreed follow-up date {e}; satisfaction: mean score of the surveys they handed in this week.",
+                "轮接：按接待顺序接待新客户的次数；逾期未回访：{e}已过约定回访日期的客户；满意度：{p}该顾问收回问卷的评分均值。",
+                "Turns: new customers taken in the reception order; overdue: customers past their agreed follow-up date {e}; satisfaction: mean score of the surveys they handed in {p}.",
                 e=self.at_end,
+                p=self.this,
             ),
         )
         chart = charts.grouped_bars(
-            t("置业顾问本周对比", "Consultants side by side"),
+            t("置业顾问{p}对比", "Consultants side by side", p=self.this),
             [r["name"] for r in rows],
             [
                 (t("来电", "calls"), [r["calls"].value for r in rows]),
@@ -752,13 +867,92 @@ class _Builder:
                 Column("subscriptions", t("认购", "subscriptions"), "int", True),
             ],
             rows,
-            empty=t("本周没有来电来访", "no calls or visits this week"),
+            empty=t("{p}没有来电来访", "no calls or visits {p}", p=self.this),
             note=t(
                 "按客户最初说明的认知途径归属（老客户再次来电来访不必重复说明）。",
                 "By the channel the customer first gave (an old customer calling or coming again need not repeat it).",
             ),
         )
         return Section("channels", t("渠道", "Channels"), [table])
+
+    # --- the evening brief: what is still to do, and tomorrow -----------------------------
+
+    def ahead(self, todo: dict) -> Section:
+        """The daily brief's last word: follow-ups still due, and tomorrow's appointments
+        and follow-ups, per consultant."""
+        state = self.state
+        today = todo["date"]
+        tomorrow = today + dt.timedelta(days=1)
+
+        def who(row: dict) -> dict:
+            cs = state.customers.get(row["customer"])
+            return {
+                "customer": customer_label(state, row["customer"]),
+                "phone": self._phone(cs) if cs is not None and cs.phone else "",
+                "consultant": state.staff_name(row["owner"]) if row["owner"] else "",
+                "grade": row.get("grade") or "",
+            }
+
+        def order(rows: list[dict]) -> list[dict]:
+            return sorted(rows, key=lambda r: (r["consultant"], str(r.get("at") or r.get("due"))))
+
+        person = [
+            Column("consultant", t("置业顾问", "consultant")),
+            Column("customer", t("客户", "customer")),
+            Column("phone", t("电话", "phone")),
+            Column("grade", t("意向", "grade")),
+        ]
+        # the most recently due first: the day's own, then the days before (a long tail of
+        # old ones is ``followup due``'s to list, not the evening brief's)
+        due_rows = sorted(todo["still_due"], key=lambda r: (r["due"], r["customer"]), reverse=True)
+        shown, rest = due_rows[:BRIEF_ROWS], len(due_rows) - BRIEF_ROWS
+        note = t(
+            "约定回访日期在{d}或之前、还没有回访的客户。",
+            "Customers whose agreed follow-up date is {d} or before, not yet called.",
+            d=today.isoformat(),
+        )
+        if rest > 0:
+            note += t(
+                "另有 {n} 位更早到期的客户未列出：salesops followup due --all --date {d} --limit 0",
+                " {n} more, due earlier, are not listed: salesops followup due --all --date {d} "
+                "--limit 0",
+                n=rest,
+                d=today.isoformat(),
+            )
+        still = Table(
+            "followups_still_due",
+            t("{e}仍未回访", "Follow-ups still due {e}", e=self.at_end),
+            [
+                *person,
+                Column("due", t("约定回访日期", "agreed date"), "date"),
+                Column("overdue_days", t("逾期天数", "days overdue"), "int"),
+            ],
+            order(
+                [
+                    {**who(r), "due": r["due"], "overdue_days": (today - r["due"]).days}
+                    for r in shown
+                ]
+            ),
+            empty=t("回访都已完成", "every follow-up due has been made"),
+            note=note,
+        )
+        visits = Table(
+            "appointments_tomorrow",
+            t("明日预约来访（{d}）", "Visits agreed for tomorrow ({d})", d=tomorrow.isoformat()),
+            [Column("at", t("约定时间", "time"), "datetime"), *person],
+            order([{**who(r), "at": r["at"]} for r in todo["appointments"]]),
+            empty=t("明天没有预约来访", "no visit agreed for tomorrow"),
+        )
+        calls = Table(
+            "followups_tomorrow",
+            t("明日待回访（{d}）", "Follow-ups due tomorrow ({d})", d=tomorrow.isoformat()),
+            person,
+            order([who(r) for r in todo["tomorrow"]]),
+            empty=t("明天没有到期的回访", "no follow-up falls due tomorrow"),
+        )
+        return Section(
+            "ahead", t("待办与明日安排", "Still to do, and tomorrow"), [still, visits, calls]
+        )
 
     # --- the week's customers -----------------------------------------------------------
 
@@ -778,7 +972,7 @@ class _Builder:
         rows.append({"grade": none, "meaning": "", "customers": Cmp(c.get("", 0), p.get("", 0))})
         grade_table = Table(
             "grades",
-            t("本周客户的意向等级", "Intent grades of the week's customers"),
+            t("{p}客户的意向等级", "Intent grades of the customers {p}", p=self.this),
             [
                 Column("grade", t("等级", "grade")),
                 Column("meaning", t("含义", "meaning")),
@@ -786,9 +980,10 @@ class _Builder:
             ],
             rows,
             note=t(
-                "本周有来电、来访或回访的客户，按{e}的意向等级统计。",
-                "Customers called, received or followed up this week, by their grade {e}.",
+                "{p}有来电、来访或回访的客户，按{e}的意向等级统计。",
+                "Customers called, received or followed up {p}, by their grade {e}.",
                 e=self.at_end,
+                p=self.this,
             ),
         )
 
@@ -819,7 +1014,7 @@ class _Builder:
                 Column("count", t("次数", "times"), "int", True),
             ],
             topic_rows,
-            empty=t("本周没有记录客户问题", "no questions recorded this week"),
+            empty=t("{p}没有记录客户问题", "no questions recorded {p}", p=self.this),
         )
         chart = []
         if topic_rows:
@@ -925,7 +1120,9 @@ class _Builder:
             ],
             short_rows,
             empty=t(
-                "本周没有因安全帽不足而未成行的带看", "no tour was refused for want of helmets"
+                "{p}没有因安全帽不足而未成行的带看",
+                "no tour was refused for want of helmets",
+                p=self.this,
             ),
         )
         return Section(
@@ -939,7 +1136,8 @@ class _Builder:
         return tours.stock(self.state, self.cw.week.end(self.state.tz))
 
     def _stock_table(self) -> Table:
-        """Helmets and shoe covers: the week's opening stock, what came and went, the closing."""
+        """Helmets and shoe covers: the period's opening stock, what came and went, the
+        closing."""
         tz = self.state.tz
         first = tours.stock(self.state, self.cw.week.start(tz))
         last = self.stock_end
@@ -963,7 +1161,11 @@ class _Builder:
             t("安全帽与鞋套库存", "Helmet and shoe-cover stock"),
             [
                 Column("item", t("物品", "item")),
-                Column("opening", t("周初可用", "at the week's start"), "int"),
+                Column(
+                    "opening",
+                    t("{s}可用", "{s}", s=self.cw.week.word("start")),
+                    "int",
+                ),
                 Column("bought", t("购入", "bought"), "int"),
                 Column("lost", t("遗失", "lost"), "int"),
                 Column("found", t("找回", "found"), "int"),
@@ -1044,7 +1246,7 @@ class _Builder:
                 Column("comment", t("内容", "comment")),
             ],
             comment_rows,
-            empty=t("本周问卷没有文字意见", "no written comments this week"),
+            empty=t("{p}问卷没有文字意见", "no written comments {p}", p=self.this),
         )
         return Section("satisfaction", t("客户满意度", "Satisfaction"), [table, comments])
 
@@ -1052,7 +1254,7 @@ class _Builder:
 
     def complaints(self, open_complaints: list) -> Section:
         state = self.state
-        after = self.cw.week.sunday + dt.timedelta(days=1)
+        after = self.cw.week.last + dt.timedelta(days=1)
         rows = [
             {
                 "id": c.id[-6:],
@@ -1094,14 +1296,14 @@ class _Builder:
         ]
         sugg_table = Table(
             "suggestions",
-            t("本周客户建议汇总", "Suggestions received this week"),
+            t("{p}客户建议汇总", "Suggestions received {p}", p=self.this),
             [
                 Column("day", t("日期", "date"), "date"),
                 Column("customer", t("客户", "customer")),
                 Column("text", t("建议", "suggestion")),
             ],
             sugg_rows,
-            empty=t("本周没有收到建议", "no suggestions this week"),
+            empty=t("{p}没有收到建议", "no suggestions {p}", p=self.this),
         )
         return Section(
             "complaints", t("投诉与建议", "Complaints and suggestions"), [open_table, sugg_table]
@@ -1128,7 +1330,7 @@ class _Builder:
             )
         sold = Table(
             "units_subscribed",
-            t("本周认购房源", "Units subscribed this week"),
+            t("{p}认购房源", "Units subscribed {p}", p=self.this),
             [
                 Column("day", t("日期", "date"), "date"),
                 Column("unit", t("房号", "unit")),
@@ -1139,7 +1341,7 @@ class _Builder:
                 Column("customer", t("客户", "customer")),
             ],
             sold_rows,
-            empty=t("本周没有认购", "no subscriptions this week"),
+            empty=t("{p}没有认购", "no subscriptions {p}", p=self.this),
         )
         avail = left[left["status"] == "available"]
         types = sorted(set(left["type"]))
@@ -1234,8 +1436,9 @@ class _Builder:
             ],
             field_rows,
             note=t(
-                "本周有来电、来访或回访的客户；姓名、性别、电话看客户资料，认知途径看来电/来访记录，面积、户型看来电记录（只来访未来电的客户不要求）。",
-                "The week's customers; name, gender and phone from the profile, channel from calls and visits, area and layout from calls (not asked of walk-ins who never called).",
+                "{p}有来电、来访或回访的客户；姓名、性别、电话看客户资料，认知途径看来电/来访记录，面积、户型看来电记录（只来访未来电的客户不要求）。",
+                "The customers {p}; name, gender and phone from the profile, channel from calls and visits, area and layout from calls (not asked of walk-ins who never called).",
+                p=self.this,
             ),
         )
         sep = ", " if en() else "、"
@@ -1261,7 +1464,7 @@ class _Builder:
                 Column("missing", t("缺少", "missing")),
             ],
             gap_rows,
-            empty=t("本周客户资料完整", "every customer of the week is complete"),
+            empty=t("{p}客户资料完整", "every customer {p} is complete", p=self.this),
         )
         guide = state.office.call_guideline_min
         calls = self.cw["call"]
@@ -1285,7 +1488,7 @@ class _Builder:
                 Column("minutes", t("时长（分钟）", "minutes"), "float"),
             ],
             long_rows,
-            empty=t("本周没有超时来电", "no call over the guideline this week"),
+            empty=t("{p}没有超时来电", "no call over the guideline {p}", p=self.this),
             note=t(
                 "接听电话以 2–3 分钟为宜（office.yaml 的 call_guideline_min）。",
                 "A call should take 2–3 minutes (call_guideline_min in office.yaml).",
@@ -1347,19 +1550,20 @@ def _scores(surveys: pd.DataFrame, office) -> list[float]:
 
 def publish(
     ses,
-    week: Week,
+    week: Period,
     fmt: str,
     output: str | None,
     *,
     reveal: bool = False,
     now: dt.datetime | None = None,
 ) -> tuple[Path | None, str | None]:
-    """Build the week's report and write it: returns (the file written, or the text for
+    """Build the period's report and write it: returns (the file written, or the text for
     standard output). ``now``: the moment it is made as of (default the session's clock)."""
     from salesops.reports import publish as pub
     from salesops.reports import render
 
-    argv = [*pub.lang_args(), "report", "weekly", "--week", week.label, "--format", fmt]
+    command = week.word("command")
+    argv = [*pub.lang_args(), "report", command, *week.args, "--format", fmt]
     if output:
         argv += ["-o", output]
     if reveal:
@@ -1376,7 +1580,7 @@ def publish(
     path = (
         Path(output)
         if output and output != "-"
-        else pub.default_path(f"weekly-{week.label}.{fmt}", ses.store)
+        else pub.default_path(f"{command}-{week.stem}.{fmt}", ses.store)
     )
     if not to_stdout:
         pub.target(path, ses.store)  # refused before the week is built, not after
