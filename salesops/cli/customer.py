@@ -584,3 +584,8 @@ def customer_unmerge(a, query, reason):
             k=back.customer,
         ),
     )
+
+
+from salesops.cli.erasure import commands as _erasure  # noqa: E402  (customer erase)
+
+customer.add_command(_erasure.commands["erase"])
