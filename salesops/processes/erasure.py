@@ -14,7 +14,8 @@ and knows the records through the models:
   time, consultant, channel, grade, unit, ...) and loses its free text (``Text``, names,
   phones): an optional field is dropped, a required one reads ``（已删除）``;
 - any other record whose free text mentions the person's name or phone (any spelling:
-  spaces, dashes, +86) has that mention masked as ``***``.
+  spaces, dashes, +86) has that mention masked as ``***`` (another customer's own name or
+  phone field is theirs, and stays, even when it is the same name).
 
 The same erasure facts make the same bytes from the same history on every desk, so a desk
 that rewrites its own old history ends with the very commits the hub has (commit ids
@@ -47,7 +48,6 @@ import subprocess
 import sys
 import typing
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pydantic import AfterValidator, BaseModel
 
@@ -66,22 +66,30 @@ MASK = "***"
 INCOMING = "refs/salesops/incoming"
 # The fields of a fact that say what happened, to whom, when and by whom: never blanked.
 _KEEP = {"schema_version", "id", "kind", "at", "by", "customer", "consultant"}
-# Validators that mark a field as a person's words or data: free text, a name, a phone.
-_PERSONAL = {_base._text, _base._nonempty, _base._phone}
+# Validators that mark a field as a person's words (free text) or data (a name, a phone).
+_FREE = {_base._text}
+_PERSONAL = {_base._nonempty, _base._phone}
 
 
 # --- what a field is -----------------------------------------------------------------
 
 
-def _personal(meta) -> bool:
-    return any(isinstance(m, AfterValidator) and m.func in _PERSONAL for m in meta)
+def _marked(meta) -> str | None:
+    funcs = {m.func for m in meta if isinstance(m, AfterValidator)}
+    if funcs & _FREE:
+        return "free"
+    if funcs & _PERSONAL:
+        return "personal"
+    return None
 
 
 def _field_kind(info) -> str | type[BaseModel] | None:
-    """``"free"`` for a field of free text, names or phones (or a list / mapping of them),
-    a model for a field that holds records of a model (household members), else None."""
-    if _personal(info.metadata):
-        return "free"
+    """``"free"`` for a field of free text, ``"personal"`` for a name or a phone (or a list
+    / mapping of them), a model for a field that holds records of a model (household
+    members), else None."""
+    got = _marked(info.metadata)
+    if got:
+        return got
     stack = [info.annotation]
     found = None
     while stack:
@@ -89,8 +97,9 @@ def _field_kind(info) -> str | type[BaseModel] | None:
         origin = typing.get_origin(a)
         if origin is typing.Annotated:
             args = typing.get_args(a)
-            if _personal(args[1:]):
-                return "free"
+            got = _marked(args[1:])
+            if got:
+                return got
             stack.append(args[0])
         elif origin is dict:
             stack.append(typing.get_args(a)[1])
@@ -192,7 +201,7 @@ class Scrubber:
             if info is None:  # a field this program does not know: it could hold anything
                 continue
             what = _field_kind(info)
-            if what == "free":
+            if what in ("free", "personal"):
                 if info.is_required():
                     out[key] = PLACEHOLDER if isinstance(value, str) else type(value)()
                 continue
@@ -446,15 +455,12 @@ def hub_head(store: Store, remote: str, branch: str) -> str | None:
 
 def _has(store: Store, sha: str) -> bool:
     return (
-        gitutil.run(store.repo, "cat-file", "-e", f"{sha}^{{commit}}", check=False).returncode
-        == 0
+        gitutil.run(store.repo, "cat-file", "-e", f"{sha}^{{commit}}", check=False).returncode == 0
     )
 
 
 def _ancestor(store: Store, a: str, b: str) -> bool:
-    return (
-        gitutil.run(store.repo, "merge-base", "--is-ancestor", a, b, check=False).returncode == 0
-    )
+    return gitutil.run(store.repo, "merge-base", "--is-ancestor", a, b, check=False).returncode == 0
 
 
 def _hub(store: Store) -> tuple[str, str] | None:
