@@ -376,3 +376,39 @@ def test_another_customer_of_the_same_name_keeps_it():
         "registered_at: '2026-11-26T10:00:00+08:00'\nregistered_by: ST-01M8VS385FVG7XQYB7G1QAZWP4\n"
     ).encode()
     assert scrub(namesake) == namesake
+
+
+def test_a_hub_rewritten_by_anything_but_an_erasure_is_refused(hub):
+    h = hub
+    zhang_san(h, h.cli_a)
+    h.sync(h.cli_a)
+    h.sync(h.cli_b)
+    # someone rewrites the hub's last commit by hand and forces it there
+    git(h.b, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--amend", "-m", "x")
+    git(h.b, "push", "-q", "--force", "origin", "HEAD:main")
+    before = h.head(h.a)
+    r = h.run(h.cli_a, "sync", ok=False)
+    assert r.exit_code == 1 and "不是删除客户资料造成的" in r.output, r.output
+    assert h.head(h.a) == before
+
+
+def test_erase_in_english_and_a_household_merged_in_goes_too(office, cli, monkeypatch, en):
+    monkeypatch.setenv("SALESOPS_NOW", NOW)
+    cli("--as", "李娜", "customer", "add", "--name", NAME, "--gender", "男", "--phone", PHONE)
+    cli("--as", "李娜", "customer", "add", "--name", "张三妻", "--gender", "女",
+        "--phone", "13900000009", "--notes", "wife")  # fmt: skip
+    found = {
+        c["name"]: c["id"] for c in json.loads(cli("--json", "customer", "find", "张三").stdout)
+    }
+    r = cli("--as", "王经理", "customer", "merge", found[NAME], found["张三妻"], "--reason", "夫妻")
+    assert r.exit_code == 0, r.output
+    r = cli("--lang", "en", "--as", "王经理", "customer", "erase", NAME, "--reason", "2", "--yes")
+    assert r.exit_code == 0, r.output
+    assert f"erased customer {found[NAME]}'s personal data" in r.output
+    log = git(office.path, "log", "-p", "--all")
+    assert "13900000009" not in log and "张三妻" not in log and PHONE not in log
+    fact = yamlio.loads(next(office.path.glob("audit/*/*.yaml")).read_text("utf-8"))[0]
+    assert fact["reason"] == "consent_withdrawn"
+    r = cli("--lang", "en", "--as", "王经理", "customer", "erase", found[NAME], "--reason", "other",
+            "--yes")  # fmt: skip
+    assert r.exit_code == 1 and "was erased already" in r.output

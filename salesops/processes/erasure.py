@@ -588,6 +588,15 @@ def _push_lease(store: Store, remote: str, branch: str, lease: str) -> None:
         f"HEAD:refs/heads/{branch}",
         check=False,
     )
+    said = (proc.stderr + proc.stdout).lower()
+    if proc.returncode != 0 and "stale info" in said:
+        raise SalesopsError(
+            t(
+                "推送新历史时服务器上又有了新的提交：没有推送，本机什么都没丢；再运行一次 salesops sync",
+                "the hub moved on while the new history was being pushed: nothing was pushed "
+                "and nothing here is lost; run salesops sync again",
+            )
+        )
     if proc.returncode != 0:
         raise SalesopsError(
             t(
@@ -616,18 +625,19 @@ def carry(store: Store, remote: str, branch: str, env: dict) -> Carried | None:
         out = Carried(sorted(local), forced=True, lease=hub)
         _push_lease(store, remote, branch, hub)
         return out
+    tracking = f"refs/remotes/{remote}/{branch}"
+    before = gitutil.run(store.repo, "rev-parse", "-q", "--verify", tracking, check=False)
+    before = before.stdout.strip() or None  # read first: the fetch moves it too
     fetch = ("fetch", "--quiet", remote, f"+refs/heads/{branch}:{INCOMING}")
     gitutil.run(store.repo, *fetch)
     hub = gitutil.run(store.repo, "rev-parse", INCOMING).stdout.strip()
     there = facts(store, INCOMING)
     missing_here = {c: ev for c, ev in there.items() if c not in local}
     missing_there = {c: ev for c, ev in local.items() if c not in there}
-    tracking = f"refs/remotes/{remote}/{branch}"
-    before = gitutil.run(store.repo, "rev-parse", "-q", "--verify", tracking, check=False)
-    before = before.stdout.strip() or None
     if not missing_here and not missing_there:
         gitutil.run(store.repo, "update-ref", "-d", INCOMING, check=False)
         if before and not _ancestor(store, before, hub):
+            gitutil.run(store.repo, "update-ref", tracking, before)  # nothing changed here
             raise SalesopsError(
                 t(
                     "服务器 {r}/{b} 的历史被改写了，但不是删除客户资料造成的：停止同步，本机没有任何改动。"
