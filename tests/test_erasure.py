@@ -171,6 +171,10 @@ def test_erase_and_sync_leave_nothing_on_either_desk_or_the_hub(hub):
     for desk in (h.cli_a, h.cli_b):
         after = summary(desk)
         assert (after["calls"], after["followups"], after["complaints"]) == (1, 2, 1)
+        assert after["data_gaps"] == 0  # erased on purpose: not a gap to fill
+        later = {"SALESOPS_NOW": "2026-12-09T10:00:00+08:00"}  # the week's complaints listed
+        md = desk("report", "weekly", "--week", "2026-W48", "--format", "md", env=later).stdout
+        assert f"已删除客户 {cid[-6:]}" in md
         r = h.run(desk, "--json", "customer", "find", "13700000003")
         assert [c["name"] for c in json.loads(r.stdout)] == ["王五"]
         shown = json.loads(h.run(desk, "--json", "customer", "show", cid).stdout)
