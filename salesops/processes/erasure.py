@@ -19,13 +19,15 @@ and knows the records through the models:
 
 The same erasure facts make the same bytes from the same history on every desk, so a desk
 that rewrites its own old history ends with the very commits the hub has (commit ids
-included), and only its own unpushed commits are left to move. filter-repo then expires the
-reflogs and prunes every old object (``git gc --prune=now``); the cache is deleted and
-rebuilt. Options: ``--force`` (a working clone, not a fresh one), ``--sensitive-data-removal
---no-fetch`` (keep the ``origin`` remote: sync pushes back to it; fetch nothing),
-``--prune-empty never`` (a commit whose only change was to the person stays, as the audit
-trail of who did what when). ``--replace-text`` could not do it: it cannot tell free text
-from the fields a report counts, nor write a tombstone that still validates.
+included), and only its own unpushed commits are left to move. Then the reflogs are
+expired and every old object pruned (``git gc --prune=now``, once ORIG_HEAD, which names
+the old head, is gone); the cache is deleted and rebuilt. filter-repo's options:
+``--force`` (a working clone, not a fresh one), ``--sensitive-data-removal --no-fetch``
+(keep the ``origin`` remote: sync pushes back to it; fetch nothing), ``--prune-empty
+never`` (a commit whose only change was to the person stays, as the audit trail of who did
+what when), ``--no-gc`` (pruned here, see above). ``--replace-text`` could not do it: it
+cannot tell free text from the fields a report counts, nor write a tombstone that still
+validates.
 
 The hub. The erasure fact (``Erasure``, under ``audit/``) records ``replaced``, the hub's
 head this history replaces. ``sync`` force-pushes (``--force-with-lease=<branch>:<that
@@ -278,6 +280,7 @@ def _filter_main() -> None:
             "never",
             "--prune-degenerate",
             "never",
+            "--no-gc",  # the parent prunes once, after removing ORIG_HEAD (reset --hard's)
         ]
     )
     fr.RepoFilter(args, blob_callback=blob_callback).run()
