@@ -5,11 +5,11 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, confirm
-from salesops.cli.options import command
+from salesops.cli.options import Group, command
 from salesops.i18n import t
 
 # The command is made here and registered on the ``customer`` group by cli/customer.py.
-commands = click.Group("erasure")
+commands = Group("erasure")
 
 
 def _reasons():
