@@ -436,7 +436,7 @@ def _iso(at: dt.datetime) -> str:
 class Erased:
     fact: Erasure
     customers: list[str]
-    commits: int  # the commits whose content changed
+    commits: int  # the commits rewritten (a new id: its content or an ancestor changed)
 
 
 def hub_head(store: Store, remote: str, branch: str) -> str | None:
