@@ -82,6 +82,11 @@ ACTS: dict[str, Act] = {
         "merge two customers into one, or undo it (customer merge / unmerge)",
         _reach(NONE, NONE, ANY),
     ),
+    "customer.erase": Act(
+        "删除客户资料（customer erase：从每个提交中抹去，PIPL 第 47 条）",
+        "erase a customer's personal data (customer erase: from every commit, PIPL Art. 47)",
+        _reach(NONE, NONE, ANY),
+    ),
     "phone.full": Act(
         "查看完整电话（customer show；表单、周报的 --reveal，followup due --show-phone）",
         "see a full phone number (customer show; --reveal on forms and the weekly report, "

@@ -19,6 +19,7 @@ from decimal import Decimal
 from salesops import phones
 from salesops.ids import _encode
 from salesops.models import CustomerProfile, Office, Record, Staff, Unit, default_office
+from salesops.models.erasure import Erasure
 from salesops.models.events import Note, OwnerChange, PhoneExport
 from salesops.models.frontdesk import (
     Call,
@@ -250,6 +251,32 @@ class Office_:
                     by=self.manager.id,
                     rows=len(self.customers),
                     format="csv",
+                ),
+            )
+        if date.weekday() == 4:  # a walk-in who gave nothing and asked to be erased: a
+            # tombstone from the start (customer erase rewrites real histories; here there
+            # is nothing to rewrite) and the erasure fact
+            late = at(23.7)
+            own = random.Random(f"erasure-{n}")  # its own stream, as the export's
+            cid = _id(own, "CU", late)
+            self._emit(
+                late,
+                CustomerProfile(
+                    id=cid,
+                    registered_at=late,
+                    registered_by=self.manager.id,
+                    erased_at=late,
+                    erased_by=self.manager.id,
+                ),
+            )
+            self._emit(
+                late,
+                Erasure(
+                    id=_id(own, "EV", late),
+                    at=late,
+                    by=self.manager.id,
+                    subject=cid,
+                    reason="request",
                 ),
             )
         if date.weekday() == 2 and len(self.customers) >= 2:  # a merge asked for, then undone

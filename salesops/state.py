@@ -86,6 +86,8 @@ class CustomerState:
         from salesops.phones import mask
         from salesops.text import safe
 
+        if self.profile is not None and self.profile.erased:
+            return t("已删除客户（{i}）", "erased customer ({i})", i=self.id)
         name, phone = safe(self.name), mask(self.phone)
         if name and phone:
             return t("{n}（{p}）", "{n} ({p})", n=name, p=phone)

@@ -72,6 +72,8 @@ class Sample:
                 if name == "customer" and self.customer:
                     return self.customer
                 return ids.new_id(PREFIX[pattern[1:3]])
+            if pattern.startswith("^[0-9a-f]{40}"):  # a git commit id (an erasure's lease)
+                return "0123456789abcdef0123456789abcdef01234567"
             if name == "phone":  # digits only, checked by a validator the schema cannot show
                 return "07558881234"
             if name == "area_code":

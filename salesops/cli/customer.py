@@ -627,3 +627,6 @@ def customer_unmerge(a, query, reason):
 
 from salesops.cli import importing as _importing  # noqa: E402,F401  (customer import)
 from salesops.cli import pool as _pool  # noqa: E402,F401  (customer pool)
+from salesops.cli.erasure import commands as _erasure  # noqa: E402  (customer erase)
+
+customer.add_command(_erasure.commands["erase"])

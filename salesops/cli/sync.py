@@ -33,7 +33,7 @@ def sync(remote):
     if result.conflicts:
 
         def human():
-            lines = [
+            lines = _erasure_lines(result.erasure) + [
                 t(
                     "同步停下：以下记录两边都改了同一字段，需要人来决定（本机与服务器上的值如下，电话已遮盖）：",
                     "sync stopped: both sides changed the same field of these records; a person must decide "
@@ -79,6 +79,7 @@ def sync(remote):
                 s=result.sent,
             )
         ]
+        lines.extend(_erasure_lines(result.erasure))
         if result.retries:
             lines.append(
                 t(
@@ -107,3 +108,53 @@ def sync(remote):
         return "\n".join(lines)
 
     a.emit(data, done)
+
+
+def _erasure_lines(erasure: dict | None) -> list[str]:
+    """What an erasure made this sync do, in words (salesops.processes.erasure.carry)."""
+    if not erasure:
+        return []
+    who = ", ".join(erasure["customers"])
+    lines = []
+    if erasure["rewritten"] and not erasure["forced"]:
+        lines.append(
+            t(
+                "服务器的历史已因删除客户资料（{c}）而重写：本机历史已照删除记录重写、旧对象已清除，"
+                "本机 {n} 个未推送的提交已移到新历史上",
+                "the hub's history was rewritten by an erasure ({c}): this clone's history is "
+                "rewritten the same way and its old objects pruned; {n} unpushed commit(s) of "
+                "this clone moved onto the new history",
+                c=who,
+                n=erasure["moved"],
+            )
+        )
+    elif erasure["rewritten"]:
+        lines.append(
+            t(
+                "服务器在删除之后又收到了其他终端的提交：已照删除记录重写并接到新历史上",
+                "the hub got other desks' commits after the erasure: they are rewritten by it "
+                "and carried onto the new history",
+            )
+        )
+    if erasure["forced"]:
+        lines.append(
+            t(
+                "已把删除客户资料（{c}）后的新历史强制推送到服务器（租约：服务器原来的 {h}）。"
+                "服务器上的旧对象还需在服务器上清除：git reflog expire --expire=now --all && "
+                "git gc --prune=now（见 README 的“删除（Erasure）”）",
+                "pushed the history rewritten by the erasure ({c}) over the hub's (leased on its "
+                "old head {h}). The hub's old objects are purged on the hub: git reflog expire "
+                "--expire=now --all && git gc --prune=now (see the README's 删除（Erasure）)",
+                c=who,
+                h=(erasure["lease"] or "")[:10],
+            )
+        )
+    if erasure["stopped"]:
+        lines.append(
+            t(
+                "本机历史已照删除记录重写（个人资料已清除），但把本机的提交移到新历史上时遇到冲突：",
+                "this clone's history is rewritten by the erasure (the personal data is gone), "
+                "but moving this clone's commits onto the new history met a conflict:",
+            )
+        )
+    return lines

@@ -51,6 +51,14 @@ class CustomerProfile(Record):
     members: list[Member] = []
     # a customer merged into another (customer merge): this id names that one from now on
     merged_into: CustomerId | None = None
+    # a tombstone (customer erase): every personal field is gone from every commit; only
+    # the id, the registration and who erased it when are left (已删除客户)
+    erased_at: dt.datetime | None = None
+    erased_by: StaffId | None = None
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None
 
     def to_yaml_dict(self) -> dict:
         data = super().to_yaml_dict()

@@ -4,7 +4,8 @@ safely (``--fix``), and say what it did and what is left for a person.
 Looks at: a write interrupted half-way (its journal), locks left by a killed git or
 salesops process, a git rebase or merge left in progress (a sync conflict), record files
 changed but not committed and temp files of killed writes, the cache (missing, outdated,
-behind, damaged), git's settings for durability and speed, and git's own ``fsck``.
+behind, damaged), git's settings for durability and speed, git's own ``fsck``, and data of
+an erased customer still held by some object (``customer erase``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def diagnose(store: Store, *, fix: bool = False, fsck: bool = True) -> list[Find
         ("settings", lambda: _settings(store, fix)),
         ("hook", lambda: _hook(store, fix)),
         ("cache", lambda: _cache(store, fix)),
+        ("erased", lambda: _erased(store, fix)),
     ]
     if fsck:
         steps.append(("fsck", lambda: _fsck(store)))
@@ -494,6 +496,43 @@ def _fsck(store: Store) -> list[Finding]:
                 "(git fetch, then git reset --hard to the server's branch, after saving unsynced commits) "
                 "or restore from another clone",
                 p=shown,
+            ),
+        )
+    ]
+
+
+def _erased(store: Store, fix: bool) -> list[Finding]:
+    """An erased customer's data still in some object here (an old backup, a stray fetch)."""
+    from salesops.processes import erasure
+
+    left = erasure.leftovers(store)
+    if not left:
+        return []
+    shown = ", ".join(left)
+    if fix:
+        erasure.purge(store)
+        if not erasure.leftovers(store):
+            return [
+                Finding(
+                    "erased",
+                    True,
+                    t(
+                        "已删除客户的资料（{c}）已从本机的 git 对象中清除",
+                        "the erased customers' data ({c}) is purged from this clone's git objects",
+                        c=shown,
+                    ),
+                    fixed=True,
+                )
+            ]
+    return [
+        Finding(
+            "erased",
+            False,
+            t(
+                "已删除客户的资料仍留在本机的 git 对象中（{c}）：运行 salesops doctor --fix 按删除记录重写并清除",
+                "erased customers' data is still in this clone's git objects ({c}): run "
+                "salesops doctor --fix to rewrite and purge by the erasure facts",
+                c=shown,
             ),
         )
     ]

@@ -52,6 +52,8 @@ class Result:
     # one phone on two customers once the other desks' records are in (one household
     # registered at two desks), each in words
     shared_phones: list[dict] = field(default_factory=list)
+    # what an erasure made this sync do (salesops.processes.erasure.carry), or None
+    erasure: dict | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -67,6 +69,7 @@ class Result:
             "conflicts": [c.as_dict() for c in self.conflicts],
             "double_sales": self.double_sales,
             "shared_phones": self.shared_phones,
+            "erasure": self.erasure,
         }
 
 
@@ -229,6 +232,16 @@ def sync(ses: Session, remote: str | None = None) -> Result:
         remote = remote_of(store, branch, remote)
         result = Result(remote, branch)
         start = gitutil.head(store.repo)
+        from salesops.processes.erasure import carry
+
+        carried = carry(store, remote, branch, env)  # a history rewritten by an erasure
+        if carried is not None:
+            result.erasure = carried.as_dict()
+            result.pushed = carried.forced
+            start = carried.base or gitutil.head(store.repo)
+            if carried.stopped:
+                result.conflicts = conflicts(store)
+                return result
         upstream = None
         for attempt in range(RETRIES + 1):
             _git(store, "fetch", "--quiet", remote)

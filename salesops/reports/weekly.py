@@ -58,6 +58,8 @@ def customer_label(state: State, cid: str | None) -> str:
     if not cid:
         return ""
     cs = state.customers.get(cid)
+    if cs is not None and cs.profile is not None and cs.profile.erased:
+        return t("已删除客户", "erased customer") + " " + cid[-6:]
     name = cs.name if cs else ""
     return name or t("（未留姓名）", "(no name)") + " " + cid[-6:]
 
@@ -117,8 +119,8 @@ def _snapshot(st: State, wk: _Week, last_day: dt.date | None = None) -> dict:
     gaps = {}
     for cid in sorted(active):
         cs = st.customers.get(cid)
-        if cs is None:
-            continue
+        if cs is None or (cs.profile is not None and cs.profile.erased):
+            continue  # an erased customer's data is gone on purpose: not a gap to fill
         missing = _missing(cs)
         if missing:
             gaps[cid] = missing
