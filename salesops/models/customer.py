@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from salesops.models.base import CustomerId, Line, Name, Phone, Record, StaffId, Text
+from salesops.models.privacy import Consent
 
 Gender = Literal["male", "female"]
 
@@ -51,6 +52,8 @@ class CustomerProfile(Record):
     members: list[Member] = []
     # a customer merged into another (customer merge): this id names that one from now on
     merged_into: CustomerId | None = None
+    # the customer's consent to the data being kept (PIPL); None: not recorded
+    consent: Consent | None = None
 
     def to_yaml_dict(self) -> dict:
         data = super().to_yaml_dict()
