@@ -62,6 +62,14 @@ class Privacy:
     exports: list[PersonalExport] = field(default_factory=list)
 
 
+@dataclass
+class OptOutBook:
+    """Every opt-out and opt-in of the office, in fold order (the weekly report counts who
+    was opted out at a week's end without reading every customer)."""
+
+    changes: list[Event] = field(default_factory=list)
+
+
 @event_kind
 class OptOut(Event):
     """The customer asked not to be called again (拒绝回访): left out of the follow-up lists
@@ -74,6 +82,7 @@ class OptOut(Event):
 
     def fold(self, state: State) -> None:
         state.customer(self.customer).part(Privacy).optout = self
+        state.part(OptOutBook).changes.append(self)
 
     def summary(self, state: State | None = None) -> str:
         return (self.reason or "").splitlines()[0][:60] if self.reason else ""
@@ -89,6 +98,7 @@ class OptIn(Event):
 
     def fold(self, state: State) -> None:
         state.customer(self.customer).part(Privacy).optout = None
+        state.part(OptOutBook).changes.append(self)
 
 
 @event_kind

@@ -14,7 +14,7 @@ from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
 from salesops.ids import FRAGMENT_RE
 from salesops.models.frontdesk import FrontDesk, Visit, VisitEnd
-from salesops.processes import faq, reception, rotation
+from salesops.processes import faq, privacy, reception, rotation
 from salesops.processes.calls import (
     Logged,
     choose,
@@ -84,6 +84,7 @@ def arrive(
     topics=None,
     staff: str | None = None,
     members=(),
+    consent: str | None = None,
 ) -> Logged:
     """A visitor arrives (来访): decide who receives, record the visit (and the turn).
     ``members``: who came along (同来的人), as (name, relation, phone), added to the
@@ -99,6 +100,7 @@ def arrive(
         list_name="channels",
     )
     asked = faq.topics(ses.store, topics)
+    agreed = privacy.consent_of(ses, consent)
     cs = lookup(state, phone, customer)
     if cs is None and not (phone or name):
         raise SalesopsError(
@@ -110,14 +112,14 @@ def arrive(
     decision = decide(ses, cs, staff)
     tx = ses.write("visit arrive")
     if cs is None:
-        profile = new_profile(ses, name=name, gender=gender, phone=phone)
+        profile = new_profile(ses, name=name, gender=gender, phone=phone, consent=agreed)
         if members:
             profile = _joined(ses, None, profile, members)
         tx.put(profile, new=True)
         cid = profile.id
         first = True
     else:
-        profile = fill_profile(ses, cs, name=name, gender=gender, phone=phone)
+        profile = fill_profile(ses, cs, name=name, gender=gender, phone=phone, consent=agreed)
         profile = _joined(ses, cs, profile or cs.profile, members) if members else profile
         if profile is not None:
             tx.put(profile, new=False)
