@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask
+from salesops.cli.consent import ask_consent, consent_option, privacy_data, privacy_lines
 from salesops.cli.options import PHONE, Group, command
 from salesops.cli.prompts import ask_gender
 from salesops.i18n import t
@@ -69,7 +70,8 @@ def event_line(state, ev) -> str:
 @click.option("--address", help=t("地址", "address"))
 @click.option("--notes", help=t("备注", "notes"))
 @click.option("--owner", help=t("归属置业顾问（默认自己）", "owning consultant (default: you)"))
-def customer_add(a, name, gender, phone, address, notes, owner):
+@consent_option
+def customer_add(a, name, gender, phone, address, notes, owner, consent):
     from salesops.processes.customers import add_customer, parse_phone
 
     ses = a.session()
@@ -78,8 +80,16 @@ def customer_add(a, name, gender, phone, address, notes, owner):
     gender = ask_gender(gender)
     area = ses.state.office.area_code
     phone = ask(phone, "--phone", t("电话", "phone"), convert=lambda v: parse_phone(v, area) and v)
+    consent = ask_consent(ses, consent, None, "oral")
     profile, change = add_customer(
-        ses, name=name, gender=gender, phone=phone, address=address, notes=notes, owner=owner
+        ses,
+        name=name,
+        gender=gender,
+        phone=phone,
+        address=address,
+        notes=notes,
+        owner=owner,
+        consent=consent,
     )
     a.emit(
         {
@@ -137,6 +147,7 @@ def _show_data(ses, cs, phone: str):
         "next_followup": cs.next_followup,
         "grade": cs.grade,
         "protection_lapsed": state.protection_lapsed(cs, ses.clock),
+        **privacy_data(state, cs),
         "events": [
             {**ev.model_dump(mode="json", exclude_none=True), "consultant": credited(state, ev)}
             for ev in cs.events
@@ -175,6 +186,7 @@ def customer_show(a, query):
             lines.append(f"  {t('备注', 'notes')}: {safe(p.notes)}")
         lines.extend(member_lines(ses, cs))
         lines.append(f"  {t('置业顾问', 'owner')}: {safe(state.staff_name(cs.owner)) or '-'}")
+        lines.extend(privacy_lines(state, cs))
         if cs.grade:
             lines.append(f"  {t('意向等级', 'intent grade')}: {cs.grade}")
         if cs.last_contact:
@@ -584,3 +596,6 @@ def customer_unmerge(a, query, reason):
             k=back.customer,
         ),
     )
+
+
+from salesops.cli import privacy  # noqa: E402, F401  (customer optout|optin|export|stale)

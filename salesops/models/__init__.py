@@ -1,7 +1,6 @@
 """The record kinds. Importing this package registers every event kind."""
 
-from salesops.models import frontdesk, household, operations  # noqa: F401  (their kinds)
-from salesops.models import privacy  # noqa: F401  (its kinds)
+from salesops.models import frontdesk, household, operations, privacy  # noqa: F401  (kinds)
 from salesops.models.base import SCHEMA_VERSION, Record
 from salesops.models.customer import CustomerProfile
 from salesops.models.events import REGISTRY, Event, event_kind
