@@ -1310,7 +1310,18 @@ class _Builder:
                 "salesops check and mend them.",
             ),
         )
-        return Section("data", t("数据质量", "Data quality"), [fields, gaps, broken, long_table])
+        from salesops.reports.privacy import privacy_table
+
+        tz = state.tz
+        pipl = privacy_table(
+            state,
+            self.cw.week.start(tz),
+            self.as_of or self.cw.week.end(tz),
+            self.pw.week.start(tz),
+        )
+        return Section(
+            "data", t("数据质量", "Data quality"), [fields, gaps, broken, long_table, pipl]
+        )
 
 
 def _fmt_min(value: float) -> str:
