@@ -1316,7 +1316,7 @@ class _Builder:
         pipl = privacy_table(
             state,
             self.cw.week.start(tz),
-            self.as_of or self.cw.week.end(tz),
+            self.as_of + dt.timedelta(microseconds=1) if self.as_of else self.cw.week.end(tz),
             self.pw.week.start(tz),
         )
         return Section(
