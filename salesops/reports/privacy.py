@@ -12,9 +12,10 @@ from salesops.state import State
 
 
 def privacy_table(
-    state: State, start: dt.datetime, end: dt.datetime, prev_start: dt.datetime
+    state: State, start: dt.datetime, end: dt.datetime, prev_start: dt.datetime, when: str
 ) -> Table:
-    """As of the week's end (``end``), against the previous week's (``start``)."""
+    """As of the week's end (``end``; ``when`` says it: 周末, or 目前 in a week in
+    progress), against the previous week's end (``start``)."""
     cur, prv = counts(state, end, start), counts(state, start, prev_start)
     names = {
         "without_consent": t("未记录个人信息同意的客户", "customers without recorded consent"),
@@ -35,8 +36,9 @@ def privacy_table(
         ],
         rows,
         note=t(
-            "截至周末的全部客户；同意在 customer add / call log / visit arrive 时记录（--consent）。",
-            "Every customer at the week's end; consent is recorded by customer add, call log "
-            "and visit arrive (--consent).",
+            "{w}的全部客户；同意在 customer add / call log / visit arrive 时记录（--consent）。",
+            "Every customer {w}; consent is recorded by customer add, call log and visit "
+            "arrive (--consent).",
+            w=when,
         ),
     )

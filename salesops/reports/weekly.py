@@ -1318,6 +1318,7 @@ class _Builder:
             self.cw.week.start(tz),
             self.as_of + dt.timedelta(microseconds=1) if self.as_of else self.cw.week.end(tz),
             self.pw.week.start(tz),
+            self.week_end,
         )
         return Section(
             "data", t("数据质量", "Data quality"), [fields, gaps, broken, long_table, pipl]
