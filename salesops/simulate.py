@@ -33,7 +33,6 @@ from salesops.models.frontdesk import (
     VisitEnd,
 )
 from salesops.models.household import CustomerMerge, CustomerUnmerge
-from salesops.models.privacy import OptIn, OptOut, PersonalExport
 from salesops.models.operations import (
     ComplaintAssign,
     ComplaintClose,
@@ -49,6 +48,7 @@ from salesops.models.operations import (
     TourStart,
     Unsubscribe,
 )
+from salesops.models.privacy import OptIn, OptOut, PersonalExport
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 START = dt.date(2024, 6, 3)  # a Monday
