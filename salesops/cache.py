@@ -1454,7 +1454,7 @@ def index_row(cs: CustomerState) -> tuple:
         cs.phone or None,
         cs.owner,
         1 if cs.profile is not None else 0,
-        cs.next_followup.isoformat() if cs.next_followup else None,
+        cs.due_date.isoformat() if cs.due_date else None,  # None once opted out
         cs.last_contact.isoformat() if cs.last_contact else None,
         cs.grade,
         " ".join(cs.member_phones) or None,

@@ -461,6 +461,7 @@ class Simulation:
             appointment=invite,
             duration_min=round(rng.lognormvariate(0.9, 0.45), 1),
             notes=rng.choice(NOTES) or None,
+            consent="phone",  # PIPL: the notice read out on the call
         )
         if logged is None:
             if tries == 0:  # nobody free to answer: the caller tries again a little later
@@ -521,6 +522,7 @@ class Simulation:
                     party_size=p.party,
                     needs=rng.choice(NEEDS),
                     topics=self.asked(),
+                    consent="written",  # PIPL: signed on the visit register
                 )
         except SalesopsError:
             if tries < 3:  # nobody free at the door: the visitor waits a little
@@ -666,6 +668,7 @@ class Simulation:
             channel=p.channel,
             party_size=p.party,
             needs=t("单位组织集体看房", "a group visit from a company"),
+            consent="written",
         )
         if logged is None:
             return

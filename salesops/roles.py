@@ -87,6 +87,26 @@ ACTS: dict[str, Act] = {
         "erase a customer's personal data (customer erase: from every commit, PIPL Art. 47)",
         _reach(NONE, NONE, ANY),
     ),
+    "customer.optout": Act(
+        "客户要求不再回访（customer optout）",
+        "record that a customer asked not to be called (customer optout)",
+        _reach(ANY, ANY, ANY),
+    ),
+    "customer.optin": Act(
+        "恢复回访（customer optin）",
+        "put a customer back on the follow-up lists (customer optin)",
+        _reach(OWN, ANY, ANY),
+    ),
+    "customer.export": Act(
+        "导出客户本人的个人信息副本（customer export，记为一条事实）",
+        "a customer's own copy of their records (customer export; recorded as a fact)",
+        _reach(NONE, NONE, ANY),
+    ),
+    "customer.stale": Act(
+        "列出超过保存期限未联系的客户（customer stale）",
+        "list customers not contacted within the retention period (customer stale)",
+        _reach(NONE, NONE, ANY),
+    ),
     "phone.full": Act(
         "查看完整电话（customer show；表单、周报的 --reveal，followup due --show-phone）",
         "see a full phone number (customer show; --reveal on forms and the weekly report, "

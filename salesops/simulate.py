@@ -49,6 +49,7 @@ from salesops.models.operations import (
     TourStart,
     Unsubscribe,
 )
+from salesops.models.privacy import OptIn, OptOut, PersonalExport
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 START = dt.date(2024, 6, 3)  # a Monday
@@ -148,6 +149,7 @@ class Office_:
         self.seq = 0
         self.phones: set[str] = set()
         self.complaints: dict[str, str] = {}
+        self.opted_out: set[str] = set()
 
     def setup(self) -> list[Record]:
         return [self.office, self.manager, self.supervisor, *self.consultants, *self.units]
@@ -279,6 +281,8 @@ class Office_:
                     reason="request",
                 ),
             )
+        if date.weekday() == 3 and len(self.customers) >= 3:  # PIPL: a copy, an opt-out
+            self._privacy(n, at(23.7))
         if date.weekday() == 2 and len(self.customers) >= 2:  # a merge asked for, then undone
             late = at(23.8)
             own = random.Random(f"merge-{n}")  # its own stream, as the export's
@@ -306,6 +310,19 @@ class Office_:
             )
         self._out.sort(key=lambda x: (x[0], x[1]))
         return [rec for _, _, rec in self._out]
+
+    def _privacy(self, n: int, late: dt.datetime) -> None:
+        """A customer asks for their copy and not to be called; a week later, agrees again."""
+        own = random.Random(f"privacy-{n}")  # its own stream, as the export's
+        cid = sorted(self.customers)[2]
+        common = {"at": late, "by": self.manager.id, "customer": cid}
+        self._emit(late, PersonalExport(id=_id(own, "EV", late), format="json", **common))
+        if cid in self.opted_out:
+            self.opted_out.discard(cid)
+            self._emit(late, OptIn(id=_id(own, "EV", late), **common))
+        else:
+            self.opted_out.add(cid)
+            self._emit(late, OptOut(id=_id(own, "EV", late), reason="已购房", **common))
 
     def _emit(self, when: dt.datetime, rec: Record) -> None:
         self._emitted += 1

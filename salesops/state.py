@@ -53,6 +53,17 @@ class CustomerState:
                 self.last_contact_event = event
 
     @property
+    def due_date(self) -> dt.date | None:
+        """When a follow-up call is due: the next follow-up, unless the customer asked not
+        to be called (``customer optout``): then never, until they opt in again."""
+        from salesops.models.privacy import Privacy
+
+        privacy = self._parts.get(Privacy)
+        if privacy is not None and privacy.optout is not None:
+            return None
+        return self.next_followup
+
+    @property
     def name(self) -> str:
         return (self.profile.name if self.profile else None) or ""
 
@@ -135,7 +146,7 @@ class CustomerRow(NamedTuple):
             cs.phone,
             cs.owner,
             cs.profile is not None,
-            cs.next_followup,
+            cs.due_date,  # an opted-out customer is never due (their row says so)
             cs.last_contact,
             cs.grade,
             cs.member_phones,

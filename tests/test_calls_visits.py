@@ -146,6 +146,7 @@ def test_call_log_prompts_in_chinese_with_the_choices(day, cli, monkeypatch):
         "明天",  # a day without the time of day: asked again
         "2026-11-24 10:00",
         "3",  # minutes
+        "",  # consent (PIPL): Enter, by phone
     ]
     r = cli("--as", "赵主管", "--json", "call", "log", input="\n".join(answers) + "\n")
     assert r.exit_code == 0, r.output

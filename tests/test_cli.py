@@ -516,7 +516,7 @@ def test_a_missing_option_is_a_usage_error_when_nobody_is_at_the_terminal(
 
 
 def test_a_missing_option_is_asked_for_in_chinese_at_a_terminal(office, cli):
-    r = cli("--as", "李娜", "--json", "customer", "add", input="张三\n2\n138 1234 5678\n",
+    r = cli("--as", "李娜", "--json", "customer", "add", input="张三\n2\n138 1234 5678\n\n",
             env={"SALESOPS_INTERACTIVE": "1"})  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "客户姓名" in r.stderr and "性别（1 男 / 2 女）" in r.stderr
@@ -527,7 +527,7 @@ def test_a_missing_option_is_asked_for_in_chinese_at_a_terminal(office, cli):
 
 def test_a_prompt_asks_again_after_a_wrong_answer(office, cli):
     r = cli("--as", "李娜", "customer", "add", "--name", "张三",
-            input="9\n男\nabc\n13812345678\n", env={"SALESOPS_INTERACTIVE": "1"})  # fmt: skip
+            input="9\n男\nabc\n13812345678\n\n", env={"SALESOPS_INTERACTIVE": "1"})  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "没有“9”这个选项；可选：1 男 / 2 女" in r.stderr
     assert "电话“abc”无效" in r.stderr

@@ -23,14 +23,14 @@ def fixed_now(monkeypatch):
 
 @pytest.mark.parametrize("yes", ["是", "Y", "好"])
 def test_a_yes_no_question_takes_shi_as_yes(office, cli, yes):
-    r = cli("--as", "李娜", "--json", *CALL, input=f"{yes}\n明天 10:00\n", env=TTY)
+    r = cli("--as", "李娜", "--json", *CALL, input=f"{yes}\n明天 10:00\n\n", env=TTY)
     assert r.exit_code == 0, r.output
     assert "是否已邀约客户来现场？（是 / 否） [否]" in r.stderr
     assert json.loads(r.stdout)["call"]["appointment"].startswith("2026-12-03T10:00")
 
 
 def test_a_yes_no_question_asks_again_and_enter_is_no(office, cli):
-    r = cli("--as", "李娜", "--json", *CALL, input="也许\n\n", env=TTY)
+    r = cli("--as", "李娜", "--json", *CALL, input="也许\n\n\n", env=TTY)
     assert r.exit_code == 0, r.output
     assert "请回答 是 或 否（也可填 y / n）" in r.stderr
     call = json.loads(r.stdout)["call"]
@@ -267,7 +267,7 @@ def test_a_call_shows_the_standard_answer_to_each_topic_asked(office, cli):
 
 def test_a_visit_shows_the_standard_answer_when_the_topics_are_typed(office, cli):
     rotation.start(office.session(office.supervisor), ["李娜", "张伟"])
-    answers = ["13955554444", "李雷", "女", "网络", "1", "按揭"]
+    answers = ["13955554444", "李雷", "女", "网络", "1", "按揭", ""]  # Enter: oral consent
     r = cli("--as", "李娜", "visit", "arrive", input="\n".join(answers) + "\n", env=TTY)
     assert r.exit_code == 0, r.output
     assert "答客问 · 按揭：" in r.stderr
@@ -321,6 +321,8 @@ def test_at_a_real_terminal_shi_answers_yes(office):
     screen.type("是")
     screen.expect("约定来访时间")
     screen.type("周六下午3点")
+    screen.expect("客户是否同意")
+    screen.type("")
     assert screen.close() == 0, screen.text
     assert "约访：2026-12-05 15:00" in screen.text
 

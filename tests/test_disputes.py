@@ -296,3 +296,17 @@ def test_a_walk_in_named_like_a_customer_is_told_too(office, cli, monkeypatch):
     r = cli("--as", "赵主管", "visit", "arrive", "--phone", "13700000007", "--name", "张三", "--gender", "男")  # fmt: skip
     assert r.exit_code == 0, r.output
     assert f"同名提醒：张三（138****0001，{husband}，置业顾问 李娜）也叫张三" in r.stdout
+
+
+def test_customer_add_named_like_a_member_is_told_too(office, cli):
+    chen = office.consultants[2]
+    husband = customer(office, "张三", HUSBAND, who=chen)
+    add_member(office.session(chen), "张三", name="李梅", relation="配偶", phone=WIFE)
+    r = cli("--as", "李娜", "customer", "add", "--name", "李梅", "--gender", "女", "--phone", "13900000009", "--consent", "口头")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    [new] = [c for c in state(office).customers if c != husband]
+    assert f"已登记客户 李梅（139****0009），编号 {new}" in r.stdout
+    assert f"同名提醒：李梅（张三的配偶，{husband}，置业顾问 陈静）也叫李梅" in r.stdout
+    assert f"salesops customer merge {husband} {new} --reason … --relation 配偶" in r.stdout
+    r = cli("--as", "李娜", "--json", "customer", "add", "--name", "王五", "--gender", "男", "--phone", "13900000010", "--consent", "口头")  # fmt: skip
+    assert r.exit_code == 0 and "namesake" not in json.loads(r.stdout)

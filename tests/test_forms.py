@@ -56,6 +56,13 @@ def test_every_template_renders_strictly_in_both_languages(store, cli, tmp_path)
             )
             assert r.exit_code == 0, r.output
             rendered.add(f"weekly.{fmt}")
+        # a person's own copy (customer export), of the customer the first complaint is about
+        cid = store.office.session().state.events_by_id[new].customer
+        out = tmp_path / f"copy-{lang}.html"
+        r = cli("--lang", lang, "--as", "王经理", "customer", "export", cid, "-o", str(out), env=NOW)  # fmt: skip
+        assert r.exit_code == 0, r.output
+        assert out.read_text("utf-8").startswith("<!doctype html>")
+        rendered.add("personal-copy.html")
     shipped = {p.name for p in TEMPLATES.iterdir() if not p.name.startswith("_")}
     assert shipped == rendered
 

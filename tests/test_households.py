@@ -245,6 +245,8 @@ def test_the_visit_prompt_asks_who_came_along(office):
     screen.type("王母 父母 13700000010")
     screen.expect("客户问了哪些问题")
     screen.type("")
+    screen.expect("客户是否同意")
+    screen.type("")
     assert screen.close() == 0, screen.text
     (cs,) = state(office).customers.values()
     assert [(m.name, m.relation) for m in cs.members] == [("王母", "parent")]

@@ -77,7 +77,7 @@ def test_visit_arrive_at_a_terminal_says_who_receives_once(desk, cli):
     r = cli(
         "--as", "赵主管", "visit", "arrive", "--phone", "13900000009", "--name", "郑十",
         "--gender", "男", "--channel", "路过", "--party", "1", "--needs", "三房",
-        env={"SALESOPS_INTERACTIVE": "1"}, input="\n",
+        env={"SALESOPS_INTERACTIVE": "1"}, input="\n\n",
     )  # fmt: skip
     assert r.exit_code == 0, r.output
     routing = [line for line in r.output.splitlines() if line.startswith("→ ")]

@@ -166,7 +166,7 @@ def test_the_phone_prompt_re_asks_with_the_reason(office, cli, monkeypatch):
     monkeypatch.setenv("SALESOPS_INTERACTIVE", "1")
     r = cli(
         "--as", "李娜", "--json", "customer", "add", "--name", "张三", "--gender", "男",
-        input="1381234567\n13812345678\n",
+        input="1381234567\n13812345678\n\n",
     )  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "电话“1381234567”无效：手机号应为 11 位，这里是 10 位" in r.stderr

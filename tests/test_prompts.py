@@ -134,7 +134,7 @@ def test_the_visitor_leaving_is_picked_by_pinyin_and_the_grade_in_any_case(desk,
 
 
 def test_gender_at_the_prompt_takes_what_the_option_takes(office, cli):
-    r = cli("--as", "李娜", "--json", "customer", "add", input="张三\nm\n13812345678\n", env=TTY)
+    r = cli("--as", "李娜", "--json", "customer", "add", input="张三\nm\n13812345678\n\n", env=TTY)
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["customer"]["gender"] == "male"
 
@@ -263,6 +263,8 @@ def test_at_a_real_terminal_a_bad_answer_is_asked_again(office):
     screen.type("女")
     screen.expect("电话")
     screen.type("13812345678")
+    screen.expect("客户是否同意")  # PIPL: Enter takes oral consent
+    screen.type("")
     assert screen.close() == 0, screen.text
     from tests.opshelp import state
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive, yes_no
+from salesops.cli.consent import ask_consent, consent_option
 from salesops.cli.options import (
     PHONE,
     Group,
@@ -101,6 +102,7 @@ def call():
     check=check_followup_date,
     help=t("下次回访日期（默认按规则）", "next follow-up date (default by rule)"),
 )
+@consent_option
 def call_log(a, **given):
     from salesops.processes import calls
     from salesops.text import safe
@@ -205,6 +207,8 @@ def _ask_call(a, ses, given: dict) -> None:
         required=False,
         convert=lambda v: calls.duration(v) is not None and v,
     )
+    # PIPL: asked of a new caller, or one without consent on record (Enter: by phone)
+    g["consent"] = ask_consent(ses, g["consent"], cs, "phone")
 
 
 def _logged_text(state, logged) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask
+from salesops.cli.consent import ask_consent, consent_option, privacy_data, privacy_lines
 from salesops.cli.options import PHONE, Group, command
 from salesops.cli.prompts import ask_gender
 from salesops.i18n import t
@@ -69,8 +70,9 @@ def event_line(state, ev) -> str:
 @click.option("--address", help=t("地址", "address"))
 @click.option("--notes", help=t("备注", "notes"))
 @click.option("--owner", help=t("归属置业顾问（默认自己）", "owning consultant (default: you)"))
-def customer_add(a, name, gender, phone, address, notes, owner):
-    from salesops.processes.customers import add_customer, parse_phone
+@consent_option
+def customer_add(a, name, gender, phone, address, notes, owner, consent):
+    from salesops.processes.customers import add_customer, namesakes, parse_phone
 
     ses = a.session()
     _ = ses.actor  # refuse early, before any prompt, if we do not know who this is
@@ -78,25 +80,35 @@ def customer_add(a, name, gender, phone, address, notes, owner):
     gender = ask_gender(gender)
     area = ses.state.office.area_code
     phone = ask(phone, "--phone", t("电话", "phone"), convert=lambda v: parse_phone(v, area) and v)
+    consent = ask_consent(ses, consent, None, "oral")
     profile, change = add_customer(
-        ses, name=name, gender=gender, phone=phone, address=address, notes=notes, owner=owner
+        ses,
+        name=name,
+        gender=gender,
+        phone=phone,
+        address=address,
+        notes=notes,
+        owner=owner,
+        consent=consent,
     )
-    a.emit(
-        {
-            "ok": True,
-            "id": profile.id,
-            "customer": profile,
-            "events": [change.id],
-            "owner": change.to,
-        },
-        t(
-            "已登记客户 {c}，编号 {i}，置业顾问 {o}",
-            "registered customer {c}, id {i}, owner {o}",
-            c=ses.state.customer_label(profile.id),
-            i=profile.id,
-            o=ses.state.staff_name(change.to),
-        ),
+    said = t(
+        "已登记客户 {c}，编号 {i}，置业顾问 {o}",
+        "registered customer {c}, id {i}, owner {o}",
+        c=ses.state.customer_label(profile.id),
+        i=profile.id,
+        o=ses.state.staff_name(change.to),
     )
+    namesake = namesakes(ses.state, name, phone, profile.id)  # 判客 by name + phone
+    data = {
+        "ok": True,
+        "id": profile.id,
+        "customer": profile,
+        "events": [change.id],
+        "owner": change.to,
+    }
+    if namesake:
+        data["namesake"] = namesake
+    a.emit(data, "\n".join([said, namesake]) if namesake else said)
 
 
 def member_lines(ses, cs) -> list[str]:
@@ -137,6 +149,7 @@ def _show_data(ses, cs, phone: str):
         "next_followup": cs.next_followup,
         "grade": cs.grade,
         "protection_lapsed": state.protection_lapsed(cs, ses.clock),
+        **privacy_data(state, cs),
         "events": [
             {**ev.model_dump(mode="json", exclude_none=True), "consultant": credited(state, ev)}
             for ev in cs.events
@@ -181,6 +194,7 @@ def customer_show(a, query):
         lines.extend(member_lines(ses, cs))
         lines.append(f"  {t('置业顾问', 'owner')}: {safe(state.staff_name(cs.owner)) or '-'}")
         lines.extend(f"  {line}" for _, _, line in disputed(state, cs))  # 撞单: who is credited
+        lines.extend(privacy_lines(state, cs))
         if cs.grade:
             lines.append(f"  {t('意向等级', 'intent grade')}: {cs.grade}")
         if cs.last_contact:
@@ -630,3 +644,4 @@ from salesops.cli import pool as _pool  # noqa: E402,F401  (customer pool)
 from salesops.cli.erasure import commands as _erasure  # noqa: E402  (customer erase)
 
 customer.add_command(_erasure.commands["erase"])
+from salesops.cli import privacy  # noqa: E402, F401  (customer optout|optin|export|stale)

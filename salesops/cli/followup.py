@@ -126,6 +126,7 @@ def followup_log(a, customer, intent, appointment, next_, notes, topics, duratio
         convert=lambda v: resolve.customer(ses.state, v).id,
     )
     cs = resolve.customer(ses.state, customer)
+    followups.privacy.refuse_if_opted_out(ses.state, cs)  # before any question is asked
     if interactive():
         for line in review(ses.state, cs):
             say(a, line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, interactive
+from salesops.cli.consent import ask_consent, consent_option
 from salesops.cli.options import (
     COUNT,
     PHONE,
@@ -100,7 +101,10 @@ def _party(value) -> int:
         "who came along: 'name relation phone' (e.g. 李梅 spouse 13900000002), repeatable",
     ),
 )
-def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics, staff, members):
+@consent_option
+def visit_arrive(
+    a, phone, customer, name, gender, channel, party, needs, topics, staff, members, consent
+):
     from salesops.processes import visits
 
     ses = a.session()
@@ -120,6 +124,7 @@ def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics
     members = _ask_members(ses, cs, members, int(party))
     topics = ask_topics(ses, topics)
     say_answers(a, ses, topics)
+    consent = ask_consent(ses, consent, cs, "oral")  # PIPL: a new visitor, or none on record
     logged = visits.arrive(
         ses,
         phone=phone,
@@ -132,6 +137,7 @@ def visit_arrive(a, phone, customer, name, gender, channel, party, needs, topics
         topics=topics,
         staff=staff,
         members=members,
+        consent=consent,
     )
     a.emit(logged_data(ses, logged, duty=_duty(ses)), lambda: _arrived_text(ses, logged))
 

@@ -1,6 +1,6 @@
 """The record kinds. Importing this package registers every event kind."""
 
-from salesops.models import erasure, frontdesk, household, operations  # noqa: F401  (their kinds)
+from salesops.models import erasure, frontdesk, household, operations, privacy  # noqa: F401  (kinds)
 from salesops.models.base import SCHEMA_VERSION, Record
 from salesops.models.customer import CustomerProfile
 from salesops.models.events import REGISTRY, Event, event_kind

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from salesops.models.base import CustomerId, Line, Name, Phone, Record, StaffId, Text
+from salesops.models.privacy import Consent
 
 Gender = Literal["male", "female"]
 
@@ -59,6 +60,9 @@ class CustomerProfile(Record):
     @property
     def erased(self) -> bool:
         return self.erased_at is not None
+
+    # the customer's consent to the data being kept (PIPL); None: not recorded
+    consent: Consent | None = None
 
     def to_yaml_dict(self) -> dict:
         data = super().to_yaml_dict()

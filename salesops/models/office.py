@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from salesops.i18n import t
-from salesops.models.base import Line, Name, Record
+from salesops.models.base import Line, Name, Record, Text
 from salesops.models.customer import RELATION_NAMES, Relation
 
 
@@ -92,6 +92,40 @@ class Disputes(_Item):
         return [names.get(v, v) if isinstance(v, str) else v for v in value]
 
 
+# --- personal data (PIPL): the notice the registers print, and how long data is kept ---
+
+NOTICE = (
+    "个人信息保护告知：本售楼处收集您的姓名、性别、电话、地址、购房需求以及来电、来访、回访记录，"
+    "仅用于为您介绍房源、预约看房、回访和办理认购，不出售，也不提供给第三方。"
+    "资料自最后一次联系起保存 3 年，期满删除。您可以随时要求查阅、复制、更正或删除您的个人信息，"
+    "或要求不再回访：请向本售楼处销售经理提出。"
+)
+NOTICE_EN = (
+    "Privacy notice: this sales office collects your name, gender, phone, address, what you are "
+    "looking for, and the record of your calls, visits and follow-ups, only to show you homes, "
+    "arrange visits, call you back and handle a subscription; it is never sold or given to third "
+    "parties. It is kept for 3 years after the last contact, then deleted. You may ask at any "
+    "time to see, copy, correct or delete your personal data, or not to be called again: ask the "
+    "sales manager of this office."
+)
+
+
+class PrivacyPolicy(_Item):
+    """office.yaml's ``privacy:``: the notice the visit register and the survey print with a
+    signature line, and how many years a customer's data is kept after the last contact
+    (``customer stale`` lists those past it)."""
+
+    notice: Text = NOTICE
+    en: Text | None = NOTICE_EN
+    retention_years: int = Field(default=3, ge=1, le=30)
+
+    def shown(self) -> str:
+        """The notice in the user's language (its ``en:`` under en, when there is one)."""
+        from salesops.i18n import en
+
+        return (self.en if en() and self.en else None) or self.notice
+
+
 # The office's lists a person picks from, as (key, Chinese label) pairs.
 LISTS = ("channels", "layouts", "grades", "unit_types", "away_reasons", "survey")
 
@@ -125,6 +159,7 @@ class Office(Record):
     disputes: Disputes = Field(default_factory=Disputes)
     # When the sales office opens each day: before it, the day's brief is yesterday's.
     opens: dt.time = dt.time(9, 0)
+    privacy: PrivacyPolicy = Field(default_factory=PrivacyPolicy)
 
     @model_validator(mode="after")
     def _unique(self) -> Office:
@@ -260,6 +295,7 @@ def default_office(name: str = "巨鑫国际") -> Office:
         followup_interval_days=3,
         call_guideline_min=3,
         disputes=Disputes(),
+        privacy=PrivacyPolicy(),
         # so that --lang en shows (and takes) the lists in English from the first day
         en=English(
             channels={

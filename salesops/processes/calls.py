@@ -20,7 +20,7 @@ from salesops.models import CustomerProfile
 from salesops.models.events import OwnerChange
 from salesops.models.frontdesk import ESSENTIAL, ESSENTIAL_NAMES, Call, Needs
 from salesops.models.office import Office
-from salesops.processes import faq, reception
+from salesops.processes import faq, privacy, reception
 from salesops.processes.customers import (
     namesakes,
     new_profile,
@@ -298,6 +298,7 @@ def log_call(
     notes: str | None = None,
     staff: str | None = None,
     next_followup=None,
+    consent: str | None = None,
 ) -> Logged:
     """Record an incoming call (来电登记) routed to the designated consultant."""
     state = ses.state
@@ -321,17 +322,22 @@ def log_call(
     area = parse_area(area)
     budget = parse_budget(budget)
     nxt = followup_date(ses, next_followup)
+    agreed = privacy.consent_of(ses, consent)
     cs = lookup(state, phone, customer)
     decision = decide(ses, cs, staff)
     tx = ses.write("call log")
     namesake = ""
     if cs is None:
-        profile = new_profile(ses, name=name, gender=gender, phone=phone, address=address)
+        profile = new_profile(
+            ses, name=name, gender=gender, phone=phone, address=address, consent=agreed
+        )
         tx.put(profile, new=True)
         cid, known_needs = profile.id, None
         namesake = namesakes(state, name, phone, cid)
     else:
-        profile = fill_profile(ses, cs, name=name, gender=gender, phone=phone, address=address)
+        profile = fill_profile(
+            ses, cs, name=name, gender=gender, phone=phone, address=address, consent=agreed
+        )
         if profile is not None:
             tx.put(profile, new=False)
         cid, known_needs = cs.id, cs.part(Needs)

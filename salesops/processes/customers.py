@@ -233,8 +233,14 @@ def new_profile(
     phone: str | None,
     address: str | None = None,
     notes: str | None = None,
+    consent=None,
 ) -> CustomerProfile:
-    """A validated profile for a new customer (refuses a phone another customer has)."""
+    """A validated profile for a new customer (refuses a phone another customer has);
+    ``consent``: a ``Consent``, or a way of consent as typed (``privacy.consent_of``)."""
+    if consent is not None and not hasattr(consent, "given"):
+        from salesops.processes.privacy import consent_of
+
+        consent = consent_of(ses, consent)
     phone = parse_phone(phone, ses.state.office.area_code)
     if phone:
         refuse_taken_phone(ses.state, phone, actor=ses.actor.id, name=name)
@@ -248,6 +254,7 @@ def new_profile(
             notes=notes or None,
             registered_at=ses.now,
             registered_by=ses.actor.id,
+            consent=consent,
         )
     except ValidationError as exc:
         raise invalid(exc) from None

@@ -14,7 +14,7 @@ from salesops import phones, resolve
 from salesops.errors import SalesopsError
 from salesops.i18n import en, t
 from salesops.models.frontdesk import FollowUp
-from salesops.processes import credit, faq
+from salesops.processes import credit, faq, privacy
 from salesops.processes.calls import (
     appointment_time,
     customer_gaps,
@@ -46,8 +46,8 @@ def due_page(
             cs
             for cs in out
             if cs.profile is not None
-            and cs.next_followup is not None
-            and cs.next_followup <= date
+            and cs.due_date is not None  # not once the customer opted out
+            and cs.due_date <= date
             and (staff is None or cs.owner == staff)
         ]
 
@@ -129,6 +129,7 @@ def log(
     """Record a follow-up call (回访), credited to ``staff`` (default: the customer's owner)."""
     state = ses.state
     cs = resolve.customer(state, customer)
+    privacy.refuse_if_opted_out(state, cs)
     consultant = credit.default(state, cs, ses.actor.id, staff)
     when = appointment_time(ses, appointment)
     nxt = followup_date(ses, next_followup)

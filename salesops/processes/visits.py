@@ -14,7 +14,7 @@ from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
 from salesops.ids import FRAGMENT_RE
 from salesops.models.frontdesk import FrontDesk, Visit, VisitEnd
-from salesops.processes import faq, reception, rotation
+from salesops.processes import faq, privacy, reception, rotation
 from salesops.processes.calls import (
     Logged,
     choose,
@@ -85,6 +85,7 @@ def arrive(
     topics=None,
     staff: str | None = None,
     members=(),
+    consent: str | None = None,
 ) -> Logged:
     """A visitor arrives (来访): decide who receives, record the visit (and the turn).
     ``members``: who came along (同来的人), as (name, relation, phone), added to the
@@ -100,6 +101,7 @@ def arrive(
         list_name="channels",
     )
     asked = faq.topics(ses.store, topics)
+    agreed = privacy.consent_of(ses, consent)
     cs = lookup(state, phone, customer)
     if cs is None and not (phone or name):
         raise SalesopsError(
@@ -112,7 +114,7 @@ def arrive(
     tx = ses.write("visit arrive")
     namesake = ""
     if cs is None:
-        profile = new_profile(ses, name=name, gender=gender, phone=phone)
+        profile = new_profile(ses, name=name, gender=gender, phone=phone, consent=agreed)
         namesake = namesakes(state, name, phone, profile.id)
         if members:
             profile = _joined(ses, None, profile, members)
@@ -120,7 +122,7 @@ def arrive(
         cid = profile.id
         first = True
     else:
-        profile = fill_profile(ses, cs, name=name, gender=gender, phone=phone)
+        profile = fill_profile(ses, cs, name=name, gender=gender, phone=phone, consent=agreed)
         profile = _joined(ses, cs, profile or cs.profile, members) if members else profile
         if profile is not None:
             tx.put(profile, new=False)

@@ -472,6 +472,8 @@ def publish(
             "blank": blank,
             "reveal": reveal,
             "generated": pub.generated(ses, argv),
+            # PIPL: the visit register and the survey print it with a signature line
+            "privacy_notice_text": state.office.privacy.shown(),
         }
     )
     html = render.render(form.template, context, ses.store.root)

@@ -1514,8 +1514,21 @@ class _Builder:
             ),
         )
         members = households.members_without_phone(state, self.cw.active(), self._phone)
+        from salesops.reports.privacy import privacy_table
+
+        tz = state.tz
+        pipl = privacy_table(
+            state,
+            self.cw.week.start(tz),
+            self.as_of + dt.timedelta(microseconds=1) if self.as_of else self.cw.week.end(tz),
+            self.pw.week.start(tz),
+            self.week_end,
+            self.this,
+        )
         return Section(
-            "data", t("数据质量", "Data quality"), [fields, gaps, members, broken, long_table]
+            "data",
+            t("数据质量", "Data quality"),
+            [fields, gaps, members, broken, long_table, pipl],
         )
 
 
