@@ -1402,7 +1402,9 @@ def _file_order(row) -> tuple:
     if path in ("office.yaml", "faq.yaml"):
         return (0, path != "office.yaml", path)
     top = path.split("/", 1)[0]
-    return ({"staff": 1, "units": 2, "customers": 3}.get(top, 4), True, path)
+    if top == layout.CUSTOMERS:  # by customer id, as ``Store.files`` lists them
+        return (3, True, path.split("/", 2)[-1])
+    return ({"staff": 1, "units": 2}.get(top, 4), True, path)
 
 
 # --- cutting a state into pieces ---------------------------------------------------------

@@ -553,15 +553,19 @@ class Store:
 
     def customer_folders(self) -> Iterator[tuple[str, str]]:
         """(customer id, folder on disk) of every customer folder in the sharded layout, in
-        id order within each shard. Links and files are not followed (check names them);
-        a folder of the flat layout is not a shard's and is left out (``flat_folders``)."""
+        id order (as the flat layout listed them: the fold's order). Links and files are not
+        followed (check names them); a folder of the flat layout is not a shard's and is left
+        out (``flat_folders``), and so is a customer's folder in a shard not its own."""
         base = self.root / layout.CUSTOMERS
+        found = []
         for sdir in _scan(base):
             if not (layout.is_shard(sdir.name) and sdir.is_dir(follow_symlinks=False)):
                 continue
             for cdir in _scan(sdir.path):
                 if cdir.is_dir(follow_symlinks=False) and layout.shard(cdir.name) == sdir.name:
-                    yield cdir.name, cdir.path
+                    found.append((cdir.name, cdir.path))
+        found.sort()
+        yield from found
 
     def flat_folders(self) -> list[str]:
         """The customer folders still in the flat layout (``customers/CU-…``)."""
@@ -581,7 +585,9 @@ class Store:
         renames (each file's bytes as they are, so ``git log --follow`` and ``customer
         history`` keep its past). A file already at its new place (a merge brought it
         there) with the same bytes is only removed from the old one; different bytes stop
-        the move before anything changes. Returns how many folders were moved."""
+        the move before anything changes. Like every write: under the lock, journaled (a
+        killed move is undone by the next command), the folders fsynced before the commit.
+        Returns how many folders were moved."""
         if (self.root / SAMPLE_MARK).exists():
             raise SalesopsError(
                 t(
@@ -595,9 +601,13 @@ class Store:
             flat = self.flat_folders()
             if not flat:
                 return 0
-            moves: list[tuple[str, str]] = []  # store paths: (old, new)
+            whole: list[str] = []  # customers whose folder moves as it is
+            moves: list[tuple[str, str]] = []  # store paths of each file: (old, new)
             drops: list[str] = []  # old paths whose file is at its new place already
             for cid in flat:
+                there = (self.root / layout.customer_dir(cid)).exists()
+                if not there:
+                    whole.append(cid)
                 for entry in _scan(self.root / layout.flat_dir(cid)):
                     old = f"{layout.flat_dir(cid)}/{entry.name}"
                     if entry.is_dir(follow_symlinks=False):
@@ -610,7 +620,7 @@ class Store:
                         )
                     new = layout.customer_file(cid, entry.name)
                     target = self.root / new
-                    if target.exists() or target.is_symlink():
+                    if there and (target.exists() or target.is_symlink()):
                         if _same_file(self.root / old, target):
                             drops.append(old)
                             continue
@@ -628,27 +638,48 @@ class Store:
             head = gitutil.read_head(self.gitdir)
             journal = {"head": head, "paths": git_paths, "commit_started": False}
             yamlio.atomic_write(self.journal_path, json.dumps(journal))
-            done: list[tuple[str, str]] = []
+            base = self.root / layout.CUSTOMERS
+            shards = sorted({layout.shard(cid) for cid in flat})
+            done: list[tuple[Path, Path]] = []
+            moved_whole = set(whole)
             try:
-                for old, new in moves:
-                    (self.root / new).parent.mkdir(parents=True, exist_ok=True)
-                    os.rename(self.root / old, self.root / new)
-                    done.append((old, new))
+                for cid in whole:  # one rename per folder
+                    pair = (self.root / layout.flat_dir(cid), self.root / layout.customer_dir(cid))
+                    pair[1].parent.mkdir(exist_ok=True)
+                    os.rename(*pair)
+                    done.append(pair)
+                    fault("after_rename")
+                for old, new in moves:  # into a folder that is there already: file by file
+                    pair = (self.root / old, self.root / new)
+                    if pair[0].parent.name in moved_whole or not os.path.lexists(pair[0]):
+                        continue
+                    os.rename(*pair)
+                    done.append(pair)
                 for old in drops:
                     (self.root / old).unlink()
                 for cid in flat:
                     _prune(self.root / layout.flat_dir(cid), self.root)
+                for folder in (base, *(base / sh for sh in shards)):
+                    yamlio.fsync_dir(folder)
                 journal["commit_started"] = True
                 yamlio.atomic_write(self.journal_path, json.dumps(journal))
                 message = f"doctor: sharded layout ({len(flat)} customer folders moved)"
                 gitutil.commit_paths(
-                    self.repo, git_paths, message, "salesops", "salesops@localhost", parent=head
+                    self.repo,
+                    git_paths,
+                    message,
+                    "salesops",
+                    "salesops@localhost",
+                    parent=head,
+                    fault=fault,
                 )
             except BaseException:
-                for old, new in reversed(done):  # the files back where they were
-                    (self.root / old).parent.mkdir(parents=True, exist_ok=True)
-                    os.rename(self.root / new, self.root / old)
-                    _prune((self.root / new).parent, self.root)
+                for src, dst in reversed(done):  # back where they were
+                    src.parent.mkdir(parents=True, exist_ok=True)
+                    os.rename(dst, src)
+                    _prune(dst.parent, self.root)
+                for sh in shards:
+                    _prune(base / sh, self.root)
                 if drops:
                     _restore(self, [self.git_path(p) for p in drops], head)
                 if head:

@@ -13,6 +13,7 @@ from salesops.processes import subscriptions as sp
 from salesops.processes.units import add_unit
 from salesops.session import Session
 from salesops.store import Store
+from salesops.layout import customer_dir
 from tests.opshelp import NOW, clone, customer, pull, state, unchanged
 
 pytestmark = pytest.mark.usefixtures("at_now")  # li, zs: tests/opshelp.py
@@ -220,7 +221,7 @@ def test_check_reports_a_cancellation_of_nothing(office, li, zs, unit):
         unit=unit.id,
         reason="x",
     )
-    commit_file(office.path, f"customers/{zs}/{ev.id}.yaml", ev)
+    commit_file(office.path, f"{customer_dir(zs)}/{ev.id}.yaml", ev)
     messages = [p.message for p in run_checks(state(office))]
     assert any("no subscription" in m and "was made before this" in m for m in messages)
 
