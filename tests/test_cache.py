@@ -14,8 +14,8 @@ import pytest
 
 from salesops import cache
 from salesops.checks import run_checks
-from salesops.store import Store
 from salesops.layout import customer_dir
+from salesops.store import Store
 from tests.conftest import git
 
 

@@ -12,8 +12,8 @@ import subprocess
 
 import pytest
 
-from tests.conftest import git
 from salesops.layout import customer_dir
+from tests.conftest import git
 
 
 @pytest.fixture

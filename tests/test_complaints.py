@@ -9,9 +9,9 @@ import pytest
 
 from salesops import ids
 from salesops.checks import run_checks
+from salesops.layout import customer_dir
 from salesops.models.operations import ComplaintAssign
 from salesops.processes import complaints as cp
-from salesops.layout import customer_dir
 from tests.conftest import git
 from tests.opshelp import NOW, commit_file, customer, state, unchanged
 

@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from salesops.processes.units import add_unit
 from salesops.layout import customer_dir
+from salesops.processes.units import add_unit
 from tests.conftest import Cli
 from tests.test_sync import Clones
 

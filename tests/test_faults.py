@@ -14,9 +14,9 @@ import pytest
 from salesops import cache, gitutil
 from salesops.errors import SalesopsError
 from salesops.faults import POINTS
+from salesops.layout import customer_dir
 from salesops.processes.customers import add_customer
 from salesops.store import Store
-from salesops.layout import customer_dir
 from tests.conftest import git
 from tests.test_cache import digest
 from tests.test_writes import run

@@ -11,11 +11,11 @@ import pytest
 from salesops import yamlio
 from salesops.checks import run_checks
 from salesops.errors import SalesopsError
+from salesops.layout import customer_dir
 from salesops.models import CustomerProfile
 from salesops.processes import calls, rotation, visits
 from salesops.processes.customers import add_member, remove_member, split_member
 from salesops.store import Store
-from salesops.layout import customer_dir
 from tests.conftest import Cli, git
 from tests.opshelp import customer, state, unchanged
 from tests.test_sync import Clones
@@ -65,7 +65,9 @@ def test_a_profile_written_before_members_reads_as_it_did(office):
 def test_member_add_writes_one_commit_by_the_actor_and_show_lists_them(household, cli):
     office = household
     assert git(office.path, "log", "-1", "--format=%an|%s").startswith("陈静|customer member add")
-    data, _ = yamlio.loads((office.path / f"{customer_dir(office.zhang_san)}/profile.yaml").read_text())
+    data, _ = yamlio.loads(
+        (office.path / f"{customer_dir(office.zhang_san)}/profile.yaml").read_text()
+    )
     assert data["members"] == [{"name": "李梅", "relation": "spouse", "phone": WIFE}]
     r = cli("--as", "陈静", "customer", "show", "张三")
     assert r.exit_code == 0, r.output

@@ -154,6 +154,7 @@ def test_doctor_fix_moves_a_flat_store_in_one_commit_of_renames(flat):
     first = git(flat.path, "log", "--format=%H", "--diff-filter=A", "--", f"customers/{zs}").split()
     follow = git(flat.path, "log", "--follow", "--format=%H", "--", profile).split()
     assert first[-1] in follow and len(follow) == 2  # added, then moved
+
     # and customer history reads as on a store that was never flat (the move left out)
     def rows(path):
         r = Cli(path)("--as", flat.manager.id, "--json", "customer", "history", zs)
@@ -338,9 +339,7 @@ def test_the_desk_not_moved_yet_is_told_to_move_then_sync_and_nothing_is_lost(fl
         assert git(path, "status", "--porcelain") == ""
 
 
-def test_facts_that_arrive_in_flat_folders_follow_the_move_or_are_moved_by_doctor(
-    flat, tmp_path
-):
+def test_facts_that_arrive_in_flat_folders_follow_the_move_or_are_moved_by_doctor(flat, tmp_path):
     d = Desks(flat, tmp_path)
     zs = flat.ids["张三"]
     # desk B (older salesops) pushes a call of 张三 and a new customer, in flat folders

@@ -9,11 +9,11 @@ import pytest
 
 from salesops.checks import run_checks
 from salesops.errors import SalesopsError
+from salesops.layout import customer_dir
 from salesops.processes import subscriptions as sp
 from salesops.processes.units import add_unit
 from salesops.session import Session
 from salesops.store import Store
-from salesops.layout import customer_dir
 from tests.opshelp import NOW, clone, customer, pull, state, unchanged
 
 pytestmark = pytest.mark.usefixtures("at_now")  # li, zs: tests/opshelp.py

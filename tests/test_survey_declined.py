@@ -15,8 +15,8 @@ import sys
 import pytest
 
 from salesops.checks import run_checks
-from salesops.processes import surveys
 from salesops.layout import customer_dir
+from salesops.processes import surveys
 from tests.conftest import git
 from tests.opshelp import customer, state, unchanged
 

@@ -8,9 +8,9 @@ import pytest
 
 from salesops import ids
 from salesops.checks import run_checks
+from salesops.layout import customer_dir
 from salesops.models.operations import Survey
 from salesops.processes import surveys
-from salesops.layout import customer_dir
 from tests.opshelp import NOW, commit_file, customer, state, unchanged
 
 FULL = ["--answer", "service=5", "--answer", "knowledge=4", "--answer", "environment=3"]

@@ -9,11 +9,11 @@ import pytest
 from salesops import cache
 from salesops.checks import run_checks
 from salesops.errors import SalesopsError
+from salesops.layout import customer_dir
 from salesops.processes import sync as syncing
 from salesops.processes.customers import add_customer, edit_customer
 from salesops.session import Session
 from salesops.store import Store
-from salesops.layout import customer_dir
 from tests.conftest import Cli, git
 from tests.test_cache import digest
 

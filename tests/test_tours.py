@@ -8,11 +8,11 @@ import pytest
 
 from salesops import ids
 from salesops.checks import run_checks
+from salesops.layout import customer_dir
 from salesops.models.operations import TourEnd, TourRefused, TourStart, TourTrail
 from salesops.processes import tours
 from salesops.session import Session
 from salesops.store import Store
-from salesops.layout import customer_dir
 from tests.conftest import git
 from tests.opshelp import clone, commit_file, customer, pull, state, unchanged
 

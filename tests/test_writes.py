@@ -11,8 +11,8 @@ import pytest
 
 from salesops import gitutil
 from salesops.errors import SalesopsError
-from salesops.processes.customers import add_customer, edit_customer
 from salesops.layout import customer_dir
+from salesops.processes.customers import add_customer, edit_customer
 from tests.conftest import git
 
 

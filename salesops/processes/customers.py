@@ -379,7 +379,9 @@ def _folder_history(ses: Session, cid: str) -> list[Change]:
         came = {name for status, name in ch.files if status == "A"}
         files = [(s, n) for s, n in was.files if not (s == "D" and n in came)]
         files += [(s, n) for s, n in ch.files if not (s == "A" and n in gone)]
-        out[i] = Change(ch.commit, ch.author, ch.email, ch.when, ch.subject, files) if files else None
+        out[i] = (
+            Change(ch.commit, ch.author, ch.email, ch.when, ch.subject, files) if files else None
+        )
     return [ch for ch in out if ch is not None]
 
 
