@@ -437,11 +437,13 @@ class Cache:
             except OSError:
                 out[name] = None
         # a customer's folder added or removed by hand shows in its shard's folder
+        n = layout.SHARD_LEN
         try:
             with os.scandir(root / layout.CUSTOMERS) as it:
                 for e in it:
-                    if layout.is_shard(e.name) and e.is_dir(follow_symlinks=False):
-                        out[f"{layout.CUSTOMERS}/{e.name}"] = str(e.stat().st_mtime_ns)
+                    if len(e.name) == n:
+                        st = e.stat(follow_symlinks=False)
+                        out[f"{layout.CUSTOMERS}/{e.name}"] = f"{st.st_mode >> 12}:{st.st_mtime_ns}"
         except OSError:
             pass
         return out

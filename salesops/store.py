@@ -569,11 +569,13 @@ class Store:
 
     def flat_folders(self) -> list[str]:
         """The customer folders still in the flat layout (``customers/CU-…``)."""
-        return [
-            e.name
-            for e in _scan(self.root / layout.CUSTOMERS)
-            if not layout.is_shard(e.name) and e.name.startswith("CU-") and e.is_dir()
-        ]
+        n = layout.SHARD_LEN
+        try:  # asked by every command: one listing, nothing sorted or stat'ed for a shard
+            with os.scandir(self.root / layout.CUSTOMERS) as it:
+                found = [e.name for e in it if len(e.name) != n and e.name.startswith("CU-")]
+        except OSError:
+            return []
+        return sorted(name for name in found if (self.root / layout.CUSTOMERS / name).is_dir())
 
     def require_sharded(self) -> None:
         """Refuse to work on a store in the flat layout: say what to run instead."""
