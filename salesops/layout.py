@@ -40,9 +40,10 @@ def customer_dirs(cid: str) -> tuple[str, str]:
 
 
 def customer_of(rel: str) -> str | None:
-    """The customer whose folder holds the store path ``rel`` (None: not a customer's)."""
+    """The customer whose folder holds the store path ``rel`` (None: not a customer's, or
+    a folder in a shard that is not its own, which nothing reads and check names)."""
     parts = rel.split("/")
-    if len(parts) >= 3 and parts[0] == CUSTOMERS and len(parts[1]) == SHARD_LEN and parts[2]:
+    if len(parts) >= 3 and parts[0] == CUSTOMERS and parts[2] and parts[1] == shard(parts[2]):
         return parts[2]
     return None
 

@@ -32,6 +32,15 @@ def test_one_function_names_a_customers_folder():
     assert layout.customer_file(cid, "profile.yaml") == f"customers/Z2/{cid}/profile.yaml"
     assert layout.customer_of(f"customers/Z2/{cid}/EV-X.yaml") == cid
     assert layout.customer_of(f"customers/{cid}/EV-X.yaml") is None  # the flat layout
+    assert layout.customer_of(f"customers/AB/{cid}/EV-X.yaml") is None  # not its shard
+
+
+def test_the_store_classifies_a_path_as_it_lists_the_files(office):
+    cid = "CU-01M8CP3HAYNJN56BE9Y2QJ4KZ2"
+    store = Store(office.path)
+    assert store.classify(layout.customer_file(cid, "EV-X.yaml")) == (None, "c:" + cid)
+    assert store.classify(f"customers/AB/{cid}/EV-X.yaml") is None  # files() skips it too
+    assert store.classify(f"customers/{cid}/EV-X.yaml") is None  # the flat layout
     assert layout.flat_path(f"customers/{cid}/EV-X.yaml") == f"customers/Z2/{cid}/EV-X.yaml"
     assert layout.customer_dirs(cid) == (f"customers/Z2/{cid}", f"customers/{cid}")
 
@@ -365,3 +374,30 @@ def test_facts_that_arrive_in_flat_folders_follow_the_move_or_are_moved_by_docto
     assert new in state.customers
     assert any(ev.id == fact.removesuffix(".yaml") for ev in state.customers[zs].events)
     assert Cli(d.a)("check").exit_code == 0
+
+
+def test_a_customer_folder_in_another_shard_is_named_and_read_by_nobody(office):
+    from salesops import cache
+    from tests.test_cache import digest
+
+    ids = _customers(office)
+    zs = ids["张三"]
+    wrong = "00" if layout.shard(zs) != "00" else "11"
+    Store(office.path).state()  # a warm cache, then the hand edit arrives in a commit
+    src = office.path / layout.customer_dir(zs)
+    dst = office.path / "customers" / wrong / zs
+    dst.mkdir(parents=True)
+    for f in src.iterdir():
+        (dst / f.name).write_bytes(f.read_bytes())
+        f.unlink()
+    src.rmdir()
+    git(office.path, "add", "-A", "customers")
+    git(office.path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--no-verify",
+        "-m", "moved by hand")  # fmt: skip
+    r = Cli(office.path)("--lang", "en", "check")
+    assert r.exit_code == 1
+    assert any(line.startswith(f"customers/{wrong}/{zs}: not a record's name") for line in
+               r.stdout.splitlines())  # fmt: skip
+    state = cache.load_state(Store(office.path))
+    assert zs not in state.customers
+    assert digest(state) == digest(cache.eager_state(Store(office.path)))
