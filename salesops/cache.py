@@ -41,7 +41,7 @@ from collections.abc import Iterator, MutableMapping, MutableSequence
 from pathlib import Path
 from typing import Any
 
-from salesops import env, gitutil, yamlio
+from salesops import env, gitutil, layout, yamlio
 from salesops.errors import Problem, os_reason
 from salesops.i18n import t
 from salesops.models import CustomerProfile, Event, Office, Record, Staff, Unit
@@ -50,7 +50,7 @@ from salesops.state import named as _named
 from salesops.store import Loaded, Store, parse_bytes, symlink_problem
 from salesops.timeutil import zone
 
-FORMAT = 6
+FORMAT = 7  # 7: customers/<SS>/<id>/ (salesops.layout)
 # Stores with at most this many record files check the whole working tree with git on
 # every command (it costs milliseconds there); larger ones trust stat data, see above.
 VERIFY_LIMIT = env.number("SALESOPS_VERIFY_LIMIT", 20000)
@@ -434,11 +434,21 @@ class Cache:
         """The mtimes of the store's folders: a file added or removed by hand shows there."""
         root = self.store.root
         out = {}
-        for name in ("", "staff", "units", "customers", *self.store.scopes()):
+        for name in ("", "staff", "units", layout.CUSTOMERS, *self.store.scopes()):
             try:
                 out[name] = str(os.stat(root / name).st_mtime_ns)
             except OSError:
                 out[name] = None
+        # a customer's folder added or removed by hand shows in its shard's folder
+        n = layout.SHARD_LEN
+        try:
+            with os.scandir(root / layout.CUSTOMERS) as it:
+                for e in it:
+                    if len(e.name) == n:
+                        st = e.stat(follow_symlinks=False)
+                        out[f"{layout.CUSTOMERS}/{e.name}"] = f"{st.st_mode >> 12}:{st.st_mtime_ns}"
+        except OSError:
+            pass
         return out
 
     def index_sig(self) -> str | None:
@@ -574,14 +584,20 @@ class Cache:
         known = {r[0] for r in self.conn.execute("SELECT DISTINCT piece FROM files").fetchall()}
         on_disk = {"m"}
         paths = set()
-        for scope, prefix in (("customers", "c:"), *((s, f"d:{s}/") for s in store.scopes())):
+        for cid, folder in store.customer_folders():
+            key = "c:" + cid
+            on_disk.add(key)
+            if key not in known:
+                for f in os.scandir(folder):
+                    paths.add(layout.customer_file(cid, f.name))
+        for scope in store.scopes():
             base = store.root / scope
             if not base.is_dir():
                 continue
             for entry in os.scandir(base):
                 if not entry.is_dir(follow_symlinks=False):
                     continue
-                key = prefix + (entry.name if scope == "customers" else entry.name)
+                key = f"d:{scope}/{entry.name}"
                 on_disk.add(key)
                 if key not in known:
                     for f in os.scandir(entry.path):
@@ -1396,7 +1412,9 @@ def _file_order(row) -> tuple:
     if path in ("office.yaml", "faq.yaml"):
         return (0, path != "office.yaml", path)
     top = path.split("/", 1)[0]
-    return ({"staff": 1, "units": 2, "customers": 3}.get(top, 4), True, path)
+    if top == layout.CUSTOMERS:  # by customer id, as ``Store.files`` lists them
+        return (3, True, path.split("/", 2)[-1])
+    return ({"staff": 1, "units": 2}.get(top, 4), True, path)
 
 
 # --- cutting a state into pieces ---------------------------------------------------------
@@ -1583,7 +1601,7 @@ class CachedState(State):
         if key in self._refreshed:
             return True
         cached = self._cache.piece_files(key)
-        rel = key[2:] if key.startswith("d:") else "customers/" + key[2:]
+        rel = key[2:] if key.startswith("d:") else layout.customer_dir(key[2:])
         now = {}
         try:
             entries = list(os.scandir(os.path.join(self._cache.store.root, rel)))
@@ -1634,7 +1652,7 @@ class CachedState(State):
         data = self._cache.piece(key)
         if data is None:
             return None
-        if not self._verify_piece(key, self._cache.store.root / "customers" / cid):
+        if not self._verify_piece(key, self._cache.store.root / layout.customer_dir(cid)):
             return None
         self._loaded[key] = data
         return load_piece(self, data)

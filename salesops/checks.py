@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from salesops import layout
 from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
 from salesops.models import Event
@@ -63,6 +64,7 @@ def run_checks(state: State, store: Store | None = None) -> list[Problem]:
 # --- the files themselves ----------------------------------------------------------
 
 _CUSTOMER_FOLDER = re.compile(r"^CU-[0-9A-HJKMNP-TV-Z]{26}$")
+_SHARD = re.compile(r"^[0-9A-HJKMNP-TV-Z]{2}$")
 _TEMP = re.compile(r"^\..+\.\d+\.tmp$")  # a killed write's temp file: doctor's business
 
 
@@ -73,7 +75,7 @@ def layout_problems(store: Store) -> list[Problem]:
     A ``.yaml`` file there is read as a record, so a wrong name in it (``EV-..yaml``) is
     that record's own problem; a folder that should not be there is not looked into."""
     out: list[Problem] = []
-    folders = {"customers": (_customer_folder, "CU-…/"), "staff": None, "units": None}
+    folders = {layout.CUSTOMERS: (_shard_folder, "SS/"), "staff": None, "units": None}
     folders.update({scope: (_day_folder, "YYYY-MM-DD/") for scope in store.scopes()})
     for top in _entries(store.root):
         name = top.name
@@ -96,10 +98,37 @@ def layout_problems(store: Store) -> list[Problem]:
                     out.append(symlink_problem(rel))
                 elif not (d.is_dir(follow_symlinks=False) and folder_ok(d.name)):
                     out.append(_unexpected(rel, want))
+                elif name == layout.CUSTOMERS:
+                    out.extend(_shard(Path(d.path), rel))
                 else:
-                    wanted = "profile.yaml, EV-….yaml" if name == "customers" else "EV-….yaml"
-                    out.extend(_record_files(Path(d.path), rel, wanted))
+                    out.extend(_record_files(Path(d.path), rel, "EV-….yaml"))
     return out
+
+
+def _shard(folder: Path, rel: str) -> list[Problem]:
+    """One shard ``customers/SS/``: a folder per customer whose id ends in SS."""
+    out = []
+    for c in _entries(folder):
+        sub = f"{rel}/{c.name}"
+        if c.is_symlink():
+            out.append(symlink_problem(sub))
+        elif not (
+            c.is_dir(follow_symlinks=False)
+            and _customer_folder(c.name)
+            and layout.customer_dir(c.name) == sub
+        ):
+            out.append(_unexpected(sub, f"CU-…{folder.name}/"))
+        else:
+            out.extend(_record_files(Path(c.path), sub, "profile.yaml, EV-….yaml"))
+    return out
+
+
+def flat_layout(store: Store) -> list[Problem]:
+    """A store still in the flat layout: one problem that says what to run."""
+    flat = store.flat_folders()
+    if not flat:
+        return []
+    return [Problem(f"{layout.CUSTOMERS}/{flat[0]}", 0, "", t(*layout.FLAT_MESSAGE))]
 
 
 def _entries(folder: Path) -> list[os.DirEntry]:
@@ -148,6 +177,10 @@ def _customer_folder(name: str) -> bool:
     return bool(_CUSTOMER_FOLDER.match(name))
 
 
+def _shard_folder(name: str) -> bool:
+    return layout.is_shard(name) and bool(_SHARD.match(name))
+
+
 def _day_folder(name: str) -> bool:
     """A real day (not 2026-13-45), as the store names the folder of a day's facts."""
     import datetime as dt
@@ -184,7 +217,8 @@ def unreadable_phones(state: State, store: Store) -> list[Problem]:
             phone = phones.normalize(phone)
         except ValueError:
             continue
-        claims.setdefault(phone, []).append((rel.split("/")[1], rel, lines.get(("phone",), 0)))
+        cid = layout.customer_of(rel) or rel
+        claims.setdefault(phone, []).append((cid, rel, lines.get(("phone",), 0)))
     if not claims:
         return []
     for row in state.customer_rows():
@@ -204,7 +238,7 @@ def unreadable_phones(state: State, store: Store) -> list[Problem]:
     return out
 
 
-_PROFILE = re.compile(r"^customers/[^/]+/profile\.yaml$")
+_PROFILE = re.compile(r"^customers/[^/]+/[^/]+/profile\.yaml$")
 
 
 def _where(state: State, rid: str, *field) -> tuple[str, int]:
@@ -243,7 +277,8 @@ def check_file_names(state: State, src: Loaded) -> list[Problem]:
         return out
     parts = src.path.split("/")
     if rec.scope == "customer":
-        if parts[0] != "customers":
+        folder = layout.customer_of(src.path)
+        if folder is None:
             add(
                 src,
                 "kind",
@@ -251,14 +286,14 @@ def check_file_names(state: State, src: Loaded) -> list[Problem]:
                 "a {k} event belongs under customers/",
                 k=rec.kind,
             )
-        elif rec.customer != parts[1]:
+        elif rec.customer != folder:
             add(
                 src,
                 "customer",
                 "客户 {c} 的事件放在了客户 {f} 的文件夹下",
                 "event of {c} filed under customer {f}",
                 c=rec.customer,
-                f=parts[1],
+                f=folder,
             )
     else:
         day = state.local_date(rec.at).isoformat()

@@ -179,9 +179,14 @@ def commit_paths(
     env = identity_env(name, email)
     run(repo, "update-index", "--add", "--remove", "-z", "--stdin", input="\0".join(paths) + "\0")
     fault("after_index")
-    tree = run(repo, "write-tree").stdout.strip()
     if parent is False:  # not given: ask
         parent = head(repo)
+    try:
+        tree = tree_along(repo, parent, paths) if parent else None
+    except (OSError, ValueError, IndexError, UnicodeError):
+        tree = None  # write-tree knows
+    if tree is None:
+        tree = run(repo, "write-tree").stdout.strip()
     args = ["commit-tree", tree, "-F", "-"]
     if parent:
         args += ["-p", parent]
@@ -193,6 +198,106 @@ def commit_paths(
     run(repo, *ref_args)
     fault("after_ref")
     return commit
+
+
+# A write of more files than this builds its tree from the index (git write-tree).
+TREE_ALONG_MAX = 64
+
+
+def tree_along(repo: Path, parent: str, paths: list[str]) -> str | None:
+    """The tree of ``parent`` with ``paths`` (repo-relative) as they are on disk now (a path
+    not on disk is removed), made from the trees on those paths only: the parent's trees
+    read in one ``git cat-file --batch``, the changed ones written in one ``git mktree
+    --batch``. Unlike ``git write-tree`` it reads and writes no index, so its cost does not
+    grow with the store. None when it cannot say (many paths, a link, a path that is not a
+    plain file or folder, an object git does not have): then ask ``write-tree``.
+
+    The blobs are git's already (``update-index`` wrote them); mktree refuses an entry whose
+    object is missing, so a blob git stored differently (a filter) falls back too."""
+    import hashlib
+
+    if not paths or len(paths) > TREE_ALONG_MAX:
+        return None
+    files: dict[str, str | None] = {}  # path -> blob id, None: removed
+    for p in paths:
+        full = repo / p
+        if full.is_symlink():
+            return None
+        if full.is_file():
+            data = full.read_bytes()
+            files[p] = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+        elif full.exists():
+            return None
+        else:
+            files[p] = None
+    dirs = {""}
+    for p in files:
+        parts = p.split("/")[:-1]
+        dirs.update("/".join(parts[: k + 1]) for k in range(len(parts)))
+    order = sorted(dirs)
+    query = "".join(f"{parent}:{d}\n" if d else f"{parent}^{{tree}}\n" for d in order)
+    proc = run(repo, "cat-file", "--batch", input=query.encode(), text=False, check=False)
+    if proc.returncode != 0:
+        return None
+    out, pos = proc.stdout, 0
+    trees: dict[str, dict[str, tuple[str, str]]] = {}
+    for d in order:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        if header[-1] == b"missing":
+            trees[d], pos = {}, end + 1
+            continue
+        if len(header) != 3 or header[1] != b"tree":
+            return None
+        size = int(header[2])
+        trees[d] = _entries(out[end + 1 : end + 1 + size])
+        pos = end + 2 + size
+    for p, blob in files.items():
+        d, _, name = p.rpartition("/")
+        if blob is None:
+            trees[d].pop(name, None)
+        else:
+            trees[d][name] = ("100644", blob)
+    made: dict[str, str] = {}
+    batch = []
+    for d in sorted(dirs, key=lambda d: -(d.count("/") + 1) if d else 0):  # deepest first
+        up, _, name = d.rpartition("/")
+        entries = trees[d]
+        if not entries:
+            if not d:
+                return None
+            trees[up].pop(name, None)  # git keeps no empty folder
+            continue
+        items = sorted(
+            entries.items(), key=lambda kv: kv[0] + "/" if kv[1][0] == "40000" else kv[0]
+        )
+        body = b"".join(f"{m} {n}".encode() + b"\0" + bytes.fromhex(h) for n, (m, h) in items)
+        made[d] = hashlib.sha1(b"tree %d\0" % len(body) + body).hexdigest()
+        batch.append("".join(f"{_KIND.get(m, m + ' blob')} {h}\t{n}\0" for n, (m, h) in items))
+        if d:
+            trees[up][name] = ("40000", made[d])
+    proc = run(repo, "mktree", "-z", "--batch", input="\0".join(batch), check=False)
+    if proc.returncode != 0 or proc.stdout.split() != list(made.values()):
+        return None
+    return made[""]
+
+
+_KIND = {"40000": "040000 tree", "160000": "160000 commit"}  # mode -> mktree's "mode type"
+
+
+def _entries(data: bytes) -> dict[str, tuple[str, str]]:
+    """A tree object's entries: name -> (mode, object id)."""
+    out = {}
+    i = 0
+    while i < len(data):
+        sp = data.index(b" ", i)
+        nul = data.index(b"\0", sp)
+        out[data[sp + 1 : nul].decode("utf-8")] = (
+            data[i:sp].decode(),
+            data[nul + 1 : nul + 21].hex(),
+        )
+        i = nul + 21
+    return out
 
 
 def dirty(repo: Path, pathspec: str) -> list[str]:

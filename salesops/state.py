@@ -174,6 +174,7 @@ class State:
         """Every record folded; read through the cache (salesops.cache) when there is one."""
         from salesops import cache
 
+        store.require_sharded()
         return cache.load_state(store)
 
     @classmethod

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from salesops import env, gitutil, yamlio
+from salesops import env, gitutil, layout, yamlio
 from salesops.errors import (
     Problem,
     RecordError,
@@ -263,16 +263,16 @@ def _misplaced(data: dict, path: str, lines) -> list[Problem]:
     stand in for the record it names."""
     rid = data.get("id")
     parts = path.split("/")
-    if not isinstance(rid, str) or not path.endswith(".yaml") or len(parts) not in (2, 3):
+    if not isinstance(rid, str) or not path.endswith(".yaml") or len(parts) not in (2, 3, 4):
         return []
     stem = parts[-1].removesuffix(".yaml")
     out = []
-    if len(parts) == 3 and parts[0] == "customers" and stem == "profile":
-        if parts[1] != rid:
+    if len(parts) == 4 and parts[0] == layout.CUSTOMERS and stem == "profile":
+        if parts[2] != rid:
             message = t(
                 "文件夹是 {f}，资料里是 {i}",
                 "folder says {f}, the profile says {i}",
-                f=parts[1],
+                f=parts[2],
                 i=rid,
             )
             out.append(Problem(path, lines.get(("id",), 0), "id", message))
@@ -509,12 +509,14 @@ class Store:
         if len(parts) == 2:
             model = {"staff": Staff, "units": Unit}.get(parts[0])
             return (model, "m") if model else None
-        if len(parts) == 3 and parts[1] and parts[2]:
-            if parts[0] == "customers":
-                model = CustomerProfile if parts[2] == "profile.yaml" else None
-                return model, "c:" + parts[1]
-            if parts[0] in self.scopes():
-                return None, f"d:{parts[0]}/{parts[1]}"
+        if len(parts) == 4 and parts[0] == layout.CUSTOMERS:
+            cid = layout.customer_of(rel)
+            if cid and parts[3]:
+                model = CustomerProfile if parts[3] == "profile.yaml" else None
+                return model, "c:" + cid
+            return None
+        if len(parts) == 3 and parts[1] and parts[2] and parts[0] in self.scopes():
+            return None, f"d:{parts[0]}/{parts[1]}"
         return None
 
     def piece_of(self, rel: str) -> str:
@@ -533,16 +535,12 @@ class Store:
                 for entry in sorted(os.scandir(base), key=lambda e: e.name):
                     if entry.name.endswith(".yaml") and entry.is_file():
                         yield f"{folder}/{entry.name}", model
-        base = root / "customers"
-        if base.is_dir():
-            for cdir in sorted(os.scandir(base), key=lambda e: e.name):
-                if not cdir.is_dir(follow_symlinks=False):  # a link: check names it
+        for cid, folder in self.customer_folders():
+            for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+                if not entry.name.endswith(".yaml") or not entry.is_file():
                     continue
-                for entry in sorted(os.scandir(cdir.path), key=lambda e: e.name):
-                    if not entry.name.endswith(".yaml") or not entry.is_file():
-                        continue
-                    model = CustomerProfile if entry.name == "profile.yaml" else None
-                    yield f"customers/{cdir.name}/{entry.name}", model
+                model = CustomerProfile if entry.name == "profile.yaml" else None
+                yield layout.customer_file(cid, entry.name), model
         for scope in self.scopes():
             base = root / scope
             if not base.is_dir():
@@ -552,6 +550,158 @@ class Store:
                     for entry in sorted(os.scandir(ddir.path), key=lambda e: e.name):
                         if entry.name.endswith(".yaml") and entry.is_file():
                             yield f"{scope}/{ddir.name}/{entry.name}", None
+
+    def customer_folders(self) -> Iterator[tuple[str, str]]:
+        """(customer id, folder on disk) of every customer folder in the sharded layout, in
+        id order (as the flat layout listed them: the fold's order). Links and files are not
+        followed (check names them); a folder of the flat layout is not a shard's and is left
+        out (``flat_folders``), and so is a customer's folder in a shard not its own."""
+        base = self.root / layout.CUSTOMERS
+        found = []
+        for sdir in _scan(base):
+            if not (layout.is_shard(sdir.name) and sdir.is_dir(follow_symlinks=False)):
+                continue
+            for cdir in _scan(sdir.path):
+                if cdir.is_dir(follow_symlinks=False) and layout.shard(cdir.name) == sdir.name:
+                    found.append((cdir.name, cdir.path))
+        found.sort()
+        yield from found
+
+    def flat_folders(self) -> list[str]:
+        """The customer folders still in the flat layout (``customers/CU-…``)."""
+        n = layout.SHARD_LEN
+        try:  # asked by every command: one listing, nothing sorted or stat'ed for a shard
+            with os.scandir(self.root / layout.CUSTOMERS) as it:
+                found = [e.name for e in it if len(e.name) != n and e.name.startswith("CU-")]
+        except OSError:
+            return []
+        return sorted(name for name in found if (self.root / layout.CUSTOMERS / name).is_dir())
+
+    def require_sharded(self) -> None:
+        """Refuse to work on a store in the flat layout: say what to run instead."""
+        if self.flat_folders():
+            raise SalesopsError(t(*layout.FLAT_MESSAGE), data={"layout": "flat"})
+
+    def move_to_shards(self) -> int:
+        """Move every customer folder of the flat layout to its shard, in one commit of
+        renames (each file's bytes as they are, so ``git log --follow`` and ``customer
+        history`` keep its past). A file already at its new place (a merge brought it
+        there) with the same bytes is only removed from the old one; different bytes stop
+        the move before anything changes. Like every write: under the lock, journaled (a
+        killed move is undone by the next command), the folders fsynced before the commit.
+        Returns how many folders were moved."""
+        if (self.root / SAMPLE_MARK).exists():
+            raise SalesopsError(
+                t(
+                    "这是项目自带的示例记录库，不能写入；用 salesops demo 复制一份，或 salesops init 新建",
+                    "this is the project's sample store and is read-only; copy it with salesops demo, or salesops init a new one",
+                )
+            )
+        with self.lock():
+            self.recover()
+            self.check_writable()
+            flat = self.flat_folders()
+            if not flat:
+                return 0
+            whole: list[str] = []  # customers whose folder moves as it is
+            moves: list[tuple[str, str]] = []  # store paths of each file: (old, new)
+            drops: list[str] = []  # old paths whose file is at its new place already
+            for cid in flat:
+                there = (self.root / layout.customer_dir(cid)).exists()
+                if not there:
+                    whole.append(cid)
+                for entry in _scan(self.root / layout.flat_dir(cid)):
+                    old = f"{layout.flat_dir(cid)}/{entry.name}"
+                    if entry.is_dir(follow_symlinks=False):
+                        raise SalesopsError(
+                            t(
+                                "{p} 是文件夹：客户文件夹里只有记录文件；移走它再运行 salesops doctor --fix",
+                                "{p} is a folder: a customer's folder holds record files only; move it away, then run salesops doctor --fix",
+                                p=old,
+                            )
+                        )
+                    new = layout.customer_file(cid, entry.name)
+                    target = self.root / new
+                    if there and (target.exists() or target.is_symlink()):
+                        if _same_file(self.root / old, target):
+                            drops.append(old)
+                            continue
+                        raise SalesopsError(
+                            t(
+                                "{o} 和 {n} 都在，内容不同：请先决定保留哪一个（删掉另一个并提交），再运行 salesops doctor --fix",
+                                "both {o} and {n} exist, with different contents: keep one (delete the other and commit), then run salesops doctor --fix",
+                                o=old,
+                                n=new,
+                            )
+                        )
+                    moves.append((old, new))
+            rels = [*drops, *(p for pair in moves for p in pair)]
+            git_paths = [self.git_path(rel) for rel in rels]
+            head = gitutil.read_head(self.gitdir)
+            journal = {"head": head, "paths": git_paths, "commit_started": False}
+            yamlio.atomic_write(self.journal_path, json.dumps(journal))
+            base = self.root / layout.CUSTOMERS
+            shards = sorted({layout.shard(cid) for cid in flat})
+            done: list[tuple[Path, Path]] = []
+            moved_whole = set(whole)
+            try:
+                for cid in whole:  # one rename per folder
+                    pair = (self.root / layout.flat_dir(cid), self.root / layout.customer_dir(cid))
+                    pair[1].parent.mkdir(exist_ok=True)
+                    os.rename(*pair)
+                    done.append(pair)
+                    fault("after_rename")
+                for old, new in moves:  # into a folder that is there already: file by file
+                    pair = (self.root / old, self.root / new)
+                    if pair[0].parent.name in moved_whole or not os.path.lexists(pair[0]):
+                        continue
+                    os.rename(*pair)
+                    done.append(pair)
+                for old in drops:
+                    (self.root / old).unlink()
+                for cid in flat:
+                    _prune(self.root / layout.flat_dir(cid), self.root)
+                for folder in (base, *(base / sh for sh in shards)):
+                    yamlio.fsync_dir(folder)
+                journal["commit_started"] = True
+                yamlio.atomic_write(self.journal_path, json.dumps(journal))
+                message = f"doctor: sharded layout ({len(flat)} customer folders moved)"
+                gitutil.commit_paths(
+                    self.repo,
+                    git_paths,
+                    message,
+                    "salesops",
+                    "salesops@localhost",
+                    parent=head,
+                    fault=fault,
+                )
+            except BaseException:
+                for src, dst in reversed(done):  # back where they were
+                    src.parent.mkdir(parents=True, exist_ok=True)
+                    os.rename(dst, src)
+                    _prune(dst.parent, self.root)
+                for sh in shards:
+                    _prune(base / sh, self.root)
+                if drops:
+                    _restore(self, [self.git_path(p) for p in drops], head)
+                if head:
+                    gitutil.run(
+                        self.repo,
+                        "reset",
+                        "-q",
+                        head,
+                        "--pathspec-from-file=-",
+                        "--pathspec-file-nul",
+                        input="\0".join(git_paths) + "\0",
+                        check=False,
+                    )
+                self.journal_path.unlink(missing_ok=True)
+                raise
+            self.journal_path.unlink(missing_ok=True)
+            from salesops import cache
+
+            cache.Cache(self).drop()  # every path changed: the next command rebuilds it
+            return len(flat)
 
     def load_all(self) -> tuple[list[Loaded], list[Problem]]:
         loaded, problems = [], []
@@ -576,7 +726,7 @@ class Store:
         if isinstance(record, Staff):
             return f"staff/{record.id}.yaml"
         if isinstance(record, CustomerProfile):
-            return f"customers/{record.id}/profile.yaml"
+            return layout.customer_file(record.id, "profile.yaml")
         if isinstance(record, Unit):
             return f"units/{record.id}.yaml"
         if isinstance(record, Event):
@@ -628,7 +778,9 @@ class Store:
         if journal.get("commit_started") and current != journal.get("head"):
             # The commit landed: only make the index agree with it.
             if paths and current:
-                gitutil.run(self.repo, "reset", "-q", current, "--", *paths, check=False)
+                listing = "\0".join(paths) + "\0"
+                args = ["reset", "-q", current, "--pathspec-from-file=-", "--pathspec-file-nul"]
+                gitutil.run(self.repo, *args, input=listing, check=False)
         else:
             _restore(self, paths, journal.get("head"))
         for gp in paths:
@@ -687,9 +839,27 @@ class Store:
         return gitutil.dirty(self.repo, self.prefix or ".")
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return not a.is_symlink() and not b.is_symlink() and a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
+
+
+def _scan(folder) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError:
+        return []
+
+
 def _restore(store: Store, git_paths: list[str], head: str | None) -> None:
     """Put ``git_paths`` back as they are in ``head`` (or remove them), file and index."""
     if not git_paths:
+        return
+    if len(git_paths) > MANY_PATHS:
+        _restore_many(store, git_paths, head)
         return
     tracked = set()
     if head:
@@ -716,6 +886,49 @@ def _restore(store: Store, git_paths: list[str], head: str | None) -> None:
         gitutil.run(
             store.repo, "rm", "-q", "--cached", "--ignore-unmatch", "--", *git_paths, check=False
         )
+
+
+MANY_PATHS = 200  # more paths than this go to git on its standard input, not as arguments
+
+
+def _restore_many(store: Store, git_paths: list[str], head: str | None) -> None:
+    """``_restore`` of a move of many files (``move_to_shards`` killed half-way): the
+    blobs read in one ``git cat-file --batch``, the index reset from a path list."""
+    wanted = set(git_paths)
+    tracked: list[str] = []
+    if head:
+        out = gitutil.run(
+            store.repo, "ls-tree", "-r", "-z", "--name-only", head, "--", store.prefix or "."
+        ).stdout
+        tracked = [p for p in out.split("\0") if p in wanted]
+    if tracked:
+        batch = "".join(f"{head}:{gp}\n" for gp in tracked).encode()
+        data = gitutil.run(store.repo, "cat-file", "--batch", input=batch, text=False).stdout
+        pos = 0
+        for gp in tracked:
+            end = data.index(b"\n", pos)
+            size = int(data[pos:end].split()[2])
+            blob = data[end + 1 : end + 1 + size]
+            pos = end + 2 + size
+            full = store.repo / gp
+            try:
+                same = full.read_bytes() == blob
+            except OSError:
+                same = False
+            if not same:
+                full.parent.mkdir(parents=True, exist_ok=True)
+                yamlio.atomic_write(full, blob)
+    for gp in wanted.difference(tracked):
+        full = store.repo / gp
+        full.unlink(missing_ok=True)
+        _prune(full.parent, store.root)
+    listing = "\0".join(git_paths) + "\0"
+    if head:
+        args = ["reset", "-q", head, "--pathspec-from-file=-", "--pathspec-file-nul"]
+        gitutil.run(store.repo, *args, input=listing, check=False)
+    else:
+        args = ["rm", "-q", "--cached", "--ignore-unmatch", "--pathspec-from-file=-"]
+        gitutil.run(store.repo, *args, "--pathspec-file-nul", input=listing, check=False)
 
 
 def _prune(folder: Path, stop: Path) -> None:
@@ -814,6 +1027,7 @@ class Transaction:
         with store.lock():
             store.recover()
             store.check_writable()
+            store.require_sharded()
             for rel in self.new:
                 if (store.root / rel).exists():
                     raise SalesopsError(t("记录已存在：{p}", "record exists already: {p}", p=rel))

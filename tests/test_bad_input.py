@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from salesops.layout import customer_dir
 from tests.conftest import git
 
 
@@ -17,7 +18,7 @@ def shop(office, cli, monkeypatch):
     r = cli("--as", "李娜", "--json", "customer", "add", "--name", "张三", "--gender", "男",
             "--phone", "13812345678", "--address", "深圳")  # fmt: skip
     office.cid = json.loads(r.stdout)["id"]
-    office.profile = f"customers/{office.cid}/profile.yaml"
+    office.profile = f"{customer_dir(office.cid)}/profile.yaml"
     return office
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from salesops import cache
 from salesops.checks import run_checks
+from salesops.layout import customer_dir
 from salesops.store import Store
 from tests.conftest import git
 
@@ -142,17 +143,17 @@ def test_every_kind_of_write_hand_edit_and_git_operation(office, mode):
     same(path)
 
     # by hand: an edited profile, a broken file, a new untracked record, a deleted one
-    profile = path / "customers" / a.id / "profile.yaml"
+    profile = path / customer_dir(a.id) / "profile.yaml"
     profile.write_text(profile.read_text("utf-8").replace("深圳南山", "广州"), "utf-8")
     same(path)
-    broken = path / "customers" / b.id / "profile.yaml"
+    broken = path / customer_dir(b.id) / "profile.yaml"
     keep = broken.read_text("utf-8")
     broken.write_text(keep + "bogus: field\n", "utf-8")
     same(path)
     broken.write_text(keep, "utf-8")
     same(path)
-    stray = path / "customers" / "CU-01M8CP3HAYNJN56BE9Y2QJ4KZ2" / "profile.yaml"
-    stray.parent.mkdir()
+    stray = path / customer_dir("CU-01M8CP3HAYNJN56BE9Y2QJ4KZ2") / "profile.yaml"
+    stray.parent.mkdir(parents=True)
     stray.write_text(
         "schema_version: 1\nid: CU-01M8CP3HAYNJN56BE9Y2QJ4KZ2\nname: 手工\n"
         "registered_at: '2026-01-01T10:00:00+08:00'\nregistered_by: " + li.id + "\n",
@@ -178,15 +179,15 @@ def another_desk_commits(office, who) -> str:
     """A customer added and committed by another clerk's write (plain git: no cache update,
     as when that write finds the cache moved on and leaves it alone)."""
     cid = "CU-01M8CP3HAYNJN56BE9Y2QJ4KZ2"
-    new = office.path / "customers" / cid / "profile.yaml"
-    new.parent.mkdir()
+    new = office.path / customer_dir(cid) / "profile.yaml"
+    new.parent.mkdir(parents=True)
     new.write_text(
         f"schema_version: 1\nid: {cid}\nname: 李四\n"
         f"registered_at: '2026-01-01T10:00:00+08:00'\nregistered_by: {who.id}\n",
         "utf-8",
     )
     git(office.path, "add", "customers")
-    git(office.path, *COMMIT, "-m", "customer add", "--", f"customers/{cid}")
+    git(office.path, *COMMIT, "-m", "customer add", "--", customer_dir(cid))
     return cid
 
 
@@ -197,7 +198,7 @@ def test_a_commit_made_while_a_reader_refreshes_is_not_lost(office, mode, monkey
     li = office.consultants[0]
     a = add(office, li, "张三", "13800000001")
     cached(office.path)
-    profile = office.path / "customers" / a.id / "profile.yaml"
+    profile = office.path / customer_dir(a.id) / "profile.yaml"
     profile.write_text(profile.read_text("utf-8").replace("张三", "张三丰"), "utf-8")
     git(office.path, *COMMIT, "-am", "customer edit")
     other = []
@@ -224,7 +225,7 @@ def test_a_piece_edited_by_hand_is_seen_when_read(office):
     cache.VERIFY_LIMIT, keep = 0, cache.VERIFY_LIMIT
     try:
         cached(office.path)
-        profile = office.path / "customers" / a.id / "profile.yaml"
+        profile = office.path / customer_dir(a.id) / "profile.yaml"
         profile.write_text(profile.read_text("utf-8").replace("张三", "张三丰"), "utf-8")
         state = cached(office.path)
         other = another_desk_commits(office, li)
@@ -315,7 +316,7 @@ def test_a_write_is_refused_while_a_record_is_changed_by_hand(office, mode):
 
     li = office.consultants[0]
     a = add(office, li, "张三", "13800000001")
-    profile = office.path / "customers" / a.id / "profile.yaml"
+    profile = office.path / customer_dir(a.id) / "profile.yaml"
     profile.write_text(profile.read_text("utf-8").replace("张三", "张三丰"), "utf-8")
     head = office.head()
     with pytest.raises(SalesopsError, match="未提交"):
@@ -371,7 +372,7 @@ def test_a_simulated_office_day_by_day(tmp_path, monkeypatch):
     )
     tx.commit()
     same(path)
-    victim = next((path / "customers" / cs.id).glob("EV-*.yaml"))
+    victim = next((path / customer_dir(cs.id)).glob("EV-*.yaml"))
     victim.unlink()
     same(path)
 
@@ -474,7 +475,7 @@ def test_history_from_the_commit_index_equals_git_log(office, monkeypatch):
     edit_customer(office.session(li), a.id, address="深圳")  # extended by the write
     assert len(both(a.id)) == 2
     # a hand commit, then history rewritten under the index (reset and a new commit)
-    profile = office.path / "customers" / a.id / "profile.yaml"
+    profile = office.path / customer_dir(a.id) / "profile.yaml"
     profile.write_text(profile.read_text("utf-8").replace("深圳", "广州"), "utf-8")
     git(office.path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--no-verify",
         "-am", "hand edit")  # fmt: skip

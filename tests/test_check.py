@@ -8,6 +8,7 @@ import re
 import pytest
 
 from salesops import ids
+from salesops.layout import customer_dir
 from salesops.store import Store
 from tests.conftest import git
 
@@ -54,33 +55,35 @@ def test_reference_to_a_missing_staff_member(shop, cli):
     cid = shop.ids["张三"]
     ghost = ids.new_id("staff")
     eid, text = note(cid, ghost)
-    write(shop, f"customers/{cid}/{eid}.yaml", text)
-    assert problems(cli) == [f"customers/{cid}/{eid}.yaml:5: by: no staff member {ghost}"]
+    write(shop, f"{customer_dir(cid)}/{eid}.yaml", text)
+    assert problems(cli) == [f"{customer_dir(cid)}/{eid}.yaml:5: by: no staff member {ghost}"]
 
 
 def test_reference_to_a_missing_customer(shop, cli):
     ghost = ids.new_id("customer")
     eid, text = note(ghost, shop.consultants[0].id)
-    write(shop, f"customers/{ghost}/{eid}.yaml", text)
+    write(shop, f"{customer_dir(ghost)}/{eid}.yaml", text)
     assert problems(cli) == [
-        f"customers/{ghost}/{eid}.yaml: customer: customer {ghost} has events but no profile.yaml",
-        f"customers/{ghost}/{eid}.yaml:6: customer: no customer {ghost}",
+        f"{customer_dir(ghost)}/{eid}.yaml: customer: customer {ghost} has events but no profile.yaml",
+        f"{customer_dir(ghost)}/{eid}.yaml:6: customer: no customer {ghost}",
     ]
 
 
 def test_two_customers_with_one_phone(shop, cli):
     a, b = sorted(shop.ids.values())
-    path = shop.path / f"customers/{b}/profile.yaml"
+    path = shop.path / f"{customer_dir(b)}/profile.yaml"
     other = "13812345678" if b == shop.ids["李四"] else "13900001111"
     text = path.read_text("utf-8")
     path.write_text(re.sub(r"phone: '\d+'", f"phone: '{other}'", text), "utf-8")
     got = problems(cli)
     state = Store(shop.path).state()
     first, then = sorted([a, b], key=lambda c: (state.customers[c].profile.registered_at, c))
-    assert [line.split(": phone ")[0] for line in got] == [
-        f"customers/{a}/profile.yaml:5: phone: same phone as customer {b}",
-        f"customers/{b}/profile.yaml:5: phone: same phone as customer {a}",
-    ]
+    assert [line.split(": phone ")[0] for line in got] == sorted(  # by path: shard first
+        [
+            f"{customer_dir(a)}/profile.yaml:5: phone: same phone as customer {b}",
+            f"{customer_dir(b)}/profile.yaml:5: phone: same phone as customer {a}",
+        ]
+    )
     # each line names who holds the phone on both profiles, and what settles it
     for line in got:
         assert f"({a}, owner " in line and f"({b}, owner " in line
@@ -90,31 +93,33 @@ def test_two_customers_with_one_phone(shop, cli):
 def test_an_event_under_the_wrong_customer(shop, cli):
     zhang, li = shop.ids["张三"], shop.ids["李四"]
     eid, text = note(zhang, shop.consultants[0].id)
-    write(shop, f"customers/{li}/{eid}.yaml", text)
+    write(shop, f"{customer_dir(li)}/{eid}.yaml", text)
     assert problems(cli) == [
-        f"customers/{li}/{eid}.yaml:6: customer: event of {zhang} filed under customer {li}"
+        f"{customer_dir(li)}/{eid}.yaml:6: customer: event of {zhang} filed under customer {li}"
     ]
 
 
 def test_a_renamed_event_file(shop, cli):
     cid = shop.ids["张三"]
     eid, text = note(cid, shop.consultants[0].id)
-    write(shop, f"customers/{cid}/EV-COPY.yaml", text)
+    write(shop, f"{customer_dir(cid)}/EV-COPY.yaml", text)
     assert problems(cli) == [
-        f"customers/{cid}/EV-COPY.yaml:2: id: file name says EV-COPY, the record says {eid}"
+        f"{customer_dir(cid)}/EV-COPY.yaml:2: id: file name says EV-COPY, the record says {eid}"
     ]
 
 
 def test_an_unknown_kind(shop, cli):
     cid = shop.ids["张三"]
     eid, text = note(cid, shop.consultants[0].id, kind="teleport")
-    write(shop, f"customers/{cid}/{eid}.yaml", text)
-    assert problems(cli) == [f"customers/{cid}/{eid}.yaml:3: kind: unknown event kind 'teleport'"]
+    write(shop, f"{customer_dir(cid)}/{eid}.yaml", text)
+    assert problems(cli) == [
+        f"{customer_dir(cid)}/{eid}.yaml:3: kind: unknown event kind 'teleport'"
+    ]
 
 
 def test_conflict_markers_left_by_a_merge(shop, cli):
     cid = shop.ids["李四"]
-    rel = f"customers/{cid}/profile.yaml"
+    rel = f"{customer_dir(cid)}/profile.yaml"
     text = (shop.path / rel).read_text("utf-8")
     write(
         shop,
@@ -131,7 +136,7 @@ def test_conflict_markers_left_by_a_merge(shop, cli):
 def test_a_broken_profile_is_reported_once(shop, cli):
     """The events of a customer whose profile does not load are not reported again."""
     cid = shop.ids["张三"]
-    rel = f"customers/{cid}/profile.yaml"
+    rel = f"{customer_dir(cid)}/profile.yaml"
     write(shop, rel, (shop.path / rel).read_text("utf-8") + "nmae: x\n")
     assert problems(cli) == [f"{rel}:8: nmae: unknown field (misspelled?)"]
 
@@ -141,8 +146,8 @@ def test_every_problem_in_a_stable_order_and_as_json(shop, cli):
     ghost = ids.new_id("staff")
     eid1, text1 = note(zhang, ghost)
     eid2, text2 = note(zhang, shop.consultants[0].id, kind="teleport")
-    write(shop, f"customers/{li}/{eid1}.yaml", text1)
-    write(shop, f"customers/{zhang}/{eid2}.yaml", text2)
+    write(shop, f"{customer_dir(li)}/{eid1}.yaml", text1)
+    write(shop, f"{customer_dir(zhang)}/{eid2}.yaml", text2)
     write(shop, f"staff/{ghost}.yaml", "schema_version: 1\nid: x\n")
     first = problems(cli)
     assert problems(cli) == first
@@ -169,7 +174,7 @@ def test_every_problem_in_a_stable_order_and_as_json(shop, cli):
 def test_check_in_chinese_by_default(shop, cli, monkeypatch):
     monkeypatch.delenv("SALESOPS_LANG")
     cid = shop.ids["张三"]
-    rel = f"customers/{cid}/profile.yaml"
+    rel = f"{customer_dir(cid)}/profile.yaml"
     write(shop, rel, (shop.path / rel).read_text("utf-8").replace("name: 张三", "nmae: 张三"))
     r = cli("check")
     assert r.stdout == (
@@ -182,11 +187,11 @@ def test_check_in_chinese_by_default(shop, cli, monkeypatch):
 def test_an_unreadable_office_still_checks_every_other_file(shop, cli):
     write(shop, "office.yaml", "name: [\n")
     cid = shop.ids["张三"]
-    rel = f"customers/{cid}/profile.yaml"
+    rel = f"{customer_dir(cid)}/profile.yaml"
     write(shop, rel, (shop.path / rel).read_text("utf-8") + "x: 1\n")
     lines = problems(cli)
     assert [line.split(":")[0] for line in lines] == [
-        "customers/" + cid + "/profile.yaml",
+        customer_dir(cid) + "/profile.yaml",
         "office.yaml",
     ]
 
@@ -194,9 +199,9 @@ def test_an_unreadable_office_still_checks_every_other_file(shop, cli):
 def test_the_hook_checks_what_is_staged_not_the_working_tree(shop):
     """A broken file that is not staged does not block a good commit of another file."""
     cid, li = shop.ids["张三"], shop.ids["李四"]
-    good = shop.path / f"customers/{cid}/profile.yaml"
+    good = shop.path / f"{customer_dir(cid)}/profile.yaml"
     good.write_text(good.read_text("utf-8").replace("name: 张三", "name: 张三三"), "utf-8")
-    bad = shop.path / f"customers/{li}/profile.yaml"
+    bad = shop.path / f"{customer_dir(li)}/profile.yaml"
     bad.write_text(bad.read_text("utf-8") + "x: 1\n", "utf-8")
     git(shop.path, "add", str(good))
     git(shop.path, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "rename")

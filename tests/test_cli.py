@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from salesops.cli import COMMANDS, main
+from salesops.layout import customer_dir
 from tests.conftest import ROOT, Cli, git
 
 
@@ -194,7 +195,7 @@ def test_customer_add_makes_one_commit_by_the_actor(office, cli):
     assert log.startswith("李娜|" + office.consultants[0].email + "|customer add: " + cid)
     assert "13812345678" not in log and "张三" not in log
     assert len(git(office.path, "show", "--name-only", "--format=", "HEAD").split()) == 2
-    profile = (office.path / "customers" / cid / "profile.yaml").read_text("utf-8")
+    profile = (office.path / customer_dir(cid) / "profile.yaml").read_text("utf-8")
     assert "phone: '13812345678'" in profile and "name: 张三" in profile
     assert office.status() == ""
 
@@ -289,7 +290,7 @@ def test_customer_edit(office, cli):
     assert git(office.path, "log", "-1", "--format=%s").strip() == (
         f"customer edit (phone, address): {cid}"
     )
-    assert "phone: '13900001111'" in (office.path / "customers" / cid / "profile.yaml").read_text()
+    assert "phone: '13900001111'" in (office.path / customer_dir(cid) / "profile.yaml").read_text()
     r = cli("--as", "李娜", "customer", "edit", "zs", "--phone", "13900001111")
     assert r.exit_code == 1 and "没有需要修改的内容" in r.stderr
     r = cli("--lang", "en", "--as", "王经理", "customer", "edit", cid, "--name", "张三三")

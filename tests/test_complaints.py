@@ -9,6 +9,7 @@ import pytest
 
 from salesops import ids
 from salesops.checks import run_checks
+from salesops.layout import customer_dir
 from salesops.models.operations import ComplaintAssign
 from salesops.processes import complaints as cp
 from tests.conftest import git
@@ -243,7 +244,7 @@ def test_check_reports_a_step_out_of_order(office, desk, zs, cli):
         complaint=cid,
         department="工程部",
     )
-    commit_file(office.path, f"customers/{zs}/{step.id}.yaml", step)
+    commit_file(office.path, f"{customer_dir(zs)}/{step.id}.yaml", step)
     problems = run_checks(state(office))
     assert [p.message for p in problems] == [
         f"step out of order: complaint {cid} is received; next allowed: promised"

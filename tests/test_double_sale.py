@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from salesops.layout import customer_dir
 from salesops.processes.units import add_unit
 from tests.conftest import Cli
 from tests.test_sync import Clones
@@ -81,7 +82,7 @@ def test_check_says_it_in_the_interface_language_until_one_is_cancelled(sold_twi
     assert r.exit_code == 1
     [line] = r.stdout.splitlines()
     path, rest = line.split(":", 1)
-    assert path.startswith(f"customers/{c.q.id}/EV-")  # the later subscription's file
+    assert path.startswith(f"{customer_dir(c.q.id)}/EV-")  # the later subscription's file
     assert rest.split(": ", 1)[1] == "unit: " + ZH
     r = c.cli_b("--lang", "en", "check")
     assert r.stdout.splitlines()[0].split(": ", 2)[2] == EN

@@ -14,6 +14,7 @@ import pytest
 from salesops import cache, gitutil
 from salesops.errors import SalesopsError
 from salesops.faults import POINTS
+from salesops.layout import customer_dir
 from salesops.processes.customers import add_customer
 from salesops.store import Store
 from tests.conftest import git
@@ -193,7 +194,7 @@ def test_doctor_finds_uncommitted_records_and_leaves_them_to_a_person(office):
     profile, _ = add_customer(
         office.session(li), name="张三", gender="男", phone="13800000001", address=None, notes=None
     )
-    path = office.path / "customers" / profile.id / "profile.yaml"
+    path = office.path / customer_dir(profile.id) / "profile.yaml"
     path.write_text(path.read_text("utf-8").replace("张三", "张三丰"), "utf-8")
     code, found = doctor(office, "--fix")
     assert code == 1
@@ -203,7 +204,7 @@ def test_doctor_finds_uncommitted_records_and_leaves_them_to_a_person(office):
 
 
 def test_doctor_removes_temp_files_of_dead_writes(office):
-    folder = office.path / "customers" / "CU-01M8CP3HAYNJN56BE9Y2QJ4KZ2"
+    folder = office.path / customer_dir("CU-01M8CP3HAYNJN56BE9Y2QJ4KZ2")
     folder.mkdir(parents=True)
     tmp = folder / ".profile.yaml.999999.tmp"
     tmp.write_text("half")

@@ -11,6 +11,7 @@ import pytest
 from salesops import yamlio
 from salesops.checks import run_checks
 from salesops.errors import SalesopsError
+from salesops.layout import customer_dir
 from salesops.models import CustomerProfile
 from salesops.processes import calls, rotation, visits
 from salesops.processes.customers import add_member, remove_member, split_member
@@ -54,7 +55,7 @@ def household(office):
 
 def test_a_profile_written_before_members_reads_as_it_did(office):
     cid = customer(office, "张三", "13800000001")
-    rel = f"customers/{cid}/profile.yaml"
+    rel = f"{customer_dir(cid)}/profile.yaml"
     text = (office.path / rel).read_text()
     assert "members" not in text  # a profile without members is written as before
     profile = Store(office.path).state().customers[cid].profile
@@ -64,7 +65,9 @@ def test_a_profile_written_before_members_reads_as_it_did(office):
 def test_member_add_writes_one_commit_by_the_actor_and_show_lists_them(household, cli):
     office = household
     assert git(office.path, "log", "-1", "--format=%an|%s").startswith("陈静|customer member add")
-    data, _ = yamlio.loads((office.path / f"customers/{office.zhang_san}/profile.yaml").read_text())
+    data, _ = yamlio.loads(
+        (office.path / f"{customer_dir(office.zhang_san)}/profile.yaml").read_text()
+    )
     assert data["members"] == [{"name": "李梅", "relation": "spouse", "phone": WIFE}]
     r = cli("--as", "陈静", "customer", "show", "张三")
     assert r.exit_code == 0, r.output
@@ -222,8 +225,8 @@ def test_one_household_at_two_desks_offline_is_named_by_sync_and_check(office, t
     assert r.exit_code == 1
     lines = [line for line in r.stdout.splitlines() if "电话相同" in line]
     assert len(lines) == 2
-    assert any(line.startswith(f"customers/{husband.id}/profile.yaml:") and ": members: " in line for line in lines)  # fmt: skip
-    assert any(line.startswith(f"customers/{wife.id}/profile.yaml:") and ": phone: " in line for line in lines)  # fmt: skip
+    assert any(line.startswith(f"{customer_dir(husband.id)}/profile.yaml:") and ": members: " in line for line in lines)  # fmt: skip
+    assert any(line.startswith(f"{customer_dir(wife.id)}/profile.yaml:") and ": phone: " in line for line in lines)  # fmt: skip
 
 
 def test_the_visit_prompt_asks_who_came_along(office):
@@ -303,7 +306,7 @@ def test_merge_moves_both_histories_under_one_customer_in_one_commit(twice, cli,
     # renames: git follows each moved fact back to where it was written
     moved = git(office.path, "show", "--name-status", "-M", "--format=", "HEAD").splitlines()
     renames = [line for line in moved if line.startswith("R")]
-    assert len(renames) == 2 and all(f"customers/{office.wife}/" in r for r in renames)
+    assert len(renames) == 2 and all(f"{customer_dir(office.wife)}/" in r for r in renames)
     (fact_file,) = [
         line.split("\t")[1] for line in moved if line.startswith("A")
     ]  # the merge fact, and nothing else new

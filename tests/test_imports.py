@@ -68,6 +68,6 @@ def test_help_and_the_store_commands_import_neither_pandas_nor_jinja2(tmp_path):
     assert "REPORT " in proc.stderr, proc.stderr
     report = json.loads(proc.stderr.rsplit("REPORT ", 1)[1])
     assert len(report) == len(runs)
-    profiles = list((tmp_path / "s" / "customers").glob("*/profile.yaml"))
+    profiles = list((tmp_path / "s" / "customers").glob("*/*/profile.yaml"))
     assert "深圳" in profiles[0].read_text("utf-8")  # the commands really ran
     assert {cmd: mods for cmd, mods in report.items() if mods} == {}

@@ -9,6 +9,7 @@ import pytest
 
 from salesops.checks import run_checks
 from salesops.errors import SalesopsError
+from salesops.layout import customer_dir
 from salesops.processes import subscriptions as sp
 from salesops.processes.units import add_unit
 from salesops.session import Session
@@ -220,7 +221,7 @@ def test_check_reports_a_cancellation_of_nothing(office, li, zs, unit):
         unit=unit.id,
         reason="x",
     )
-    commit_file(office.path, f"customers/{zs}/{ev.id}.yaml", ev)
+    commit_file(office.path, f"{customer_dir(zs)}/{ev.id}.yaml", ev)
     messages = [p.message for p in run_checks(state(office))]
     assert any("no subscription" in m and "was made before this" in m for m in messages)
 

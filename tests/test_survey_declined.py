@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from salesops.checks import run_checks
+from salesops.layout import customer_dir
 from salesops.processes import surveys
 from tests.conftest import git
 from tests.opshelp import customer, state, unchanged
@@ -171,7 +172,7 @@ def test_declining_at_a_real_terminal(office, li, zs):
 
 def test_a_survey_written_before_declines_existed_reads_as_complete(office, li, zs):
     """An old file has no ``declined`` key: it reads, checks and counts as it always did."""
-    rel = f"customers/{zs}/EV-01KB0000000000000000000001.yaml"
+    rel = f"{customer_dir(zs)}/EV-01KB0000000000000000000001.yaml"
     path = office.path / rel
     path.write_text(
         "schema_version: 1\nid: EV-01KB0000000000000000000001\nkind: survey\n"

@@ -8,6 +8,7 @@ import pytest
 
 from salesops import ids
 from salesops.checks import run_checks
+from salesops.layout import customer_dir
 from salesops.models.operations import Survey
 from salesops.processes import surveys
 from tests.opshelp import NOW, commit_file, customer, state, unchanged
@@ -172,7 +173,7 @@ def test_check_reports_a_score_outside_the_scale(office, li, zs):
         scores={"service": 9},
         received_by=office.manager.id,
     )
-    commit_file(office.path, f"customers/{zs}/{s.id}.yaml", s)
+    commit_file(office.path, f"{customer_dir(zs)}/{s.id}.yaml", s)
     problems = run_checks(state(office))
     assert [(p.field, p.message) for p in problems] == [
         ("scores.service", "score 9 is outside the scale 1-5")

@@ -9,6 +9,7 @@ import pytest
 from salesops import cache
 from salesops.checks import run_checks
 from salesops.errors import SalesopsError
+from salesops.layout import customer_dir
 from salesops.processes import sync as syncing
 from salesops.processes.customers import add_customer, edit_customer
 from salesops.session import Session
@@ -94,7 +95,7 @@ def test_the_same_field_edited_on_both_desks_stops_and_refuses_writes(clones):
     got = c.sync(c.b)
     assert len(got.conflicts) == 1
     conflict = got.conflicts[0]
-    assert conflict.path == f"customers/{x.id}/profile.yaml" and conflict.record == x.id
+    assert conflict.path == f"{customer_dir(x.id)}/profile.yaml" and conflict.record == x.id
     phone = next(f for f in conflict.fields if f["field"] == "phone")
     assert phone == {"field": "phone", "local": "137****4444", "remote": "139****2222"}
     # nothing committed for the user: the branch is where it was, the rebase waits

@@ -8,6 +8,7 @@ import pytest
 
 from salesops import ids
 from salesops.checks import run_checks
+from salesops.layout import customer_dir
 from salesops.models.operations import TourEnd, TourRefused, TourStart, TourTrail
 from salesops.processes import tours
 from salesops.session import Session
@@ -282,14 +283,14 @@ def test_check_reports_helmets_returned_without_a_tour(office, li, zs):
         returned=2,
         negotiate=False,
     )
-    commit_file(office.path, f"customers/{zs}/{end.id}.yaml", end)
+    commit_file(office.path, f"{customer_dir(zs)}/{end.id}.yaml", end)
     messages = [p.message for p in run_checks(state(office))]
     assert any("helmets returned without a tour" in m for m in messages), messages
 
 
 def test_check_reports_a_tour_ended_twice_and_wrong_counts(office, li, zs):
     start = _start(office, zs, li)
-    commit_file(office.path, f"customers/{zs}/{start.id}.yaml", start)
+    commit_file(office.path, f"{customer_dir(zs)}/{start.id}.yaml", start)
     for returned in (2, 5):
         end = TourEnd(
             id=ids.new_id("event"),
@@ -300,14 +301,14 @@ def test_check_reports_a_tour_ended_twice_and_wrong_counts(office, li, zs):
             returned=returned,
             negotiate=False,
         )
-        commit_file(office.path, f"customers/{zs}/{end.id}.yaml", end)
+        commit_file(office.path, f"{customer_dir(zs)}/{end.id}.yaml", end)
     messages = [p.message for p in run_checks(state(office))]
     assert any(f"tour {start.id} ended twice" in m for m in messages), messages
 
 
 def test_check_reports_a_tour_without_briefing(office, li, zs):
     start = _start(office, zs, li, briefing=False, helmets=1)
-    commit_file(office.path, f"customers/{zs}/{start.id}.yaml", start)
+    commit_file(office.path, f"{customer_dir(zs)}/{start.id}.yaml", start)
     messages = [p.message for p in run_checks(state(office))]
     assert "a tour starts only after the safety briefing" in messages
     assert "1 helmet(s) issued for 2 people" in messages

@@ -11,10 +11,13 @@ from salesops.i18n import t
 @click.command(
     "doctor",
     help=t(
-        "体检：git fsck、遗留的锁、中断的写入、未提交的记录文件与临时文件、缓存、git 设置；"
-        "--fix 修复能安全修复的，并说明做了什么。",
+        "体检：git fsck、遗留的锁、中断的写入、未提交的记录文件与临时文件、缓存、git 设置、"
+        "旧的平铺布局（customers/客户编号/）；--fix 修复能安全修复的（旧布局一次提交移到分片 "
+        "customers/SS/客户编号/），并说明做了什么。",
         "Check the store: git fsck, stale locks, interrupted writes, uncommitted record files and "
-        "temp files, the cache, git's settings; --fix repairs what can be repaired safely and says what it did.",
+        "temp files, the cache, git's settings, the old flat layout (customers/CUSTOMER-ID/); --fix "
+        "repairs what can be repaired safely (the flat layout moved to the shards "
+        "customers/SS/CUSTOMER-ID/ in one commit) and says what it did.",
     ),
 )
 @click.option(

@@ -152,9 +152,12 @@ def check(staged):
 
 def store_problems(store) -> list:
     """Every problem in the store; with an unreadable office.yaml, each file's own problems."""
-    from salesops.checks import layout_problems, run_checks
+    from salesops.checks import flat_layout, layout_problems, run_checks
     from salesops.state import State
 
+    flat = flat_layout(store)
+    if flat:  # nothing else is read until it is moved: salesops doctor --fix
+        return flat
     try:
         return run_checks(State.load(store), store)
     except SalesopsError as exc:

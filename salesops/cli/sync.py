@@ -95,6 +95,16 @@ def sync(remote):
                     "records arrived from other clones: run salesops check for rules across clones (such as a unit sold twice)",
                 )
             )
+        if result.flat:
+            from salesops.layout import FLAT_MESSAGE
+
+            lines.append(
+                t(
+                    "收到了旧布局（customers/客户编号/）的记录，来自还没有迁移的终端：",
+                    "records in the old layout (customers/CUSTOMER-ID/) arrived from a desk not moved yet: ",
+                )
+                + t(*FLAT_MESSAGE)
+            )
         lines.extend(safe(d["message"]) for d in result.double_sales)
         lines.extend(safe(d["message"]) for d in result.shared_phones)
         for p in result.invalid:

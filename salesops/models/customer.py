@@ -1,4 +1,4 @@
-"""customers/<CUSTOMER-ID>/profile.yaml: who the customer is (the only personal data)."""
+"""customers/<SS>/<CUSTOMER-ID>/profile.yaml: who the customer is (the only personal data)."""
 
 from __future__ import annotations
 

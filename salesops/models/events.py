@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field, model_validator
 
+from salesops.layout import customer_file
 from salesops.models.base import CustomerId, EventId, Line, Record, StaffId, Text
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ class Event(Record):
     # (salesops.processes.credit)
     consultant: StaffId | None = None
 
-    # Where the kind's files live: "customer" (customers/<id>/), or "duty" (duty/<date>/).
+    # Where the kind's files live: "customer" (salesops.layout.customer_dir), or "duty"
+    # (duty/<date>/).
     scope: ClassVar[str] = "customer"
     # The names of one-line summaries, for history and listings.
     title: ClassVar[tuple[str, str]] = ("事件", "event")
@@ -60,7 +62,7 @@ class Event(Record):
 
     def relpath(self, tz: dt.tzinfo | None = None) -> str:
         if self.scope == "customer":
-            return f"customers/{self.customer}/{self.id}.yaml"
+            return customer_file(self.customer, f"{self.id}.yaml")
         day = self.at.astimezone(tz).date() if tz else self.at.date()
         return f"{self.scope}/{day.isoformat()}/{self.id}.yaml"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from salesops import gitutil, ids, phones, resolve, roles
+from salesops import gitutil, ids, layout, phones, resolve, roles
 from salesops import invalid as broken_records
 from salesops.errors import SalesopsError, field_label, pydantic_message
 from salesops.i18n import t
@@ -358,20 +358,48 @@ def history(ses: Session, cs: CustomerState) -> list[Change]:
                     ch.commit, ch.author, ch.email, ch.when, ch.subject, list(ch.files)
                 )
     store = ses.store
-    folders = [store.git_path(f"customers/{cid}") for cid in [cs.id, *merged]]
+    folders = [
+        store.git_path(folder) for cid in [cs.id, *merged] for folder in layout.customer_dirs(cid)
+    ]
     order = gitutil.run(store.repo, "rev-list", "--reverse", "HEAD", "--", *folders).stdout.split()
     seq = {commit: i for i, commit in enumerate(order)}
     return sorted(got.values(), key=lambda ch: (seq.get(ch.commit, len(seq)), ch.when))
 
 
 def _folder_history(ses: Session, cid: str) -> list[Change]:
+    """The commits of the customer's folder, and before them those of the folder it had in
+    the flat layout. The commit that moved it (``salesops doctor --fix``) changed nothing
+    about the customer: a file deleted there and added here with it is left out, and so is
+    the commit when that was all it did."""
+    new, old = (_one_folder(ses, folder) for folder in layout.customer_dirs(cid))
+    if not old:
+        return new
+    moved = {ch.commit: i for i, ch in enumerate(old)}
+    out: list[Change | None] = list(old)
+    for ch in new:
+        i = moved.get(ch.commit)
+        if i is None:
+            out.append(ch)
+            continue
+        was = old[i]
+        gone = {name for status, name in was.files if status == "D"}
+        came = {name for status, name in ch.files if status == "A"}
+        files = [(s, n) for s, n in was.files if not (s == "D" and n in came)]
+        files += [(s, n) for s, n in ch.files if not (s == "A" and n in gone)]
+        out[i] = (
+            Change(ch.commit, ch.author, ch.email, ch.when, ch.subject, files) if files else None
+        )
+    return [ch for ch in out if ch is not None]
+
+
+def _one_folder(ses: Session, rel: str) -> list[Change]:
     from salesops import cache
 
     store = ses.store
-    known = cache.history(store, f"customers/{cid}")
+    known = cache.history(store, rel)
     if known is not None:
         return [Change(*c) for c in known]
-    folder = store.git_path(f"customers/{cid}")
+    folder = store.git_path(rel)
     out = gitutil.run(
         store.repo,
         "log",

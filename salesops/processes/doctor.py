@@ -52,6 +52,7 @@ def diagnose(store: Store, *, fix: bool = False, fsck: bool = True) -> list[Find
         ("git_lock", lambda: _locks(store, fix)),
         ("in_progress", lambda: _in_progress(store)),
         ("uncommitted", lambda: _uncommitted(store, fix)),
+        ("layout", lambda: _layout(store, fix)),
         ("settings", lambda: _settings(store, fix)),
         ("hook", lambda: _hook(store, fix)),
         ("cache", lambda: _cache(store, fix)),
@@ -263,6 +264,33 @@ def _uncommitted(store: Store, fix: bool) -> list[Finding]:
     return out
 
 
+def _layout(store: Store, fix: bool) -> list[Finding]:
+    """A store still in the flat layout (customers/<id>/): moved to the shards in one commit
+    of renames with --fix; until then every command refuses (and check says so)."""
+    from salesops import layout
+
+    flat = store.flat_folders()
+    if not flat:
+        return []
+    if not fix:
+        return [Finding("layout", False, t(*layout.FLAT_MESSAGE))]
+    started = time.monotonic()
+    moved = store.move_to_shards()
+    return [
+        Finding(
+            "layout",
+            True,
+            t(
+                "已把 {n} 个客户文件夹移到分片布局 customers/SS/客户编号/（一次提交，历史保留；{s:.1f} 秒）",
+                "moved {n} customer folder(s) to the sharded layout customers/SS/CUSTOMER-ID/ (one commit, history kept; {s:.1f} s)",
+                n=moved,
+                s=time.monotonic() - started,
+            ),
+            fixed=True,
+        )
+    ]
+
+
 def _pid_of(rel: str) -> int | None:
     parts = rel.rsplit("/", 1)[-1].split(".")
     try:
@@ -392,6 +420,8 @@ def _settings(store: Store, fix: bool) -> list[Finding]:
 
 
 def _cache(store: Store, fix: bool) -> list[Finding]:
+    if store.flat_folders():  # the layout's finding says what to do first
+        return []
     c = cache.Cache(store)
     if not cache.enabled():
         return [

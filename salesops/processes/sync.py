@@ -54,6 +54,9 @@ class Result:
     shared_phones: list[dict] = field(default_factory=list)
     # what an erasure made this sync do (salesops.processes.erasure.carry), or None
     erasure: dict | None = None
+    # customer folders in the flat layout that arrived (from a desk not yet moved to the
+    # shards): salesops doctor --fix moves them
+    flat: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -70,6 +73,7 @@ class Result:
             "double_sales": self.double_sales,
             "shared_phones": self.shared_phones,
             "erasure": self.erasure,
+            "flat": self.flat,
         }
 
 
@@ -228,6 +232,7 @@ def sync(ses: Session, remote: str | None = None) -> Result:
             result.conflicts = conflicts(store)
             return result
         store.check_writable()
+        store.require_sharded()  # a desk in the flat layout moves first: doctor --fix
         branch = branch_of(store)
         remote = remote_of(store, branch, remote)
         result = Result(remote, branch)
@@ -253,6 +258,10 @@ def sync(ses: Session, remote: str | None = None) -> Result:
                 else:
                     proc = _git(
                         store,
+                        # a fact another desk filed in a folder since moved to its shard
+                        # (salesops.layout) follows the folder: no conflict
+                        "-c",
+                        "merge.directoryRenames=true",
                         "rebase",
                         "--quiet",
                         "--no-autostash",
@@ -293,6 +302,7 @@ def sync(ses: Session, remote: str | None = None) -> Result:
             result.double_sales = _double_sales(store)
             result.shared_phones = _shared_phones(store)
         result.invalid = _invalid(store, result.files)
+        result.flat = store.flat_folders()
         _git(store, "branch", "--quiet", f"--set-upstream-to={remote}/{branch}", check=False)
         # keep `git log -- <folder>` (customer history) fast as the history grows
         _git(
