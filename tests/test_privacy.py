@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from salesops import yamlio
+from salesops import layout, yamlio
 from salesops.models import default_office
 from salesops.models.office import Office
 from salesops.processes import privacy
@@ -32,7 +32,7 @@ def load(path) -> dict:
 
 
 def profile_of(office, cid: str) -> dict:
-    return load(office.path / "customers" / cid / "profile.yaml")
+    return load(office.path / layout.customer_file(cid, "profile.yaml"))
 
 
 def ids_of(cli, *args) -> list[str]:
@@ -231,7 +231,7 @@ def test_optout_and_optin_are_facts_with_no_personal_data_in_the_commit(office, 
     assert log.startswith("张伟 customer optout: EV-")
     assert "张三" not in log and ZS not in log
     files = git(office.path, "show", "--name-only", "--format=", "HEAD").split()
-    assert len(files) == 1 and files[0].startswith(f"customers/{cid}/EV-")
+    assert len(files) == 1 and files[0].startswith(f"{layout.customer_dir(cid)}/EV-")
     assert load(office.path / files[0])["reason"] == "别再打了"
     # optin: the customer's own consultant, a supervisor or a manager
     with unchanged(office):
@@ -311,7 +311,10 @@ def test_export_contains_every_fact_of_the_person_and_nothing_of_anyone_else(off
     assert [o["owner_name"] for o in data["owners"]] == ["李娜", "张伟"]
     assert data["records"] == before
     assert sorted(data["records"]) == sorted(
-        [f"customers/{zs}/profile.yaml", *(f"customers/{zs}/{e}.yaml" for e in zs_events)]
+        [
+            layout.customer_file(zs, "profile.yaml"),
+            *(layout.customer_file(zs, f"{e}.yaml") for e in zs_events),
+        ]
     )
     for secret in (ls, LS, "李四", *ls_events):
         assert secret not in text, secret
@@ -418,3 +421,14 @@ def test_stale_follows_office_yaml_retention_years(office, cli):
     commit_file(office.path, "office.yaml", o.model_copy(update={"privacy": o.privacy.model_copy(update={"retention_years": 1})}))  # fmt: skip
     rows = json.loads(cli("--json", "--as", "王经理", "customer", "stale").output)
     assert [row["name"] for row in rows] == ["王五"]
+
+
+def test_customer_show_names_who_made_a_copy_or_an_opt_out_not_the_owner(office, cli, tmp_path):
+    _two_customers(office, cli)
+    assert cli("--as", "王经理", "customer", "export", "张三", "-o", str(tmp_path / "c.json")).exit_code == 0  # fmt: skip
+    assert cli("--as", "张伟", "customer", "optout", "张三").exit_code == 0
+    r = cli("--as", "王经理", "customer", "show", "张三")
+    assert r.exit_code == 0, r.output
+    [copy] = [line for line in r.stdout.splitlines() if "导出个人信息副本" in line]
+    [optout] = [line for line in r.stdout.splitlines() if "拒绝回访" in line]
+    assert copy.endswith("（王经理 录入）") and optout.endswith("（张伟 录入）")

@@ -45,11 +45,10 @@ def event_line(state, ev) -> str:
     """One fact: when, what, and the consultant it is credited to; an ownership change names
     the owners itself, and beside it who made the change (``customer history`` shows who typed
     every fact)."""
-    from salesops.models.events import OwnerChange
-    from salesops.processes.credit import credited
+    from salesops.processes.credit import RECORD_KINDS, credited
 
     when = state.local(ev.at).strftime("%Y-%m-%d %H:%M")
-    if isinstance(ev, OwnerChange):
+    if ev.kind in RECORD_KINDS:
         who = t("（{w} 录入）", " (entered by {w})", w=state.staff_name(ev.by))
         return f"{when}  {ev.headline(state)}{who}"
     return f"{when}  {ev.headline(state)}  {state.staff_name(credited(state, ev))}"
@@ -332,10 +331,13 @@ def customer_history(a, query):
         for status, name in ch.files:
             by_file.setdefault(name, []).append((status, ch))
     rows = []
+    registered = cs.profile.registered_at if cs.profile is not None else None
     for status, ch in by_file.get("profile.yaml", []):
         rows.append(
             {
-                "at": state.local(ch.when),
+                # the profile was created when the customer was registered (an import's
+                # historical row, a paper record), committed when it was typed
+                "at": state.local(registered if status == "A" and registered else ch.when),
                 "what": t("登记资料", "profile created")
                 if status == "A"
                 else t("修改资料", "profile edited") + _fields(ch.subject),
@@ -357,7 +359,7 @@ def customer_history(a, query):
                 "event": ev.id,
             }
         )
-    rows.sort(key=lambda r: (r["at"], r.get("event", "")))
+    rows.sort(key=lambda r: (r["at"], "event" in r, r.get("event", "")))  # the profile first
     a.rows(
         rows,
         [

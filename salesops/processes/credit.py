@@ -33,6 +33,20 @@ CREDITED_KINDS = RECEPTION_KINDS | {
     "unsubscribe",
     "sign",
 }
+# the kinds that are the office's dealings with the record, not sales work: credited to no
+# one, shown with who did them (an ownership change, a merge, an opt-out, a person's copy)
+RECORD_KINDS = frozenset(
+    {
+        "owner",
+        "customer_merge",
+        "customer_unmerge",
+        "optout",
+        "optin",
+        "personal_export",
+        "phone_export",
+        "erasure",
+    }
+)
 
 
 def receiver(ev: Event) -> str:
