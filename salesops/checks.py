@@ -68,59 +68,111 @@ _SHARD = re.compile(r"^[0-9A-HJKMNP-TV-Z]{2}$")
 _TEMP = re.compile(r"^\..+\.\d+\.tmp$")  # a killed write's temp file: doctor's business
 
 
-def layout_problems(store: Store) -> list[Problem]:
+def layout_problems(store: Store, snapshot: dict | None = None) -> list[Problem]:
     """Where records are kept, every entry is one: no symbolic link anywhere in the store
     (it could point outside it), and in staff/, units/, customers/ and the day folders no
     file or folder that is not a record's (``customers/stray.yaml``, ``notes.txt``).
     A ``.yaml`` file there is read as a record, so a wrong name in it (``EV-..yaml``) is
-    that record's own problem; a folder that should not be there is not looked into."""
+    that record's own problem; a folder that should not be there is not looked into.
+
+    With a ``snapshot`` (what a previous walk saw, see ``layout_walk``), a folder whose
+    entries cannot have changed since is not read again."""
+    return layout_walk(store, snapshot)[0]
+
+
+def layout_walk(store: Store, snapshot: dict | None = None) -> tuple[list[Problem], dict]:
+    """The layout's problems, and what was seen: folder -> (kind, signature, problems,
+    sub-folders). A folder's entries (their names and types) change only with its mtime, so
+    a folder whose signature is as the snapshot says keeps its findings; a signature too
+    recent to tell a later change in the same tick apart is never trusted (as git's racy
+    index entries)."""
+    import time
+
+    snapshot = snapshot or {}
+    seen: dict = {}
+    trust_before = time.time_ns() - 2_000_000_000
     out: list[Problem] = []
-    folders = {layout.CUSTOMERS: (_shard_folder, "SS/"), "staff": None, "units": None}
-    folders.update({scope: (_day_folder, "YYYY-MM-DD/") for scope in store.scopes()})
-    for top in _entries(store.root):
-        name = top.name
-        if name == ".git":
-            continue
-        if top.is_symlink():
-            out.append(symlink_problem(name))
-        elif not top.is_dir(follow_symlinks=False):
-            if name.endswith((".yaml", ".yml")) and name not in (OFFICE_FILE, FAQ_FILE):
-                out.append(_unexpected(name, f"{OFFICE_FILE}, {FAQ_FILE}"))
-        elif name not in folders:
-            out.extend(_links_below(Path(top.path), name))  # templates/, a store's own notes
-        elif folders[name] is None:  # staff/, units/: record files
-            out.extend(_record_files(Path(top.path), name, f"{name[:2].upper()}-….yaml"))
-        else:  # a folder per customer or per day, of record files
-            folder_ok, want = folders[name]
-            for d in _entries(Path(top.path)):
-                rel = f"{name}/{d.name}"
-                if d.is_symlink():
-                    out.append(symlink_problem(rel))
-                elif not (d.is_dir(follow_symlinks=False) and folder_ok(d.name)):
-                    out.append(_unexpected(rel, want))
-                elif name == layout.CUSTOMERS:
-                    out.extend(_shard(Path(d.path), rel))
-                else:
-                    out.extend(_record_files(Path(d.path), rel, "EV-….yaml"))
-    return out
-
-
-def _shard(folder: Path, rel: str) -> list[Problem]:
-    """One shard ``customers/SS/``: a folder per customer whose id ends in SS."""
-    out = []
-    for c in _entries(folder):
-        sub = f"{rel}/{c.name}"
-        if c.is_symlink():
-            out.append(symlink_problem(sub))
-        elif not (
-            c.is_dir(follow_symlinks=False)
-            and _customer_folder(c.name)
-            and layout.customer_dir(c.name) == sub
-        ):
-            out.append(_unexpected(sub, f"CU-…{folder.name}/"))
+    todo = [("", "root")]
+    while todo:
+        rel, kind = todo.pop()
+        path = os.path.join(store.root, rel) if rel else str(store.root)
+        try:
+            st = os.stat(path, follow_symlinks=False)
+            sig = f"{st.st_mtime_ns}:{st.st_ino}" if st.st_mtime_ns < trust_before else None
+        except OSError:
+            sig = None
+        old = snapshot.get(rel)
+        if sig is not None and old is not None and old[0] == kind and old[1] == sig:
+            problems, subs = old[2], old[3]
         else:
-            out.extend(_record_files(Path(c.path), sub, "profile.yaml, EV-….yaml"))
-    return out
+            problems, subs = _layout_folder(store, Path(path), rel, kind)
+        seen[rel] = (kind, sig, problems, subs)
+        out.extend(problems)
+        todo.extend(subs)
+    return out, seen
+
+
+def _layout_folder(
+    store: Store, folder: Path, rel: str, kind: str
+) -> tuple[list[Problem], list[tuple[str, str]]]:
+    """One folder of the layout: its own entries' problems, and the folders below it to
+    look into (each with what it should hold)."""
+    out: list[Problem] = []
+    subs: list[tuple[str, str]] = []
+    if kind == "root":
+        scopes = set(store.scopes())
+        for top in _entries(folder):
+            name = top.name
+            if name == ".git":
+                continue
+            if top.is_symlink():
+                out.append(symlink_problem(name))
+            elif not top.is_dir(follow_symlinks=False):
+                if name.endswith((".yaml", ".yml")) and name not in (OFFICE_FILE, FAQ_FILE):
+                    out.append(_unexpected(name, f"{OFFICE_FILE}, {FAQ_FILE}"))
+            elif name == layout.CUSTOMERS:
+                subs.append((name, "customers"))
+            elif name in ("staff", "units"):  # record files
+                subs.append((name, f"records:{name[:2].upper()}-….yaml"))
+            elif name in scopes:
+                subs.append((name, "days"))
+            else:
+                subs.append((name, "links"))  # templates/, a store's own notes
+    elif kind == "links":  # symbolic links anywhere below a folder that holds no records
+        for e in _entries(folder):
+            sub = f"{rel}/{e.name}"
+            if e.is_symlink():
+                out.append(symlink_problem(sub))
+            elif e.is_dir(follow_symlinks=False):
+                subs.append((sub, "links"))
+    elif kind in ("customers", "days"):  # a folder per shard or per day
+        folder_ok, want = (_shard_folder, "SS/") if kind == "customers" else (_day_folder, "YYYY-MM-DD/")
+        for d in _entries(folder):
+            sub = f"{rel}/{d.name}"
+            if d.is_symlink():
+                out.append(symlink_problem(sub))
+            elif not (d.is_dir(follow_symlinks=False) and folder_ok(d.name)):
+                out.append(_unexpected(sub, want))
+            elif kind == "customers":
+                subs.append((sub, "shard"))
+            else:
+                subs.append((sub, "records:EV-….yaml"))
+    elif kind == "shard":  # customers/SS/: a folder per customer whose id ends in SS
+        for c in _entries(folder):
+            sub = f"{rel}/{c.name}"
+            if c.is_symlink():
+                out.append(symlink_problem(sub))
+            elif not (
+                c.is_dir(follow_symlinks=False)
+                and _customer_folder(c.name)
+                and layout.customer_dir(c.name) == sub
+            ):
+                out.append(_unexpected(sub, f"CU-…{folder.name}/"))
+            else:
+                subs.append((sub, "records:profile.yaml, EV-….yaml"))
+    else:  # "records:<what is expected>"
+        out.extend(_record_files(folder, rel, kind.removeprefix("records:")))
+    return out, subs
 
 
 def flat_layout(store: Store) -> list[Problem]:
@@ -149,18 +201,6 @@ def _record_files(folder: Path, rel: str, want: str) -> list[Problem]:
             out.append(symlink_problem(sub))
         elif not (_TEMP.match(e.name) or (e.name.endswith(".yaml") and e.is_file())):
             out.append(_unexpected(sub, want))
-    return out
-
-
-def _links_below(folder: Path, rel: str) -> list[Problem]:
-    """Symbolic links anywhere below a folder that holds no records (templates/)."""
-    out = []
-    for e in _entries(folder):
-        sub = f"{rel}/{e.name}"
-        if e.is_symlink():
-            out.append(symlink_problem(sub))
-        elif e.is_dir(follow_symlinks=False):
-            out.extend(_links_below(Path(e.path), sub))
     return out
 
 
