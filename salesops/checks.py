@@ -39,15 +39,30 @@ def record_rule(fn: RecordCheck) -> RecordCheck:
     return fn
 
 
-def run_checks(state: State, store: Store | None = None) -> list[Problem]:
+def run_checks(
+    state: State, store: Store | None = None, *, full: bool = True, started=None
+) -> list[Problem]:
     """Every problem of every record and every rule; with the ``store``, also every file
     that is not a record where records are kept, and the phones of profiles that do not
-    load."""
+    load. Without ``full`` (and with a cache that remembers the last check), only what
+    changed since the last check is read again; the answer is the same. ``started`` is
+    ``start_working_tree_diff(store)``, run while the state was loading."""
     import salesops.processes  # noqa: F401  (processes register their rules)
     from salesops.cache import phase
 
-    with phase("verify every file"):
-        state.verify()  # check looks at every file as it is, hand edits included
+    since = None if full or store is None else _since_last_check(state, store, started)
+    if since is None and started is not None and started.poll() is None:
+        started.kill()  # a full check asks git itself
+        started.wait()
+    seen = None
+    if since is not None:  # the walk first: a folder that changed names its files to read
+        with phase("layout, what changed"):
+            layout_found, seen = layout_walk(store, since["layout"])
+        with phase("verify what changed"):
+            state.verify_paths(since["paths"] | _files_of_changed_folders(since, seen))
+    else:
+        with phase("verify every file"):
+            state.verify()  # check looks at every file as it is, hand edits included
     problems = list(state.problems)
     with phase("rules per record"):
         problems.extend(state.record_problems(RECORD_RULES))
@@ -55,10 +70,138 @@ def run_checks(state: State, store: Store | None = None) -> list[Problem]:
         with phase(f"rule {fn.__name__}"):
             problems.extend(fn(state))
     if store is not None:
-        with phase("layout"):
-            problems.extend(layout_problems(store))
+        if seen is None:
+            with phase("layout"):
+                layout_found, seen = layout_walk(store)
+        problems.extend(layout_found)
         problems.extend(unreadable_phones(state, store))
+        _remember_check(state, store, seen, since)
     return sorted(set(problems))
+
+
+# --- what the last check validated -------------------------------------------------
+#
+# A check remembers, in the cache, the commit (so its tree) it validated, the inputs every rule reads
+# (office.yaml, faq.yaml, staff/, units/, as the cache folded them) and its layout walk.
+# The next check without --full asks git what changed: ``diff-tree`` from that commit's tree to
+# HEAD's, ``diff-files`` for the working tree against the index's stat data, and the
+# folders whose entries changed for files git does not track; only those are read again.
+# The per-record findings of the other files are the cache's, and the rules across records
+# run on the cache's rows. Any doubt (no last check, another cache version, an input of
+# every rule changed, an object git cannot find) is a full check.
+
+
+def _cache_of(state: State):
+    from salesops.cache import CachedState
+
+    return state._cache if isinstance(state, CachedState) else None
+
+
+def _head(store: Store) -> str | None:
+    from salesops import gitutil
+
+    return gitutil.read_head(store.gitdir)
+
+
+def _everything_reads(rel: str) -> bool:
+    """A file every rule reads (the office, the FAQ, staff, units): its change is a full check."""
+    return rel in (OFFICE_FILE, FAQ_FILE) or rel.startswith(("staff/", "units/"))
+
+
+def start_working_tree_diff(store: Store):
+    """``git diff-files`` (the working tree against the index's stat data: every file
+    looked at, so the slowest question), started before the state loads."""
+    from salesops import gitutil
+
+    if not store.in_git:
+        return None
+    return gitutil.start(store.repo, "diff-files", "--name-only", "-z", "--", store.prefix or ".")
+
+
+def _since_last_check(state: State, store: Store, started=None) -> dict | None:
+    """What the last check saw, with the store paths that may have changed since (None:
+    check everything)."""
+    from salesops import gitutil
+    from salesops.cache import FORMAT
+
+    cache = _cache_of(state)
+    if cache is None or not store.in_git:
+        return None
+    last = cache.last_check()
+    meta = cache.meta() or {}
+    if (
+        not last
+        or not last.get("head")
+        or last.get("format") != FORMAT
+        or last.get("version") != meta.get("version")
+        or last.get("inputs") != cache.piece_files("m")
+    ):
+        return None
+    head = _head(store)
+    if head is None:
+        return None
+    n = len(store.prefix)
+    where = store.prefix or "."
+    procs = [started or start_working_tree_diff(store)]
+    if head != last["head"]:  # what was committed since: diff-tree, from tree to tree
+        procs.append(
+            gitutil.start(
+                store.repo,
+                *("diff-tree", "-r", "-z", "--no-renames", "--name-only"),
+                *(last["head"], head, "--", where),
+            )
+        )
+    paths: set[str] = set()
+    answers = [gitutil.finish(p) for p in procs]
+    for status, out in answers:
+        if status != 0:  # an object git cannot find: a full check
+            return None
+        paths |= {p[n:] for p in out.split("\0") if p}
+    if any(_everything_reads(p) for p in paths):
+        return None
+    return {"layout": last["layout"], "paths": paths, "head": head, "cache": cache}
+
+
+def _files_of_changed_folders(since: dict, seen: dict) -> set[str]:
+    """The files, on disk and in the cache, of every record folder the walk read again or
+    no longer found: a file git does not track shows only there."""
+    cache = since["cache"]
+    old = since["layout"]
+    out: set[str] = set()
+    for rel in set(old) | set(seen):
+        now, before = seen.get(rel), old.get(rel)
+        kind = (now or before)[0]
+        if not kind.startswith("records:"):
+            continue
+        if now is not None and before is not None and now[1] is not None and now[1] == before[1]:
+            continue
+        out |= set(cache.paths_under(rel))
+        out |= {f"{rel}/{e.name}" for e in _entries(Path(cache.store.root, rel))}
+    return out
+
+
+def _remember_check(state: State, store: Store, seen: dict, since: dict | None) -> None:
+    from salesops.cache import FORMAT, Broken
+
+    cache = since["cache"] if since else _cache_of(state)
+    if cache is None or not store.in_git:
+        return
+    head = since["head"] if since else _head(store)
+    if head is None:
+        return
+    try:
+        meta = cache.meta() or {}
+        value = {
+            "format": FORMAT,
+            "version": meta.get("version"),
+            "inputs": cache.piece_files("m"),
+            "head": head,
+            "layout": seen,
+        }
+        if since is None or head != since["head"] or seen != since["layout"]:
+            cache.set_last_check(value)
+    except Broken:
+        pass
 
 
 # --- the files themselves ----------------------------------------------------------
@@ -146,7 +289,9 @@ def _layout_folder(
             elif e.is_dir(follow_symlinks=False):
                 subs.append((sub, "links"))
     elif kind in ("customers", "days"):  # a folder per shard or per day
-        folder_ok, want = (_shard_folder, "SS/") if kind == "customers" else (_day_folder, "YYYY-MM-DD/")
+        folder_ok, want = (
+            (_shard_folder, "SS/") if kind == "customers" else (_day_folder, "YYYY-MM-DD/")
+        )
         for d in _entries(folder):
             sub = f"{rel}/{d.name}"
             if d.is_symlink():
