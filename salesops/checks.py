@@ -51,9 +51,12 @@ def run_checks(
     from salesops.cache import phase
 
     since = None if full or store is None else _since_last_check(state, store, started)
-    if since is None and started is not None and started.poll() is None:
+    # the commit this check proves, read before anything is looked at (one that lands
+    # meanwhile is the next check's to read)
+    head = since["head"] if since else _head(store) if store is not None and store.in_git else None
+    if since is None and started is not None:
         started.kill()  # a full check asks git itself
-        started.wait()
+        started.communicate()
     seen = None
     if since is not None:  # the walk first: a folder that changed names its files to read
         with phase("layout, what changed"):
@@ -75,7 +78,7 @@ def run_checks(
                 layout_found, seen = layout_walk(store)
         problems.extend(layout_found)
         problems.extend(unreadable_phones(state, store))
-        _remember_check(state, store, seen, since)
+        _remember_check(state, store, seen, since, head)
     return sorted(set(problems))
 
 
@@ -182,14 +185,13 @@ def _files_of_changed_folders(since: dict, seen: dict) -> set[str]:
     return out
 
 
-def _remember_check(state: State, store: Store, seen: dict, since: dict | None) -> None:
+def _remember_check(
+    state: State, store: Store, seen: dict, since: dict | None, head: str | None
+) -> None:
     from salesops.cache import FORMAT, Broken
 
     cache = since["cache"] if since else _cache_of(state)
-    if cache is None or not store.in_git:
-        return
-    head = since["head"] if since else _head(store)
-    if head is None:
+    if cache is None or head is None:
         return
     try:
         meta = cache.meta() or {}
