@@ -1066,6 +1066,43 @@ class Cache:
     def piece_files(self, key: str) -> dict[str, str]:
         return dict(self.conn.execute("SELECT path, st FROM files WHERE piece=?", (key,)))
 
+    # --- what the last check validated (salesops check without --full) -----------------
+
+    def last_check(self) -> dict | None:
+        """What the last ``check`` proved (its tree, inputs and layout walk), or None."""
+        try:
+            row = self.conn.execute("SELECT v FROM meta WHERE k='checked'").fetchone()
+            return pickle.loads(row[0]) if row else None
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+
+    def set_last_check(self, value: dict) -> None:
+        conn = self.conn
+        was = conn.in_transaction
+        if was:
+            conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(k, v) VALUES('checked', ?)",
+                (pickle.dumps(value, PROTOCOL),),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        if was:
+            conn.execute("BEGIN")
+
+    def paths_under(self, folder: str) -> list[str]:
+        """The record files the cache holds below a folder."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT path FROM files WHERE path > ? AND path < ?", (folder + "/", folder + "0")
+            )
+        ]
+
 
 # --- who changed what: an index of the commits that touched each path ----------------------
 
@@ -1586,7 +1623,21 @@ class CachedState(State):
         cache = self._cache
         if self._meta["files"] <= VERIFY_LIMIT and not self._meta.get("trusted"):
             return
-        paths = cache._status() | set(self._meta["overlay"])
+        self._verify_these(cache._status())
+
+    def verify_paths(self, paths: set[str]) -> None:
+        """Check only these files, and those the cache holds as differing from HEAD (what
+        changed since the last check, as ``salesops check`` without --full finds it)."""
+        if self._all_verified:
+            return
+        self._all_verified = True
+        if self._meta["files"] <= VERIFY_LIMIT and not self._meta.get("trusted"):
+            return  # checked whole when loaded
+        self._verify_these(paths)
+
+    def _verify_these(self, paths: set[str]) -> None:
+        cache = self._cache
+        paths = set(paths) | set(self._meta["overlay"])
         rows = {}
         for p in paths:
             row = cache.conn.execute("SELECT st FROM files WHERE path=?", (p,)).fetchone()

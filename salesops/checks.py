@@ -39,15 +39,33 @@ def record_rule(fn: RecordCheck) -> RecordCheck:
     return fn
 
 
-def run_checks(state: State, store: Store | None = None) -> list[Problem]:
+def run_checks(
+    state: State, store: Store | None = None, *, full: bool = True, started=None
+) -> list[Problem]:
     """Every problem of every record and every rule; with the ``store``, also every file
     that is not a record where records are kept, and the phones of profiles that do not
-    load."""
+    load. Without ``full`` (and with a cache that remembers the last check), only what
+    changed since the last check is read again; the answer is the same. ``started`` is
+    ``start_working_tree_diff(store)``, run while the state was loading."""
     import salesops.processes  # noqa: F401  (processes register their rules)
     from salesops.cache import phase
 
-    with phase("verify every file"):
-        state.verify()  # check looks at every file as it is, hand edits included
+    since = None if full or store is None else _since_last_check(state, store, started)
+    # the commit this check proves, read before anything is looked at (one that lands
+    # meanwhile is the next check's to read)
+    head = since["head"] if since else _head(store) if store is not None and store.in_git else None
+    if since is None and started is not None:
+        started.kill()  # a full check asks git itself
+        started.communicate()
+    seen = None
+    if since is not None:  # the walk first: a folder that changed names its files to read
+        with phase("layout, what changed"):
+            layout_found, seen = layout_walk(store, since["layout"])
+        with phase("verify what changed"):
+            state.verify_paths(since["paths"] | _files_of_changed_folders(since, seen))
+    else:
+        with phase("verify every file"):
+            state.verify()  # check looks at every file as it is, hand edits included
     problems = list(state.problems)
     with phase("rules per record"):
         problems.extend(state.record_problems(RECORD_RULES))
@@ -55,10 +73,139 @@ def run_checks(state: State, store: Store | None = None) -> list[Problem]:
         with phase(f"rule {fn.__name__}"):
             problems.extend(fn(state))
     if store is not None:
-        with phase("layout"):
-            problems.extend(layout_problems(store))
+        if seen is None:
+            with phase("layout"):
+                layout_found, seen = layout_walk(store)
+        problems.extend(layout_found)
         problems.extend(unreadable_phones(state, store))
+        _remember_check(state, store, seen, since, head)
     return sorted(set(problems))
+
+
+# --- what the last check validated -------------------------------------------------
+#
+# A check remembers, in the cache, the commit (so its tree) it validated, the inputs every rule reads
+# (office.yaml, faq.yaml, staff/, units/, as the cache folded them) and its layout walk.
+# The next check without --full asks git what changed: ``diff-tree`` from that commit's tree to
+# HEAD's, ``diff-files`` for the working tree against the index's stat data, and the
+# folders whose entries changed for files git does not track; only those are read again.
+# The per-record findings of the other files are the cache's, and the rules across records
+# run on the cache's rows. Any doubt (no last check, another cache version, an input of
+# every rule changed, an object git cannot find) is a full check.
+
+
+def _cache_of(state: State):
+    from salesops.cache import CachedState
+
+    return state._cache if isinstance(state, CachedState) else None
+
+
+def _head(store: Store) -> str | None:
+    from salesops import gitutil
+
+    return gitutil.read_head(store.gitdir)
+
+
+def _everything_reads(rel: str) -> bool:
+    """A file every rule reads (the office, the FAQ, staff, units): its change is a full check."""
+    return rel in (OFFICE_FILE, FAQ_FILE) or rel.startswith(("staff/", "units/"))
+
+
+def start_working_tree_diff(store: Store):
+    """``git diff-files`` (the working tree against the index's stat data: every file
+    looked at, so the slowest question), started before the state loads."""
+    from salesops import gitutil
+
+    if not store.in_git:
+        return None
+    return gitutil.start(store.repo, "diff-files", "--name-only", "-z", "--", store.prefix or ".")
+
+
+def _since_last_check(state: State, store: Store, started=None) -> dict | None:
+    """What the last check saw, with the store paths that may have changed since (None:
+    check everything)."""
+    from salesops import gitutil
+    from salesops.cache import FORMAT
+
+    cache = _cache_of(state)
+    if cache is None or not store.in_git:
+        return None
+    last = cache.last_check()
+    meta = cache.meta() or {}
+    if (
+        not last
+        or not last.get("head")
+        or last.get("format") != FORMAT
+        or last.get("version") != meta.get("version")
+        or last.get("inputs") != cache.piece_files("m")
+    ):
+        return None
+    head = _head(store)
+    if head is None:
+        return None
+    n = len(store.prefix)
+    where = store.prefix or "."
+    procs = [started or start_working_tree_diff(store)]
+    if head != last["head"]:  # what was committed since: diff-tree, from tree to tree
+        procs.append(
+            gitutil.start(
+                store.repo,
+                *("diff-tree", "-r", "-z", "--no-renames", "--name-only"),
+                *(last["head"], head, "--", where),
+            )
+        )
+    paths: set[str] = set()
+    for i, (status, out) in enumerate([gitutil.finish(p) for p in procs]):
+        if status != 0:  # an object git cannot find: a full check
+            return None
+        got = {p[n:] for p in out.split("\0") if p}
+        # The inputs of every rule as they are on disk were compared above (the cache
+        # stats them when it loads); a commit that changed one is a full check too.
+        if i and any(_everything_reads(p) for p in got):
+            return None
+        paths |= got
+    return {"layout": last["layout"], "paths": paths, "head": head, "cache": cache}
+
+
+def _files_of_changed_folders(since: dict, seen: dict) -> set[str]:
+    """The files, on disk and in the cache, of every record folder the walk read again or
+    no longer found: a file git does not track shows only there."""
+    cache = since["cache"]
+    old = since["layout"]
+    out: set[str] = set()
+    for rel in set(old) | set(seen):
+        now, before = seen.get(rel), old.get(rel)
+        kind = (now or before)[0]
+        if not kind.startswith("records:"):
+            continue
+        if now is not None and before is not None and now[1] is not None and now[1] == before[1]:
+            continue
+        out |= set(cache.paths_under(rel))
+        out |= {f"{rel}/{e.name}" for e in _entries(Path(cache.store.root, rel))}
+    return out
+
+
+def _remember_check(
+    state: State, store: Store, seen: dict, since: dict | None, head: str | None
+) -> None:
+    from salesops.cache import FORMAT, Broken
+
+    cache = since["cache"] if since else _cache_of(state)
+    if cache is None or head is None:
+        return
+    try:
+        meta = cache.meta() or {}
+        value = {
+            "format": FORMAT,
+            "version": meta.get("version"),
+            "inputs": cache.piece_files("m"),
+            "head": head,
+            "layout": seen,
+        }
+        if since is None or head != since["head"] or seen != since["layout"]:
+            cache.set_last_check(value)
+    except Broken:
+        pass
 
 
 # --- the files themselves ----------------------------------------------------------
@@ -68,59 +215,113 @@ _SHARD = re.compile(r"^[0-9A-HJKMNP-TV-Z]{2}$")
 _TEMP = re.compile(r"^\..+\.\d+\.tmp$")  # a killed write's temp file: doctor's business
 
 
-def layout_problems(store: Store) -> list[Problem]:
+def layout_problems(store: Store, snapshot: dict | None = None) -> list[Problem]:
     """Where records are kept, every entry is one: no symbolic link anywhere in the store
     (it could point outside it), and in staff/, units/, customers/ and the day folders no
     file or folder that is not a record's (``customers/stray.yaml``, ``notes.txt``).
     A ``.yaml`` file there is read as a record, so a wrong name in it (``EV-..yaml``) is
-    that record's own problem; a folder that should not be there is not looked into."""
+    that record's own problem; a folder that should not be there is not looked into.
+
+    With a ``snapshot`` (what a previous walk saw, see ``layout_walk``), a folder whose
+    entries cannot have changed since is not read again."""
+    return layout_walk(store, snapshot)[0]
+
+
+def layout_walk(store: Store, snapshot: dict | None = None) -> tuple[list[Problem], dict]:
+    """The layout's problems, and what was seen: folder -> (kind, signature, problems,
+    sub-folders). A folder's entries (their names and types) change only with its mtime, so
+    a folder whose signature is as the snapshot says keeps its findings; a signature too
+    recent to tell a later change in the same tick apart is never trusted (as git's racy
+    index entries)."""
+    import time
+
+    snapshot = snapshot or {}
+    seen: dict = {}
+    trust_before = time.time_ns() - 2_000_000_000
     out: list[Problem] = []
-    folders = {layout.CUSTOMERS: (_shard_folder, "SS/"), "staff": None, "units": None}
-    folders.update({scope: (_day_folder, "YYYY-MM-DD/") for scope in store.scopes()})
-    for top in _entries(store.root):
-        name = top.name
-        if name == ".git":
-            continue
-        if top.is_symlink():
-            out.append(symlink_problem(name))
-        elif not top.is_dir(follow_symlinks=False):
-            if name.endswith((".yaml", ".yml")) and name not in (OFFICE_FILE, FAQ_FILE):
-                out.append(_unexpected(name, f"{OFFICE_FILE}, {FAQ_FILE}"))
-        elif name not in folders:
-            out.extend(_links_below(Path(top.path), name))  # templates/, a store's own notes
-        elif folders[name] is None:  # staff/, units/: record files
-            out.extend(_record_files(Path(top.path), name, f"{name[:2].upper()}-….yaml"))
-        else:  # a folder per customer or per day, of record files
-            folder_ok, want = folders[name]
-            for d in _entries(Path(top.path)):
-                rel = f"{name}/{d.name}"
-                if d.is_symlink():
-                    out.append(symlink_problem(rel))
-                elif not (d.is_dir(follow_symlinks=False) and folder_ok(d.name)):
-                    out.append(_unexpected(rel, want))
-                elif name == layout.CUSTOMERS:
-                    out.extend(_shard(Path(d.path), rel))
-                else:
-                    out.extend(_record_files(Path(d.path), rel, "EV-….yaml"))
-    return out
-
-
-def _shard(folder: Path, rel: str) -> list[Problem]:
-    """One shard ``customers/SS/``: a folder per customer whose id ends in SS."""
-    out = []
-    for c in _entries(folder):
-        sub = f"{rel}/{c.name}"
-        if c.is_symlink():
-            out.append(symlink_problem(sub))
-        elif not (
-            c.is_dir(follow_symlinks=False)
-            and _customer_folder(c.name)
-            and layout.customer_dir(c.name) == sub
-        ):
-            out.append(_unexpected(sub, f"CU-…{folder.name}/"))
+    todo = [("", "root")]
+    while todo:
+        rel, kind = todo.pop()
+        path = os.path.join(store.root, rel) if rel else str(store.root)
+        try:
+            st = os.stat(path, follow_symlinks=False)
+            sig = f"{st.st_mtime_ns}:{st.st_ino}" if st.st_mtime_ns < trust_before else None
+        except OSError:
+            sig = None
+        old = snapshot.get(rel)
+        if sig is not None and old is not None and old[0] == kind and old[1] == sig:
+            problems, subs = old[2], old[3]
         else:
-            out.extend(_record_files(Path(c.path), sub, "profile.yaml, EV-….yaml"))
-    return out
+            problems, subs = _layout_folder(store, Path(path), rel, kind)
+        seen[rel] = (kind, sig, problems, subs)
+        out.extend(problems)
+        todo.extend(subs)
+    return out, seen
+
+
+def _layout_folder(
+    store: Store, folder: Path, rel: str, kind: str
+) -> tuple[list[Problem], list[tuple[str, str]]]:
+    """One folder of the layout: its own entries' problems, and the folders below it to
+    look into (each with what it should hold)."""
+    out: list[Problem] = []
+    subs: list[tuple[str, str]] = []
+    if kind == "root":
+        scopes = set(store.scopes())
+        for top in _entries(folder):
+            name = top.name
+            if name == ".git":
+                continue
+            if top.is_symlink():
+                out.append(symlink_problem(name))
+            elif not top.is_dir(follow_symlinks=False):
+                if name.endswith((".yaml", ".yml")) and name not in (OFFICE_FILE, FAQ_FILE):
+                    out.append(_unexpected(name, f"{OFFICE_FILE}, {FAQ_FILE}"))
+            elif name == layout.CUSTOMERS:
+                subs.append((name, "customers"))
+            elif name in ("staff", "units"):  # record files
+                subs.append((name, f"records:{name[:2].upper()}-….yaml"))
+            elif name in scopes:
+                subs.append((name, "days"))
+            else:
+                subs.append((name, "links"))  # templates/, a store's own notes
+    elif kind == "links":  # symbolic links anywhere below a folder that holds no records
+        for e in _entries(folder):
+            sub = f"{rel}/{e.name}"
+            if e.is_symlink():
+                out.append(symlink_problem(sub))
+            elif e.is_dir(follow_symlinks=False):
+                subs.append((sub, "links"))
+    elif kind in ("customers", "days"):  # a folder per shard or per day
+        folder_ok, want = (
+            (_shard_folder, "SS/") if kind == "customers" else (_day_folder, "YYYY-MM-DD/")
+        )
+        for d in _entries(folder):
+            sub = f"{rel}/{d.name}"
+            if d.is_symlink():
+                out.append(symlink_problem(sub))
+            elif not (d.is_dir(follow_symlinks=False) and folder_ok(d.name)):
+                out.append(_unexpected(sub, want))
+            elif kind == "customers":
+                subs.append((sub, "shard"))
+            else:
+                subs.append((sub, "records:EV-….yaml"))
+    elif kind == "shard":  # customers/SS/: a folder per customer whose id ends in SS
+        for c in _entries(folder):
+            sub = f"{rel}/{c.name}"
+            if c.is_symlink():
+                out.append(symlink_problem(sub))
+            elif not (
+                c.is_dir(follow_symlinks=False)
+                and _customer_folder(c.name)
+                and layout.customer_dir(c.name) == sub
+            ):
+                out.append(_unexpected(sub, f"CU-…{folder.name}/"))
+            else:
+                subs.append((sub, "records:profile.yaml, EV-….yaml"))
+    else:  # "records:<what is expected>"
+        out.extend(_record_files(folder, rel, kind.removeprefix("records:")))
+    return out, subs
 
 
 def flat_layout(store: Store) -> list[Problem]:
@@ -149,18 +350,6 @@ def _record_files(folder: Path, rel: str, want: str) -> list[Problem]:
             out.append(symlink_problem(sub))
         elif not (_TEMP.match(e.name) or (e.name.endswith(".yaml") and e.is_file())):
             out.append(_unexpected(sub, want))
-    return out
-
-
-def _links_below(folder: Path, rel: str) -> list[Problem]:
-    """Symbolic links anywhere below a folder that holds no records (templates/)."""
-    out = []
-    for e in _entries(folder):
-        sub = f"{rel}/{e.name}"
-        if e.is_symlink():
-            out.append(symlink_problem(sub))
-        elif e.is_dir(follow_symlinks=False):
-            out.extend(_links_below(Path(e.path), sub))
     return out
 
 

@@ -325,3 +325,25 @@ def in_progress(gitdir: Path) -> str | None:
         if (gitdir / name).exists():
             return what
     return None
+
+
+def start(repo: Path, *args: str) -> subprocess.Popen:
+    """A read-only git command started now, to be collected with ``finish`` (its answer
+    comes while this process does other work)."""
+    try:
+        return subprocess.Popen(
+            ["git", *args],
+            cwd=repo,
+            env={**os.environ, **_BASE_ENV},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+    except FileNotFoundError:
+        raise GitError(t("找不到 git 命令，请先安装 git", "git is not installed")) from None
+
+
+def finish(proc: subprocess.Popen) -> tuple[int, str]:
+    """A started command's exit status and output."""
+    text, _ = proc.communicate()
+    return proc.returncode, text

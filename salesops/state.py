@@ -272,6 +272,9 @@ class State:
     def verify(self) -> None:
         """Make sure every record is as the files say (a cache checks every file now)."""
 
+    def verify_paths(self, paths: set[str]) -> None:
+        """Make sure these records are as the files say (a cache checks those files now)."""
+
     def known(self, rid: str) -> bool:
         """Whether a record with this id exists (a staff member, a customer with a profile,
         a unit, or a valid event)."""

@@ -114,8 +114,16 @@ def next_steps(path: str) -> list[tuple[str, str]]:
         "check what is staged in git (used by the pre-commit hook)",
     ),
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help=t(
+        "检查每个文件（默认只重新检查上次检查以来改动的文件，结果相同）",
+        "check every file (by default only what changed since the last check is read again; the answer is the same)",
+    ),
+)
 @global_options
-def check(staged):
+def check(staged, full):
     from salesops import gitutil
     from salesops.store import Store
 
@@ -129,7 +137,7 @@ def check(staged):
             )
             problems = store_problems(Store(Path(tmp) / store.prefix, git=False))
     else:
-        problems = store_problems(store)
+        problems = store_problems(store, full=full)
     if a.json:
         click.echo(
             json.dumps(
@@ -150,16 +158,17 @@ def check(staged):
     raise SystemExit(1 if problems else 0)
 
 
-def store_problems(store) -> list:
+def store_problems(store, *, full: bool = True) -> list:
     """Every problem in the store; with an unreadable office.yaml, each file's own problems."""
-    from salesops.checks import flat_layout, layout_problems, run_checks
+    from salesops.checks import flat_layout, layout_problems, run_checks, start_working_tree_diff
     from salesops.state import State
 
     flat = flat_layout(store)
     if flat:  # nothing else is read until it is moved: salesops doctor --fix
         return flat
+    started = None if full else start_working_tree_diff(store)
     try:
-        return run_checks(State.load(store), store)
+        return run_checks(State.load(store), store, full=full, started=started)
     except SalesopsError as exc:
         _, problems = store.load_all()
         problems += layout_problems(store)

@@ -85,7 +85,7 @@ def install_hook(store: Store) -> Path | None:
     script = f"""#!/bin/sh
 {HOOK_MARK}: a hand edit that breaks a record cannot be committed.
 top=$(git rev-parse --show-toplevel) || exit 1
-exec {shlex.quote(sys.executable)} -m salesops check --staged --store "$top/{prefix}"
+exec {shlex.quote(sys.executable)} -m salesops check --staged --full --store "$top/{prefix}"
 """
     yamlio.atomic_write(hook, script)
     hook.chmod(0o755)
