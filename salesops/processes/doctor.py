@@ -281,7 +281,7 @@ def _layout(store: Store, fix: bool) -> list[Finding]:
             "layout",
             True,
             t(
-                "已把 {n} 个客户文件夹移到分片布局 customers/SS/客户编号/（一次提交，历史保留；{s:.1f} 秒）",
+                "把 {n} 个客户文件夹移到了分片布局 customers/SS/客户编号/（一次提交，历史保留；{s:.1f} 秒）",
                 "moved {n} customer folder(s) to the sharded layout customers/SS/CUSTOMER-ID/ (one commit, history kept; {s:.1f} s)",
                 n=moved,
                 s=time.monotonic() - started,
