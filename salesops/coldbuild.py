@@ -1,7 +1,7 @@
 """The cold cache build, streamed: a fresh desk's first command (or ``check`` with no cache).
 
-Every record file is parsed in batches of one shard's folders (``customers/<SS>/``) or of
-a few hundred files, by worker processes on a large store (one per core) or in this one on
+Every record file is parsed in batches of a few hundred files (whole customers' folders, in
+the fold's order: by customer id, so across the ``customers/<SS>/`` shards), by worker processes on a large store (one per core) or in this one on
 a small store (starting workers costs more than they save there). A batch comes back as
 compact rows (the validated record pickled, its references, its problems), the parent
 writes it into a new cache file and drops it: the rows are never all held at once. The
@@ -41,15 +41,27 @@ _INSERT = (
 _FOLD_COLUMNS = "path, blob, st, rid, piece, kind, at, rec, refs, probs"
 
 
-def batches(items: Iterable[tuple[str, str | None]], size: int = BATCH) -> Iterator[list]:
-    """``items`` (in fold order) cut into units of work: a new one at each customer shard
-    or top folder, and none longer than ``size``."""
+def batches(items: Iterable[tuple[str, str | None]], size: int | None = None) -> Iterator[list]:
+    """``items`` (in fold order) cut into units of work of about ``size`` files (``BATCH``):
+    whole customers' folders (a customer is never split unless it alone is larger) and
+    the other top folders on their own."""
+    size = size or BATCH
+    customers = layout.CUSTOMERS + "/"
     batch: list = []
     unit = None
     for item in items:
-        parts = item[0].split("/", 2)
-        here = parts[1] if parts[0] == layout.CUSTOMERS and len(parts) > 2 else parts[0]
-        if batch and (len(batch) >= size or (here != unit and len(batch) >= size // 4)):
+        parts = item[0].split("/", 3)
+        here = parts[2] if item[0].startswith(customers) and len(parts) > 3 else parts[0]
+        new_unit = (
+            batch
+            and here != unit
+            and (
+                len(batch) >= size  # full, at a customer's edge
+                or not batch[-1][0].startswith(customers)  # staff/, units/, a day folder
+                or not item[0].startswith(customers)
+            )
+        )
+        if new_unit or len(batch) >= 2 * size:  # or one very large customer
             yield batch
             batch = []
         unit = here
