@@ -96,10 +96,10 @@ def stream(
     store: Store,
     items: list[tuple[str, type[Record] | None]],
     write: Callable[[list[tuple]], None],
-    advance: Callable[[int], None] = lambda n: None,
+    advance: Callable[[int, str], None] = lambda n, where: None,
 ) -> int:
     """Parse ``items`` batch by batch, hand each batch's rows to ``write`` in order, and
-    return how many rows were written."""
+    return how many rows were written (``advance(n, folder)`` after each batch)."""
     from salesops import cache
 
     named = [(rel, model.__name__ if model else None) for rel, model in items]
@@ -110,7 +110,7 @@ def stream(
             rows = cache._read_chunk((root, batch))
             write(rows)
             done += len(rows)
-            advance(len(rows))
+            advance(len(rows), where(rows))
         return done
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -130,12 +130,20 @@ def stream(
                 pending.append(pool.submit(_work, (root, nxt)))
             write(rows)
             done += len(rows)
-            advance(len(rows))
+            advance(len(rows), where(rows))
             del rows
     return done
 
 
 # --- the progress bar -----------------------------------------------------------------
+
+
+def where(rows: list[tuple]) -> str:
+    """The folder a batch was read from, for the bar (``customers/G3``, ``staff``)."""
+    if not rows:
+        return ""
+    parts = rows[-1][0].split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 else (parts[0] if len(parts) > 1 else "")
 
 
 def show_progress() -> bool:
@@ -150,9 +158,10 @@ def show_progress() -> bool:
 
 @contextlib.contextmanager
 def progress(total: int, what: str) -> Iterator[Callable[[int], None]]:
-    """``advance(n)`` for ``n`` more files read; a bar on stderr at a terminal."""
+    """``advance(n, folder)`` for ``n`` more files read, the last from ``folder``: a bar on
+    stderr at a terminal, saying what is read, how far, and the time left."""
     if not show_progress():
-        yield lambda n: None
+        yield lambda n, folder: None
         return
     from rich.console import Console
     from rich.progress import (
@@ -165,6 +174,7 @@ def progress(total: int, what: str) -> Iterator[Callable[[int], None]]:
 
     bar = Progress(
         TextColumn("{task.description}"),
+        TextColumn("{task.fields[folder]:<12}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn(t("剩余", "left")),
@@ -173,8 +183,8 @@ def progress(total: int, what: str) -> Iterator[Callable[[int], None]]:
         transient=True,
     )
     with bar:
-        task = bar.add_task(what, total=total)
-        yield lambda n: bar.advance(task, n)
+        task = bar.add_task(what, total=total, folder="")
+        yield lambda n, folder: bar.update(task, advance=n, folder=folder)
 
 
 # --- the build ------------------------------------------------------------------------

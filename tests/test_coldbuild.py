@@ -99,7 +99,12 @@ def test_the_rows_come_in_batches_of_a_shard_or_fewer(generated, monkeypatch):
     items = sorted(store.files(), key=lambda it: cache._file_order((it[0],)))
     got: list[list[str]] = []
     seen = []
-    n = coldbuild.stream(store, items, lambda rows: got.append([r[0] for r in rows]), seen.append)
+    n = coldbuild.stream(
+        store,
+        items,
+        lambda rows: got.append([r[0] for r in rows]),
+        lambda n, folder: seen.append(n),
+    )
     assert n == len(items) == sum(seen)
     assert [p for batch in got for p in batch] == [rel for rel, _ in items]
     assert len(got) > 5 and max(map(len, got)) <= 80
@@ -164,6 +169,7 @@ def test_a_bar_on_a_terminal_while_the_records_are_read(generated):
     shown = on_a_terminal(generated)
     screen, out = shown.split("\n--stdout--\n")
     assert "读取记录" in screen and "剩余" in screen
+    assert "customers/" in screen  # what is being read
     assert "读取记录" not in out  # stdout stays clean for whatever reads it
     # warm: nothing is read, no bar
     assert "读取记录" not in on_a_terminal(generated).split("\n--stdout--\n")[0]
