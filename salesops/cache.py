@@ -54,8 +54,9 @@ FORMAT = 7  # 7: customers/<SS>/<id>/ (salesops.layout)
 # Stores with at most this many record files check the whole working tree with git on
 # every command (it costs milliseconds there); larger ones trust stat data, see above.
 VERIFY_LIMIT = env.number("SALESOPS_VERIFY_LIMIT", 20000)
-# Below this many files, reading in one process beats starting workers.
-PARALLEL_MIN = env.number("SALESOPS_PARALLEL_MIN", 4000)
+# Below this many files, reading in one process beats starting workers (measured: about
+# 1,000 files on 2 cores, BENCHMARKS.md "A fresh desk").
+PARALLEL_MIN = env.number("SALESOPS_PARALLEL_MIN", 1000)
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 _SCHEMA = """
