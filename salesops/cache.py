@@ -54,8 +54,9 @@ FORMAT = 7  # 7: customers/<SS>/<id>/ (salesops.layout)
 # Stores with at most this many record files check the whole working tree with git on
 # every command (it costs milliseconds there); larger ones trust stat data, see above.
 VERIFY_LIMIT = env.number("SALESOPS_VERIFY_LIMIT", 20000)
-# Below this many files, reading in one process beats starting workers.
-PARALLEL_MIN = env.number("SALESOPS_PARALLEL_MIN", 4000)
+# Below this many files, reading in one process beats starting workers (measured: about
+# 1,000 files on 2 cores, BENCHMARKS.md "A fresh desk").
+PARALLEL_MIN = env.number("SALESOPS_PARALLEL_MIN", 1000)
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 _SCHEMA = """
@@ -622,93 +623,9 @@ class Cache:
             return self._rebuild(version)
 
     def _rebuild(self, version: str | None) -> State:
-        store = self.store
-        self._rollback()
-        self.close()
-        self.drop()
-        head = gitutil.read_head(store.gitdir)
-        index = self.index_sig()
-        tops = self.tops()
-        with phase("list files"):
-            items = list(store.files())
-        with phase(f"read and validate {len(items)} files"):
-            rows = read_files(store, items)
-        with phase("what differs from HEAD"):
-            overlay_paths = self._dirty_from_rows(rows)
-        meta = {
-            "version": version or fingerprint(),
-            "prefix": store.prefix,
-            "head": head,
-            "index": index,
-            "index_checked": index,
-            "tops": tops,
-            "overlay": {p: stat_sig(store.root / p) for p in overlay_paths},
-            "files": len(rows),
-            "snap": False,
-            "max_key": None,
-            "refs_dirty": True,
-            "dupes": _dupes(rows),
-        }
-        with phase("fold"):
-            state = fold(store, rows, self)
-        if len(rows) >= PARALLEL_MIN and (os.cpu_count() or 1) > 1 and hasattr(os, "fork"):
-            # Saving everything takes as long as checking it: a second process does it, on
-            # the other core, while this one goes on (it waits for it before it exits).
-            self.close()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - the child
-                code = 1
-                try:
-                    with bulk():
-                        self._save_fresh(rows, state, meta)
-                    code = 0
-                finally:
-                    os._exit(code)
-            _CHILDREN.append(pid)
-            return state
-        self._save_all(rows, state, meta)
-        return state
+        from salesops import coldbuild  # streamed, in batches (salesops.coldbuild)
 
-    def _save_fresh(self, rows: list, state: State, meta: dict) -> None:
-        """Write a whole new cache file without a journal (nothing in it is a fact: a crash
-        leaves a temp file, not a damaged cache), then put it in place in one rename."""
-        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.new")
-        tmp.unlink(missing_ok=True)
-        fresh = Cache(self.store)
-        fresh.path = tmp
-        conn = sqlite3.connect(tmp, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=OFF")
-        conn.execute("PRAGMA synchronous=OFF")
-        conn.executescript(_SCHEMA)
-        conn.execute(f"PRAGMA user_version={FORMAT}")
-        fresh._conn = conn
-        try:
-            fresh._save_all(rows, state, meta)
-            conn.execute("PRAGMA journal_mode=WAL")
-        finally:
-            fresh.close()
-        for suffix in ("-wal", "-shm"):
-            Path(str(self.path) + suffix).unlink(missing_ok=True)
-        os.replace(tmp, self.path)
-
-    def _save_all(self, rows: list, state: State, meta: dict) -> None:
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            with phase("store rows"):
-                # marked clean, to be checked: refs_dirty makes the next check look at all
-                conn.executemany(
-                    "INSERT OR REPLACE INTO files(path, blob, st, rid, piece, kind, at, rec, refs,"
-                    " probs, rprob) VALUES(?,?,?,?,?,?,?,?,?,?,X'')",
-                    rows,
-                )
-            with phase("save the folded state"):
-                self.save_snapshot(state, meta)
-            with phase("commit the cache"):
-                conn.execute("COMMIT")
-        except BaseException:
-            self._rollback()
-            raise
+        return coldbuild.rebuild(self, version)
 
     def _dirty_from_rows(self, rows: list) -> set[str]:
         """Store paths that differ from HEAD. A small store asks git status; a large one
@@ -1405,15 +1322,18 @@ def store_record_problems(
         conn.execute("BEGIN")
 
 
-def fold(store: Store, rows: list, cache: Cache | None = None) -> State:
-    """The eager state folded from cached rows, in the order ``Store.files`` reads them."""
+def fold(store: Store, rows, cache: Cache | None = None, *, ordered: bool = False) -> State:
+    """The eager state folded from cached rows, in the order ``Store.files`` reads them
+    (``ordered``: ``rows`` come in that order already, and are read one at a time)."""
     with bulk():
-        return _fold(store, rows, cache)
+        return _fold(store, rows, cache, ordered)
 
 
-def _fold(store: Store, rows: list, cache: Cache | None) -> State:
+def _fold(store: Store, rows, cache: Cache | None, ordered: bool = False) -> State:
     loaded, problems = [], []
-    for path, _b, _s, _r, _p, _k, _a, rec, lines, probs in sorted(rows, key=_file_order):
+    for path, _b, _s, _r, _p, _k, _a, rec, lines, probs in (
+        rows if ordered else sorted(rows, key=_file_order)
+    ):
         if probs is not None:
             problems.extend(pickle.loads(probs))
         else:
@@ -1422,19 +1342,6 @@ def _fold(store: Store, rows: list, cache: Cache | None) -> State:
     state = FoldedState.build(office, zone(office.timezone), loaded, problems)
     state._cache = cache
     return state
-
-
-def _dupes(rows: list) -> set[str]:
-    """Ids that two or more valid record files claim."""
-    seen: set[str] = set()
-    out: set[str] = set()
-    for row in rows:
-        rid = row[3]
-        if rid is not None and row[7] is not None:
-            if rid in seen:
-                out.add(rid)
-            seen.add(rid)
-    return out
 
 
 def _office(store: Store) -> Office:

@@ -28,6 +28,7 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
     ),
     "SALESOPS_INTERACTIVE": ("choice:0,1", "0 或 1", "0 or 1"),
     "SALESOPS_CACHE": ("flag", "0/off/no 关闭，1/on/yes 打开", "0/off/no, or 1/on/yes"),
+    "SALESOPS_PROGRESS": ("flag", "0/off/no 关闭，1/on/yes 打开", "0/off/no, or 1/on/yes"),
     "SALESOPS_TIMING": ("flag", "0/off/no 或 1/on/yes", "0/off/no, or 1/on/yes"),
     "SALESOPS_LOCK_TIMEOUT": ("number", "秒数（大于 0 的数字）", "seconds (a number above 0)"),
     "SALESOPS_STALE_LOCK": ("number", "秒数（大于 0 的数字）", "seconds (a number above 0)"),

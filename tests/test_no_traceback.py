@@ -29,6 +29,7 @@ BAD_VALUES = {
     "SALESOPS_PARALLEL_MIN": "0",
     "SALESOPS_LAZY_MIN": "1.5",
     "SALESOPS_CACHE": "maybe",
+    "SALESOPS_PROGRESS": "maybe",
     "SALESOPS_TIMING": "sometimes",
     "SALESOPS_LANG": "fr",
     "SALESOPS_NOW": "0001-01-01T00:00",
