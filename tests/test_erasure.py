@@ -179,6 +179,8 @@ def test_erase_and_sync_leave_nothing_on_either_desk_or_the_hub(hub):
         assert [c["name"] for c in json.loads(r.stdout)] == ["王五"]
         shown = json.loads(h.run(desk, "--json", "customer", "show", cid).stdout)
         assert not shown.get("name") and not shown.get("phone")
+        said = h.run(desk, "customer", "show", cid).stdout
+        assert "姓名: 已删除客户" in said and "电话: -" in said
         assert h.run(desk, "check").exit_code == 0
     profile = yamlio.loads(next(h.a.glob(f"customers/**/{cid}/profile.yaml")).read_text("utf-8"))[0]
     assert set(profile) == {

@@ -432,3 +432,13 @@ def test_customer_show_names_who_made_a_copy_or_an_opt_out_not_the_owner(office,
     [copy] = [line for line in r.stdout.splitlines() if "导出个人信息副本" in line]
     [optout] = [line for line in r.stdout.splitlines() if "拒绝回访" in line]
     assert copy.endswith("（王经理 录入）") and optout.endswith("（张伟 录入）")
+
+
+def test_customer_show_says_a_next_follow_up_will_not_be_made(office, cli):
+    customer(office, "张三", ZS)
+    cli("--as", "李娜", "call", "log", "--phone", ZS, "--next-followup", "2026-11-27")
+    r = cli("--as", "李娜", "customer", "show", "张三")
+    assert "下次回访: 2026-11-27\n" in r.output
+    cli("--as", "李娜", "customer", "optout", "张三")
+    r = cli("--as", "李娜", "customer", "show", "张三")
+    assert "下次回访: 2026-11-27（客户要求不再回访）" in r.output

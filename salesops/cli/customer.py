@@ -181,10 +181,13 @@ def customer_show(a, query):
     phone = roles.phone_for(roles.viewer(ses), cs, cs.profile.phone)
 
     def human():
+        from salesops.processes.privacy import opted_out
+
         p = cs.profile
+        name = t("已删除客户", "erased customer") if p.erased else safe(p.name) or "-"
         lines = [
             f"{t('客户', 'customer')} {cs.id}",
-            f"  {t('姓名', 'name')}: {safe(p.name) or '-'}    {t('性别', 'gender')}: {gender_name(p.gender) or '-'}    {t('电话', 'phone')}: {phone or '-'}",
+            f"  {t('姓名', 'name')}: {name}    {t('性别', 'gender')}: {gender_name(p.gender) or '-'}    {t('电话', 'phone')}: {phone or '-'}",
         ]
         if p.address:
             lines.append(f"  {t('地址', 'address')}: {safe(p.address)}")
@@ -203,7 +206,11 @@ def customer_show(a, query):
                 f"  {t('最近联系', 'last contact')}: {state.local(cs.last_contact):%Y-%m-%d %H:%M}{note}"
             )
         if cs.next_followup:
-            lines.append(f"  {t('下次回访', 'next follow-up')}: {cs.next_followup}")
+            off = t("（客户要求不再回访）", " (the customer asked not to be called)")
+            lines.append(
+                f"  {t('下次回访', 'next follow-up')}: {cs.next_followup}"
+                + (off if opted_out(cs) else "")
+            )
         lines.append("")
         lines.append(t("记录：", "records:"))
         lines.extend("  " + safe(event_line(state, ev)) for ev in cs.events)
