@@ -282,16 +282,7 @@ def add_customer(
 
 def edit_customer(ses: Session, query: str, **changes) -> tuple[CustomerProfile, list[str]]:
     cs = resolve.customer(ses.state, query)
-    actor = ses.actor
-    if actor.role == "consultant" and cs.owner not in (None, actor.id):
-        raise SalesopsError(
-            t(
-                "客户 {c} 属于 {o}，只有其置业顾问或经理可以修改",
-                "customer {c} belongs to {o}; only they or a manager may edit",
-                c=cs.label,
-                o=safe(ses.state.staff_name(cs.owner)),
-            )
-        )
+    _may_edit(ses, cs)
     update = {}
     for key, value in changes.items():
         if value is None or key not in EDITABLE:
