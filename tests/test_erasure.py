@@ -264,6 +264,17 @@ def test_a_consultant_may_not_erase(office, cli, monkeypatch):
     assert _unchanged(office) == was
 
 
+def test_a_bad_reason_is_refused_first_with_the_choices(office, cli, monkeypatch):
+    monkeypatch.setenv("SALESOPS_NOW", NOW)
+    cli("--as", "李娜", "customer", "add", "--name", NAME, "--gender", "男", "--phone", PHONE)
+    was = _unchanged(office)
+    r = cli("--as", "王经理", "customer", "erase", NAME, "--reason", "随便")  # no --yes either
+    assert r.exit_code != 0 and "没有“随便”这个选项" in r.output and "本人要求删除" in r.output
+    assert "--yes" not in r.output and _unchanged(office) == was
+    r = cli("--as", "王经理", "--json", "customer", "erase", NAME, "--reason", "2", "--yes")
+    assert r.exit_code == 0 and json.loads(r.stdout)["reason"] == "consent_withdrawn"
+
+
 def test_an_unknown_customer_and_erasing_twice(office, cli, monkeypatch):
     monkeypatch.setenv("SALESOPS_NOW", NOW)
     r = cli("--as", "王经理", "customer", "erase", "赵六", "--reason", "request", "--yes")

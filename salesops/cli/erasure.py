@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from salesops.cli.app import ask, confirm
-from salesops.cli.options import Group, command
+from salesops.cli.options import Group, command, menu_option
 from salesops.i18n import t
 
 # The command is made here and registered on the ``customer`` group by cli/customer.py.
@@ -33,8 +33,9 @@ def _reasons():
     writes=True,
 )
 @click.argument("query", required=False)
-@click.option(
+@menu_option(
     "--reason",
+    choices=_reasons,
     help=t(
         "原因：本人要求删除 / 撤回同意 / 保存期限已满 / 其他",
         "reason: request / consent_withdrawn / retention / other",
