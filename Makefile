@@ -23,6 +23,7 @@ test: install
 lint: install
 	$(BIN)/ruff check salesops tests
 	$(BIN)/ruff format --check salesops tests
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format salesops tests

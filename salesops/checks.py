@@ -430,13 +430,6 @@ def unreadable_phones(state: State, store: Store) -> list[Problem]:
 _PROFILE = re.compile(r"^customers/[^/]+/[^/]+/profile\.yaml$")
 
 
-def _where(state: State, rid: str, *field) -> tuple[str, int]:
-    src = state.sources.get(rid)
-    if src is None:
-        return rid, 0
-    return src.path, src.line(*field) if field else 0
-
-
 def unreadable(state: State) -> set[str]:
     """Ids of the records that failed to load: their own problem says why, so a reference to
     one is not reported again as missing."""
@@ -543,7 +536,7 @@ def check_phones(state: State) -> list[Problem]:
         for cid in ids:
             member = state.customers[cid].member_with(phone)
             field = "members" if member is not None else "phone"
-            path, line = _where(state, cid, field)
+            path, line = state.where(cid, field)
             others = ", ".join(i for i in ids if i != cid)
             message = t("与客户 {o} 的电话相同", "same phone as customer {o}", o=others)
             out.append(Problem(path, line, field, f"{message}{t('：', ': ')}{holders}"))
@@ -580,7 +573,7 @@ def check_profiles(state: State) -> list[Problem]:
         cs = state.customers[cid]
         if cs.events and cid not in broken:
             ev = cs.events[0]
-            path, _ = _where(state, ev.id)
+            path, _ = state.where(ev.id)
             message = t(
                 "客户 {c} 有事件记录却没有 profile.yaml",
                 "customer {c} has events but no profile.yaml",

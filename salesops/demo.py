@@ -911,7 +911,7 @@ def build_demo(
     else:
         from salesops.timeutil import now, zone
 
-        tz = zone(_sample_timezone())
+        tz = zone(sample_timezone())
         yesterday = now(tz).astimezone(tz).date() - dt.timedelta(days=1)
         last = until if until is not None else yesterday
         if last < first:
@@ -940,7 +940,7 @@ def build_demo(
     return sim.run()
 
 
-def _sample_timezone() -> str:
+def sample_timezone() -> str:
     from salesops import yamlio
 
     office, _ = yamlio.loads((SAMPLE / "office.yaml").read_text("utf-8"), "office.yaml")

@@ -16,7 +16,7 @@ ID_RE = re.compile(r"^(CU|EV|ST|UN)-[0-9A-HJKMNP-TV-Z]{26}$")
 FRAGMENT_RE = re.compile(r"^[0-9A-Za-z-]{1,40}$")
 
 
-def _encode(value: int, length: int) -> str:
+def encode(value: int, length: int) -> str:
     out = []
     for _ in range(length):
         out.append(ALPHABET[value & 31])
@@ -36,7 +36,7 @@ def new_id(kind: str, *, ms: int | None = None) -> str:
     else:
         ms = int(time.time() * 1000) if ms is None else ms
         rand = int.from_bytes(os.urandom(10), "big")
-    return f"{prefix}-{_encode(ms, 10)}{_encode(rand, 16)}"
+    return f"{prefix}-{encode(ms, 10)}{encode(rand, 16)}"
 
 
 @contextmanager

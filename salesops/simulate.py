@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from salesops import phones
-from salesops.ids import _encode
+from salesops.ids import encode
 from salesops.models import CustomerProfile, Office, Record, Staff, Unit, default_office
 from salesops.models.erasure import Erasure
 from salesops.models.events import Note, OwnerChange, PhoneExport
@@ -80,7 +80,7 @@ _ORDER = itertools.count()
 def _id(rng: random.Random, prefix: str, at: dt.datetime) -> str:
     """A ULID for ``at``; facts of one instant sort (and so fold) in the order they are made."""
     ms = int(at.timestamp() * 1000)
-    return f"{prefix}-{_encode(ms, 10)}{_encode((next(_ORDER) << 50) | rng.getrandbits(50), 16)}"
+    return f"{prefix}-{encode(ms, 10)}{encode((next(_ORDER) << 50) | rng.getrandbits(50), 16)}"
 
 
 @dataclass(order=True)

@@ -350,6 +350,18 @@ class State:
     def local_date(self, at: dt.datetime) -> dt.date:
         return at.astimezone(self.tz).date()
 
+    def where(self, rid: str, *field: str) -> tuple[str, int]:
+        """The file and line of a record (of one of its fields, when named); the id itself
+        and line 0 for a record that was never read from a file."""
+        src = self.sources.get(rid)
+        if src is None:
+            return rid, 0
+        return src.path, src.line(*field) if field else 0
+
+    def add_problem(self, record_id: str, field: str, message: str) -> None:
+        """A fold rule found a fact that breaks a rule across records (e.g. a double sale)."""
+        add_problem(self, record_id, field, message)
+
     def protection_lapsed(self, cs: CustomerState, when: dt.datetime) -> bool:
         """No contact for ``protection_days``: the customer is back in the public pool."""
         if cs.last_contact is None:

@@ -39,7 +39,7 @@ class Refused(click.ClickException):
             if self.error.problems:
                 payload["problems"] = [p.as_dict() for p in self.error.problems]
             payload.update(self.error.data)
-            click.echo(json.dumps(payload, ensure_ascii=False, default=_default))
+            click.echo(json.dumps(payload, ensure_ascii=False, default=json_default))
         click.echo(t("错误：", "Error: ") + safe_lines(self.error.message), err=True)
 
 
@@ -47,7 +47,7 @@ def safe_lines(text: str) -> str:
     return "\n".join(safe(line) for line in text.split("\n"))
 
 
-def _default(value):
+def json_default(value):
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -114,7 +114,7 @@ class App:
         if self.json:
             if isinstance(data, dict) and self.notes:
                 data = {**self.notes, **data}
-            click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=json_default))
             return
         text = human() if callable(human) else human
         if text:

@@ -64,7 +64,7 @@ from salesops.i18n import t
 @global_options
 def demo(directory, seed, until, weeks, replace, out_dir):
     from salesops.cli.app import program
-    from salesops.demo import _sample_timezone, build_demo, write_outputs
+    from salesops.demo import build_demo, sample_timezone, write_outputs
 
     a = app()
     last = None
@@ -72,7 +72,7 @@ def demo(directory, seed, until, weeks, replace, out_dir):
         from salesops.reports.week import Day
         from salesops.timeutil import now, zone
 
-        tz = zone(_sample_timezone())
+        tz = zone(sample_timezone())
         last = Day.parse(until, now(tz).astimezone(tz).date()).date
     summary = build_demo(Path(directory), seed=seed, weeks=weeks, until=last, replace=replace)
     files, problems = write_outputs(summary, Path(out_dir) if out_dir else None)

@@ -91,7 +91,7 @@ FORMATS = ("json", "html", "pdf")
 def customer_export(a, query, output):
     import json
 
-    from salesops.cli.app import _default
+    from salesops.cli.app import json_default
     from salesops.processes import privacy
     from salesops.reports import publish
 
@@ -101,7 +101,7 @@ def customer_export(a, query, output):
         publish.target(output, ses.store)  # refused before anything is read
     data, cs, ev = privacy.export_copy(ses, ask_customer(query), fmt)
     if fmt == "json":
-        text = json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n"
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=json_default) + "\n"
         if output == "-":
             click.echo(text, nl=False)
         else:

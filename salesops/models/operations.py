@@ -7,7 +7,7 @@ rules, because a model may not import from ``processes``; the processes ask them
 
 A fold rule never refuses: a fact that breaks a rule (two clones sold one unit, a tour
 ended twice, a complaint step out of order) is folded as well as it can be and reported
-with ``add_problem``, so that ``salesops check`` names it.
+with ``state.add_problem``, so that ``salesops check`` names it.
 """
 
 from __future__ import annotations
@@ -51,9 +51,7 @@ MOVE_NAMES = {
 
 
 def _problem(state: State, rid: str, field_name: str, message: str) -> None:
-    from salesops.state import add_problem
-
-    add_problem(state, rid, field_name, message)
+    state.add_problem(rid, field_name, message)
 
 
 def _pick(pair: tuple[str, str]) -> str:

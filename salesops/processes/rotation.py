@@ -533,14 +533,13 @@ def check_duty_days(state: State, src: Loaded) -> list[Problem]:
 
 
 def _day_problems(state: State, date: dt.date) -> dict[str, list[Problem]]:
-    from salesops.checks import _where
 
     out: dict[str, list[Problem]] = {}
     desk = state.part(FrontDesk)
     d = Day(date)
 
     def add(ev: Event, field: str, message: str) -> None:
-        path, line = _where(state, ev.id, field)
+        path, line = state.where(ev.id, field)
         out.setdefault(ev.id, []).append(Problem(path, line, field, message))
 
     for ev in desk.days.get(date, []):

@@ -9,7 +9,7 @@ intent grade, and returns a receiver who took a turn to the end of the line.
 from __future__ import annotations
 
 from salesops import ids, resolve
-from salesops.checks import _where, record_rule
+from salesops.checks import record_rule
 from salesops.errors import Problem, SalesopsError
 from salesops.i18n import t
 from salesops.ids import FRAGMENT_RE
@@ -325,7 +325,7 @@ def check_visit_ends(state: State, src: Loaded) -> list[Problem]:
     desk = state.part(FrontDesk)
 
     def add(message: str) -> None:
-        path, line = _where(state, ev.id, "visit")
+        path, line = state.where(ev.id, "visit")
         out.append(Problem(path, line, "visit", message))
 
     visit = desk.visits.get(ev.visit)
