@@ -477,6 +477,10 @@ class Cache:
             conn = self.conn
             conn.execute("BEGIN")
             meta = self.meta()
+            if meta is None or meta.get("version") != version:
+                # another command dropped or rebuilt the cache since the first look
+                conn.execute("ROLLBACK")
+                return self.rebuild(version)
             changed = self.changed(meta, self.signals())
             if changed is None:
                 state = CachedState(self, meta) if meta["snap"] else self.fold_rows(meta)

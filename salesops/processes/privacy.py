@@ -314,32 +314,44 @@ def stale(ses: Session, years: int | None = None) -> list[dict]:
 # --- what the weekly report counts -------------------------------------------------------
 
 
-def counts(state: State, end: dt.datetime, start: dt.datetime | None = None) -> dict:
-    """As of ``end``: customers registered by then without consent recorded, who refused it,
-    and who are opted out of calls; with ``start``, the opt-outs recorded since then."""
+def counts_at(state: State, periods: list[tuple[dt.datetime, dt.datetime | None]]) -> list[dict]:
+    """For each ``(end, start)``: as of ``end``, customers registered by then without consent
+    recorded, who refused it, and who are opted out of calls; with ``start``, the opt-outs
+    recorded since then. The profiles are read once for all periods (at 500,000 facts a
+    pass over the 58,000 profiles is most of the weekly report's time)."""
     from salesops.models import CustomerProfile
 
-    missing = refused = 0
+    missing = [0] * len(periods)
+    refused = [0] * len(periods)
     for src in state.records_not_events():
         p = src.record
-        if not isinstance(p, CustomerProfile) or p.merged_into or p.registered_at >= end:
+        if not isinstance(p, CustomerProfile) or p.merged_into:
             continue
         c = p.consent
-        if c is None or c.at >= end:
-            missing += 1
-        elif not c.given:
-            refused += 1
-    standing: dict[str, bool] = {}
-    new = 0
-    for ev in sorted(state.part(OptOutBook).changes, key=lambda e: (e.at, e.id)):
-        if ev.at >= end:
-            break
-        standing[ev.customer] = isinstance(ev, OptOut)
-        if isinstance(ev, OptOut) and start is not None and ev.at >= start:
-            new += 1
-    return {
-        "without_consent": missing,
-        "refused_consent": refused,
-        "opted_out": sum(standing.values()),
-        "new_optouts": new,
-    }
+        for i, (end, _start) in enumerate(periods):
+            if p.registered_at >= end:
+                continue
+            if c is None or c.at >= end:
+                missing[i] += 1
+            elif not c.given:
+                refused[i] += 1
+    changes = sorted(state.part(OptOutBook).changes, key=lambda e: (e.at, e.id))
+    out = []
+    for i, (end, start) in enumerate(periods):
+        standing: dict[str, bool] = {}
+        new = 0
+        for ev in changes:
+            if ev.at >= end:
+                break
+            standing[ev.customer] = isinstance(ev, OptOut)
+            if isinstance(ev, OptOut) and start is not None and ev.at >= start:
+                new += 1
+        out.append(
+            {
+                "without_consent": missing[i],
+                "refused_consent": refused[i],
+                "opted_out": sum(standing.values()),
+                "new_optouts": new,
+            }
+        )
+    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from salesops.i18n import t
-from salesops.processes.privacy import counts
+from salesops.processes.privacy import counts_at
 from salesops.reports.tables import Cmp, Column, Table
 from salesops.state import State
 
@@ -21,7 +21,7 @@ def privacy_table(
 ) -> Table:
     """As of the week's end (``end``; ``when`` says it: 周末, or 目前 in a week in
     progress), against the previous week's end (``start``)."""
-    cur, prv = counts(state, end, start), counts(state, start, prev_start)
+    cur, prv = counts_at(state, [(end, start), (start, prev_start)])
     names = {
         "without_consent": t("未记录个人信息同意的客户", "customers without recorded consent"),
         "refused_consent": t("不同意登记个人信息的客户", "customers who refused consent"),
