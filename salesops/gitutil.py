@@ -32,6 +32,10 @@ class GitError(SalesopsError):
     pass
 
 
+def no_git() -> GitError:
+    return GitError(t("找不到 git 命令，请先安装 git", "git is not installed"))
+
+
 def run(
     repo: Path,
     *args: str,
@@ -52,7 +56,7 @@ def run(
             check=False,
         )
     except FileNotFoundError:
-        raise GitError(t("找不到 git 命令，请先安装 git", "git is not installed")) from None
+        raise no_git() from None
     if check and proc.returncode != 0:
         err = proc.stderr.strip() if text else proc.stderr.decode(errors="replace").strip()
         raise GitError(f"git {args[0]}: {err.splitlines()[-1] if err else proc.returncode}")
@@ -340,7 +344,7 @@ def start(repo: Path, *args: str) -> subprocess.Popen:
             text=True,
         )
     except FileNotFoundError:
-        raise GitError(t("找不到 git 命令，请先安装 git", "git is not installed")) from None
+        raise no_git() from None
 
 
 def finish(proc: subprocess.Popen) -> tuple[int, str]:

@@ -359,8 +359,10 @@ class State:
         return src.path, src.line(*field) if field else 0
 
     def add_problem(self, record_id: str, field: str, message: str) -> None:
-        """A fold rule found a fact that breaks a rule across records (e.g. a double sale)."""
-        add_problem(self, record_id, field, message)
+        """A fold rule found a fact that breaks a rule across records (e.g. a double sale);
+        ``field`` may be dotted (``items.0.count``)."""
+        path, line = self.where(record_id, *field.split(".")) if field else self.where(record_id)
+        self.problems.append(Problem(path, line, field, message))
 
     def protection_lapsed(self, cs: CustomerState, when: dt.datetime) -> bool:
         """No contact for ``protection_days``: the customer is back in the public pool."""
@@ -372,15 +374,3 @@ class State:
 def named(cs: CustomerState, name: str) -> bool:
     """Whether the customer's main contact or one of the members is called ``name``."""
     return cs.profile is not None and (cs.name == name or any(m.name == name for m in cs.members))
-
-
-def _problem(state: State, rid: str, field: str, message: str) -> Problem:
-    src = state.sources.get(rid)
-    if src is None:
-        return Problem(rid, 0, field, message)
-    return Problem(src.path, src.line(*field.split(".")) if field else 0, field, message)
-
-
-def add_problem(state: State, record_id: str, field: str, message: str) -> None:
-    """A fold rule found a fact that breaks a rule across records (e.g. a double sale)."""
-    state.problems.append(_problem(state, record_id, field, message))

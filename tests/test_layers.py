@@ -9,18 +9,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "salesops"
 
 
-def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
-    exe = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
-    if not Path(exe).exists():
-        pytest.fail("import-linter is not installed (it is a dev dependency: make install)")
+def lint_imports(cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """import-linter's command on the package in ``cwd`` (its pyproject.toml)."""
+    run = "from importlinter.cli import lint_imports_command; lint_imports_command()"
     return subprocess.run(
-        [exe, "--no-cache"], cwd=cwd, capture_output=True, text=True, env=None, check=False
+        [sys.executable, "-c", run, "--no-cache"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
 
 
@@ -37,19 +39,7 @@ def test_an_upward_import_breaks_the_contract(tmp_path):
     shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
     unit = copy / "salesops" / "models" / "unit.py"
     unit.write_text(unit.read_text() + "\n\ndef _up():\n    from salesops.cli import app\n")
-    got = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from importlinter.cli import lint_imports_command; lint_imports_command()",
-            "--no-cache",
-        ],
-        cwd=copy,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
+    got = lint_imports(copy, env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
     assert got.returncode != 0, got.stdout
     assert "salesops.models.unit -> salesops.cli" in got.stdout
 

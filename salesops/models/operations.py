@@ -50,10 +50,6 @@ MOVE_NAMES = {
 }
 
 
-def _problem(state: State, rid: str, field_name: str, message: str) -> None:
-    state.add_problem(rid, field_name, message)
-
-
 def _pick(pair: tuple[str, str]) -> str:
     return pair[1 if en() else 0]
 
@@ -149,26 +145,23 @@ class TourStart(Event):
         cs.part(TourTrail).tours.append(self)
         book.open[self.id] = self
         if not self.briefing:
-            _problem(state, self.id, "briefing", "a tour starts only after the safety briefing")
+            state.add_problem(self.id, "briefing", "a tour starts only after the safety briefing")
         if self.tour == "site" and self.helmets < self.head_count:
-            _problem(
-                state,
+            state.add_problem(
                 self.id,
                 "helmets",
                 f"{self.helmets} helmet(s) issued for {self.head_count} people",
             )
         office = state.office
         if self.helmets and book.free("helmets", office) < 0:
-            _problem(
-                state,
+            state.add_problem(
                 self.id,
                 "helmets",
                 f"more helmets out than the office has ({book.owned('helmets', office)}, "
                 f"{book.helmets_lost} lost): two desks issued the same helmets",
             )
         if self.shoe_covers and book.free("shoe_covers", office) < 0:
-            _problem(
-                state,
+            state.add_problem(
                 self.id,
                 "shoe_covers",
                 f"more shoe covers out than the office has ({book.owned('shoe_covers', office)})",
@@ -249,13 +242,12 @@ class TourEnd(Event):
         else:
             problem = None
         if problem is not None:
-            _problem(state, self.id, "start", problem)
+            state.add_problem(self.id, "start", problem)
             return
         book.open.pop(self.start, None)
         book.ends[self.start] = self
         if self.returned + self.lost != start.issued:
-            _problem(
-                state,
+            state.add_problem(
                 self.id,
                 "returned",
                 f"{self.returned} returned and {self.lost} lost, but {start.issued} were issued",
@@ -306,11 +298,10 @@ class StockChange(Event):
         else:
             book.lost[item] = book.lost.get(item, 0) + (n if self.change == "lose" else -n)
         if book.lost.get(item, 0) < 0:
-            _problem(state, self.id, "count", f"more {item} found than were missing")
+            state.add_problem(self.id, "count", f"more {item} found than were missing")
             book.lost[item] = 0
         if book.free(item, state.office) < 0:
-            _problem(
-                state,
+            state.add_problem(
                 self.id,
                 "count",
                 f"more {item} lost or retired than the office had free",
@@ -363,16 +354,15 @@ class Survey(Event):
         for qid, score in self.scores.items():
             q = questions.get(qid)
             if q is not None and q.type == "score" and not q.scale[0] <= score <= q.scale[1]:
-                _problem(
-                    state,
+                state.add_problem(
                     self.id,
                     f"scores.{qid}",
                     f"score {score} is outside the scale {q.scale[0]}-{q.scale[1]}",
                 )
         for qid in self.declined:
             if qid in self.scores or qid in self.comments:
-                _problem(
-                    state, self.id, f"declined.{qid}", f"question {qid} is answered and declined"
+                state.add_problem(
+                    self.id, f"declined.{qid}", f"question {qid} is answered and declined"
                 )
 
     def summary(self, state: State | None = None) -> str:
@@ -484,17 +474,16 @@ class _ComplaintStep(Event):
         cid = self.complaint
         c = book.complaints.get(cid)
         if c is None:
-            _problem(
-                state, self.id, "complaint", f"no complaint {cid} was received before this step"
+            state.add_problem(
+                self.id, "complaint", f"no complaint {cid} was received before this step"
             )
             return
         if c.customer != self.customer:
-            _problem(state, self.id, "complaint", f"complaint {cid} is another customer's")
+            state.add_problem(self.id, "complaint", f"complaint {cid} is another customer's")
             return
         allowed = c.next_steps()
         if self.step not in allowed:
-            _problem(
-                state,
+            state.add_problem(
                 self.id,
                 "kind",
                 f"step out of order: complaint {cid} is {c.step}; "
@@ -521,7 +510,9 @@ class ComplaintPromise(_ComplaintStep):
         c.due = self.due
         c.promised_at = self.at
         if self.due < state.local_date(self.at):
-            _problem(state, self.id, "due", f"feedback promised by {self.due}, a day already past")
+            state.add_problem(
+                self.id, "due", f"feedback promised by {self.due}, a day already past"
+            )
 
     def summary(self, state: State | None = None) -> str:
         return t("承诺 {d} 前反馈", "feedback promised by {d}", d=self.due.isoformat())
@@ -626,7 +617,7 @@ class Subscribe(Event):
         book = state.part(SalesBook)
         standing = book.live.setdefault(self.unit, [])  # two standing: a double sale
         if self.deposit > self.price:
-            _problem(state, self.id, "deposit", "the deposit is more than the price")
+            state.add_problem(self.id, "deposit", "the deposit is more than the price")
         standing.append(self)
         book.subscriptions[self.id] = self
         cs = state.customer(self.customer)
@@ -664,7 +655,7 @@ def _standing(state: State, ev: Unsubscribe | Sign, if_signed: str) -> SalesBook
         problem = if_signed.format(s=sid, by=signed.id)
     else:
         return book
-    _problem(state, ev.id, "subscription", problem)
+    state.add_problem(ev.id, "subscription", problem)
     return None
 
 
