@@ -247,7 +247,7 @@ def test_check_reports_a_step_out_of_order(office, desk, zs, cli):
     commit_file(office.path, f"{customer_dir(zs)}/{step.id}.yaml", step)
     problems = run_checks(state(office))
     assert [p.message for p in problems] == [
-        f"step out of order: complaint {cid} is received; next allowed: promised"
+        f"步骤顺序不对：投诉 {cid} 现在是 已受理；下一步只能是 已承诺反馈"
     ]
     assert cp.complaints(state(office))[cid].step == "received"
 

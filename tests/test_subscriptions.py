@@ -207,7 +207,7 @@ def test_two_clones_selling_one_unit_is_a_double_sale_check_names(office, tmp_pa
     assert sp.active_subscriptions(st)[unit.id].id == first.id
 
 
-def test_check_reports_a_cancellation_of_nothing(office, li, zs, unit):
+def test_check_reports_a_cancellation_of_nothing(office, li, zs, unit, en):
     from salesops import ids
     from salesops.models.operations import Unsubscribe
     from tests.opshelp import commit_file

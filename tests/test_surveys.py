@@ -164,7 +164,7 @@ def test_summary_with_the_period_the_wrong_way_round(office, cli):
     assert r.exit_code == 1 and "--to 早于 --from" in r.output
 
 
-def test_check_reports_a_score_outside_the_scale(office, li, zs):
+def test_check_reports_a_score_outside_the_scale(office, li, zs, en):
     s = Survey(
         id=ids.new_id("event"),
         at=NOW,

@@ -133,7 +133,7 @@ def test_english(office, cli, li):
     assert "helmets: 15 in stock, 0 out, 0 lost, 15 free (at start 10, bought 5)" in r.output
 
 
-def test_check_reports_a_stock_fact_the_stock_cannot_bear(office, li):
+def test_check_reports_a_stock_fact_the_stock_cannot_bear(office, li, en):
     """A hand edit (or a sync) that finds helmets nobody lost is named by check."""
     bad = StockChange(
         id="EV-01KB0000000000000000000000",

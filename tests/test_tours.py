@@ -273,7 +273,7 @@ def _start(office, cid, by, **kw) -> TourStart:
     )
 
 
-def test_check_reports_helmets_returned_without_a_tour(office, li, zs):
+def test_check_reports_helmets_returned_without_a_tour(office, li, zs, en):
     end = TourEnd(
         id=ids.new_id("event"),
         at="2026-11-26T11:00:00+08:00",
@@ -288,7 +288,7 @@ def test_check_reports_helmets_returned_without_a_tour(office, li, zs):
     assert any("helmets returned without a tour" in m for m in messages), messages
 
 
-def test_check_reports_a_tour_ended_twice_and_wrong_counts(office, li, zs):
+def test_check_reports_a_tour_ended_twice_and_wrong_counts(office, li, zs, en):
     start = _start(office, zs, li)
     commit_file(office.path, f"{customer_dir(zs)}/{start.id}.yaml", start)
     for returned in (2, 5):
@@ -306,7 +306,7 @@ def test_check_reports_a_tour_ended_twice_and_wrong_counts(office, li, zs):
     assert any(f"tour {start.id} ended twice" in m for m in messages), messages
 
 
-def test_check_reports_a_tour_without_briefing(office, li, zs):
+def test_check_reports_a_tour_without_briefing(office, li, zs, en):
     start = _start(office, zs, li, briefing=False, helmets=1)
     commit_file(office.path, f"{customer_dir(zs)}/{start.id}.yaml", start)
     messages = [p.message for p in run_checks(state(office))]
@@ -314,7 +314,7 @@ def test_check_reports_a_tour_without_briefing(office, li, zs):
     assert "1 helmet(s) issued for 2 people" in messages
 
 
-def test_two_desks_issuing_the_same_helmets_is_reported_after_sync(office, tmp_path, li, zs):
+def test_two_desks_issuing_the_same_helmets_is_reported_after_sync(office, tmp_path, li, zs, en):
     other = customer(office, "李四", "13912345678")
     a = clone(office.path, tmp_path / "a")
     b = clone(office.path, tmp_path / "b")
@@ -393,3 +393,11 @@ def test_missing_shoe_covers_are_counted_in_pairs(office, cli, li, zs):
     assert "归还 3 双鞋套，多于发出的 2 双" in r.output
     r = cli("--as", li.id, "tour", "model", "end", zs, "--returned", "1", "--negotiate")
     assert r.exit_code == 0 and "缺少 1 双，已记为遗失" in r.output and "件" not in r.output
+
+
+def test_check_says_what_a_fold_rule_found_in_chinese_by_default(office, li, zs):
+    start = _start(office, zs, li, briefing=False, helmets=1)
+    commit_file(office.path, f"{customer_dir(zs)}/{start.id}.yaml", start)
+    messages = [p.message for p in run_checks(state(office))]
+    assert "带看开始前须先讲解安全注意事项" in messages
+    assert "1 顶安全帽发给了 2 个人" in messages

@@ -41,6 +41,8 @@ Remedy = Literal["wait", "later", "batches"]
 StockItem = Literal["helmets", "shoe_covers"]
 ITEM_OF_TOUR = {"site": "helmets", "model": "shoe_covers"}
 ITEM_NAMES = {"helmets": ("安全帽", "helmets"), "shoe_covers": ("鞋套", "shoe covers")}
+
+
 StockMove = Literal["add", "lose", "find", "retire"]
 MOVE_NAMES = {
     "add": ("购入", "bought"),
@@ -145,26 +147,43 @@ class TourStart(Event):
         cs.part(TourTrail).tours.append(self)
         book.open[self.id] = self
         if not self.briefing:
-            state.add_problem(self.id, "briefing", "a tour starts only after the safety briefing")
+            state.add_problem(
+                self.id,
+                "briefing",
+                t("带看开始前须先讲解安全注意事项", "a tour starts only after the safety briefing"),
+            )
         if self.tour == "site" and self.helmets < self.head_count:
             state.add_problem(
                 self.id,
                 "helmets",
-                f"{self.helmets} helmet(s) issued for {self.head_count} people",
+                t(
+                    "{h} 顶安全帽发给了 {n} 个人",
+                    "{h} helmet(s) issued for {n} people",
+                    h=self.helmets,
+                    n=self.head_count,
+                ),
             )
         office = state.office
         if self.helmets and book.free("helmets", office) < 0:
             state.add_problem(
                 self.id,
                 "helmets",
-                f"more helmets out than the office has ({book.owned('helmets', office)}, "
-                f"{book.helmets_lost} lost): two desks issued the same helmets",
+                t(
+                    "发出的安全帽比案场有的多（共 {o} 顶，丢失 {l} 顶）：两台终端发了同一批安全帽",
+                    "more helmets out than the office has ({o}, {l} lost): two desks issued the same helmets",
+                    o=book.owned("helmets", office),
+                    l=book.helmets_lost,
+                ),
             )
         if self.shoe_covers and book.free("shoe_covers", office) < 0:
             state.add_problem(
                 self.id,
                 "shoe_covers",
-                f"more shoe covers out than the office has ({book.owned('shoe_covers', office)})",
+                t(
+                    "发出的鞋套比案场有的多（共 {o} 双）",
+                    "more shoe covers out than the office has ({o})",
+                    o=book.owned("shoe_covers", office),
+                ),
             )
         # A group that was asked to wait (or to go in batches) and goes the same day went.
         waiting = book.waiting.pop((self.customer, self.tour), [])
@@ -232,13 +251,20 @@ class TourEnd(Event):
         book = state.part(TourBook)
         start = state.events_by_id.get(self.start)
         if not isinstance(start, TourStart):
-            problem = (
-                f"helmets returned without a tour: no tour started as {self.start} before this"
+            problem = t(
+                "归还了安全帽却没有对应的带看：此前没有编号为 {s} 的带看开始",
+                "helmets returned without a tour: no tour started as {s} before this",
+                s=self.start,
             )
         elif start.customer != self.customer:
-            problem = f"tour {self.start} is another customer's"
+            problem = t("带看 {s} 是另一位客户的", "tour {s} is another customer's", s=self.start)
         elif self.start in book.ends:
-            problem = f"tour {self.start} ended twice (first by {book.ends[self.start].id})"
+            problem = t(
+                "带看 {s} 结束了两次（第一次是 {f}）",
+                "tour {s} ended twice (first by {f})",
+                s=self.start,
+                f=book.ends[self.start].id,
+            )
         else:
             problem = None
         if problem is not None:
@@ -250,7 +276,13 @@ class TourEnd(Event):
             state.add_problem(
                 self.id,
                 "returned",
-                f"{self.returned} returned and {self.lost} lost, but {start.issued} were issued",
+                t(
+                    "归还 {r}、丢失 {l}，但发出的是 {i}",
+                    "{r} returned and {l} lost, but {i} were issued",
+                    r=self.returned,
+                    l=self.lost,
+                    i=start.issued,
+                ),
             )
         if self.lost:
             item = ITEM_OF_TOUR[start.tour]
@@ -298,13 +330,25 @@ class StockChange(Event):
         else:
             book.lost[item] = book.lost.get(item, 0) + (n if self.change == "lose" else -n)
         if book.lost.get(item, 0) < 0:
-            state.add_problem(self.id, "count", f"more {item} found than were missing")
+            state.add_problem(
+                self.id,
+                "count",
+                t(
+                    "找回的{w}比丢失的多",
+                    "more {w} found than were missing",
+                    w=_pick(ITEM_NAMES[item]),
+                ),
+            )
             book.lost[item] = 0
         if book.free(item, state.office) < 0:
             state.add_problem(
                 self.id,
                 "count",
-                f"more {item} lost or retired than the office had free",
+                t(
+                    "丢失或报废的{w}比案场空闲的多",
+                    "more {w} lost or retired than the office had free",
+                    w=_pick(ITEM_NAMES[item]),
+                ),
             )
 
     def summary(self, state: State | None = None) -> str:
@@ -357,12 +401,24 @@ class Survey(Event):
                 state.add_problem(
                     self.id,
                     f"scores.{qid}",
-                    f"score {score} is outside the scale {q.scale[0]}-{q.scale[1]}",
+                    t(
+                        "评分 {v} 不在 {lo}-{hi} 分之内",
+                        "score {v} is outside the scale {lo}-{hi}",
+                        v=score,
+                        lo=q.scale[0],
+                        hi=q.scale[1],
+                    ),
                 )
         for qid in self.declined:
             if qid in self.scores or qid in self.comments:
                 state.add_problem(
-                    self.id, f"declined.{qid}", f"question {qid} is answered and declined"
+                    self.id,
+                    f"declined.{qid}",
+                    t(
+                        "问题 {q} 既有回答又标为拒答",
+                        "question {q} is answered and declined",
+                        q=qid,
+                    ),
                 )
 
     def summary(self, state: State | None = None) -> str:
@@ -475,19 +531,35 @@ class _ComplaintStep(Event):
         c = book.complaints.get(cid)
         if c is None:
             state.add_problem(
-                self.id, "complaint", f"no complaint {cid} was received before this step"
+                self.id,
+                "complaint",
+                t(
+                    "此前没有收到编号为 {c} 的投诉",
+                    "no complaint {c} was received before this step",
+                    c=cid,
+                ),
             )
             return
         if c.customer != self.customer:
-            state.add_problem(self.id, "complaint", f"complaint {cid} is another customer's")
+            state.add_problem(
+                self.id,
+                "complaint",
+                t("投诉 {c} 是另一位客户的", "complaint {c} is another customer's", c=cid),
+            )
             return
         allowed = c.next_steps()
         if self.step not in allowed:
             state.add_problem(
                 self.id,
                 "kind",
-                f"step out of order: complaint {cid} is {c.step}; "
-                f"next allowed: {', '.join(allowed) or 'nothing (archived)'}",
+                t(
+                    "步骤顺序不对：投诉 {c} 现在是 {s}；下一步只能是 {n}",
+                    "step out of order: complaint {c} is {s}; next allowed: {n}",
+                    c=cid,
+                    s=_pick(STEP_NAMES[c.step]),
+                    n=t("、", ", ").join(_pick(STEP_NAMES[a]) for a in allowed)
+                    or t("无（已归档）", "nothing (archived)"),
+                ),
             )
             return
         c.step = self.step
@@ -511,7 +583,13 @@ class ComplaintPromise(_ComplaintStep):
         c.promised_at = self.at
         if self.due < state.local_date(self.at):
             state.add_problem(
-                self.id, "due", f"feedback promised by {self.due}, a day already past"
+                self.id,
+                "due",
+                t(
+                    "承诺 {d} 前反馈，这一天已经过去了",
+                    "feedback promised by {d}, a day already past",
+                    d=self.due,
+                ),
             )
 
     def summary(self, state: State | None = None) -> str:
@@ -617,7 +695,9 @@ class Subscribe(Event):
         book = state.part(SalesBook)
         standing = book.live.setdefault(self.unit, [])  # two standing: a double sale
         if self.deposit > self.price:
-            state.add_problem(self.id, "deposit", "the deposit is more than the price")
+            state.add_problem(
+                self.id, "deposit", t("定金比房价还高", "the deposit is more than the price")
+            )
         standing.append(self)
         book.subscriptions[self.id] = self
         cs = state.customer(self.customer)
@@ -636,23 +716,32 @@ class Subscribe(Event):
         )
 
 
-def _standing(state: State, ev: Unsubscribe | Sign, if_signed: str) -> SalesBook | None:
+def _standing(state: State, ev: Unsubscribe | Sign, if_signed: tuple[str, str]) -> SalesBook | None:
     """The book, when ``ev`` names a subscription of its unit and customer that is neither
-    cancelled nor signed; otherwise the problem is reported (``if_signed`` for a signed one,
-    with ``{s}`` the subscription and ``{by}`` its signing) and None returned."""
+    cancelled nor signed; otherwise the problem is reported (``if_signed``, Chinese and English,
+    for a signed one, with ``{s}`` the subscription and ``{by}`` its signing) and None returned."""
     book = state.part(SalesBook)
     sid = ev.subscription
     sub = book.subscriptions.get(sid)
     cancelled = book.cancelled.get(sid)
     signed = book.signed.get(sid)
     if sub is None:
-        problem = f"no subscription {sid} was made before this"
+        problem = t("此前没有编号为 {s} 的认购", "no subscription {s} was made before this", s=sid)
     elif sub.unit != ev.unit or sub.customer != ev.customer:
-        problem = f"subscription {sid} is for another unit or customer"
+        problem = t(
+            "认购 {s} 是另一套房源或另一位客户的",
+            "subscription {s} is for another unit or customer",
+            s=sid,
+        )
     elif cancelled is not None:
-        problem = f"subscription {sid} was cancelled already (by {cancelled.id})"
+        problem = t(
+            "认购 {s} 已经退订过了（{by}）",
+            "subscription {s} was cancelled already (by {by})",
+            s=sid,
+            by=cancelled.id,
+        )
     elif signed is not None:
-        problem = if_signed.format(s=sid, by=signed.id)
+        problem = t(*if_signed, s=sid, by=signed.id)
     else:
         return book
     state.add_problem(ev.id, "subscription", problem)
@@ -670,7 +759,12 @@ class Unsubscribe(Event):
 
     def fold(self, state: State) -> None:
         book = _standing(
-            state, self, "subscription {s} became a signed contract; it cannot be cancelled"
+            state,
+            self,
+            (
+                "认购 {s} 已经签约，不能再退订",
+                "subscription {s} became a signed contract; it cannot be cancelled",
+            ),
         )
         if book is None:
             return
@@ -693,7 +787,11 @@ class Sign(Event):
     title: ClassVar[tuple[str, str]] = ("签约", "contract signed")
 
     def fold(self, state: State) -> None:
-        book = _standing(state, self, "subscription {s} was signed already (by {by})")
+        book = _standing(
+            state,
+            self,
+            ("认购 {s} 已经签约过了（{by}）", "subscription {s} was signed already (by {by})"),
+        )
         if book is None:
             return
         book.signed[self.subscription] = self
